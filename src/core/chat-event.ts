@@ -1,0 +1,56 @@
+/**
+ * The one inbound event type. Adapters translate platform events into a
+ * ChatEvent; everything after the adapter sees only this.
+ */
+export type Platform = 'discord' | 'wecom' | 'playground';
+
+export interface CommunityRef {
+  platform: Platform;
+  /** Discord guild id, WeCom chat id, playground community id. */
+  externalId: string;
+  name?: string;
+}
+
+export interface Actor {
+  platformUserId: string;
+  displayName: string;
+  /** Decided by the adapter: Manage Server / configured role on Discord, configured user ids on WeCom and in the playground. */
+  isAdmin: boolean;
+}
+
+interface EventBase {
+  /** Dedupe key of the delivery, unique per platform (interaction id, message id, WeCom msgid, ...). */
+  deliveryId: string;
+  community: CommunityRef;
+  actor: Actor;
+  /** Where the event happened, when the platform has channels (a reply or post goes back there). */
+  channelId?: string;
+}
+
+/** A chat message; a command is parsed from it when it carries one. */
+export interface MessageEvent extends EventBase {
+  type: 'message';
+  text: string;
+  /** The bot was addressed: @-mentioned, a DM, or the playground. Bare Chinese aliases count only then. */
+  addressed: boolean;
+}
+
+/** A structured command (Discord slash command): options already split by name. */
+export interface CommandEvent extends EventBase {
+  type: 'command';
+  /** Command path, e.g. ['lottery', 'join']. */
+  path: string[];
+  options: Record<string, string | number | boolean>;
+}
+
+/** A pressed action (button). Its payload is the text command it stands for. */
+export interface ActionEvent extends EventBase {
+  type: 'action';
+  command: string;
+}
+
+export interface MemberEvent extends EventBase {
+  type: 'memberJoined' | 'memberLeft';
+}
+
+export type ChatEvent = MessageEvent | CommandEvent | ActionEvent | MemberEvent;

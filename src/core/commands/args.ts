@@ -1,0 +1,42 @@
+import type { MemberInfo } from '../context.js';
+
+export type ArgValue = string | number | MemberInfo;
+
+/** Parsed, validated and resolved arguments of one command call. */
+export class Args {
+  constructor(private readonly values: ReadonlyMap<string, ArgValue>) {}
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  int(name: string): number {
+    const v = this.values.get(name);
+    if (typeof v !== 'number') throw new Error(`argument ${name} is not an integer`);
+    return v;
+  }
+
+  optionalInt(name: string): number | undefined {
+    return this.values.has(name) ? this.int(name) : undefined;
+  }
+
+  string(name: string): string {
+    const v = this.values.get(name);
+    if (typeof v !== 'string') throw new Error(`argument ${name} is not a string`);
+    return v;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.values.has(name) ? this.string(name) : undefined;
+  }
+
+  member(name: string): MemberInfo {
+    const v = this.values.get(name);
+    if (v === undefined || typeof v !== 'object') throw new Error(`argument ${name} is not a member`);
+    return v;
+  }
+
+  optionalMember(name: string): MemberInfo | undefined {
+    return this.values.has(name) ? this.member(name) : undefined;
+  }
+}

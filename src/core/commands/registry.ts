@@ -1,0 +1,256 @@
+/**
+ * The command registry: finds a command by name or alias and turns the text
+ * form (`/points @bob`, `／签到`, `!leaderboard week`, bare `签到` when the bot
+ * is addressed) or a structured slash call into a validated invocation.
+ */
+import { UserError } from '../errors.js';
+import type { ArgSpec, CommandSpec, GroupCommand, LeafCommand } from './spec.js';
+import { isGroup } from './spec.js';
+import { Args, type ArgValue } from './args.js';
+import type { MemberInfo } from '../context.js';
+
+const PREFIXES = ['/', '／', '!', '！'];
+const QUOTES: Record<string, string> = { '"': '"', "'": "'", '“': '”', '「': '」', '‘': '’' };
+const MAX_TEXT_ARG = 4000;
+
+export interface Invocation {
+  command: CommandSpec;
+  leaf: LeafCommand;
+  path: string[];
+  /** Raw argument strings by name; validated by `resolveArgs`. */
+  raw: Map<string, string>;
+}
+
+export type TextParse =
+  | { kind: 'none' }
+  | { kind: 'unknown'; name: string }
+  | { kind: 'invalid'; error: UserError; command: CommandSpec }
+  | { kind: 'command'; invocation: Invocation };
+
+interface Token {
+  value: string;
+  start: number;
+  end: number;
+  quoted: boolean;
+}
+
+export class CommandRegistry {
+  private readonly byName = new Map<string, CommandSpec>();
+  /** Chinese shortcuts that jump straight to a subcommand ('参与抽奖' → lottery join). */
+  private readonly shortcuts = new Map<string, { command: GroupCommand; leaf: LeafCommand }>();
+
+  constructor(readonly commands: readonly CommandSpec[]) {
+    for (const spec of commands) {
+      for (const name of [spec.name, ...(spec.aliases ?? [])]) this.register(name, spec);
+      if (isGroup(spec)) {
+        for (const leaf of spec.subcommands) {
+          for (const shortcut of leaf.shortcuts ?? []) this.addShortcut(shortcut, spec, leaf);
+        }
+      }
+    }
+  }
+
+  private register(name: string, spec: CommandSpec): void {
+    const key = normalizeName(name);
+    const existing = this.byName.get(key);
+    if (existing && existing !== spec) throw new Error(`command name ${name} used by ${existing.name} and ${spec.name}`);
+    this.byName.set(key, spec);
+  }
+
+  private addShortcut(alias: string, command: GroupCommand, leaf: LeafCommand): void {
+    const key = normalizeName(alias);
+    if (this.byName.has(key) || this.shortcuts.has(key)) throw new Error(`command alias ${alias} used twice`);
+    this.shortcuts.set(key, { command, leaf });
+  }
+
+  find(name: string): CommandSpec | undefined {
+    return this.byName.get(normalizeName(name));
+  }
+
+  /** Parse a chat message. `addressed`: the bot was mentioned or this is a DM. */
+  parseText(text: string, addressed: boolean): TextParse {
+    const trimmed = text.trim();
+    if (!trimmed) return { kind: 'none' };
+    const prefixed = PREFIXES.some((p) => trimmed.startsWith(p));
+    const body = prefixed ? trimmed.slice(1) : trimmed;
+    const tokens = tokenize(body);
+    const first = tokens[0];
+    if (!first) return prefixed ? { kind: 'unknown', name: '' } : { kind: 'none' };
+
+    const name = normalizeName(first.value);
+    const shortcut = this.shortcuts.get(name);
+    const command = this.byName.get(name);
+    if (!command && !shortcut) {
+      return prefixed ? { kind: 'unknown', name: first.value } : { kind: 'none' };
+    }
+    // Without a prefix only Chinese aliases count, and only when the bot is addressed,
+    // so ordinary chat ("checkin later?") never triggers a command.
+    if (!prefixed && (!addressed || !isBareShortcut(first.value))) return { kind: 'none' };
+
+    try {
+      if (shortcut) {
+        return { kind: 'command', invocation: this.bind(shortcut.command, shortcut.leaf, body, tokens.slice(1)) };
+      }
+      const spec = command as CommandSpec;
+      if (!isGroup(spec)) return { kind: 'command', invocation: this.bind(spec, spec, body, tokens.slice(1)) };
+      const subToken = tokens[1];
+      const sub = subToken ? findLeaf(spec, subToken.value) : undefined;
+      if (sub) return { kind: 'command', invocation: this.bind(spec, sub, body, tokens.slice(2)) };
+      if (subToken || !spec.defaultSubcommand) {
+        throw new UserError('core.unknownSubcommand', { command: spec.name, sub: subToken?.value ?? '', subs: spec.subcommands.map((s) => s.name).join(' | ') });
+      }
+      const fallback = findLeaf(spec, spec.defaultSubcommand);
+      if (!fallback) throw new Error(`default subcommand ${spec.defaultSubcommand} missing in ${spec.name}`);
+      return { kind: 'command', invocation: this.bind(spec, fallback, body, []) };
+    } catch (err) {
+      if (err instanceof UserError) return { kind: 'invalid', error: err, command: (command ?? shortcut?.command) as CommandSpec };
+      throw err;
+    }
+  }
+
+  /** A structured call (Discord slash command): path and options by name. */
+  fromStructured(path: readonly string[], options: Record<string, string | number | boolean>): Invocation | undefined {
+    const [top, subName] = path;
+    const command = top ? this.find(top) : undefined;
+    if (!command) return undefined;
+    let leaf: LeafCommand | undefined;
+    if (isGroup(command)) {
+      leaf = subName ? findLeaf(command, subName) : command.defaultSubcommand ? findLeaf(command, command.defaultSubcommand) : undefined;
+    } else {
+      leaf = command;
+    }
+    if (!leaf) return undefined;
+    const raw = new Map<string, string>();
+    for (const arg of leaf.args ?? []) {
+      const v = options[arg.name];
+      if (v !== undefined) raw.set(arg.name, String(v));
+    }
+    return { command, leaf, path: isGroup(command) ? [command.name, leaf.name] : [command.name], raw };
+  }
+
+  private bind(command: CommandSpec, leaf: LeafCommand, body: string, tokens: Token[]): Invocation {
+    const specs = leaf.args ?? [];
+    const raw = new Map<string, string>();
+    const positional: Token[] = [];
+    for (const token of tokens) {
+      const eq = token.quoted ? -1 : token.value.indexOf('=');
+      const named = eq > 0 ? specs.find((a) => a.named && a.name === token.value.slice(0, eq).toLowerCase()) : undefined;
+      if (named) raw.set(named.name, token.value.slice(eq + 1));
+      else positional.push(token);
+    }
+    const ordered = specs.filter((a) => !a.named);
+    let i = 0;
+    for (const spec of ordered) {
+      const token = positional[i];
+      if (!token) break;
+      if (spec.type === 'text') {
+        // The rest of the line, as typed (quotes kept unless the whole rest is one quoted token).
+        const rest = i === positional.length - 1 && token.quoted ? token.value : body.slice(token.start).trim();
+        raw.set(spec.name, rest);
+        i = positional.length;
+        break;
+      }
+      raw.set(spec.name, token.value);
+      i++;
+    }
+    if (i < positional.length) {
+      throw new UserError('core.tooManyArgs', { usage: usage(command, leaf) });
+    }
+    return { command, leaf, path: isGroup(command) ? [command.name, leaf.name] : [command.name], raw };
+  }
+}
+
+/**
+ * Check and convert raw argument strings. `resolveMember` looks a member up
+ * in the caller's community (by mention, platform id or display name).
+ */
+export function resolveArgs(inv: Invocation, resolveMember: (ref: string) => MemberInfo | undefined): Args {
+  const values = new Map<string, ArgValue>();
+  for (const spec of inv.leaf.args ?? []) {
+    const raw = inv.raw.get(spec.name);
+    if (raw === undefined || raw === '') {
+      if (spec.required) throw new UserError('core.missingArg', { name: spec.name, usage: usage(inv.command, inv.leaf) });
+      continue;
+    }
+    values.set(spec.name, convert(spec, raw, resolveMember));
+  }
+  return new Args(values);
+}
+
+function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => MemberInfo | undefined): ArgValue {
+  switch (spec.type) {
+    case 'int': {
+      const folded = raw.normalize('NFKC').replace(/,/g, '');
+      if (!/^[+-]?\d+$/.test(folded)) throw new UserError('core.notAnInteger', { name: spec.name, value: raw });
+      const n = Number(folded);
+      if (!Number.isSafeInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw new UserError('core.outOfRange', { name: spec.name, value: raw, min: spec.min ?? '-∞', max: spec.max ?? '∞' });
+      }
+      return n;
+    }
+    case 'choice': {
+      const key = raw.normalize('NFKC').toLowerCase();
+      const value = spec.choices?.find((c) => c === key) ?? spec.choiceAliases?.[key] ?? spec.choiceAliases?.[raw];
+      if (!value) throw new UserError('core.badChoice', { name: spec.name, value: raw, choices: (spec.choices ?? []).join(' | ') });
+      return value;
+    }
+    case 'member': {
+      const member = resolveMember(raw);
+      if (!member) throw new UserError('core.unknownMember', { value: raw });
+      return member;
+    }
+    case 'word':
+    case 'text':
+      if (raw.length > MAX_TEXT_ARG) throw new UserError('core.argTooLong', { name: spec.name, max: MAX_TEXT_ARG });
+      return raw;
+  }
+}
+
+export function usage(command: CommandSpec, leaf: LeafCommand): string {
+  const parts = [`/${command.name}`];
+  if (leaf !== command) parts.push(leaf.name);
+  for (const arg of leaf.args ?? []) {
+    const label = arg.named ? `${arg.name}=<${arg.type === 'int' ? 'n' : arg.name}>` : arg.type === 'choice' && arg.choices ? arg.choices.join('|') : `<${arg.name}>`;
+    parts.push(arg.required ? label : `[${label}]`);
+  }
+  return parts.join(' ');
+}
+
+function findLeaf(group: GroupCommand, name: string): LeafCommand | undefined {
+  const key = normalizeName(name);
+  return group.subcommands.find((s) => normalizeName(s.name) === key || (s.aliases ?? []).some((a) => normalizeName(a) === key));
+}
+
+/** Command names compare without case, with full-width letters folded. */
+function normalizeName(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}
+
+/** Aliases written in CJK can be used without a prefix when the bot is addressed. */
+function isBareShortcut(alias: string): boolean {
+  return /[\u3400-\u9fff]/.test(alias);
+}
+
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const isSpace = (c: string | undefined): boolean => c !== undefined && /\s/.test(c);
+  while (i < input.length) {
+    while (i < input.length && isSpace(input[i])) i++;
+    if (i >= input.length) break;
+    const start = i;
+    const open = input[i] as string;
+    const close = QUOTES[open];
+    if (close) {
+      const end = input.indexOf(close, i + 1);
+      if (end > i) {
+        tokens.push({ value: input.slice(i + 1, end), start, end: end + 1, quoted: true });
+        i = end + 1;
+        continue;
+      }
+    }
+    while (i < input.length && !isSpace(input[i])) i++;
+    tokens.push({ value: input.slice(start, i), start, end: i, quoted: false });
+  }
+  return tokens;
+}

@@ -1,0 +1,56 @@
+/**
+ * Command declarations. One registry of these drives text parsing, slash
+ * command definitions, permission checks and /help.
+ */
+import type { MessageKey } from '../i18n.js';
+import type { CommandContext } from '../context.js';
+import type { Reply } from '../reply.js';
+import type { Args } from './args.js';
+
+export type Role = 'member' | 'admin';
+
+export type ArgType = 'int' | 'word' | 'text' | 'member' | 'choice';
+
+export interface ArgSpec {
+  name: string;
+  type: ArgType;
+  required?: boolean;
+  /** For 'choice': canonical values; `choiceAliases` maps other spellings ('周' → 'week'). */
+  choices?: readonly string[];
+  choiceAliases?: Record<string, string>;
+  min?: number;
+  max?: number;
+  /** Given as `name=value` anywhere in the text form instead of by position. */
+  named?: boolean;
+  description: MessageKey;
+}
+
+export type HandlerResult = Reply | Reply[];
+export type Handler = (ctx: CommandContext, args: Args) => HandlerResult;
+
+interface SpecBase {
+  name: string;
+  /** Other names, English and Chinese: `/签到`, or bare `签到` when the bot is addressed. */
+  aliases?: readonly string[];
+  description: MessageKey;
+  role: Role;
+}
+
+export interface LeafCommand extends SpecBase {
+  args?: readonly ArgSpec[];
+  /** Top-level names that jump straight to this subcommand ('参与抽奖' → lottery join). */
+  shortcuts?: readonly string[];
+  handler: Handler;
+}
+
+export interface GroupCommand extends SpecBase {
+  subcommands: readonly LeafCommand[];
+  /** Subcommand used when none is named (`/lottery` → `/lottery list`). */
+  defaultSubcommand?: string;
+}
+
+export type CommandSpec = LeafCommand | GroupCommand;
+
+export function isGroup(spec: CommandSpec): spec is GroupCommand {
+  return 'subcommands' in spec;
+}

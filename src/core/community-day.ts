@@ -1,0 +1,54 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Community days. A community has a timezone and a day-start hour: with
+ * day-start 4, 03:59 local time still belongs to the previous day. Days are
+ * ISO dates ('2026-11-23') of the community's calendar; comparisons use wall
+ * clock time, so DST changes move no check-in to the wrong day.
+ */
+export interface DayRules {
+  timezone: string;
+  dayStartHour: number;
+}
+
+export type Day = string;
+
+export function communityDay(at: Date, rules: DayRules): Day {
+  const local = DateTime.fromJSDate(at, { zone: rules.timezone });
+  const date = local.hour < rules.dayStartHour ? local.minus({ days: 1 }) : local;
+  return date.toISODate() ?? invalidZone(rules.timezone);
+}
+
+/** Whole calendar days from `a` to `b` (b - a). */
+export function daysBetween(a: Day, b: Day): number {
+  const da = DateTime.fromISO(a, { zone: 'UTC' });
+  const db = DateTime.fromISO(b, { zone: 'UTC' });
+  return Math.round(db.diff(da, 'days').days);
+}
+
+export function addDays(day: Day, n: number): Day {
+  return DateTime.fromISO(day, { zone: 'UTC' }).plus({ days: n }).toISODate() ?? day;
+}
+
+/** ISO week key of a community day ('2026-W48'); weeks start on Monday. */
+export function weekKey(day: Day): string {
+  const d = DateTime.fromISO(day, { zone: 'UTC' });
+  return `${d.weekYear}-W${String(d.weekNumber).padStart(2, '0')}`;
+}
+
+export function monthKey(day: Day): string {
+  return day.slice(0, 7);
+}
+
+/** The instant a community day starts (for "next day at" messages and scheduling). */
+export function dayStart(day: Day, rules: DayRules): Date {
+  return DateTime.fromISO(day, { zone: rules.timezone }).set({ hour: rules.dayStartHour }).toJSDate();
+}
+
+export function isValidTimezone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
+}
+
+function invalidZone(zone: string): never {
+  throw new Error(`invalid timezone: ${zone}`);
+}

@@ -1,0 +1,19 @@
+/**
+ * A feature registers itself with one plain object; the composition root
+ * (src/app.ts) lists the features by hand.
+ */
+import type { CommandSpec } from './commands/spec.js';
+import type { CommandContext } from './context.js';
+import type { Catalog } from './i18n.js';
+import type { Reply } from './reply.js';
+
+/** A listener runs inside the event's transaction, like a command handler. */
+export type EventListener = (ctx: CommandContext) => Reply[] | void;
+
+export interface Feature {
+  name: string;
+  commands?: readonly CommandSpec[];
+  messages?: Catalog;
+  /** `message` sees every chat message that is not a command (activity tracking). */
+  listeners?: Partial<Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener>>;
+}

@@ -1,0 +1,4 @@
+/** Every table, re-exported for drizzle-kit (drizzle.config.ts points here). */
+export * from '../core/identity/schema.js';
+export * from '../features/points/schema.js';
+export * from '../features/checkin/schema.js';
