@@ -2,3 +2,4 @@
 export * from '../core/identity/schema.js';
 export * from '../features/points/schema.js';
 export * from '../features/checkin/schema.js';
+export * from '../platforms/playground/schema.js';

@@ -1,0 +1,142 @@
+/**
+ * The composition root: builds the store, the features (listed by hand),
+ * the command registry, the router and the HTTP server, and wires ports
+ * (clock, rng, logger) into them. No module-level singletons: a test can
+ * build several apps in one process.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AppConfig } from './config/schema.js';
+import { AdjustableClock, systemClock, type Clock } from './core/clock.js';
+import { cryptoRng, type Rng } from './core/rng.js';
+import { CommandRegistry } from './core/commands/registry.js';
+import type { CommandSpec } from './core/commands/spec.js';
+import type { Feature } from './core/feature.js';
+import { I18n } from './core/i18n.js';
+import { coreMessages } from './core/messages.js';
+import { createIdentityRepo } from './core/identity/repo.js';
+import { IdentityService, type CommunitySettings } from './core/identity/service.js';
+import { createInboundRepo } from './core/inbound/repo.js';
+import { Router } from './core/router.js';
+import type { Platform } from './core/chat-event.js';
+import { createHttpServer, type HealthPart } from './http/server.js';
+import { createLogger, type Logger } from './logging.js';
+import { openStore, type Store } from './store/db.js';
+import { checkinFeature, CheckinService, createCheckinRepo, streakProfileLine } from './features/checkin/index.js';
+import { createPointsRepo, pointsFeature, PointsService } from './features/points/index.js';
+import { helpFeature } from './features/help/index.js';
+import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
+import { registerPlayground } from './platforms/playground/routes.js';
+
+export interface AppOptions {
+  appConfig: AppConfig;
+  logger?: Logger;
+  /** Defaults to the system clock (adjustable when the playground's clock controls are on). */
+  clock?: Clock;
+  rng?: Rng;
+}
+
+export interface App {
+  appConfig: AppConfig;
+  logger: Logger;
+  clock: Clock;
+  rng: Rng;
+  store: Store;
+  i18n: I18n;
+  registry: CommandRegistry;
+  router: Router;
+  http: FastifyInstance;
+  identity: IdentityService;
+  points: PointsService;
+  checkin: CheckinService;
+  playground?: { feed: PlaygroundFeed };
+  start(): Promise<{ url: string }>;
+  stop(): Promise<void>;
+}
+
+export function playgroundEnabled(appConfig: AppConfig): boolean {
+  const { config, secrets } = appConfig;
+  if (config.playground.enabled !== 'auto') return config.playground.enabled;
+  const anyPlatform = secrets.discordToken !== undefined || secrets.wecomBotToken !== undefined || secrets.wecomCorpId !== undefined;
+  return !anyPlatform;
+}
+
+export function createApp(options: AppOptions): App {
+  const { appConfig } = options;
+  const { config, secrets } = appConfig;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const withPlayground = playgroundEnabled(appConfig);
+  const adjustable = !options.clock && withPlayground && config.playground.clockControls ? new AdjustableClock(systemClock) : undefined;
+  const clock = options.clock ?? adjustable ?? systemClock;
+  const rng = options.rng ?? cryptoRng;
+
+  const store = openStore({ path: config.database.path, synchronous: config.database.synchronous, busyTimeoutMs: config.database.busyTimeoutMs });
+  const settingsFor = (platform: Platform, externalId: string): CommunitySettings => {
+    const override = config.community.overrides[`${platform}:${externalId}`] ?? {};
+    return {
+      locale: override.locale ?? config.community.locale[platform],
+      timezone: override.timezone ?? config.community.defaults.timezone,
+      dayStartHour: override.dayStartHour ?? config.community.defaults.dayStartHour,
+    };
+  };
+  const identity = new IdentityService(createIdentityRepo(store.sqlite), settingsFor);
+  const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels);
+  const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
+
+  let commands: readonly CommandSpec[] = [];
+  const features: Feature[] = [
+    checkinFeature(checkin),
+    pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
+    helpFeature(() => commands),
+  ];
+  const i18n = new I18n();
+  i18n.add(coreMessages);
+  for (const feature of features) if (feature.messages) i18n.add(feature.messages);
+  const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
+  commands = registry.commands;
+  const router = new Router({ store, identity, inbound: createInboundRepo(store.sqlite), registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
+
+  const health: HealthPart[] = [
+    {
+      name: 'sqlite',
+      required: true,
+      check: () => (store.sqlite.prepare('SELECT 1 AS ok').get() ? 'up' : 'down'),
+    },
+    { name: 'playground', required: false, check: () => (withPlayground ? 'up' : 'disabled') },
+  ];
+  const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health });
+
+  let playground: App['playground'];
+  if (withPlayground) {
+    const feed = createPlaygroundFeed(store.sqlite);
+    playground = { feed };
+    registerPlayground(http, { router, feed, admins: config.playground.admins, token: secrets.playgroundToken, clock: adjustable, now: () => clock.now() });
+  }
+
+  let started = false;
+  return {
+    appConfig,
+    logger,
+    clock,
+    rng,
+    store,
+    i18n,
+    registry,
+    router,
+    http,
+    identity,
+    points,
+    checkin,
+    playground,
+    async start() {
+      const address = await http.listen({ host: config.http.host, port: config.http.port });
+      started = true;
+      logger.info({ address, playground: withPlayground ? `${address}/playground` : 'off' }, 'qunbot is up');
+      return { url: address };
+    },
+    async stop() {
+      if (started) await http.close();
+      started = false;
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The configuration schema: config/default.yaml, an optional CONFIG_FILE,
+ * then environment variables. A bad value stops the process with a message
+ * naming the key.
+ */
+import { z } from 'zod';
+import { LOCALES } from '../core/i18n.js';
+import { isValidTimezone } from '../core/community-day.js';
+
+const locale = z.enum(LOCALES);
+const timezone = z.string().refine(isValidTimezone, { message: 'expected an IANA timezone such as Asia/Shanghai' });
+const hour = z.number().int().min(0).max(23);
+const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) });
+
+const communitySettings = z.object({
+  locale: locale.optional(),
+  timezone: timezone.optional(),
+  dayStartHour: hour.optional(),
+});
+
+export const configSchema = z.object({
+  database: z.object({
+    path: z.string().min(1),
+    synchronous: z.enum(['full', 'normal']),
+    busyTimeoutMs: z.number().int().min(0),
+  }),
+  redis: z.object({
+    url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
+    prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected letters, digits, _ or -'),
+    required: z.boolean(),
+  }),
+  http: z.object({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    bodyLimitBytes: z.number().int().min(1024),
+  }),
+  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
+  community: z.object({
+    defaults: z.object({ timezone, dayStartHour: hour }),
+    locale: z.object({ discord: locale, wecom: locale, playground: locale }),
+    overrides: z.record(z.string().regex(/^(discord|wecom|playground):.+$/, 'expected "<platform>:<id>"'), communitySettings),
+  }),
+  checkin: z.object({
+    basePoints: z.number().int().min(0).max(100000),
+    streakBonuses: z.array(z.object({ days: z.number().int().min(2), points: z.number().int().min(0) })),
+    milestones: z.array(z.number().int().min(2)),
+    freeze: z.object({ enabled: z.boolean(), cost: z.number().int().min(0), maxHeld: z.number().int().min(1).max(30) }),
+  }),
+  points: z.object({
+    levels: z
+      .array(z.object({ min: z.number().int().min(0), name: localized }))
+      .min(1)
+      .refine((l) => l[0]?.min === 0, { message: 'the first level must start at 0' })
+      .refine((l) => l.every((x, i) => i === 0 || x.min > (l[i - 1]?.min ?? -1)), { message: 'levels must be sorted by min, ascending' }),
+    maxAdjust: z.number().int().min(1),
+  }),
+  leaderboard: z.object({ size: z.number().int().min(1).max(50) }),
+  playground: z.object({
+    enabled: z.union([z.boolean(), z.literal('auto')]),
+    admins: z.array(z.string()),
+    clockControls: z.boolean(),
+  }),
+  wecom: z.object({ admins: z.array(z.string()) }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Secrets and platform switches, from the environment only. */
+export interface Secrets {
+  discordToken?: string;
+  discordApiUrl: string;
+  discordGuildIds: string[];
+  wecomBotToken?: string;
+  wecomBotAesKey?: string;
+  wecomCorpId?: string;
+  wecomToken?: string;
+  wecomAesKey?: string;
+  wecomSecret?: string;
+  wecomAgentId?: string;
+  wecomApiUrl: string;
+  wecomAdmins: string[];
+  playgroundToken?: string;
+}
+
+export interface AppConfig {
+  config: Config;
+  secrets: Secrets;
+}

@@ -1,0 +1,63 @@
+/**
+ * Communities, members and accounts. Statements are prepared once: the
+ * router resolves a community and a member on every event.
+ */
+import type { Sqlite } from '../../store/db.js';
+
+export interface CommunityRow {
+  id: number;
+  platform: string;
+  external_id: string;
+  name: string;
+}
+
+export interface MemberRow {
+  id: number;
+  community_id: number;
+  display_name: string;
+  joined_at: number;
+  left_at: number | null;
+  platform_user_id: string;
+}
+
+export function createIdentityRepo(sqlite: Sqlite) {
+  const findCommunity = sqlite.prepare<[string, string], CommunityRow>('SELECT id, platform, external_id, name FROM communities WHERE platform = ? AND external_id = ?');
+  const communityById = sqlite.prepare<[number], CommunityRow>('SELECT id, platform, external_id, name FROM communities WHERE id = ?');
+  const insertCommunity = sqlite.prepare<[string, string, string, number], CommunityRow>(
+    'INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id, platform, external_id, name',
+  );
+  const renameCommunity = sqlite.prepare<[string, number]>('UPDATE communities SET name = ? WHERE id = ?');
+  const memberSelect = 'SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, a.platform_user_id FROM members m JOIN member_accounts a ON a.member_id = m.id';
+  const findByAccount = sqlite.prepare<[number, string, string], MemberRow>(`${memberSelect} WHERE a.community_id = ? AND a.platform = ? AND a.platform_user_id = ?`);
+  const findByName = sqlite.prepare<[number, string], MemberRow>(`${memberSelect} WHERE m.community_id = ? AND m.display_name = ? COLLATE NOCASE ORDER BY m.id LIMIT 2`);
+  const findById = sqlite.prepare<[number], MemberRow>(`${memberSelect} WHERE m.id = ? ORDER BY a.id LIMIT 1`);
+  const insertMember = sqlite.prepare<[number, string, number, number], { id: number }>(
+    'INSERT INTO members (community_id, display_name, joined_at, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+  );
+  const insertAccount = sqlite.prepare<[number, number, string, string]>(
+    'INSERT INTO member_accounts (member_id, community_id, platform, platform_user_id) VALUES (?, ?, ?, ?)',
+  );
+  const rename = sqlite.prepare<[string, number]>('UPDATE members SET display_name = ? WHERE id = ?');
+  const setLeft = sqlite.prepare<[number | null, number]>('UPDATE members SET left_at = ? WHERE id = ?');
+  const rejoin = sqlite.prepare<[number, number]>('UPDATE members SET left_at = NULL, joined_at = ? WHERE id = ?');
+
+  return {
+    findCommunity: (platform: string, externalId: string) => findCommunity.get(platform, externalId),
+    communityById: (id: number) => communityById.get(id),
+    insertCommunity: (platform: string, externalId: string, name: string, now: number) => insertCommunity.get(platform, externalId, name, now) as CommunityRow,
+    renameCommunity: (id: number, name: string) => void renameCommunity.run(name, id),
+    findMemberByAccount: (communityId: number, platform: string, platformUserId: string) => findByAccount.get(communityId, platform, platformUserId),
+    findMembersByName: (communityId: number, name: string) => findByName.all(communityId, name),
+    findMemberById: (id: number) => findById.get(id),
+    insertMember(communityId: number, platform: string, platformUserId: string, displayName: string, now: number): number {
+      const { id } = insertMember.get(communityId, displayName, now, now) as { id: number };
+      insertAccount.run(id, communityId, platform, platformUserId);
+      return id;
+    },
+    renameMember: (id: number, name: string) => void rename.run(name, id),
+    markLeft: (id: number, at: number) => void setLeft.run(at, id),
+    markRejoined: (id: number, at: number) => void rejoin.run(at, id),
+  };
+}
+
+export type IdentityRepo = ReturnType<typeof createIdentityRepo>;

@@ -1,0 +1,101 @@
+/**
+ * Resolves the community and member behind an event, creating them on first
+ * sight, and looks members up from command arguments (mention, id, name).
+ */
+import type { Actor, CommunityRef, Platform } from '../chat-event.js';
+import type { CommunityInfo, MemberInfo } from '../context.js';
+import type { Locale } from '../i18n.js';
+import type { IdentityRepo, MemberRow } from './repo.js';
+
+export interface CommunitySettings {
+  locale: Locale;
+  timezone: string;
+  dayStartHour: number;
+}
+
+export type SettingsFor = (platform: Platform, externalId: string) => CommunitySettings;
+
+export class IdentityService {
+  /** Community ids never change once created, so caching them is safe across processes. */
+  private readonly communityIds = new Map<string, { id: number; name: string }>();
+
+  constructor(
+    private readonly repo: IdentityRepo,
+    private readonly settingsFor: SettingsFor,
+  ) {}
+
+  community(ref: CommunityRef, now: Date): CommunityInfo {
+    const key = `${ref.platform}\u0000${ref.externalId}`;
+    let cached = this.communityIds.get(key);
+    if (!cached) {
+      const row = this.repo.findCommunity(ref.platform, ref.externalId) ?? this.repo.insertCommunity(ref.platform, ref.externalId, ref.name ?? '', now.getTime());
+      cached = { id: row.id, name: row.name };
+      this.communityIds.set(key, cached);
+    }
+    if (ref.name && ref.name !== cached.name) {
+      this.repo.renameCommunity(cached.id, ref.name);
+      cached.name = ref.name;
+    }
+    return { id: cached.id, platform: ref.platform, externalId: ref.externalId, name: cached.name, ...this.settingsFor(ref.platform, ref.externalId) };
+  }
+
+  communityById(id: number): CommunityInfo | undefined {
+    const row = this.repo.communityById(id);
+    if (!row) return undefined;
+    const platform = row.platform as Platform;
+    return { id: row.id, platform, externalId: row.external_id, name: row.name, ...this.settingsFor(platform, row.external_id) };
+  }
+
+  /** The acting member; created on first sight, renamed when the platform name changed. */
+  member(community: CommunityInfo, actor: Actor, now: Date): MemberInfo {
+    const row = this.repo.findMemberByAccount(community.id, community.platform, actor.platformUserId);
+    if (!row) {
+      const id = this.repo.insertMember(community.id, community.platform, actor.platformUserId, actor.displayName, now.getTime());
+      return { id, communityId: community.id, platformUserId: actor.platformUserId, displayName: actor.displayName, joinedAt: now };
+    }
+    if (actor.displayName && row.display_name !== actor.displayName) this.repo.renameMember(row.id, actor.displayName);
+    return { ...toInfo(row), displayName: actor.displayName || row.display_name };
+  }
+
+  /** Left-at bookkeeping for memberJoined / memberLeft events. */
+  markLeft(member: MemberInfo, at: Date): void {
+    this.repo.markLeft(member.id, at.getTime());
+  }
+
+  /** Returns true when the member had left before (a rejoin). */
+  markJoined(member: MemberInfo, at: Date): boolean {
+    const row = this.repo.findMemberById(member.id);
+    if (row?.left_at != null) {
+      this.repo.markRejoined(member.id, at.getTime());
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A member named in a command: a mention `<@id>` / `<@!id>`, a platform
+   * user id, or a display name with or without `@`. Members never seen in
+   * this community are not found.
+   */
+  findMember(community: CommunityInfo, ref: string): MemberInfo | undefined {
+    const trimmed = ref.trim();
+    const mention = /^<@!?([^>]+)>$/.exec(trimmed);
+    const id = mention?.[1] ?? trimmed;
+    const byAccount = this.repo.findMemberByAccount(community.id, community.platform, id);
+    if (byAccount) return toInfo(byAccount);
+    if (mention) return undefined;
+    const name = trimmed.replace(/^[@＠]/, '');
+    const byName = this.repo.findMembersByName(community.id, name);
+    // An ambiguous name finds nobody rather than the wrong person.
+    return byName.length === 1 && byName[0] ? toInfo(byName[0]) : undefined;
+  }
+
+  memberById(id: number): MemberInfo | undefined {
+    const row = this.repo.findMemberById(id);
+    return row ? toInfo(row) : undefined;
+  }
+}
+
+function toInfo(row: MemberRow): MemberInfo {
+  return { id: row.id, communityId: row.community_id, platformUserId: row.platform_user_id, displayName: row.display_name, joinedAt: new Date(row.joined_at) };
+}

@@ -1,0 +1,29 @@
+import type { Catalog } from './i18n.js';
+
+/** Texts of the core: parsing and permission refusals, the apology. */
+export const coreMessages: Catalog = {
+  'core.unknownCommand': {
+    'zh-CN': '没有「{name}」这个指令。可用指令：{commands}\n发送 /help 查看说明。',
+    en: 'There is no command "{name}". Commands: {commands}\nSend /help for details.',
+  },
+  'core.notUnderstood': {
+    'zh-CN': '我没听懂。试试 /签到、/积分、/排行榜，或发送 /help 查看全部指令。',
+    en: "I didn't get that. Try /checkin, /points, /leaderboard, or /help for all commands.",
+  },
+  'core.unknownSubcommand': {
+    'zh-CN': '/{command} 没有「{sub}」这个子指令。可用：{subs}',
+    en: '/{command} has no subcommand "{sub}". Available: {subs}',
+  },
+  'core.tooManyArgs': { 'zh-CN': '参数太多了。用法：{usage}', en: 'Too many arguments. Usage: {usage}' },
+  'core.missingArg': { 'zh-CN': '缺少参数 {name}。用法：{usage}', en: 'Missing argument {name}. Usage: {usage}' },
+  'core.notAnInteger': { 'zh-CN': '{name} 需要一个整数，收到的是「{value}」。', en: '{name} must be a whole number, got "{value}".' },
+  'core.outOfRange': { 'zh-CN': '{name} 超出范围（{min} 到 {max}）：{value}', en: '{name} is out of range ({min} to {max}): {value}' },
+  'core.badChoice': { 'zh-CN': '{name} 只能是 {choices}，收到的是「{value}」。', en: '{name} must be one of {choices}, got "{value}".' },
+  'core.unknownMember': {
+    'zh-CN': '找不到成员「{value}」。请 @ 对方，或使用对方在本群的昵称（对方需要在本群发过言）。',
+    en: 'No member "{value}" found. Mention them, or use their name in this community (they must have been active here).',
+  },
+  'core.argTooLong': { 'zh-CN': '{name} 太长了（最多 {max} 个字符）。', en: '{name} is too long (at most {max} characters).' },
+  'core.adminOnly': { 'zh-CN': '只有管理员可以使用 /{command}。', en: 'Only admins can use /{command}.' },
+  'core.internalError': { 'zh-CN': '抱歉，出了点问题，请稍后再试。', en: 'Sorry, something went wrong. Please try again later.' },
+};

@@ -1,0 +1,184 @@
+/**
+ * The router: one path for every inbound event. It claims the delivery's
+ * dedupe key, resolves community and member, parses and checks the command,
+ * runs the feature inside ONE write transaction, stores the reply for
+ * retries, then runs the after-commit work (timers, posts).
+ */
+import type { Logger } from 'pino';
+import type { ChatEvent } from './chat-event.js';
+import type { Clock } from './clock.js';
+import { communityDay } from './community-day.js';
+import type { AfterCommit, CommandContext, CommunityInfo, MemberInfo } from './context.js';
+import { UserError } from './errors.js';
+import type { Feature, EventListener } from './feature.js';
+import type { I18n } from './i18n.js';
+import type { Reply } from './reply.js';
+import { type CommandRegistry, type Invocation, resolveArgs, type TextParse } from './commands/registry.js';
+import type { IdentityService } from './identity/service.js';
+import type { InboundRepo } from './inbound/repo.js';
+import type { Store } from '../store/db.js';
+
+export interface RouteResult {
+  replies: Reply[];
+  /** The delivery was seen before; `replies` are the stored ones (possibly empty). */
+  duplicate: boolean;
+}
+
+export interface RouterDeps {
+  store: Store;
+  identity: IdentityService;
+  inbound: InboundRepo;
+  registry: CommandRegistry;
+  i18n: I18n;
+  clock: Clock;
+  features: readonly Feature[];
+  logger: Logger;
+}
+
+type Plan =
+  | { kind: 'command'; invocation: Invocation }
+  | { kind: 'refuse'; error: UserError }
+  | { kind: 'unknown'; name: string }
+  | { kind: 'listen'; listener: 'memberJoined' | 'memberLeft' | 'message'; notUnderstood: boolean };
+
+export class Router {
+  private readonly listeners: Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener[]>;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.listeners = { memberJoined: [], memberLeft: [], message: [], command: [] };
+    for (const feature of deps.features) {
+      for (const [name, fn] of Object.entries(feature.listeners ?? {})) {
+        if (fn) this.listeners[name as keyof typeof this.listeners].push(fn);
+      }
+    }
+  }
+
+  async handle(event: ChatEvent): Promise<RouteResult> {
+    const { store, inbound, identity, clock } = this.deps;
+    const plan = this.plan(event);
+    const after: AfterCommit[] = [];
+    const now = clock.now();
+    let result: RouteResult;
+    try {
+      result = store.write(() => {
+        if (!inbound.claim(event.community.platform, event.deliveryId, now.getTime())) {
+          return { duplicate: true, replies: inbound.storedReplies(event.community.platform, event.deliveryId) ?? [] };
+        }
+        const community = identity.community(event.community, now);
+        const member = identity.member(community, event.actor, now);
+        const ctx = this.context(event, community, member, now, after);
+        const replies = this.execute(plan, ctx);
+        inbound.saveReplies(event.community.platform, event.deliveryId, replies);
+        return { duplicate: false, replies };
+      });
+    } catch (err) {
+      this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
+      const locale = identity.community(event.community, now).locale;
+      return { duplicate: false, replies: [{ text: this.deps.i18n.t(locale, 'core.internalError'), ephemeral: true }] };
+    }
+    for (const fn of after) {
+      try {
+        await fn();
+      } catch (err) {
+        // The command committed; the reconciler re-arms whatever this failed to do.
+        this.deps.logger.warn({ err, deliveryId: event.deliveryId }, 'after-commit work failed');
+      }
+    }
+    return result;
+  }
+
+  private plan(event: ChatEvent): Plan {
+    const { registry } = this.deps;
+    switch (event.type) {
+      case 'memberJoined':
+      case 'memberLeft':
+        return { kind: 'listen', listener: event.type, notUnderstood: false };
+      case 'command': {
+        const invocation = registry.fromStructured(event.path, event.options);
+        return invocation ? { kind: 'command', invocation } : { kind: 'unknown', name: event.path.join(' ') };
+      }
+      case 'action':
+        return fromParse(registry.parseText(`/${event.command}`, true), false);
+      case 'message':
+        return fromParse(registry.parseText(event.text, event.addressed), event.addressed);
+    }
+  }
+
+  private execute(plan: Plan, ctx: CommandContext): Reply[] {
+    switch (plan.kind) {
+      case 'listen': {
+        const replies = this.runListeners(plan.listener, ctx);
+        return plan.notUnderstood && replies.length === 0 ? [{ text: ctx.t('core.notUnderstood'), ephemeral: true }] : replies;
+      }
+      case 'unknown':
+        return [{ text: ctx.t('core.unknownCommand', { name: plan.name, commands: this.commandList(ctx) }), ephemeral: true }];
+      case 'refuse':
+        return [{ text: ctx.t(plan.error.key, plan.error.params), ephemeral: true }];
+      case 'command':
+        return this.runCommand(plan.invocation, ctx);
+    }
+  }
+
+  private runCommand(inv: Invocation, ctx: CommandContext): Reply[] {
+    const { store, identity } = this.deps;
+    try {
+      // A savepoint: a refusal rolls back what the handler wrote, while the
+      // delivery stays claimed with its refusal as the stored reply.
+      const replies = store.sqlite.transaction(() => {
+        if ((inv.command.role === 'admin' || inv.leaf.role === 'admin') && !ctx.isAdmin) {
+          throw new UserError('core.adminOnly', { command: inv.path.join(' ') });
+        }
+        const args = resolveArgs(inv, (ref) => identity.findMember(ctx.community, ref));
+        const out = inv.leaf.handler(ctx, args);
+        return Array.isArray(out) ? out : [out];
+      })();
+      return [...replies, ...this.runListeners('command', ctx)];
+    } catch (err) {
+      if (err instanceof UserError) return [{ text: ctx.t(err.key, err.params), ephemeral: true }];
+      throw err;
+    }
+  }
+
+  private runListeners(name: keyof Router['listeners'], ctx: CommandContext): Reply[] {
+    const replies: Reply[] = [];
+    for (const listener of this.listeners[name]) {
+      const out = listener(ctx);
+      if (out) replies.push(...out);
+    }
+    return replies;
+  }
+
+  private context(event: ChatEvent, community: CommunityInfo, member: MemberInfo, now: Date, after: AfterCommit[]): CommandContext {
+    return {
+      event,
+      now,
+      day: communityDay(now, community),
+      community,
+      member,
+      isAdmin: event.actor.isAdmin,
+      locale: community.locale,
+      t: this.deps.i18n.translator(community.locale),
+      afterCommit: (fn) => void after.push(fn),
+    };
+  }
+
+  private commandList(ctx: CommandContext): string {
+    return this.deps.registry.commands
+      .filter((c) => ctx.isAdmin || c.role === 'member')
+      .map((c) => `/${c.name}`)
+      .join(' ');
+  }
+}
+
+function fromParse(parse: TextParse, addressed: boolean): Plan {
+  switch (parse.kind) {
+    case 'none':
+      return { kind: 'listen', listener: 'message', notUnderstood: addressed };
+    case 'unknown':
+      return { kind: 'unknown', name: parse.name };
+    case 'invalid':
+      return { kind: 'refuse', error: parse.error };
+    case 'command':
+      return { kind: 'command', invocation: parse.invocation };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Daily check-in (签到): one per member per community day, enforced by
+ * UNIQUE(member, day) and the ledger key `checkin:<member>:<day>`, never by
+ * memory. Runs inside the command's write transaction.
+ */
+import type { CommandContext } from '../../core/context.js';
+import { UserError } from '../../core/errors.js';
+import type { Level } from '../points/levels.js';
+import type { PointsService } from '../points/service.js';
+import type { CheckinRepo } from './repo.js';
+import { checkinPoints, decideStreak, milestoneReached, type CheckinRules } from './rules.js';
+
+export interface CheckinOutcome {
+  streak: number;
+  bestStreak: number;
+  base: number;
+  bonus: number;
+  total: number;
+  balance: number;
+  rankOfDay: number;
+  freezesUsed: number;
+  lostStreak: number;
+  milestone?: number;
+  levelUp?: Level;
+}
+
+export class CheckinService {
+  constructor(
+    private readonly repo: CheckinRepo,
+    private readonly points: PointsService,
+    readonly rules: CheckinRules,
+  ) {}
+
+  checkin(ctx: CommandContext): CheckinOutcome {
+    const memberId = ctx.member.id;
+    const state = this.repo.streak(memberId);
+    const decision = decideStreak(state, ctx.day, this.rules);
+    if (decision.kind === 'already') throw new UserError('checkin.already', { streak: decision.streak });
+    const { base, bonus, total } = checkinPoints(decision.streak, this.rules);
+    const rankOfDay = this.repo.nextRankOfDay(ctx.community.id, ctx.day);
+    const inserted = this.repo.insertCheckin({
+      communityId: ctx.community.id,
+      memberId,
+      day: ctx.day,
+      streak: decision.streak,
+      points: total,
+      rank: rankOfDay,
+      freezesUsed: decision.freezesUsed,
+      at: ctx.now.getTime(),
+    });
+    if (!inserted) throw new UserError('checkin.already', { streak: state?.streak ?? 1 });
+    const award = this.points.award({
+      communityId: ctx.community.id,
+      memberId,
+      delta: total,
+      kind: 'earn',
+      reason: 'checkin',
+      ref: ctx.day,
+      key: `checkin:${memberId}:${ctx.day}`,
+      at: ctx.now,
+      day: ctx.day,
+    });
+    const bestStreak = Math.max(state?.bestStreak ?? 0, decision.streak);
+    this.repo.saveStreak(memberId, {
+      lastDay: ctx.day,
+      streak: decision.streak,
+      bestStreak,
+      total: (state?.total ?? 0) + 1,
+      freezes: (state?.freezes ?? 0) - decision.freezesUsed,
+    });
+    const milestone = milestoneReached(decision.streak, this.rules);
+    return {
+      streak: decision.streak,
+      bestStreak,
+      base,
+      bonus,
+      total,
+      balance: award.balance,
+      rankOfDay,
+      freezesUsed: decision.freezesUsed,
+      lostStreak: decision.lostStreak,
+      ...(milestone ? { milestone } : {}),
+      ...(award.levelAfter.index > award.levelBefore.index ? { levelUp: award.levelAfter } : {}),
+    };
+  }
+
+  /** Buy one streak freeze (补签卡) with points. */
+  buyFreeze(ctx: CommandContext): { freezes: number; balance: number } {
+    const { freeze } = this.rules;
+    if (!freeze.enabled) throw new UserError('checkin.freezeDisabled');
+    const state = this.repo.streak(ctx.member.id);
+    if (!state) throw new UserError('checkin.freezeNeedsCheckin');
+    if (state.freezes >= freeze.maxHeld) throw new UserError('checkin.freezeMax', { max: freeze.maxHeld });
+    const award = this.points.award({
+      communityId: ctx.community.id,
+      memberId: ctx.member.id,
+      delta: -freeze.cost,
+      kind: 'spend',
+      reason: 'freeze',
+      key: `freeze:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
+      at: ctx.now,
+      day: ctx.day,
+    });
+    this.repo.addFreeze(ctx.member.id);
+    return { freezes: state.freezes + 1, balance: award.balance };
+  }
+
+  streakOf(memberId: number): { streak: number; bestStreak: number; lastDay: string; freezes: number } | undefined {
+    return this.repo.streak(memberId);
+  }
+}

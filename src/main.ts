@@ -1,0 +1,43 @@
+/**
+ * The process entry: load and validate config, build the app, start it,
+ * and shut down cleanly on SIGINT/SIGTERM.
+ */
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { createLogger } from './logging.js';
+
+async function main(): Promise<void> {
+  let appConfig;
+  try {
+    appConfig = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`qunbot: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(appConfig.config.log.level);
+  const app = createApp({ appConfig, logger });
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.stop();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.start();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`qunbot: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

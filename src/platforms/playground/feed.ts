@@ -1,0 +1,23 @@
+import type { Sqlite } from '../../store/db.js';
+import type { Reply } from '../../core/reply.js';
+
+export interface FeedPost {
+  id: number;
+  at: string;
+  reply: Reply;
+}
+
+/** The playground's channel: bot-initiated posts land here and the page polls them. */
+export function createPlaygroundFeed(sqlite: Sqlite) {
+  const insert = sqlite.prepare<[string, string, number], { id: number }>('INSERT INTO playground_posts (community_id, reply_json, created_at) VALUES (?, ?, ?) RETURNING id');
+  const list = sqlite.prepare<[string, number, number], { id: number; reply_json: string; created_at: number }>(
+    'SELECT id, reply_json, created_at FROM playground_posts WHERE community_id = ? AND id > ? ORDER BY id LIMIT ?',
+  );
+  return {
+    post: (communityId: string, reply: Reply, at: Date): number => (insert.get(communityId, JSON.stringify(reply), at.getTime()) as { id: number }).id,
+    list: (communityId: string, afterId = 0, limit = 200): FeedPost[] =>
+      list.all(communityId, afterId, limit).map((r) => ({ id: r.id, at: new Date(r.created_at).toISOString(), reply: JSON.parse(r.reply_json) as Reply })),
+  };
+}
+
+export type PlaygroundFeed = ReturnType<typeof createPlaygroundFeed>;

@@ -1,0 +1,199 @@
+/**
+ * The playground page: one self-contained HTML file (no build step, no
+ * external assets). It talks to the JSON API next to it.
+ */
+export function playgroundPage(options: { clockControls: boolean }): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>qunbot playground</title>
+<style>
+  :root { --bg:#f4f5f7; --card:#fff; --ink:#1d2330; --muted:#6b7280; --accent:#3b6cf6; --me:#e7efff; --line:#e3e6eb; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif; background:var(--bg); color:var(--ink); }
+  header { display:flex; gap:16px; align-items:center; padding:10px 18px; background:var(--card); border-bottom:1px solid var(--line); flex-wrap:wrap; }
+  header h1 { font-size:17px; margin:0; }
+  header .muted { color:var(--muted); font-size:13px; }
+  main { display:grid; grid-template-columns: 220px 1fr 300px; gap:14px; padding:14px; height: calc(100vh - 56px); }
+  section { background:var(--card); border:1px solid var(--line); border-radius:10px; display:flex; flex-direction:column; min-height:0; }
+  section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0; padding:10px 12px; border-bottom:1px solid var(--line); }
+  #members { list-style:none; margin:0; padding:6px; overflow:auto; flex:1; }
+  #members li { padding:7px 9px; border-radius:7px; cursor:pointer; display:flex; justify-content:space-between; }
+  #members li.active { background:var(--me); font-weight:600; }
+  #members li .tag { font-size:11px; color:var(--accent); }
+  .row { display:flex; gap:6px; padding:8px; border-top:1px solid var(--line); }
+  input, button { font:inherit; }
+  input { flex:1; min-width:0; padding:7px 9px; border:1px solid var(--line); border-radius:7px; }
+  button { padding:7px 12px; border:0; border-radius:7px; background:var(--accent); color:#fff; cursor:pointer; }
+  button.ghost { background:#eef1f6; color:var(--ink); }
+  #log, #feed { flex:1; overflow:auto; padding:12px; display:flex; flex-direction:column; gap:10px; }
+  .msg { max-width:80%; padding:8px 11px; border-radius:10px; white-space:normal; word-wrap:break-word; }
+  .msg.user { align-self:flex-end; background:var(--me); }
+  .msg.bot { align-self:flex-start; background:#f7f8fa; border:1px solid var(--line); }
+  .msg.system { align-self:center; color:var(--muted); font-size:13px; }
+  .msg .who { font-size:12px; color:var(--muted); margin-bottom:2px; }
+  .msg .title { font-weight:700; margin-bottom:3px; }
+  .msg .eph { font-size:11px; color:var(--muted); }
+  .msg .actions { display:flex; gap:6px; margin-top:6px; flex-wrap:wrap; }
+  .msg .actions button { padding:4px 10px; font-size:13px; }
+  .fields { display:grid; grid-template-columns: 1fr 1fr; gap:4px 12px; margin-top:4px; font-size:14px; }
+  .fields b { display:block; font-size:12px; color:var(--muted); }
+  code { background:#eef1f6; padding:0 4px; border-radius:4px; }
+  .hint { color:var(--muted); font-size:13px; padding:0 12px 10px; }
+  @media (max-width: 900px) { main { grid-template-columns: 1fr; height:auto; } #log { min-height: 50vh; } }
+</style>
+</head>
+<body>
+<header>
+  <h1>qunbot playground</h1>
+  <label class="muted">community <input id="community" value="demo" style="width:110px"></label>
+  <span class="muted">bot time: <b id="now">…</b></span>
+  ${options.clockControls ? '<button class="ghost" id="nextDay" title="Move the bot clock forward one day">+1 day / 下一天</button><button class="ghost" id="nextHour">+1 h</button>' : ''}
+</header>
+<main>
+  <section>
+    <h2>Members · 成员</h2>
+    <ul id="members"></ul>
+    <div class="row"><input id="newMember" placeholder="name / 昵称"><button id="addMember">+</button></div>
+    <div class="row"><button class="ghost" id="join">joins · 入群</button><button class="ghost" id="leave">leaves · 退群</button></div>
+  </section>
+  <section>
+    <h2>Chat · 聊天</h2>
+    <div id="log"></div>
+    <div class="row">
+      <label class="muted" title="Plain chat: a message not addressed to the bot (activity)"><input type="checkbox" id="plain" style="flex:none"> plain</label>
+      <input id="text" placeholder="/checkin · 签到 · /points · /leaderboard week · /help" autocomplete="off">
+      <button id="send">Send</button>
+    </div>
+  </section>
+  <section>
+    <h2>Feed · 群消息</h2>
+    <div id="feed"></div>
+    <p class="hint">Posts the bot makes on its own (announcements, scheduled posts, results) appear here.</p>
+  </section>
+</main>
+<script>
+(() => {
+  const params = new URLSearchParams(location.search);
+  const token = params.get('token');
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
+  const $ = (id) => document.getElementById(id);
+  const store = JSON.parse(localStorage.getItem('qunbot.members') || 'null');
+  let members = store || [
+    { id: 'alice', name: 'Alice 爱丽丝' }, { id: 'bob', name: 'Bob 小波' }, { id: 'carol', name: 'Carol 卡罗' }, { id: 'admin', name: 'admin' },
+  ];
+  let current = members[0].id;
+  let feedAfter = 0;
+  const save = () => localStorage.setItem('qunbot.members', JSON.stringify(members));
+  const community = () => $('community').value.trim() || 'demo';
+  const me = () => members.find((m) => m.id === current);
+
+  function esc(s) { return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]); }
+  function md(text, mentions) {
+    let h = esc(text);
+    h = h.replace(/&lt;@!?([^&]+?)&gt;/g, (_, id) => '<b>@' + esc((mentions && mentions[id]) || id) + '</b>');
+    h = h.replace(/\\*\\*(.+?)\\*\\*/g, '<b>$1</b>').replace(/\`([^\`]+)\`/g, '<code>$1</code>');
+    return h.split('\\n').map((l) => l.startsWith('- ') ? '• ' + l.slice(2) : l).join('<br>');
+  }
+  function renderReply(reply, who) {
+    const div = document.createElement('div');
+    div.className = 'msg bot';
+    let h = '<div class="who">' + esc(who) + (reply.ephemeral ? ' <span class="eph">· only you</span>' : '') + '</div>';
+    if (reply.title) h += '<div class="title">' + esc(reply.title) + '</div>';
+    h += '<div>' + md(reply.text || '', reply.mentions) + '</div>';
+    if (reply.fields && reply.fields.length) h += '<div class="fields">' + reply.fields.map((f) => '<div><b>' + esc(f.name) + '</b>' + md(f.value, reply.mentions) + '</div>').join('') + '</div>';
+    div.innerHTML = h;
+    if (reply.actions && reply.actions.length) {
+      const bar = document.createElement('div');
+      bar.className = 'actions';
+      for (const a of reply.actions) {
+        const b = document.createElement('button');
+        b.textContent = a.label;
+        b.onclick = () => send('/' + a.command);
+        bar.appendChild(b);
+      }
+      div.appendChild(bar);
+    }
+    return div;
+  }
+  function log(node) { $('log').appendChild(node); $('log').scrollTop = 1e9; }
+  function system(text) { const d = document.createElement('div'); d.className = 'msg system'; d.textContent = text; log(d); }
+  function renderMembers() {
+    $('members').innerHTML = '';
+    for (const m of members) {
+      const li = document.createElement('li');
+      li.className = m.id === current ? 'active' : '';
+      li.innerHTML = '<span>' + esc(m.name) + '</span>' + (m.id === 'admin' ? '<span class="tag">admin</span>' : '');
+      li.onclick = () => { current = m.id; renderMembers(); };
+      $('members').appendChild(li);
+    }
+  }
+  async function api(path, body) {
+    const res = await fetch(path, { method: body ? 'POST' : 'GET', headers, body: body ? JSON.stringify(body) : undefined });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(json.error || res.statusText);
+    return json;
+  }
+  async function send(text, plain) {
+    const m = me();
+    const div = document.createElement('div');
+    div.className = 'msg user';
+    div.innerHTML = '<div class="who">' + esc(m.name) + (plain ? ' · plain' : '') + '</div>' + esc(text);
+    log(div);
+    try {
+      const out = plain
+        ? await api('/playground/api/events', { communityId: community(), userId: m.id, userName: m.name, type: 'message', text })
+        : await api('/playground/api/messages', { communityId: community(), userId: m.id, userName: m.name, text });
+      for (const r of out.replies) log(renderReply(r, 'qunbot → ' + m.name));
+    } catch (e) { system('error: ' + e.message); }
+  }
+  async function memberEvent(type) {
+    const m = me();
+    try {
+      const out = await api('/playground/api/events', { communityId: community(), userId: m.id, userName: m.name, type });
+      system(m.name + (type === 'memberJoined' ? ' joined · 入群' : ' left · 退群'));
+      for (const r of out.replies) log(renderReply(r, 'qunbot'));
+    } catch (e) { system('error: ' + e.message); }
+  }
+  async function pollFeed() {
+    try {
+      const out = await api('/playground/api/feed?communityId=' + encodeURIComponent(community()) + '&after=' + feedAfter);
+      for (const p of out.posts) {
+        feedAfter = Math.max(feedAfter, p.id);
+        const node = renderReply(p.reply, 'qunbot · ' + new Date(p.at).toLocaleString());
+        $('feed').appendChild(node);
+        $('feed').scrollTop = 1e9;
+      }
+    } catch (e) { /* the next poll retries */ }
+  }
+  async function clock(advanceHours) {
+    const out = advanceHours ? await api('/playground/api/clock', { advanceHours }) : await api('/playground/api/clock');
+    $('now').textContent = new Date(out.now).toLocaleString();
+    if (advanceHours) system('⏩ clock moved forward ' + advanceHours + ' h');
+  }
+  $('send').onclick = () => { const t = $('text').value.trim(); if (t) { send(t, $('plain').checked); $('text').value = ''; } };
+  $('text').addEventListener('keydown', (e) => { if (e.key === 'Enter') $('send').click(); });
+  $('addMember').onclick = () => {
+    const name = $('newMember').value.trim();
+    if (!name) return;
+    const id = name.toLowerCase().replace(/[^a-z0-9\\u4e00-\\u9fff_-]+/g, '-').slice(0, 40) || ('m' + members.length);
+    if (!members.some((m) => m.id === id)) members.push({ id, name });
+    current = id; save(); renderMembers(); $('newMember').value = '';
+  };
+  $('join').onclick = () => memberEvent('memberJoined');
+  $('leave').onclick = () => memberEvent('memberLeft');
+  $('community').onchange = () => { feedAfter = 0; $('feed').innerHTML = ''; pollFeed(); };
+  if ($('nextDay')) { $('nextDay').onclick = () => clock(24); $('nextHour').onclick = () => clock(1); }
+  renderMembers();
+  clock().catch((e) => system('error: ' + e.message));
+  pollFeed();
+  setInterval(pollFeed, 2000);
+  setInterval(() => clock().catch(() => {}), 30000);
+  system('Pick a member on the left and type /checkin or 签到. "admin" may use admin commands.');
+})();
+</script>
+</body>
+</html>`;
+}

@@ -1,0 +1,48 @@
+/**
+ * Opens the SQLite file (the source of truth), sets its pragmas on purpose,
+ * and applies the drizzle-kit migrations in migrations/.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+import { rootPath } from '../config/load.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+export type Sqlite = Database.Database;
+
+export interface Store {
+  sqlite: Sqlite;
+  db: Db;
+  /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never deadlock on upgrade). */
+  write<T>(fn: () => T): T;
+  close(): void;
+}
+
+export interface StoreOptions {
+  path: string;
+  synchronous: 'full' | 'normal';
+  busyTimeoutMs: number;
+  migrate?: boolean;
+}
+
+export function openStore(options: StoreOptions): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const sqlite = new Database(options.path);
+  // WAL lets readers run beside the writer; synchronous is a documented choice
+  // (config database.synchronous): FULL survives power loss, NORMAL only process crashes.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  if (options.migrate !== false) migrate(db, { migrationsFolder: rootPath('migrations') });
+  return {
+    sqlite,
+    db,
+    write: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    close: () => sqlite.close(),
+  };
+}

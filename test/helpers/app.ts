@@ -1,0 +1,89 @@
+/**
+ * Builds an app on a temporary SQLite file, plus a conversation harness:
+ * `chat.say('alice', '/checkin')` returns the bot's replies as text, the
+ * same path the playground uses.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createApp, type App } from '../../src/app.js';
+import { deepMerge, loadConfig } from '../../src/config/load.js';
+import { configSchema, type AppConfig } from '../../src/config/schema.js';
+import type { ChatEvent } from '../../src/core/chat-event.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { Reply } from '../../src/core/reply.js';
+import type { Rng } from '../../src/core/rng.js';
+
+export interface TestAppOptions {
+  clock?: Clock;
+  rng?: Rng;
+  /** Merged over config/default.yaml. */
+  config?: Record<string, unknown>;
+  env?: Record<string, string>;
+  databasePath?: string;
+}
+
+export interface TestApp {
+  app: App;
+  dir: string;
+  chat: Chat;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}, databasePath?: string): AppConfig {
+  const base = loadConfig({ ...env });
+  const merged = deepMerge(base.config as unknown as Record<string, unknown>, overrides);
+  const config = configSchema.parse(merged);
+  if (databasePath) config.database.path = databasePath;
+  config.log.level = 'silent';
+  return { config, secrets: base.secrets };
+}
+
+export function makeTestApp(options: TestAppOptions = {}): TestApp {
+  const dir = mkdtempSync(join(tmpdir(), 'qunbot-test-'));
+  const appConfig = testConfig(options.config, options.env, options.databasePath ?? join(dir, 'qunbot.sqlite'));
+  const app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: options.clock, rng: options.rng });
+  return {
+    app,
+    dir,
+    chat: new Chat(app),
+    async close() {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+
+export class Chat {
+  constructor(
+    private readonly app: App,
+    readonly communityId = 'demo',
+    private readonly admins = new Set(['admin']),
+  ) {}
+
+  /** Send text as a member; returns the replies. */
+  async send(userId: string, text: string, opts: { deliveryId?: string; name?: string } = {}): Promise<Reply[]> {
+    const result = await this.app.router.handle(this.event(userId, text, opts));
+    return result.replies;
+  }
+
+  /** Send text and return the replies joined as plain text. */
+  async say(userId: string, text: string, opts: { deliveryId?: string; name?: string } = {}): Promise<string> {
+    const replies = await this.send(userId, text, opts);
+    return replies.map((r) => [r.title, r.text].filter(Boolean).join('\n')).join('\n---\n');
+  }
+
+  event(userId: string, text: string, opts: { deliveryId?: string; name?: string } = {}): ChatEvent {
+    return {
+      type: 'message',
+      deliveryId: opts.deliveryId ?? `test-${process.pid}-${++counter}`,
+      community: { platform: 'playground', externalId: this.communityId },
+      actor: { platformUserId: userId, displayName: opts.name ?? userId, isAdmin: this.admins.has(userId) },
+      text,
+      addressed: true,
+    };
+  }
+}

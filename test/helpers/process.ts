@@ -1,0 +1,66 @@
+/** Starts the real bot process (`npm start` without the build step) and waits until /healthz answers. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../setup/redis-server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export function ensureBuilt(): void {
+  if (!existsSync(join(ROOT, 'dist/src/main.js'))) {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  }
+}
+
+export interface BotProcess {
+  url: string;
+  port: number;
+  dir: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  cleanup(): void;
+}
+
+export async function startBot(env: Record<string, string> = {}, options: { dir?: string; args?: string[] } = {}): Promise<BotProcess> {
+  ensureBuilt();
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'qunbot-e2e-'));
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js'), ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'qunbot.sqlite'), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`bot exited early (${child.exitCode}):\n${out}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200 || res.status === 503) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    if (i === 199) throw new Error(`bot did not come up:\n${out}`);
+  }
+  return {
+    url,
+    port,
+    dir,
+    child,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+    cleanup() {
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

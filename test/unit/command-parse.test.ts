@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { CommandRegistry, resolveArgs, type Invocation } from '../../src/core/commands/registry.js';
+import type { CommandSpec } from '../../src/core/commands/spec.js';
+import type { MemberInfo } from '../../src/core/context.js';
+import { UserError } from '../../src/core/errors.js';
+
+const noop = () => ({ text: '' });
+const specs: CommandSpec[] = [
+  { name: 'checkin', aliases: ['签到', '打卡'], description: 'd', role: 'member', handler: noop },
+  {
+    name: 'leaderboard',
+    aliases: ['排行榜'],
+    description: 'd',
+    role: 'member',
+    args: [{ name: 'period', type: 'choice', choices: ['week', 'month', 'all'], choiceAliases: { 本周: 'week', 总榜: 'all' }, description: 'd' }],
+    handler: noop,
+  },
+  {
+    name: 'grant',
+    aliases: ['加分'],
+    description: 'd',
+    role: 'admin',
+    args: [
+      { name: 'member', type: 'member', required: true, description: 'd' },
+      { name: 'points', type: 'int', required: true, min: 1, max: 1000, description: 'd' },
+      { name: 'reason', type: 'text', required: true, description: 'd' },
+    ],
+    handler: noop,
+  },
+  {
+    name: 'lottery',
+    aliases: ['抽奖'],
+    description: 'd',
+    role: 'member',
+    defaultSubcommand: 'list',
+    subcommands: [
+      { name: 'list', description: 'd', role: 'member', handler: noop },
+      { name: 'join', aliases: ['参与'], shortcuts: ['参与抽奖'], description: 'd', role: 'member', args: [{ name: 'id', type: 'int', required: true, description: 'd' }], handler: noop },
+      {
+        name: 'create',
+        description: 'd',
+        role: 'admin',
+        args: [
+          { name: 'prize', type: 'text', required: true, description: 'd' },
+          { name: 'winners', type: 'int', named: true, min: 1, max: 100, description: 'd' },
+        ],
+        handler: noop,
+      },
+    ],
+  },
+];
+const registry = new CommandRegistry(specs);
+const alice: MemberInfo = { id: 1, communityId: 1, platformUserId: 'u1', displayName: 'Alice', joinedAt: new Date(0) };
+const resolve = (ref: string) => (ref === '<@u1>' || ref === '@Alice' || ref === 'Alice' ? alice : undefined);
+
+function invocation(text: string, addressed = true): Invocation {
+  const parsed = registry.parseText(text, addressed);
+  if (parsed.kind !== 'command') throw new Error(`expected a command, got ${parsed.kind}`);
+  return parsed.invocation;
+}
+
+function userError(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('command parsing', () => {
+  it.each([['/checkin'], ['／checkin'], ['!checkin'], ['！checkin'], ['/签到'], ['／打卡'], ['/CHECKIN'], ['／ｃｈｅｃｋｉｎ']])('%s is check-in', (text) => {
+    expect(invocation(text).command.name).toBe('checkin');
+  });
+
+  it('bare Chinese aliases count only when the bot is addressed', () => {
+    expect(invocation('签到', true).command.name).toBe('checkin');
+    expect(registry.parseText('签到', false).kind).toBe('none');
+    // Bare English names are ordinary chat, even when addressed.
+    expect(registry.parseText('checkin please', true).kind).toBe('none');
+  });
+
+  it('ordinary chat is not a command, and unknown prefixed words are reported', () => {
+    expect(registry.parseText('hello there', true).kind).toBe('none');
+    expect(registry.parseText('/dance', true)).toEqual({ kind: 'unknown', name: 'dance' });
+    expect(registry.parseText('   ', true).kind).toBe('none');
+  });
+
+  it('choices accept Chinese aliases', () => {
+    const args = resolveArgs(invocation('/排行榜 本周'), resolve);
+    expect(args.string('period')).toBe('week');
+    expect(resolveArgs(invocation('/leaderboard ALL'), resolve).string('period')).toBe('all');
+    const err = userError(() => resolveArgs(invocation('/leaderboard year'), resolve));
+    expect(err.key).toBe('core.badChoice');
+  });
+
+  it('member, integer and rest-of-line text arguments', () => {
+    const args = resolveArgs(invocation('/grant <@u1> 50 helped   a newcomer'), resolve);
+    expect(args.member('member').id).toBe(1);
+    expect(args.int('points')).toBe(50);
+    expect(args.string('reason')).toBe('helped   a newcomer');
+    expect(resolveArgs(invocation('/加分 @Alice ５０ 好'), resolve).int('points')).toBe(50);
+  });
+
+  it('quoted text arguments keep their spaces', () => {
+    const args = resolveArgs(invocation('/grant Alice 5 "well done"'), resolve);
+    expect(args.string('reason')).toBe('well done');
+  });
+
+  it('bad arguments are refused with a catalog key', () => {
+    expect(userError(() => resolveArgs(invocation('/grant Alice abc why'), resolve)).key).toBe('core.notAnInteger');
+    expect(userError(() => resolveArgs(invocation('/grant Alice -5 why'), resolve)).key).toBe('core.outOfRange');
+    expect(userError(() => resolveArgs(invocation('/grant Alice 5000 why'), resolve)).key).toBe('core.outOfRange');
+    expect(userError(() => resolveArgs(invocation('/grant Nobody 5 why'), resolve)).key).toBe('core.unknownMember');
+    const missing = userError(() => resolveArgs(invocation('/grant Alice 5'), resolve));
+    expect(missing.key).toBe('core.missingArg');
+    expect(missing.params.usage).toBe('/grant <member> <points> <reason>');
+  });
+
+  it('too many arguments are refused', () => {
+    const parsed = registry.parseText('/checkin now please', true);
+    expect(parsed.kind).toBe('invalid');
+  });
+
+  it('subcommands, their aliases, shortcuts and the default subcommand', () => {
+    expect(invocation('/lottery').path).toEqual(['lottery', 'list']);
+    expect(invocation('/抽奖 参与 12').path).toEqual(['lottery', 'join']);
+    expect(resolveArgs(invocation('/lottery join 12'), resolve).int('id')).toBe(12);
+    expect(invocation('参与抽奖 7', true).path).toEqual(['lottery', 'join']);
+    const bad = registry.parseText('/lottery explode', true);
+    expect(bad.kind).toBe('invalid');
+  });
+
+  it('named arguments go anywhere', () => {
+    const args = resolveArgs(invocation('/lottery create winners=3 A new keyboard'), resolve);
+    expect(args.int('winners')).toBe(3);
+    expect(args.string('prize')).toBe('A new keyboard');
+  });
+
+  it('structured (slash) calls map options by name', () => {
+    const inv = registry.fromStructured(['grant'], { member: '<@u1>', points: 5, reason: 'ok' });
+    expect(inv && resolveArgs(inv, resolve).int('points')).toBe(5);
+    expect(registry.fromStructured(['lottery', 'join'], { id: 3 })?.path).toEqual(['lottery', 'join']);
+    expect(registry.fromStructured(['nope'], {})).toBeUndefined();
+  });
+
+  it('a name used by two commands is a startup error', () => {
+    expect(() => new CommandRegistry([...specs, { name: 'sign', aliases: ['签到'], description: 'd', role: 'member', handler: noop }])).toThrow(/签到/);
+  });
+});

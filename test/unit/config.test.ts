@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'qunbot-config-')), 'override.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function error(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('defaults load and validate', () => {
+    const { config, secrets } = loadConfig({});
+    expect(config.community.defaults.timezone).toBe('Asia/Shanghai');
+    expect(config.http.port).toBe(3000);
+    expect(secrets.discordApiUrl).toBe('https://discord.com/api');
+  });
+
+  it('environment variables override the files', () => {
+    const { config } = loadConfig({ DATABASE_PATH: '/tmp/x.sqlite', HTTP_PORT: '4000', REDIS_URL: 'redis://127.0.0.1:6390', LOG_LEVEL: 'debug' });
+    expect(config.database.path).toBe('/tmp/x.sqlite');
+    expect(config.http.port).toBe(4000);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6390');
+    expect(config.log.level).toBe('debug');
+  });
+
+  it('CONFIG_FILE merges over the defaults key by key', () => {
+    const { config } = loadConfig({ CONFIG_FILE: file('checkin:\n  basePoints: 7\ncommunity:\n  defaults:\n    dayStartHour: 4\n') });
+    expect(config.checkin.basePoints).toBe(7);
+    expect(config.community.defaults.dayStartHour).toBe(4);
+    expect(config.community.defaults.timezone).toBe('Asia/Shanghai');
+  });
+
+  it('a bad value names the key (and the variable) and what was expected', () => {
+    expect(error({ HTTP_PORT: 'abc' })).toMatch(/HTTP_PORT \(http\.port\)/);
+    expect(error({ CONFIG_FILE: file('community:\n  defaults:\n    timezone: Mars/Base\n') })).toMatch(/community\.defaults\.timezone: expected an IANA timezone/);
+    expect(error({ CONFIG_FILE: file('points:\n  levels:\n    - { min: 10, name: { zh-CN: a, en: a } }\n') })).toMatch(/points\.levels: the first level must start at 0/);
+    expect(error({ REDIS_URL: 'http://x' })).toMatch(/REDIS_URL \(redis\.url\)/);
+    expect(error({ WECOM_BOT_TOKEN: 't' })).toMatch(/WECOM_BOT_TOKEN, WECOM_BOT_AES_KEY/);
+    expect(error({ WECOM_BOT_TOKEN: 't', WECOM_BOT_AES_KEY: 'short' })).toMatch(/WECOM_BOT_AES_KEY: expected the 43-character/);
+    expect(error({ CONFIG_FILE: '/nonexistent/qunbot.yaml' })).toMatch(/cannot read config file/);
+    expect(error({ CONFIG_FILE: file('a: [') })).toMatch(/not valid YAML/);
+  });
+});
