@@ -26,6 +26,13 @@ import { createPointsRepo, pointsFeature, PointsService } from './features/point
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
+import { playgroundSender } from './platforms/playground/sender.js';
+import type { Adapter, Sender } from './platforms/adapter.js';
+import { createOutboxRepo } from './core/outbox/repo.js';
+import { Outbox } from './core/outbox/service.js';
+import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
+import { JobRuntime, type Role } from './jobs/runtime.js';
+import type { Timers } from './core/ports.js';
 
 export interface AppOptions {
   appConfig: AppConfig;
@@ -33,6 +40,12 @@ export interface AppOptions {
   /** Defaults to the system clock (adjustable when the playground's clock controls are on). */
   clock?: Clock;
   rng?: Rng;
+  /** 'all' (default): adapters, HTTP and workers; 'gateway': adapters and HTTP; 'worker': workers only. */
+  role?: Role;
+  /** Extra or replacement senders by platform (tests use failing targets). */
+  senders?: Sender[];
+  /** Platform adapters, built by the caller from the secrets (src/platforms). */
+  adapters?: (app: App) => Adapter[];
 }
 
 export interface App {
@@ -48,6 +61,11 @@ export interface App {
   identity: IdentityService;
   points: PointsService;
   checkin: CheckinService;
+  schedule: ScheduleService;
+  outbox: Outbox;
+  jobs: JobRuntime;
+  adapters: Adapter[];
+  senders: Map<Platform, Sender>;
   playground?: { feed: PlaygroundFeed };
   start(): Promise<{ url: string }>;
   stop(): Promise<void>;
@@ -81,11 +99,29 @@ export function createApp(options: AppOptions): App {
   const identity = new IdentityService(createIdentityRepo(store.sqlite), settingsFor);
   const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels);
   const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
+  const role = options.role ?? 'all';
+  const outboxRepo = createOutboxRepo(store.sqlite);
+  const senders = new Map<Platform, Sender>();
+  // The job runtime is the Timers port; features get it, never BullMQ itself.
+  // Features need the Timers port before the runtime (which needs the features) exists.
+  const late: { jobs?: JobRuntime } = {};
+  const runtime = (): JobRuntime => late.jobs as JobRuntime;
+  const timers: Timers = {
+    available: () => late.jobs?.available() ?? false,
+    at: (...a) => runtime().at(...a),
+    cancel: (...a) => runtime().cancel(...a),
+    every: (...a) => runtime().every(...a),
+    stopEvery: (...a) => runtime().stopEvery(...a),
+    deliver: (...a) => runtime().deliver(...a),
+  };
+  const outbox = new Outbox(outboxRepo, timers);
+  const schedule = new ScheduleService(createScheduleRepo(store.sqlite), store, outbox, timers, config.posts);
 
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
+    scheduleFeature(schedule, clock),
     helpFeature(() => commands),
   ];
   const i18n = new I18n();
@@ -94,6 +130,21 @@ export function createApp(options: AppOptions): App {
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
   commands = registry.commands;
   const router = new Router({ store, identity, inbound: createInboundRepo(store.sqlite), registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
+  const jobs = new JobRuntime({
+    redisUrl: config.redis.url,
+    prefix: config.redis.prefix,
+    role,
+    settings: config.jobs,
+    features,
+    store,
+    identity,
+    outbox: outboxRepo,
+    senders: () => senders,
+    clock,
+    logger,
+  });
+  late.jobs = jobs;
+  const adapters: Adapter[] = [];
 
   const health: HealthPart[] = [
     {
@@ -101,6 +152,7 @@ export function createApp(options: AppOptions): App {
       required: true,
       check: () => (store.sqlite.prepare('SELECT 1 AS ok').get() ? 'up' : 'down'),
     },
+    { name: 'redis', required: config.redis.required, check: () => jobs.health() },
     { name: 'playground', required: false, check: () => (withPlayground ? 'up' : 'disabled') },
   ];
   const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health });
@@ -109,11 +161,12 @@ export function createApp(options: AppOptions): App {
   if (withPlayground) {
     const feed = createPlaygroundFeed(store.sqlite);
     playground = { feed };
-    registerPlayground(http, { router, feed, admins: config.playground.admins, token: secrets.playgroundToken, clock: adjustable, now: () => clock.now() });
+    if (role !== 'worker') registerPlayground(http, { router, feed, admins: config.playground.admins, token: secrets.playgroundToken, clock: adjustable, now: () => clock.now() });
+    senders.set('playground', playgroundSender(feed, store, clock, config.playground.rateLimit));
   }
 
   let started = false;
-  return {
+  const app: App = {
     appConfig,
     logger,
     clock,
@@ -126,17 +179,38 @@ export function createApp(options: AppOptions): App {
     identity,
     points,
     checkin,
+    schedule,
+    outbox,
+    jobs,
+    adapters,
+    senders,
     playground,
     async start() {
-      const address = await http.listen({ host: config.http.host, port: config.http.port });
+      await jobs.start();
+      let address = '';
+      if (role !== 'worker') {
+        for (const adapter of adapters) adapter.registerRoutes?.(http);
+        address = await http.listen({ host: config.http.host, port: config.http.port });
+        for (const adapter of adapters) await adapter.start();
+      }
       started = true;
-      logger.info({ address, playground: withPlayground ? `${address}/playground` : 'off' }, 'qunbot is up');
+      logger.info({ role, address: address || undefined, playground: withPlayground && address ? `${address}/playground` : 'off', adapters: adapters.map((a) => a.name) }, 'qunbot is up');
       return { url: address };
     },
     async stop() {
-      if (started) await http.close();
+      // Stop taking new work first (adapters, HTTP), then let running jobs finish.
+      for (const adapter of adapters) await adapter.stop().catch((err: unknown) => logger.warn({ err, adapter: adapter.name }, 'adapter stop failed'));
+      if (started && role !== 'worker') await http.close();
+      await jobs.stop();
       started = false;
       store.close();
     },
   };
+  for (const adapter of options.adapters?.(app) ?? []) {
+    adapters.push(adapter);
+    if (adapter.sender) senders.set(adapter.sender.platform, adapter.sender);
+    health.push({ name: adapter.name, required: true, check: () => adapter.health() });
+  }
+  for (const sender of options.senders ?? []) senders.set(sender.platform, sender);
+  return app;
 }

@@ -5,6 +5,7 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logging.js';
+import { platformAdapters } from './platforms/index.js';
 
 async function main(): Promise<void> {
   let appConfig;
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(appConfig.config.log.level);
-  const app = createApp({ appConfig, logger });
+  const roleArg = process.argv.find((a) => a.startsWith('--role='))?.slice('--role='.length) ?? 'all';
+  if (roleArg !== 'all' && roleArg !== 'worker' && roleArg !== 'gateway') {
+    process.stderr.write(`qunbot: --role must be all, worker or gateway (got ${roleArg})\n`);
+    process.exit(2);
+  }
+  const app = createApp({ appConfig, logger, role: roleArg, adapters: platformAdapters(appConfig) });
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

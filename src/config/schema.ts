@@ -55,10 +55,22 @@ export const configSchema = z.object({
     maxAdjust: z.number().int().min(1),
   }),
   leaderboard: z.object({ size: z.number().int().min(1).max(50) }),
+  posts: z.object({
+    promoMaxShare: z.number().min(0).max(1).nullable(),
+    minIntervalSeconds: z.number().int().min(1),
+  }),
+  jobs: z.object({
+    concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1), maintenance: z.number().int().min(1) }),
+    lockDurationMs: z.number().int().min(1000),
+    stalledIntervalMs: z.number().int().min(1000),
+    reconcileIntervalMs: z.number().int().min(1000),
+    outbox: z.object({ attempts: z.number().int().min(1).max(50), backoffMs: z.number().int().min(10) }),
+  }),
   playground: z.object({
     enabled: z.union([z.boolean(), z.literal('auto')]),
     admins: z.array(z.string()),
     clockControls: z.boolean(),
+    rateLimit: z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(100) }).nullable(),
   }),
   wecom: z.object({ admins: z.array(z.string()) }),
 });

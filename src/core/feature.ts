@@ -6,6 +6,7 @@ import type { CommandSpec } from './commands/spec.js';
 import type { CommandContext } from './context.js';
 import type { Catalog } from './i18n.js';
 import type { Reply } from './reply.js';
+import type { DesiredTimers, JobHandler } from './ports.js';
 
 /** A listener runs inside the event's transaction, like a command handler. */
 export type EventListener = (ctx: CommandContext) => Reply[] | void;
@@ -16,4 +17,8 @@ export interface Feature {
   messages?: Catalog;
   /** `message` sees every chat message that is not a command (activity tracking). */
   listeners?: Partial<Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener>>;
+  /** Handlers for timer jobs, by job kind (`post`, `lottery-draw`, ...). */
+  jobs?: Record<string, JobHandler>;
+  /** Read SQLite and say which timers should exist (run at start, every minute, and when Redis returns). */
+  desiredTimers?: (now: Date) => DesiredTimers;
 }

@@ -30,6 +30,8 @@ export interface Reply {
   actions?: ReplyAction[];
   /** Only the caller sees it, where the platform allows (Discord). */
   ephemeral?: boolean;
+  /** Notify everyone (@everyone on Discord, @all on WeCom), where the platform allows. */
+  mentionEveryone?: boolean;
 }
 
 export function mention(platformUserId: string): string {

@@ -3,3 +3,5 @@ export * from '../core/identity/schema.js';
 export * from '../features/points/schema.js';
 export * from '../features/checkin/schema.js';
 export * from '../platforms/playground/schema.js';
+export * from '../core/outbox/schema.js';
+export * from '../features/schedule/schema.js';

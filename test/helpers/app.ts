@@ -3,7 +3,9 @@
  * `chat.say('alice', '/checkin')` returns the bot's replies as text, the
  * same path the playground uses.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { inject } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -22,6 +24,8 @@ export interface TestAppOptions {
   config?: Record<string, unknown>;
   env?: Record<string, string>;
   databasePath?: string;
+  role?: 'all' | 'worker' | 'gateway';
+  senders?: import('../../src/platforms/adapter.js').Sender[];
 }
 
 export interface TestApp {
@@ -31,11 +35,26 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The Redis the suite uses (see test/setup/global-redis.ts); child processes read REDIS_TEST_URL. */
+export function testRedisUrl(): string {
+  try {
+    return inject('redisUrl');
+  } catch {
+    return process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+  }
+}
+
+/** A key prefix of the test's own: tests never touch Redis data they did not create. */
+export function testPrefix(): string {
+  return `qtest-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
 export function testConfig(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}, databasePath?: string): AppConfig {
-  const base = loadConfig({ ...env });
+  const base = loadConfig({ REDIS_URL: testRedisUrl(), REDIS_PREFIX: testPrefix(), ...env });
   const merged = deepMerge(base.config as unknown as Record<string, unknown>, overrides);
   const config = configSchema.parse(merged);
   if (databasePath) config.database.path = databasePath;
+  if (!('http' in overrides) && !env.HTTP_PORT) config.http.port = 0;
   config.log.level = 'silent';
   return { config, secrets: base.secrets };
 }
@@ -43,7 +62,7 @@ export function testConfig(overrides: Record<string, unknown> = {}, env: Record<
 export function makeTestApp(options: TestAppOptions = {}): TestApp {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-test-'));
   const appConfig = testConfig(options.config, options.env, options.databasePath ?? join(dir, 'qunbot.sqlite'));
-  const app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: options.clock, rng: options.rng });
+  const app = createApp({ appConfig, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
   return {
     app,
     dir,

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../setup/redis-server.js';
+import { testPrefix, testRedisUrl } from './app.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -31,7 +32,7 @@ export async function startBot(env: Record<string, string> = {}, options: { dir?
   let out = '';
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js'), ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'qunbot.sqlite'), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: testRedisUrl(), REDIS_PREFIX: testPrefix(), DATABASE_PATH: join(dir, 'qunbot.sqlite'), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,0 +1,46 @@
+import type { Sqlite } from '../../store/db.js';
+import type { Reply } from '../reply.js';
+
+export interface DeliveryRow {
+  id: number;
+  community_id: number;
+  source: string;
+  reply_json: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export function createOutboxRepo(sqlite: Sqlite) {
+  const insert = sqlite.prepare<[number, string, string, string, number], { id: number }>(
+    `INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+  );
+  const byKey = sqlite.prepare<[string], { id: number }>('SELECT id FROM deliveries WHERE dedupe_key = ?');
+  const get = sqlite.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?');
+  const attempt = sqlite.prepare<[number]>("UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'sending')");
+  const sent = sqlite.prepare<[number, number]>("UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status <> 'sent'");
+  const retry = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'pending', last_error = ? WHERE id = ? AND status IN ('pending', 'sending')");
+  const failed = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ? AND status <> 'sent'");
+  const open = sqlite.prepare<[], { id: number }>("SELECT id FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY id");
+  const latestBySource = sqlite.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE source = ? ORDER BY id DESC LIMIT 1');
+  return {
+    /** The delivery's id; an existing one when the key was used before. Returns [id, created]. */
+    insert(communityId: number, key: string, source: string, reply: Reply, at: number): [number, boolean] {
+      const row = insert.get(communityId, key, source, JSON.stringify(reply), at);
+      if (row) return [row.id, true];
+      return [(byKey.get(key) as { id: number }).id, false];
+    },
+    get: (id: number) => get.get(id),
+    markAttempt: (id: number) => attempt.run(id).changes === 1,
+    markSent: (id: number, at: number) => void sent.run(at, id),
+    markRetry: (id: number, error: string) => void retry.run(error, id),
+    markFailed: (id: number, error: string) => void failed.run(error, id),
+    openIds: () => open.all().map((r) => r.id),
+    latestBySource: (source: string) => latestBySource.get(source),
+  };
+}
+
+export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

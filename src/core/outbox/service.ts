@@ -1,0 +1,27 @@
+/**
+ * The outbox: features post through it inside their transaction; the
+ * delivery is handed to the sender queue after commit. The outbox worker
+ * (src/jobs) sends with retries, backoff and per-target rate limits.
+ */
+import type { AfterCommit } from '../context.js';
+import type { Timers } from '../ports.js';
+import type { Reply } from '../reply.js';
+import type { OutboxRepo } from './repo.js';
+
+export class Outbox {
+  constructor(
+    readonly repo: OutboxRepo,
+    private readonly timers: Timers,
+  ) {}
+
+  /**
+   * Record a post for the community; call inside a write transaction. The
+   * same `key` posts once however often it is called.
+   */
+  post(communityId: number, reply: Reply, opts: { key: string; source: string; at: Date; afterCommit: (fn: AfterCommit) => void }): number {
+    const [id, created] = this.repo.insert(communityId, opts.key, opts.source, reply, opts.at.getTime());
+    // If the queue is unreachable now, the reconciler hands open deliveries over later.
+    if (created) opts.afterCommit(() => this.timers.deliver(id).catch(() => undefined));
+    return id;
+  }
+}

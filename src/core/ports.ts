@@ -1,0 +1,41 @@
+/**
+ * Ports that features receive from the composition root. Features never
+ * import BullMQ or Redis: they write what should happen to SQLite, then ask
+ * these ports to time it. If the timer service is down, the reconciler arms
+ * everything later from SQLite.
+ */
+
+/** A job carries ids, not state: `kind` names the handler, `id` the row it re-reads. */
+export interface TimerJob {
+  kind: string;
+  id: number;
+}
+
+export interface Timers {
+  /** False while Redis is unreachable (commands still work; timers are armed later). */
+  available(): boolean;
+  /** Arm a one-off timer; idempotent by `jobId` (e.g. `post-12`). */
+  at(jobId: string, dueAt: Date, job: TimerJob): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  /** A recurring timer (BullMQ job scheduler), cron evaluated in `timezone`. */
+  every(schedulerId: string, pattern: string, timezone: string, job: TimerJob): Promise<void>;
+  stopEvery(schedulerId: string): Promise<void>;
+  /** Hand an outbox delivery to the sender queue. */
+  deliver(deliveryId: number): Promise<void>;
+}
+
+export interface JobRun {
+  /** Unique per firing (the BullMQ job id): a retried run has the same key. */
+  runKey: string;
+  firedAt: Date;
+}
+
+export type JobHandler = (id: number, run: JobRun) => Promise<void>;
+
+/** What should be armed, according to SQLite. The reconciler makes Redis agree. */
+export interface DesiredTimers {
+  timers: Array<{ jobId: string; dueAt: Date; job: TimerJob }>;
+  schedulers: Array<{ id: string; pattern: string; timezone: string; job: TimerJob }>;
+  /** Scheduler ids this feature owns start with these prefixes; others are left alone. */
+  schedulerPrefixes: string[];
+}

@@ -1,0 +1,45 @@
+import type { Sqlite } from '../../store/db.js';
+
+export interface PostRow {
+  id: number;
+  community_id: number;
+  kind: 'once' | 'cron';
+  cron: string | null;
+  timezone: string;
+  due_at: number | null;
+  text: string;
+  promo: number;
+  status: 'active' | 'paused' | 'done' | 'removed';
+  created_at: number;
+  last_run_at: number | null;
+  runs: number;
+}
+
+export function createScheduleRepo(sqlite: Sqlite) {
+  const insert = sqlite.prepare<[number, string, string | null, string, number | null, string, number, number, number], { id: number }>(
+    `INSERT INTO scheduled_posts (community_id, kind, cron, timezone, due_at, text, promo, status, created_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id`,
+  );
+  const get = sqlite.prepare<[number], PostRow>('SELECT * FROM scheduled_posts WHERE id = ?');
+  const list = sqlite.prepare<[number], PostRow>("SELECT * FROM scheduled_posts WHERE community_id = ? AND status IN ('active', 'paused') ORDER BY id");
+  const active = sqlite.prepare<[], PostRow>("SELECT * FROM scheduled_posts WHERE status = 'active'");
+  const setStatus = sqlite.prepare<[string, number, string]>('UPDATE scheduled_posts SET status = ? WHERE id = ? AND status = ?');
+  const ran = sqlite.prepare<[number, number]>('UPDATE scheduled_posts SET last_run_at = ?, runs = runs + 1 WHERE id = ?');
+  const insertRun = sqlite.prepare<[number, string, number]>('INSERT INTO post_runs (post_id, run_key, fired_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const weekPosts = sqlite.prepare<[number], PostRow>("SELECT * FROM scheduled_posts WHERE community_id = ? AND status IN ('active', 'paused', 'done')");
+  return {
+    insert: (p: { communityId: number; kind: 'once' | 'cron'; cron: string | null; timezone: string; dueAt: number | null; text: string; promo: boolean; createdBy: number; at: number }) =>
+      (insert.get(p.communityId, p.kind, p.cron, p.timezone, p.dueAt, p.text, p.promo ? 1 : 0, p.createdBy, p.at) as { id: number }).id,
+    get: (id: number) => get.get(id),
+    listOpen: (communityId: number) => list.all(communityId),
+    allActive: () => active.all(),
+    /** Compare-and-set: true when the status was `from` and is now `to`. */
+    moveStatus: (id: number, from: PostRow['status'], to: PostRow['status']) => setStatus.run(to, id, from).changes === 1,
+    markRan: (id: number, at: number) => void ran.run(at, id),
+    /** False when this firing was recorded before. */
+    recordRun: (postId: number, runKey: string, at: number) => insertRun.run(postId, runKey, at).changes === 1,
+    calendar: (communityId: number) => weekPosts.all(communityId),
+  };
+}
+
+export type ScheduleRepo = ReturnType<typeof createScheduleRepo>;

@@ -1,0 +1,299 @@
+/**
+ * The timer runtime: BullMQ queues and workers on Redis, and the reconciler
+ * that makes Redis agree with SQLite (at start, every minute, and whenever
+ * the Redis connection comes back). Implements the `Timers` port.
+ *
+ * Roles: 'all' runs producers and workers; 'gateway' only produces (its
+ * commands enqueue); 'worker' only consumes. Several processes can share
+ * one Redis: job ids are deterministic and handlers move SQLite state by
+ * compare-and-set, so nothing is done twice.
+ */
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { Platform } from '../core/chat-event.js';
+import type { Feature } from '../core/feature.js';
+import type { IdentityService } from '../core/identity/service.js';
+import type { OutboxRepo } from '../core/outbox/repo.js';
+import type { JobHandler, TimerJob, Timers } from '../core/ports.js';
+import type { Reply } from '../core/reply.js';
+import { SendError, type Sender } from '../platforms/adapter.js';
+import type { Store } from '../store/db.js';
+import { QUEUES, assertJobId, deliveryJobId, type DeliveryData, type TimerData } from './queues.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export type Role = 'all' | 'worker' | 'gateway';
+
+export interface JobSettings {
+  concurrency: { timers: number; schedules: number; outbox: number; maintenance: number };
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  reconcileIntervalMs: number;
+  outbox: { attempts: number; backoffMs: number };
+}
+
+export interface JobRuntimeOptions {
+  redisUrl: string;
+  prefix: string;
+  role: Role;
+  settings: JobSettings;
+  features: readonly Feature[];
+  store: Store;
+  identity: IdentityService;
+  outbox: OutboxRepo;
+  senders: () => ReadonlyMap<Platform, Sender>;
+  clock: Clock;
+  logger: Logger;
+}
+
+export class JobRuntime implements Timers {
+  private readonly producer: Redis;
+  private readonly queues: Record<keyof typeof QUEUES, Queue>;
+  private readonly workers: Worker[] = [];
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly limiter: RateLimiter;
+  private readonly log: Logger;
+  private interval: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | undefined;
+  private redisWasDown = false;
+  private stopped = false;
+  private started = false;
+
+  constructor(private readonly options: JobRuntimeOptions) {
+    this.log = options.logger.child({ component: 'jobs' });
+    // BullMQ needs an offline queue on its connection (it sends INFO at once),
+    // so producer calls check `available()` first and fail fast while Redis is
+    // away: interactive commands never wait on it; the reconciler catches up.
+    this.producer = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    this.producer.on('error', (err) => {
+      if (!this.redisWasDown) this.log.warn({ err: err.message }, 'redis unreachable; timers will be armed when it returns');
+      this.redisWasDown = true;
+    });
+    this.producer.on('ready', () => {
+      if (this.redisWasDown) this.log.info('redis is back; reconciling timers');
+      this.redisWasDown = false;
+      if (this.started && this.options.role !== 'gateway') void this.reconcile();
+    });
+    const queueOptions = { connection: this.producer, prefix: options.prefix, skipWaitingForReady: true };
+    this.queues = {
+      timers: new Queue(QUEUES.timers, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } } }),
+      schedules: new Queue(QUEUES.schedules, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } } }),
+      outbox: new Queue(QUEUES.outbox, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 5000 } } }),
+      maintenance: new Queue(QUEUES.maintenance, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 100 } } }),
+    };
+    for (const q of Object.values(this.queues)) q.on('error', () => undefined);
+    for (const feature of options.features) {
+      for (const [kind, handler] of Object.entries(feature.jobs ?? {})) {
+        if (this.handlers.has(kind)) throw new Error(`job kind ${kind} registered twice`);
+        this.handlers.set(kind, handler);
+      }
+    }
+    this.limiter = new RateLimiter(this.producer, options.prefix);
+  }
+
+  available(): boolean {
+    return this.producer.status === 'ready';
+  }
+
+  private ensureAvailable(): void {
+    if (!this.available()) throw new Error('the timer service (Redis) is unavailable');
+  }
+
+  async at(jobId: string, dueAt: Date, job: TimerJob): Promise<void> {
+    this.ensureAvailable();
+    const delay = Math.max(0, dueAt.getTime() - this.options.clock.now().getTime());
+    await this.queues.timers.add(job.kind, { id: job.id } satisfies TimerData, { jobId: assertJobId(jobId), delay });
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    this.ensureAvailable();
+    const job = await this.queues.timers.getJob(jobId);
+    if (job && !(await job.isActive())) await job.remove();
+  }
+
+  async every(schedulerId: string, pattern: string, timezone: string, job: TimerJob): Promise<void> {
+    this.ensureAvailable();
+    await this.queues.schedules.upsertJobScheduler(assertJobId(schedulerId), { pattern, tz: timezone }, { name: job.kind, data: { id: job.id } satisfies TimerData });
+  }
+
+  async stopEvery(schedulerId: string): Promise<void> {
+    this.ensureAvailable();
+    await this.queues.schedules.removeJobScheduler(schedulerId);
+  }
+
+  async deliver(deliveryId: number): Promise<void> {
+    this.ensureAvailable();
+    const { attempts, backoffMs } = this.options.settings.outbox;
+    await this.queues.outbox.add('deliver', { deliveryId } satisfies DeliveryData, {
+      jobId: deliveryJobId(deliveryId),
+      attempts,
+      backoff: { type: 'exponential', delay: backoffMs },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.waitUntilReady(3000);
+    if (this.options.role !== 'gateway') this.startWorkers();
+    this.started = true;
+    // The reconciler runs wherever workers run; a gateway only produces.
+    if (this.options.role !== 'gateway') {
+      await this.reconcile();
+      this.interval = setInterval(() => void this.reconcile(), this.options.settings.reconcileIntervalMs);
+      this.interval.unref();
+    }
+  }
+
+  /** Waits a little for the first connection; commands work without it, timers are armed once it comes. */
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    if (this.available()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      this.producer.once('ready', done);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    if (!this.available()) this.log.warn('redis is not reachable at start; commands work, timers are armed when it comes');
+  }
+
+  /** Make Redis agree with SQLite. Safe to run concurrently in several processes. */
+  reconcile(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    if (!this.available()) return;
+    const now = this.options.clock.now();
+    try {
+      let armed = 0;
+      const schedulerIds = new Set<string>();
+      const prefixes: string[] = [];
+      for (const feature of this.options.features) {
+        if (!feature.desiredTimers) continue;
+        const desired = feature.desiredTimers(now);
+        prefixes.push(...desired.schedulerPrefixes);
+        for (const t of desired.timers) {
+          const existing = await this.queues.timers.getJob(t.jobId);
+          const state = existing ? await existing.getState() : undefined;
+          if (existing && (state === 'completed' || state === 'failed')) await existing.remove();
+          if (!existing || state === 'completed' || state === 'failed') {
+            await this.at(t.jobId, t.dueAt, t.job);
+            armed++;
+          }
+        }
+        for (const s of desired.schedulers) {
+          schedulerIds.add(s.id);
+          await this.every(s.id, s.pattern, s.timezone, s.job);
+        }
+      }
+      // Schedulers whose schedule is gone or paused.
+      let removed = 0;
+      for (const s of await this.queues.schedules.getJobSchedulers(0, -1)) {
+        const id = s.id ?? s.key;
+        if (prefixes.some((p) => id.startsWith(p)) && !schedulerIds.has(id)) {
+          await this.stopEvery(id);
+          removed++;
+        }
+      }
+      let redelivered = 0;
+      for (const id of this.options.outbox.openIds()) {
+        const job = await this.queues.outbox.getJob(deliveryJobId(id));
+        if (!job) {
+          await this.deliver(id);
+          redelivered++;
+        }
+      }
+      if (armed || removed || redelivered) this.log.info({ armed, removedSchedulers: removed, redelivered, schedulers: schedulerIds.size }, 'reconciled timers');
+    } catch (err) {
+      this.log.warn({ err }, 'reconcile failed; will retry');
+    }
+  }
+
+  private startWorkers(): void {
+    const { settings, prefix, redisUrl } = this.options;
+    const common = {
+      prefix,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: 1,
+    };
+    const connection = (): Redis => new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    const runTimer = async (job: Job<TimerData>): Promise<void> => {
+      const handler = this.handlers.get(job.name);
+      if (!handler) throw new UnrecoverableError(`no handler for job kind ${job.name}`);
+      await handler(job.data.id, { runKey: job.id ?? `${job.name}-${job.data.id}`, firedAt: this.options.clock.now() });
+    };
+    this.workers.push(
+      new Worker(QUEUES.timers, runTimer, { ...common, connection: connection(), concurrency: settings.concurrency.timers }),
+      new Worker(QUEUES.schedules, runTimer, { ...common, connection: connection(), concurrency: settings.concurrency.schedules }),
+      new Worker<DeliveryData>(QUEUES.outbox, (job, token) => this.deliverJob(job, token), { ...common, connection: connection(), concurrency: settings.concurrency.outbox }),
+    );
+    for (const worker of this.workers) {
+      worker.on('error', (err) => this.log.warn({ err: err.message, queue: worker.name }, 'worker error'));
+      worker.on('failed', (job, err) => {
+        if (job && !(err instanceof DelayedError)) this.log.warn({ queue: worker.name, jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed');
+      });
+    }
+  }
+
+  private async deliverJob(job: Job<DeliveryData>, token: string | undefined): Promise<void> {
+    const { outbox, identity, store } = this.options;
+    const id = job.data.deliveryId;
+    const row = outbox.get(id);
+    if (!row || row.status === 'sent' || row.status === 'failed') return;
+    const community = identity.communityById(row.community_id);
+    const sender = community ? this.options.senders().get(community.platform) : undefined;
+    if (!community || !sender) {
+      store.write(() => outbox.markFailed(id, `no sender for ${community?.platform ?? 'unknown community'}`));
+      throw new UnrecoverableError(`no sender for delivery ${id}`);
+    }
+    const limit = sender.rateLimit?.(community);
+    if (limit) {
+      const wait = await this.limiter.take(limit, Date.now());
+      if (wait > 0) {
+        // The post waits for the window; it is never dropped.
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+    }
+    store.write(() => outbox.markAttempt(id));
+    try {
+      await sender.send(community, JSON.parse(row.reply_json) as Reply);
+      store.write(() => outbox.markSent(id, this.options.clock.now().getTime()));
+      this.log.debug({ deliveryId: id, source: row.source }, 'delivered');
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const transient = err instanceof SendError ? err.transient : true;
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (!transient || last) {
+        store.write(() => outbox.markFailed(id, message));
+        this.log.error({ deliveryId: id, source: row.source, attempts: job.attemptsMade + 1, err: message }, 'delivery failed for good');
+        throw new UnrecoverableError(message);
+      }
+      store.write(() => outbox.markRetry(id, message));
+      if (err instanceof SendError && err.retryAfterMs !== undefined) {
+        await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+        throw new DelayedError();
+      }
+      throw err;
+    }
+  }
+
+  health(): 'up' | 'down' {
+    return this.available() ? 'up' : 'down';
+  }
+
+  /** Stop taking jobs, let running ones finish, close connections. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.interval) clearInterval(this.interval);
+    await this.reconciling?.catch(() => undefined);
+    await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
+    this.producer.disconnect();
+  }
+}

@@ -1,0 +1,15 @@
+import type { Sender, RateLimit } from '../adapter.js';
+import type { Clock } from '../../core/clock.js';
+import type { Store } from '../../store/db.js';
+import type { PlaygroundFeed } from './feed.js';
+
+/** The playground is an outbox target like any platform: posts land in its feed. */
+export function playgroundSender(feed: PlaygroundFeed, store: Store, clock: Clock, rateLimit: Omit<RateLimit, 'key'> | null): Sender {
+  return {
+    platform: 'playground',
+    rateLimit: rateLimit ? (community) => ({ key: `playground-${community.externalId}`, ...rateLimit }) : undefined,
+    async send(community, reply) {
+      store.write(() => feed.post(community.externalId, reply, clock.now()));
+    },
+  };
+}
