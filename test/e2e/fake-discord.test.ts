@@ -1,0 +1,471 @@
+/**
+ * The fake Discord server (test/fakes/discord) against the real discord.js 14 client: login, commands,
+ * interactions, buttons, rate limits, member and message events, resume, DMs, members, roles.
+ */
+import {
+  ActionRowBuilder,
+  ApplicationCommandOptionType,
+  ButtonBuilder,
+  ButtonStyle,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  RESTEvents,
+  type ApplicationCommandDataResolvable,
+  type ClientEvents,
+  type RateLimitData,
+} from 'discord.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeDiscord, matchRoute, snowflake, type FakeUserInput } from '../fakes/discord/fake-discord.js';
+
+const GUILD_ID = snowflake();
+const GENERAL_ID = snowflake();
+const ANNOUNCE_ID = snowflake();
+const MOD_ROLE_ID = snowflake();
+const MEMBER_ROLE_ID = snowflake();
+const OWNER: FakeUserInput = { id: snowflake(), username: 'owner' };
+const ALICE: FakeUserInput = { id: snowflake(), username: 'alice', globalName: 'Alice' };
+const BOB: FakeUserInput = { id: snowflake(), username: 'bob' };
+const CAROL: FakeUserInput = { id: snowflake(), username: 'carol' };
+
+const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+const INTENT_BITS = 1 | (1 << 1) | (1 << 9) | (1 << 12);
+
+let fake: FakeDiscord;
+const clients: Client[] = [];
+
+async function startFake(extra: Partial<Parameters<typeof FakeDiscord.start>[0]> = {}): Promise<FakeDiscord> {
+  return FakeDiscord.start({
+    guilds: [
+      {
+        id: GUILD_ID,
+        name: 'Qun Test Server',
+        ownerId: OWNER.id,
+        channels: [
+          { id: GENERAL_ID, name: 'general' },
+          { id: ANNOUNCE_ID, name: 'announcements' },
+        ],
+        roles: [
+          { id: MOD_ROLE_ID, name: 'Mods', permissions: 1n << 5n, position: 2 },
+          { id: MEMBER_ROLE_ID, name: 'Members', position: 1 },
+        ],
+        members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
+      },
+    ],
+    ...extra,
+  });
+}
+
+function newClient(intents: GatewayIntentBits[] = INTENTS): Client {
+  const client = new Client({ intents, partials: [Partials.Channel], rest: { api: fake.apiUrl, retries: 0, timeout: 2000 } });
+  clients.push(client);
+  return client;
+}
+
+async function connect(intents: GatewayIntentBits[] = INTENTS): Promise<Client<true>> {
+  const client = newClient(intents);
+  const ready = nextEvent(client, Events.ClientReady, () => true, 10_000); // attached before login
+  await client.login('fake-token');
+  const [readyClient] = await ready;
+  return readyClient;
+}
+
+function nextEvent<K extends keyof ClientEvents>(
+  client: Client,
+  event: K,
+  filter: (...args: ClientEvents[K]) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<ClientEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const listener = (...args: ClientEvents[K]): void => {
+      if (!filter(...args)) return;
+      clearTimeout(timer);
+      client.off(event, listener);
+      resolve(args);
+    };
+    const timer = setTimeout(() => {
+      client.off(event, listener);
+      reject(new Error(`timed out waiting for ${String(event)}`));
+    }, timeoutMs);
+    client.on(event, listener);
+  });
+}
+
+function textChannel(client: Client, id: string) {
+  const channel = client.channels.cache.get(id);
+  if (!channel?.isSendable()) throw new Error(`channel ${id} is not sendable`);
+  return channel;
+}
+
+const COMMANDS: ApplicationCommandDataResolvable[] = [
+  { name: 'checkin', description: 'Daily check-in' },
+  {
+    name: 'points',
+    description: 'Points',
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'give',
+        description: 'Give points to a member',
+        options: [
+          { type: ApplicationCommandOptionType.User, name: 'member', description: 'Who', required: true },
+          { type: ApplicationCommandOptionType.Integer, name: 'amount', description: 'How many', required: true },
+          { type: ApplicationCommandOptionType.Number, name: 'factor', description: 'Multiplier' },
+        ],
+      },
+    ],
+  },
+];
+
+beforeEach(async () => {
+  fake = await startFake();
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.destroy()));
+  await fake.close();
+});
+
+describe('fake Discord with the real discord.js client', () => {
+  it('logs in, becomes ready with the guild and its channels cached, and IDENTIFY carries the intents', async () => {
+    const client = await connect();
+    const guild = client.guilds.cache.get(GUILD_ID);
+    expect(guild?.name).toBe('Qun Test Server');
+    expect(guild?.available).toBe(true);
+    expect(guild?.channels.cache.get(GENERAL_ID)?.name).toBe('general');
+    expect(guild?.members.me?.id).toBe(fake.botUserId);
+    expect(guild?.members.cache.get(BOB.id)?.roles.cache.has(MOD_ROLE_ID)).toBe(true);
+    expect(client.user.id).toBe(fake.botUserId);
+    expect(client.application.id).toBe(fake.applicationId);
+
+    const identify = await fake.waitForReady();
+    expect(identify.intents).toBe(INTENT_BITS);
+    expect(identify.token).toBe('fake-token');
+    expect(identify.query).toMatchObject({ v: '10', encoding: 'json' });
+    const gatewayBot = await fake.waitForRequest(matchRoute('GET', '/gateway/bot'));
+    expect(gatewayBot.headers.authorization).toBe('Bot fake-token');
+  });
+
+  it('registers guild slash commands and returns them with ids; rejects invalid definitions with 50035', async () => {
+    const client = await connect();
+    const set = await client.application.commands.set(COMMANDS, GUILD_ID);
+    expect([...set.values()].map((c) => c.name).sort()).toEqual(['checkin', 'points']);
+    for (const command of set.values()) expect(command.id).toMatch(/^\d{17,20}$/);
+
+    const put = await fake.waitForRequest(matchRoute('PUT', '/applications/:app/guilds/:gid/commands'));
+    expect(put.path).toBe(`/applications/${fake.applicationId}/guilds/${GUILD_ID}/commands`);
+    expect(put.body).toHaveLength(2);
+    expect(fake.commands(GUILD_ID).map((c) => c.name)).toEqual(['checkin', 'points']);
+
+    const fetched = await client.application.commands.fetch({ guildId: GUILD_ID });
+    expect(fetched.size).toBe(2);
+
+    const bad = client.application.commands.set([{ name: 'CheckIn', description: 'upper case is not allowed' }], GUILD_ID);
+    await expect(bad).rejects.toMatchObject({ code: 50035, status: 400 });
+  });
+
+  it('delivers a slash command; reply, deferReply + editReply (%40original) and followUp reach the fake', async () => {
+    const client = await connect();
+    await client.application.commands.set(COMMANDS, GUILD_ID);
+
+    // reply (ephemeral)
+    let created = nextEvent(client, Events.InteractionCreate);
+    const first = fake.interaction({ guildId: GUILD_ID, channelId: GENERAL_ID, user: ALICE, name: 'checkin', locale: 'zh-CN' });
+    let [interaction] = await created;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    expect(interaction.commandName).toBe('checkin');
+    expect(interaction.id).toBe(first.id);
+    expect(interaction.user.id).toBe(ALICE.id);
+    expect(interaction.guildId).toBe(GUILD_ID);
+    expect(interaction.channelId).toBe(GENERAL_ID);
+    expect(interaction.locale).toBe('zh-CN');
+    await interaction.reply({ content: 'Checked in!', flags: MessageFlags.Ephemeral });
+    const callback = await first.waitForCallback();
+    expect(callback.body).toMatchObject({ type: 4, data: { content: 'Checked in!', flags: 64 } });
+    expect(callback.headers.authorization).toBeUndefined();
+
+    // subcommand with user and integer options, deferred reply, edit, follow-up
+    created = nextEvent(client, Events.InteractionCreate);
+    const second = fake.interaction({
+      guildId: GUILD_ID,
+      user: BOB,
+      name: 'points',
+      subcommand: 'give',
+      options: { member: { user: ALICE }, amount: 5, factor: 2 },
+    });
+    [interaction] = await created;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    expect(interaction.options.getSubcommand()).toBe('give');
+    expect(interaction.options.getUser('member', true).id).toBe(ALICE.id);
+    expect(interaction.options.getMember('member')).not.toBeNull();
+    expect(interaction.options.getInteger('amount', true)).toBe(5);
+    expect(interaction.options.getNumber('factor', true)).toBe(2); // typed from the registered definition
+    expect(interaction.memberPermissions?.has('ManageGuild')).toBe(true); // Bob is a mod
+
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const deferred = await second.waitForCallback();
+    expect(deferred.body).toEqual({ type: 5, data: { flags: 64 } });
+    const edited = await interaction.editReply('Gave 5 points to Alice');
+    expect(edited.content).toBe('Gave 5 points to Alice');
+    const patch = await fake.waitForRequest((r) => r.method === 'PATCH' && r.path === `/webhooks/${fake.applicationId}/${second.token}/messages/@original`);
+    expect(patch.rawPath).toContain('%40original');
+    expect(patch.body).toMatchObject({ content: 'Gave 5 points to Alice' });
+    const follow = await interaction.followUp({ content: 'One more thing' });
+    expect(follow.content).toBe('One more thing');
+    const post = await fake.waitForRequest((r) => r.method === 'POST' && r.path === `/webhooks/${fake.applicationId}/${second.token}`);
+    expect(post.query.wait).toBe('true');
+  });
+
+  it('delivers a button press on a message the bot sent, and update() answers with callback type 7', async () => {
+    const client = await connect();
+    const channel = textChannel(client, GENERAL_ID);
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId('lottery:join:42').setLabel('Join').setStyle(ButtonStyle.Primary),
+    );
+    const sent = await channel.send({ content: 'Lottery open', components: [row] });
+
+    let created = nextEvent(client, Events.InteractionCreate);
+    const press = fake.interaction({ guildId: GUILD_ID, channelId: GENERAL_ID, user: ALICE, customId: 'lottery:join:42', messageId: sent.id });
+    let [interaction] = await created;
+    if (!interaction.isButton()) throw new Error('expected a button interaction');
+    expect(interaction.customId).toBe('lottery:join:42');
+    expect(interaction.message.id).toBe(sent.id);
+    expect(interaction.user.id).toBe(ALICE.id);
+    await interaction.update({ content: 'Lottery open (1 entrant)' });
+    const callback = await press.waitForCallback();
+    expect(callback.body).toMatchObject({ type: 7, data: { content: 'Lottery open (1 entrant)' } });
+    expect(fake.getMessage(sent.id)?.content).toBe('Lottery open (1 entrant)');
+
+    // A button on a synthetic message, acknowledged with deferUpdate.
+    created = nextEvent(client, Events.InteractionCreate);
+    const synthetic = fake.interaction({ guildId: GUILD_ID, user: BOB, customId: 'quiz:answer:B' });
+    [interaction] = await created;
+    if (!interaction.isButton()) throw new Error('expected a button interaction');
+    expect(interaction.customId).toBe('quiz:answer:B');
+    await interaction.deferUpdate();
+    expect((await synthetic.waitForCallback()).body).toEqual({ type: 6 });
+  });
+
+  it('sends a channel message through a 429: the client waits Retry-After and retries', async () => {
+    const client = await connect();
+    const rateLimited = new Promise<RateLimitData>((resolve) => client.rest.once(RESTEvents.RateLimited, resolve));
+    fake.rateLimitNext(matchRoute('POST', '/channels/:id/messages'), { retryAfterSeconds: 0.3 });
+    const from = fake.requests.length;
+    const started = Date.now();
+    const message = await textChannel(client, GENERAL_ID).send({ content: 'Good morning!' });
+    expect(message.content).toBe('Good morning!');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    const attempts = fake.requests.filter((r) => r.index >= from && r.method === 'POST' && r.path === `/channels/${GENERAL_ID}/messages`);
+    expect(attempts.map((r) => r.status)).toEqual([429, 200]);
+    expect(attempts[0]?.response).toEqual({ message: 'You are being rate limited.', retry_after: 0.3, global: false });
+    const info = await rateLimited;
+    expect(info.route).toBe('/channels/:id/messages');
+    expect(info.scope).toBe('user');
+    expect(fake.messagesIn(GENERAL_ID).map((m) => m.content)).toEqual(['Good morning!']);
+  });
+
+  it('emits guildMemberAdd/Remove and messageCreate; without MessageContent guild content is blanked unless the bot is mentioned', async () => {
+    const client = await connect();
+
+    const joined = nextEvent(client, Events.GuildMemberAdd);
+    expect(fake.memberJoin({ guildId: GUILD_ID, user: CAROL }).delivered).toBe(true);
+    const [member] = await joined;
+    expect(member.id).toBe(CAROL.id);
+    expect(member.guild.id).toBe(GUILD_ID);
+
+    let created = nextEvent(client, Events.MessageCreate, (m) => !m.author.bot);
+    const plain = fake.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: ALICE, content: 'hello everyone' });
+    let [message] = await created;
+    expect(message.id).toBe(plain.id);
+    expect(message.author.id).toBe(ALICE.id);
+    expect(message.guildId).toBe(GUILD_ID);
+    expect(message.member?.id).toBe(ALICE.id);
+    expect(message.content).toBe(''); // no MessageContent intent
+
+    created = nextEvent(client, Events.MessageCreate, (m) => !m.author.bot);
+    fake.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: ALICE, content: `<@${fake.botUserId}> 签到` });
+    [message] = await created;
+    expect(message.content).toBe(`<@${fake.botUserId}> 签到`);
+    expect(message.mentions.users.has(fake.botUserId)).toBe(true);
+
+    created = nextEvent(client, Events.MessageCreate, (m) => !m.author.bot);
+    fake.sendMessage({ author: ALICE, content: 'a DM to the bot' });
+    [message] = await created;
+    expect(message.channel.isDMBased()).toBe(true);
+    expect(message.content).toBe('a DM to the bot');
+
+    // The bot's own messages come back as MESSAGE_CREATE, as on Discord.
+    const echoed = nextEvent(client, Events.MessageCreate, (m) => m.author.id === fake.botUserId);
+    const sent = await textChannel(client, ANNOUNCE_ID).send('announcement');
+    expect((await echoed)[0].id).toBe(sent.id);
+
+    const left = nextEvent(client, Events.GuildMemberRemove);
+    fake.memberLeave({ guildId: GUILD_ID, user: CAROL });
+    expect((await left)[0].id).toBe(CAROL.id);
+  });
+
+  it('delivers message content with the MessageContent intent, and drops events the client did not ask for', async () => {
+    const client = await connect([GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent]);
+    const created = nextEvent(client, Events.MessageCreate);
+    fake.sendMessage({ guildId: GUILD_ID, author: ALICE, content: '/checkin' });
+    expect((await created)[0].content).toBe('/checkin');
+    expect(fake.memberJoin({ guildId: GUILD_ID, user: CAROL }).delivered).toBe(false); // no GuildMembers intent
+    expect(fake.sendMessage({ author: ALICE, content: 'dm' }).delivered).toBe(false); // no DirectMessages intent
+  });
+
+  it('resumes after the fake drops the connection, replaying dispatches missed while down', async () => {
+    const client = await connect();
+    const identifies = fake.identifies.length;
+    const sessionId = fake.sessionId;
+    const resumed = nextEvent(client, Events.ShardResume, () => true, 8000);
+    const fromFrame = fake.gatewayFrames.length;
+
+    fake.dropConnection(); // 4000
+    const missed = fake.sendMessage({ guildId: GUILD_ID, author: ALICE, content: `<@${fake.botUserId}> sent while down` });
+    const replayed = nextEvent(client, Events.MessageCreate, (m) => m.id === missed.id, 8000);
+
+    const resume = await fake.waitForGatewayOp(6, 8000, fromFrame);
+    expect(resume.d).toMatchObject({ token: 'fake-token', session_id: sessionId });
+    expect((resume.d as { seq: number }).seq).toBeLessThan(missed.s as number);
+    await resumed;
+    await replayed;
+    expect(fake.identifies.length).toBe(identifies); // resumed, not re-identified
+    expect(fake.sessionId).toBe(sessionId);
+
+    const after = nextEvent(client, Events.MessageCreate, (m) => !m.author.bot);
+    const later = fake.sendMessage({ guildId: GUILD_ID, author: BOB, content: 'after resume' });
+    expect(later.s).toBeGreaterThan(missed.s as number);
+    expect((await after)[0].id).toBe(later.id);
+
+    // A fresh dispatch builder still works after resume, e.g. interactions.
+    const created = nextEvent(client, Events.InteractionCreate);
+    fake.interaction({ guildId: GUILD_ID, user: ALICE, name: 'checkin' });
+    expect((await created)[0].isChatInputCommand()).toBe(true);
+  });
+
+  it('opens DMs, fetches members, adds roles and answers Discord errors for blocked DMs and unknown members', async () => {
+    const client = await connect();
+    const alice = await client.users.fetch(ALICE.id);
+    const dm = await alice.send('Welcome to the server!');
+    expect(dm.channel.isDMBased()).toBe(true);
+    const open = await fake.waitForRequest(matchRoute('POST', '/users/@me/channels'));
+    expect(open.body).toEqual({ recipient_id: ALICE.id });
+    expect(fake.messagesIn(fake.dmChannelIdFor(ALICE.id) ?? '').map((m) => m.content)).toEqual(['Welcome to the server!']);
+
+    fake.blockDirectMessages(BOB.id);
+    const bob = await client.users.fetch(BOB.id);
+    const blocked = await bob.send('hi').catch((error: unknown) => error);
+    expect(blocked).toBeInstanceOf(DiscordAPIError);
+    expect(blocked).toMatchObject({ code: 50007, status: 403 });
+
+    const guild = client.guilds.cache.get(GUILD_ID);
+    if (!guild) throw new Error('guild missing');
+    const member = await guild.members.fetch({ user: ALICE.id, force: true });
+    expect(member.user.username).toBe('alice');
+    await expect(guild.members.fetch({ user: CAROL.id, force: true })).rejects.toMatchObject({ code: 10007 });
+
+    const all = await guild.members.fetch(); // gateway op 8 → GUILD_MEMBERS_CHUNK
+    expect(all.has(BOB.id)).toBe(true);
+
+    const updated = nextEvent(client, Events.GuildMemberUpdate, (_old, next) => next.roles.cache.has(MEMBER_ROLE_ID));
+    await member.roles.add(MEMBER_ROLE_ID);
+    await updated;
+    expect(fake.member(GUILD_ID, ALICE.id)?.roles).toEqual([MEMBER_ROLE_ID]);
+  });
+
+  it('rejects login when IDENTIFY asks for a privileged intent that is not enabled (close 4014)', async () => {
+    await fake.close();
+    fake = await startFake({ privilegedIntents: 0 });
+    const client = newClient();
+    const disconnected = nextEvent(client, Events.ShardDisconnect, () => true, 8000);
+    const login = client.login('fake-token');
+    await expect(login).rejects.toThrow(/disallowed intents/i);
+    const [event] = await disconnected;
+    expect(event.code).toBe(4014);
+  });
+});
+
+describe('fake Discord REST edge cases', () => {
+  it('answers unknown routes with a Discord-style 404, and interaction callbacks with 10062 and 40060', async () => {
+    const client = await connect();
+    const unknown = await fetch(`${fake.apiUrl}/v10/nothing/here`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ message: '404: Not Found', code: 0 });
+
+    const missing = await fetch(`${fake.apiUrl}/v10/interactions/${snowflake()}/nope/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 4, data: { content: 'x' } }),
+    });
+    expect(await missing.json()).toMatchObject({ code: 10062 });
+
+    const created = nextEvent(client, Events.InteractionCreate);
+    const handle = fake.interaction({ guildId: GUILD_ID, user: ALICE, name: 'checkin' });
+    const [interaction] = await created;
+    if (!interaction.isRepliable()) throw new Error('expected a repliable interaction');
+    await interaction.reply('ok');
+    const again = await fetch(`${fake.apiUrl}/v10/interactions/${handle.id}/${handle.token}/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 4, data: { content: 'twice' } }),
+    });
+    expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ code: 40060 });
+  });
+
+  it('delivers DM interactions (no guild) with the user at the top level', async () => {
+    const client = await connect();
+    const created = nextEvent(client, Events.InteractionCreate);
+    const handle = fake.interaction({ user: ALICE, name: 'checkin' });
+    const [interaction] = await created;
+    if (!interaction.isChatInputCommand()) throw new Error('expected a chat input command');
+    expect(interaction.guildId).toBeNull();
+    expect(interaction.user.id).toBe(ALICE.id);
+    expect(interaction.channel?.isDMBased()).toBe(true);
+    await interaction.reply('hi in DM');
+    expect((await handle.waitForCallback()).body).toMatchObject({ type: 4, data: { content: 'hi in DM' } });
+  });
+
+  it('uploads files as multipart: payload_json is parsed and file parts are recorded', async () => {
+    const client = await connect();
+    const message = await textChannel(client, GENERAL_ID).send({
+      content: 'weekly chart',
+      files: [{ attachment: Buffer.from('not really a png'), name: 'chart.png' }],
+    });
+    expect(message.attachments.first()?.name).toBe('chart.png');
+    const post = await fake.waitForRequest(matchRoute('POST', '/channels/:id/messages'));
+    expect(post.body).toMatchObject({ content: 'weekly chart' });
+    expect(post.files).toEqual([expect.objectContaining({ filename: 'chart.png', size: 16 })]);
+  });
+
+  it('acks heartbeats, and op 7 / close 4014 drive the client as Discord would', async () => {
+    await fake.close();
+    fake = await startFake({ heartbeatIntervalMs: 150 });
+    const client = await connect();
+    await fake.waitForGatewayOp(1, 3000);
+    await expect.poll(() => client.ws.ping, { timeout: 3000 }).toBeGreaterThanOrEqual(0);
+
+    const resumed = nextEvent(client, Events.ShardResume, () => true, 8000);
+    const from = fake.gatewayFrames.length;
+    fake.requestReconnect();
+    await fake.waitForGatewayOp(6, 8000, from);
+    await resumed;
+
+    const disconnected = nextEvent(client, Events.ShardDisconnect, () => true, 8000);
+    fake.closeWithCode(4014);
+    expect((await disconnected)[0].code).toBe(4014);
+  });
+
+  it('refuses messages Discord would refuse: over 2000 characters, empty, unknown channel', async () => {
+    const client = await connect();
+    const channel = textChannel(client, GENERAL_ID);
+    await expect(channel.send('x'.repeat(2001))).rejects.toMatchObject({ code: 50035 });
+    const tooLong = fake.requests.find((r) => r.status === 400);
+    expect(JSON.stringify(tooLong?.response)).toContain('BASE_TYPE_MAX_LENGTH');
+    await expect(client.rest.post(`/channels/${GENERAL_ID}/messages`, { body: {} })).rejects.toMatchObject({ code: 50006 });
+    await expect(client.rest.post(`/channels/${snowflake()}/messages`, { body: { content: 'hi' } })).rejects.toMatchObject({ code: 10003 });
+  });
+});
