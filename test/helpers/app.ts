@@ -16,6 +16,7 @@ import type { ChatEvent } from '../../src/core/chat-event.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/core/reply.js';
 import type { Rng } from '../../src/core/rng.js';
+import type { Sender } from '../../src/platforms/adapter.js';
 
 export interface TestAppOptions {
   clock?: Clock;
@@ -25,7 +26,7 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   databasePath?: string;
   role?: 'all' | 'worker' | 'gateway';
-  senders?: import('../../src/platforms/adapter.js').Sender[];
+  senders?: Sender[];
 }
 
 export interface TestApp {
