@@ -51,6 +51,8 @@ export class JobRuntime implements Timers {
   private readonly producer: Redis;
   private readonly queues: Record<keyof typeof QUEUES, Queue>;
   private readonly workers: Worker[] = [];
+  /** Worker connections: BullMQ does not close connections it was given. */
+  private readonly connections: Redis[] = [];
   private readonly handlers = new Map<string, JobHandler>();
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
@@ -221,7 +223,12 @@ export class JobRuntime implements Timers {
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: 1,
     };
-    const connection = (): Redis => new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    const connection = (): Redis => {
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
+      redis.on('error', () => undefined); // reported once through the producer
+      this.connections.push(redis);
+      return redis;
+    };
     const runTimer = async (job: Job<TimerData>): Promise<void> => {
       const handler = this.handlers.get(job.name);
       if (!handler) throw new UnrecoverableError(`no handler for job kind ${job.name}`);
@@ -294,6 +301,7 @@ export class JobRuntime implements Timers {
     await this.reconciling?.catch(() => undefined);
     await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
     await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
+    for (const redis of this.connections) redis.disconnect();
     this.producer.disconnect();
   }
 }
