@@ -32,6 +32,7 @@ import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
 import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
 import { JobRuntime, type Role } from './jobs/runtime.js';
+import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import type { Timers } from './core/ports.js';
 
 export interface AppOptions {
@@ -74,7 +75,7 @@ export interface App {
 export function playgroundEnabled(appConfig: AppConfig): boolean {
   const { config, secrets } = appConfig;
   if (config.playground.enabled !== 'auto') return config.playground.enabled;
-  const anyPlatform = secrets.discordToken !== undefined || secrets.wecomBotToken !== undefined || secrets.wecomCorpId !== undefined;
+  const anyPlatform = secrets.discordToken !== undefined || secrets.wecomBotToken !== undefined || secrets.wecomCorpId !== undefined || secrets.wecomBotId !== undefined;
   return !anyPlatform;
 }
 
@@ -122,6 +123,7 @@ export function createApp(options: AppOptions): App {
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
     scheduleFeature(schedule, clock),
+    wecomBindingFeature(createWecomBindings(store.sqlite, config.wecom.webhooks)),
     helpFeature(() => commands),
   ];
   const i18n = new I18n();

@@ -72,8 +72,14 @@ function readSecrets(env: Env, config: Config): Secrets {
     wecomAgentId: opt(env.WECOM_AGENT_ID),
     wecomApiUrl: (opt(env.WECOM_API_URL) ?? 'https://qyapi.weixin.qq.com').replace(/\/+$/, ''),
     wecomAdmins: [...new Set([...list(env.WECOM_ADMINS), ...config.wecom.admins])],
+    wecomBotId: opt(env.WECOM_BOT_ID),
+    wecomBotSecret: opt(env.WECOM_BOT_SECRET),
+    wecomBotWsUrl: opt(env.WECOM_BOT_WS_URL),
     playgroundToken: opt(env.PLAYGROUND_TOKEN),
   };
+  if ((secrets.wecomBotId === undefined) !== (secrets.wecomBotSecret === undefined)) {
+    throw new ConfigError('invalid configuration:\n  WECOM_BOT_ID, WECOM_BOT_SECRET: set both or neither');
+  }
   for (const [name, key] of [['WECOM_BOT_AES_KEY', secrets.wecomBotAesKey], ['WECOM_AES_KEY', secrets.wecomAesKey]] as const) {
     if (key !== undefined && !/^[A-Za-z0-9+/]{43}$/.test(key)) throw new ConfigError(`invalid configuration:\n  ${name}: expected the 43-character EncodingAESKey`);
   }

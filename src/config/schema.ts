@@ -72,7 +72,25 @@ export const configSchema = z.object({
     clockControls: z.boolean(),
     rateLimit: z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(100) }).nullable(),
   }),
-  wecom: z.object({ admins: z.array(z.string()) }),
+  wecom: z.object({
+    admins: z.array(z.string()),
+    /** The bot's display names as members type them after '@' (stripped from group messages). */
+    botNames: z.array(z.string()),
+    /** Group chat id → group-robot webhook key (or full webhook URL); `/bind` in the group overrides. */
+    webhooks: z.record(z.string().min(1), z.string().min(1)),
+    /** Community that 1:1 messages act in; null gives each member a community of their own. */
+    defaultCommunity: z.string().min(1).nullable(),
+    /** How long a callback waits for the reply before answering empty and replying through response_url. */
+    passiveReplyMs: z.number().int().min(100).max(4500),
+  }),
+  discord: z.object({
+    /** Read text commands from guild messages (needs the privileged Message Content intent). */
+    textCommands: z.boolean(),
+    /** Guild id → channel id for bot-initiated posts. */
+    channels: z.record(z.string().regex(/^\d{15,22}$/, 'expected a guild id'), z.string().regex(/^\d{15,22}$/, 'expected a channel id')),
+    /** Role ids whose members are admins, besides Manage Server. */
+    adminRoles: z.array(z.string().regex(/^\d{15,22}$/, 'expected a role id')),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -91,6 +109,10 @@ export interface Secrets {
   wecomAgentId?: string;
   wecomApiUrl: string;
   wecomAdmins: string[];
+  /** Intelligent bot long-connection mode (@wecom/aibot-node-sdk). */
+  wecomBotId?: string;
+  wecomBotSecret?: string;
+  wecomBotWsUrl?: string;
   playgroundToken?: string;
 }
 

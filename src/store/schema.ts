@@ -5,3 +5,5 @@ export * from '../features/checkin/schema.js';
 export * from '../platforms/playground/schema.js';
 export * from '../core/outbox/schema.js';
 export * from '../features/schedule/schema.js';
+export * from '../platforms/wecom/schema.js';
+export * from '../features/lottery/schema.js';

@@ -1,0 +1,154 @@
+/**
+ * Which group-robot webhook posts into a WeCom group: bound by an admin with
+ * `/bind <webhook URL or key>` in the group (stored in SQLite), or listed in
+ * config `wecom.webhooks`. A key WeCom refuses with 93000 is marked broken.
+ * Keys are secrets: they are shown masked and logged only as a short hash.
+ */
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Feature } from '../../core/feature.js';
+import type { Catalog } from '../../core/i18n.js';
+import type { Reply } from '../../core/reply.js';
+
+export interface WebhookBinding {
+  chatId: string;
+  key: string;
+  source: 'command' | 'config';
+  status: 'ok' | 'broken';
+  lastError?: string;
+}
+
+interface Row {
+  chat_id: string;
+  webhook_key: string;
+  status: string;
+  last_error: string | null;
+}
+
+const KEY_RE = /^[A-Za-z0-9-]{8,128}$/;
+
+/** The key from a webhook URL (`…/cgi-bin/webhook/send?key=K`) or a bare key; undefined when neither. */
+export function parseWebhookKey(input: string): string | undefined {
+  const text = input.trim();
+  if (KEY_RE.test(text)) return text;
+  try {
+    const url = new URL(text);
+    const key = url.searchParams.get('key') ?? '';
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.endsWith('/cgi-bin/webhook/send') && KEY_RE.test(key) ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, stable, non-reversible name for a key: for rate-limit buckets and logs. */
+export function webhookKeyHash(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
+}
+
+/** `abcd…wxyz`: enough for an admin to recognise the key, not enough to use it. */
+export function maskWebhookKey(key: string): string {
+  return key.length <= 8 ? '****' : `${key.slice(0, 4)}…${key.slice(-4)}`;
+}
+
+export interface WecomBindings {
+  get(chatId: string): WebhookBinding | undefined;
+  /** Must run inside the caller's write transaction (a command handler). */
+  bind(chatId: string, key: string, boundBy: string, now: Date): void;
+  markBroken(chatId: string, key: string, error: string, now: Date): void;
+}
+
+export function createWecomBindings(sqlite: Database.Database, configured: Readonly<Record<string, string>> = {}): WecomBindings {
+  const select = sqlite.prepare<[string], Row>('SELECT chat_id, webhook_key, status, last_error FROM wecom_webhooks WHERE chat_id = ?');
+  const upsert = sqlite.prepare<[string, string, string, number]>(
+    `INSERT INTO wecom_webhooks (chat_id, webhook_key, status, bound_by, updated_at, last_error) VALUES (?, ?, 'ok', ?, ?, NULL)
+     ON CONFLICT (chat_id) DO UPDATE SET webhook_key = excluded.webhook_key, status = 'ok', bound_by = excluded.bound_by, updated_at = excluded.updated_at, last_error = NULL`,
+  );
+  const broken = sqlite.prepare<[string, number, string, string]>("UPDATE wecom_webhooks SET status = 'broken', last_error = ?, updated_at = ? WHERE chat_id = ? AND webhook_key = ?");
+  const brokenConfig = sqlite.prepare<[string, string, number, string]>(
+    `INSERT INTO wecom_webhooks (chat_id, webhook_key, status, bound_by, updated_at, last_error) VALUES (?, ?, 'broken', 'config', ?, ?)
+     ON CONFLICT (chat_id) DO NOTHING`,
+  );
+  const fromConfig = new Map<string, string>();
+  for (const [chatId, value] of Object.entries(configured)) {
+    const key = parseWebhookKey(value);
+    if (key === undefined) throw new Error(`config wecom.webhooks.${chatId}: expected a webhook URL or key`);
+    fromConfig.set(chatId, key);
+  }
+  return {
+    get(chatId) {
+      const row = select.get(chatId);
+      const configuredKey = fromConfig.get(chatId);
+      if (row && (row.status === 'ok' || row.webhook_key === configuredKey || configuredKey === undefined)) {
+        return {
+          chatId,
+          key: row.webhook_key,
+          source: configuredKey === row.webhook_key && row.status === 'broken' ? 'config' : 'command',
+          status: row.status === 'broken' ? 'broken' : 'ok',
+          ...(row.last_error ? { lastError: row.last_error } : {}),
+        };
+      }
+      return configuredKey === undefined ? undefined : { chatId, key: configuredKey, source: 'config', status: 'ok' };
+    },
+    bind(chatId, key, boundBy, now) {
+      upsert.run(chatId, key, boundBy, now.getTime());
+    },
+    markBroken(chatId, key, error, now) {
+      const changed = broken.run(error, now.getTime(), chatId, key).changes;
+      if (changed === 0 && fromConfig.get(chatId) === key) brokenConfig.run(chatId, key, now.getTime(), error);
+    },
+  };
+}
+
+export const wecomBindingMessages: Catalog = {
+  'wecom.bind.describe': { 'zh-CN': '绑定本群的群机器人 Webhook（管理员）', en: "Bind this group's robot webhook (admin)" },
+  'wecom.bind.arg.webhook': { 'zh-CN': 'Webhook 地址或 key', en: 'Webhook URL or key' },
+  'wecom.bind.done': { 'zh-CN': '🔗 已绑定群机器人 Webhook（{key}）。公告和定时消息会从这里发出。', en: '🔗 Group robot webhook bound ({key}). Announcements and scheduled posts go out through it.' },
+  'wecom.bind.current': { 'zh-CN': '🔗 当前绑定的 Webhook：{key}（{source}）{state}', en: '🔗 Current webhook: {key} ({source}){state}' },
+  'wecom.bind.none': {
+    'zh-CN': '本群还没有绑定群机器人 Webhook。在群设置里添加群机器人，复制 Webhook 地址，然后发送：/bind <Webhook 地址>',
+    en: 'No group robot webhook is bound here yet. Add a group robot in the group settings, copy its webhook URL, then send: /bind <webhook URL>',
+  },
+  'wecom.bind.invalid': { 'zh-CN': '这不像群机器人的 Webhook 地址或 key。', en: 'That does not look like a group robot webhook URL or key.' },
+  'wecom.bind.notWecom': { 'zh-CN': '只能在企业微信群里绑定 Webhook。', en: 'Webhooks can be bound in WeCom groups only.' },
+  'wecom.bind.sourceCommand': { 'zh-CN': '通过 /bind 绑定', en: 'bound with /bind' },
+  'wecom.bind.sourceConfig': { 'zh-CN': '来自配置文件', en: 'from the config file' },
+  'wecom.bind.broken': { 'zh-CN': '\n⚠️ 企业微信拒绝了这个 Webhook（机器人可能已被移出群），请重新 /bind。', en: '\n⚠️ WeCom refused this webhook (the robot may have been removed); please /bind again.' },
+};
+
+/** `/bind` (绑定): the admin command that ties a group to its robot webhook. */
+export function wecomBindingFeature(bindings: WecomBindings): Feature {
+  return {
+    name: 'wecom-bindings',
+    messages: wecomBindingMessages,
+    commands: [
+      {
+        name: 'bind',
+        aliases: ['绑定'],
+        description: 'wecom.bind.describe',
+        role: 'admin',
+        args: [{ name: 'webhook', type: 'text', required: false, description: 'wecom.bind.arg.webhook' }],
+        handler(ctx, args): Reply {
+          if (ctx.community.platform !== 'wecom') return { text: ctx.t('wecom.bind.notWecom'), ephemeral: true };
+          const chatId = ctx.community.externalId;
+          const input = args.optionalString('webhook');
+          if (input === undefined || input.trim() === '') {
+            const current = bindings.get(chatId);
+            if (!current) return { text: ctx.t('wecom.bind.none'), ephemeral: true };
+            return {
+              text: ctx.t('wecom.bind.current', {
+                key: maskWebhookKey(current.key),
+                source: ctx.t(current.source === 'config' ? 'wecom.bind.sourceConfig' : 'wecom.bind.sourceCommand'),
+                state: current.status === 'broken' ? ctx.t('wecom.bind.broken') : '',
+              }),
+              ephemeral: true,
+            };
+          }
+          const key = parseWebhookKey(input);
+          if (key === undefined) return { text: ctx.t('wecom.bind.invalid'), ephemeral: true };
+          bindings.bind(chatId, key, ctx.member.platformUserId, ctx.now);
+          return { text: ctx.t('wecom.bind.done', { key: maskWebhookKey(key) }), ephemeral: true };
+        },
+      },
+    ],
+  };
+}

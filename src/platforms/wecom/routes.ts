@@ -1,0 +1,247 @@
+/**
+ * The WeCom callbacks on the shared HTTP server:
+ * - `/wecom/bot`: the intelligent bot (JSON, receive id ""), passive replies as
+ *   an encrypted `stream` message with `finish: true`, or an empty 200 and a
+ *   late reply through the message's response_url;
+ * - `/wecom/app`: the self-built app / customer-contact callback (XML, receive
+ *   id = corp id): 1:1 text commands and customer-group member changes.
+ * Every request is verified (signature first, in constant time), then
+ * decrypted and parsed; a refusal answers 401/400 and is logged once without
+ * secrets or plaintext. Bodies over 64 KiB get 413.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { ChatEvent, CommunityRef } from '../../core/chat-event.js';
+import type { Reply } from '../../core/reply.js';
+import type { RouteResult } from '../../core/router.js';
+import { isWecomProtocolError, type WecomCipher, type WecomProtocolError } from './crypto.js';
+import { WECOM_TEXT_MAX_BYTES, aibotMarkdown, appTextReplyXml, streamReply, truncateUtf8 } from './outbound.js';
+import { parseAppEnvelope, parseAppXml, parseBotEnvelope, parseBotPayload, type BotInbound } from './protocol.js';
+import { renderPlain, renderReplies } from './senders.js';
+
+/** WeCom callbacks are small; anything larger is not WeCom. */
+export const WECOM_BODY_LIMIT = 64 * 1024;
+
+export interface WecomInboundOptions {
+  handle(event: ChatEvent): Promise<RouteResult>;
+  admins: readonly string[];
+  botNames: readonly string[];
+  /** Community for 1:1 chats; undefined gives each member their own. */
+  defaultCommunity?: string;
+  passiveReplyMs: number;
+  /** WECOM_API_URL: response_url hosts are rewritten to it (tests use a fake). */
+  apiUrl: string;
+  logger: Logger;
+  now(): Date;
+}
+
+/** Platform-neutral handling shared by the HTTP callback and the long connection. */
+export class WecomInbound {
+  readonly #admins: Set<string>;
+
+  constructor(readonly options: WecomInboundOptions) {
+    this.#admins = new Set(options.admins.map((a) => a.toLowerCase()));
+  }
+
+  isAdmin(userId: string): boolean {
+    return this.#admins.has(userId.toLowerCase());
+  }
+
+  /** The community of a 1:1 chat with `userId`. */
+  directCommunity(userId: string): CommunityRef {
+    const { defaultCommunity } = this.options;
+    return defaultCommunity ? { platform: 'wecom', externalId: defaultCommunity } : { platform: 'wecom', externalId: `user:${userId}`, name: userId };
+  }
+
+  /** A bot message (text, mixed, voice) as a ChatEvent; undefined for anything we do not act on. */
+  botEvent(msg: BotInbound): ChatEvent | undefined {
+    if (msg.kind !== 'text' && msg.kind !== 'mixed' && msg.kind !== 'voice') return undefined;
+    const userId = msg.from.userId;
+    const community: CommunityRef = msg.chatType === 'group' && msg.chatId ? { platform: 'wecom', externalId: msg.chatId } : this.directCommunity(userId);
+    return {
+      type: 'message',
+      deliveryId: msg.dedupeKey,
+      community,
+      actor: { platformUserId: userId, displayName: userId, isAdmin: this.isAdmin(userId) },
+      ...(msg.chatId ? { channelId: msg.chatId } : {}),
+      text: msg.text,
+      addressed: true,
+    };
+  }
+
+  /**
+   * Runs the event; resolves with the replies if they are ready within
+   * `passiveReplyMs`, else with `late` and calls `onLate` when they are.
+   */
+  async answerWithin(event: ChatEvent, onLate: (replies: Reply[]) => Promise<void>): Promise<{ replies: Reply[] } | 'late'> {
+    const handling = this.options.handle(event);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.options.passiveReplyMs);
+    });
+    const first = await Promise.race([handling, deadline]);
+    clearTimeout(timer);
+    if (first !== 'late') return { replies: first.replies };
+    void handling
+      .then((result) => onLate(result.replies))
+      .catch((err: unknown) => this.options.logger.error({ err, deliveryId: event.deliveryId }, 'late wecom reply failed'));
+    return 'late';
+  }
+
+  /** The response_url on our configured API host (same path and query). */
+  responseUrl(raw: string): string | undefined {
+    try {
+      const url = new URL(raw);
+      return `${this.options.apiUrl}${url.pathname}${url.search}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The one active reply a bot message allows (plain JSON markdown). */
+  async postResponseUrl(raw: string | undefined, replies: Reply[]): Promise<void> {
+    const markdown = renderReplies(replies);
+    if (markdown === '' || raw === undefined) return;
+    const url = this.responseUrl(raw);
+    if (!url) return;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aibotMarkdown(markdown)), signal: AbortSignal.timeout(10_000) });
+    const answer = (await res.json().catch(() => ({}))) as { errcode?: number };
+    if (res.status !== 200 || (answer.errcode ?? 0) !== 0) {
+      this.options.logger.warn({ status: res.status, errcode: answer.errcode }, 'response_url refused the late reply');
+    }
+  }
+}
+
+export interface WecomRoutesOptions {
+  inbound: WecomInbound;
+  bot?: WecomCipher;
+  app?: WecomCipher;
+  bodyLimit?: number;
+}
+
+type Status = 400 | 401;
+
+function statusFor(err: WecomProtocolError, query: unknown): Status {
+  switch (err.reason) {
+    case 'bad-signature':
+    case 'stale-timestamp':
+      return 401;
+    case 'bad-request': {
+      const q = (query ?? {}) as Record<string, unknown>;
+      return typeof q['msg_signature'] === 'string' && q['msg_signature'] !== '' ? 400 : 401;
+    }
+    default:
+      return 400;
+  }
+}
+
+function nowSeconds(now: Date): string {
+  return String(Math.floor(now.getTime() / 1000));
+}
+
+export function registerWecomRoutes(http: FastifyInstance, options: WecomRoutesOptions): void {
+  const { inbound } = options;
+  const { logger } = inbound.options;
+  const bodyLimit = Math.min(options.bodyLimit ?? WECOM_BODY_LIMIT, WECOM_BODY_LIMIT);
+
+  const refuse = (reply: FastifyReply, route: string, err: unknown, query: unknown): FastifyReply => {
+    if (!isWecomProtocolError(err)) throw err;
+    const status = statusFor(err, query);
+    logger.info({ route, status, reason: err.reason, detail: err.message }, 'wecom callback refused');
+    return reply.status(status).send({ error: err.reason });
+  };
+
+  const verify = (reply: FastifyReply, route: string, cipher: WecomCipher, query: unknown): FastifyReply => {
+    try {
+      const plaintext = cipher.openUrlVerification(query, inbound.options.now());
+      return reply.type('text/plain; charset=utf-8').send(plaintext);
+    } catch (err) {
+      return refuse(reply, route, err, query);
+    }
+  };
+
+  http.register(async (scope) => {
+    // Callbacks are read as raw strings whatever their content type: the
+    // encrypted envelope is parsed (and refused) here, not by fastify.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+
+    const { bot, app } = options;
+    if (bot) {
+      scope.get('/wecom/bot', async (req, reply) => verify(reply, '/wecom/bot', bot, req.query));
+      scope.post('/wecom/bot', { bodyLimit }, async (req, reply) => {
+        let msg: BotInbound;
+        let nonce: string;
+        try {
+          const envelope = parseBotEnvelope(typeof req.body === 'string' ? req.body : '');
+          const plaintext = bot.openCallback(req.query, envelope.encrypt, inbound.options.now());
+          nonce = (req.query as { nonce: string }).nonce;
+          msg = parseBotPayload(plaintext, { botNames: inbound.options.botNames });
+        } catch (err) {
+          return refuse(reply, '/wecom/bot', err, req.query);
+        }
+        const event = inbound.botEvent(msg);
+        if (!event) return reply.status(200).send('');
+        const answer = await inbound.answerWithin(event, (replies) => inbound.postResponseUrl(msg.responseUrl, replies));
+        if (answer === 'late') return reply.status(200).send('');
+        const markdown = renderReplies(answer.replies);
+        if (markdown === '') return reply.status(200).send('');
+        const body = JSON.stringify(streamReply(randomBytes(8).toString('hex'), markdown, true));
+        return reply.type('application/json; charset=utf-8').send(bot.encryptReply(body, nowSeconds(inbound.options.now()), nonce));
+      });
+    }
+
+    if (app) {
+      scope.get('/wecom/app', async (req, reply) => verify(reply, '/wecom/app', app, req.query));
+      scope.post('/wecom/app', { bodyLimit }, async (req, reply) => {
+        let nonce: string;
+        let msg: ReturnType<typeof parseAppXml>;
+        try {
+          const envelope = parseAppEnvelope(typeof req.body === 'string' ? req.body : '');
+          const plaintext = app.openCallback(req.query, envelope.encrypt, inbound.options.now());
+          nonce = (req.query as { nonce: string }).nonce;
+          msg = parseAppXml(plaintext);
+        } catch (err) {
+          return refuse(reply, '/wecom/app', err, req.query);
+        }
+        if (msg.kind === 'text') {
+          const userId = msg.fromUserName;
+          const event: ChatEvent = {
+            type: 'message',
+            deliveryId: msg.dedupeKey,
+            community: inbound.directCommunity(userId),
+            actor: { platformUserId: userId, displayName: userId, isAdmin: inbound.isAdmin(userId) },
+            text: msg.content.trim(),
+            addressed: true,
+          };
+          // No late path here: the app has no response_url; a slow reply is answered empty.
+          const answer = await inbound.answerWithin(event, async () => undefined);
+          if (answer === 'late' || answer.replies.length === 0) return reply.status(200).send('');
+          const text = answer.replies.map((r) => renderPlain(r).text).filter((t) => t.trim() !== '').join('\n\n');
+          if (text === '') return reply.status(200).send('');
+          const now = inbound.options.now();
+          const xml = appTextReplyXml(userId, app.receiveId, Math.floor(now.getTime() / 1000), truncateUtf8(text, WECOM_TEXT_MAX_BYTES));
+          return reply.type('application/xml; charset=utf-8').send(app.xmlReply(xml, nowSeconds(now), nonce));
+        }
+        if (msg.kind === 'external-chat-change') {
+          for (const change of msg.memberChanges) {
+            const event: ChatEvent = {
+              type: change.kind === 'join' ? 'memberJoined' : 'memberLeft',
+              deliveryId: `${msg.dedupeKey}:${change.userId}`,
+              community: { platform: 'wecom', externalId: change.chatId },
+              actor: { platformUserId: change.userId, displayName: change.userId, isAdmin: inbound.isAdmin(change.userId) },
+              channelId: change.chatId,
+            };
+            const result = await inbound.options.handle(event);
+            if (result.replies.length > 0 && !result.duplicate) {
+              // There is no passive reply into a customer group; welcome posts belong in the outbox (not wired yet).
+              logger.debug({ chatId: change.chatId, replies: result.replies.length }, 'member event replies not posted');
+            }
+          }
+        }
+        return reply.status(200).send('');
+      });
+    }
+  });
+}

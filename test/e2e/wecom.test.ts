@@ -1,0 +1,352 @@
+/**
+ * The WeCom adapter end to end: the real app (in-process, HTTP on loopback
+ * port 0, real SQLite and Redis) behind signed, encrypted callbacks built with
+ * @wecom/crypto, posting through a fake qyapi.weixin.qq.com.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import type { ChatEvent } from '../../src/core/chat-event.js';
+import type { RouteResult } from '../../src/core/router.js';
+import { platformAdapters } from '../../src/platforms/index.js';
+import { WecomCipher } from '../../src/platforms/wecom/crypto.js';
+import { WecomInbound, registerWecomRoutes } from '../../src/platforms/wecom/routes.js';
+import { WecomAppApi } from '../../src/platforms/wecom/senders.js';
+import { buildAppCallback, buildBotCallback, buildUrlVerification, nowSeconds, openAppReply, openBotReply } from '../fakes/wecom/client.js';
+import { FakeAibotWs } from '../fakes/wecom/fake-aibot-ws.js';
+import { FakeWecomApi } from '../fakes/wecom/fake-wecom-api.js';
+import { testConfig } from '../helpers/app.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const BOT = { token: 'botToken42', key: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const APP = { token: 'appToken42', key: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', corpId: 'ww-fake-corp' };
+const GROUP = 'wrGroupChat01';
+const WEBHOOK_KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
+const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+let msgCounter = 0;
+const newMsgId = (): string => `msg-${process.pid}-${Date.now()}-${++msgCounter}`;
+
+interface Harness {
+  app: App;
+  url: string;
+  api: FakeWecomApi;
+  dir: string;
+}
+
+async function startHarness(api: FakeWecomApi, config: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'qunbot-wecom-'));
+  const env = {
+    WECOM_BOT_TOKEN: BOT.token,
+    WECOM_BOT_AES_KEY: BOT.key,
+    WECOM_CORP_ID: APP.corpId,
+    WECOM_TOKEN: APP.token,
+    WECOM_AES_KEY: APP.key,
+    WECOM_SECRET: 'fake-secret',
+    WECOM_AGENT_ID: '1000002',
+    WECOM_API_URL: api.baseUrl,
+    WECOM_ADMINS: 'boss',
+    ...extraEnv,
+  };
+  const appConfig = testConfig(config, env, join(dir, 'qunbot.sqlite'));
+  const app = createApp({ appConfig, logger: silent, adapters: platformAdapters(appConfig) });
+  const { url } = await app.start();
+  return { app, url, api, dir };
+}
+
+function groupText(userId: string, content: string, msgid = newMsgId(), responseUrl?: string): Record<string, unknown> {
+  return {
+    msgid,
+    aibotid: 'AIBOT',
+    chatid: GROUP,
+    chattype: 'group',
+    from: { userid: userId },
+    ...(responseUrl ? { response_url: responseUrl } : {}),
+    msgtype: 'text',
+    text: { content: `@qunbot ${content}` },
+  };
+}
+
+async function postBot(url: string, payload: unknown, opts: { timestamp?: string; receiveId?: string } = {}): Promise<Response> {
+  const req = buildBotCallback({ token: BOT.token, key: BOT.key, payload, ...opts });
+  return fetch(`${url}/wecom/bot?${req.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
+}
+
+/** Sends a group message and returns the decrypted stream content ('' for an empty 200). */
+async function say(url: string, userId: string, content: string, msgid?: string): Promise<string> {
+  const res = await postBot(url, groupText(userId, content, msgid));
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  if (text === '') return '';
+  const reply = openBotReply({ token: BOT.token, key: BOT.key, reply: text }) as { msgtype: string; stream: { finish: boolean; content: string } };
+  expect(reply.msgtype).toBe('stream');
+  expect(reply.stream.finish).toBe(true);
+  return reply.stream.content;
+}
+
+function count(app: App, sql: string, ...params: unknown[]): number {
+  return (app.store.sqlite.prepare(sql).get(...params) as { n: number }).n;
+}
+
+describe('WeCom adapter end to end', () => {
+  let h: Harness | undefined;
+  let api: FakeWecomApi;
+
+  beforeEach(async () => {
+    api = await FakeWecomApi.start();
+  });
+  afterEach(async () => {
+    if (h) {
+      await h.app.stop();
+      rmSync(h.dir, { recursive: true, force: true });
+      h = undefined;
+    }
+    await api.close();
+  });
+
+  it('answers URL verification on both callbacks with the plaintext only', async () => {
+    h = await startHarness(api);
+    for (const [path, receiveId, token, key] of [
+      ['/wecom/bot', '', BOT.token, BOT.key],
+      ['/wecom/app', APP.corpId, APP.token, APP.key],
+    ] as const) {
+      const v = buildUrlVerification({ token, key, receiveId });
+      const res = await fetch(`${h.url}${path}?${v.search}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await res.text()).toBe(v.plaintext);
+    }
+  });
+
+  it('three members check in through the bot callback and each reply carries their points', async () => {
+    h = await startHarness(api);
+    for (const user of ['alice', 'bob', 'carol']) {
+      const content = await say(h.url, user, '签到');
+      expect(content).toMatch(/签到成功/);
+      expect(content).toMatch(/\+\d+ 积分/);
+    }
+    const community = h.app.store.sqlite.prepare("SELECT id FROM communities WHERE platform = 'wecom' AND external_id = ?").get(GROUP) as { id: number };
+    expect(count(h.app, 'SELECT count(*) AS n FROM member_accounts WHERE community_id = ?', community.id)).toBe(3);
+  });
+
+  it('the same msgid delivered three times, in turn and concurrently, awards once and gets the same reply', async () => {
+    h = await startHarness(api);
+    const url = h.url;
+    const msgid = newMsgId();
+    const first = await say(url, 'alice', '签到', msgid);
+    expect(await say(url, 'alice', '签到', msgid)).toBe(first);
+    expect(await say(url, 'alice', '签到', msgid)).toBe(first);
+    const concurrent = newMsgId();
+    const replies = await Promise.all([0, 1, 2].map(() => say(url, 'bob', '签到', concurrent)));
+    expect(new Set(replies).size).toBe(1);
+    expect(replies[0]).toMatch(/签到成功/);
+    expect(count(h.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'")).toBe(2);
+  });
+
+  it('a change_external_chat add_member with two members produces two joins', async () => {
+    h = await startHarness(api);
+    const xml =
+      `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
+      `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[wrCustomer01]]></ChatId>` +
+      `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail><JoinScene>1</JoinScene>` +
+      `<MemChangeCnt>2</MemChangeCnt><MemChangeList><Item>wmNew1</Item><Item>wmNew2</Item></MemChangeList><LastMemVer>a</LastMemVer><CurMemVer>b</CurMemVer></xml>`;
+    for (let i = 0; i < 2; i += 1) {
+      const req = buildAppCallback({ token: APP.token, key: APP.key, corpId: APP.corpId, xml });
+      const res = await fetch(`${h.url}/wecom/app?${req.search}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: req.body });
+      expect(res.status).toBe(200);
+    }
+    const rows = h.app.store.sqlite
+      .prepare("SELECT a.platform_user_id AS id FROM member_accounts a JOIN communities c ON c.id = a.community_id WHERE c.external_id = 'wrCustomer01' ORDER BY a.platform_user_id")
+      .all() as Array<{ id: string }>;
+    expect(rows.map((r) => r.id)).toEqual(['wmNew1', 'wmNew2']);
+    expect(count(h.app, "SELECT count(*) AS n FROM inbound_events WHERE platform = 'wecom' AND delivery_id LIKE 'extchat:wrCustomer01:%'")).toBe(2);
+  });
+
+  it('a text in the app 1:1 chat is a command answered with encrypted XML', async () => {
+    h = await startHarness(api, { wecom: { defaultCommunity: GROUP } });
+    const xml =
+      `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[alice]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
+      `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[签到]]></Content><MsgId>${Date.now()}</MsgId><AgentID>1000002</AgentID></xml>`;
+    const req = buildAppCallback({ token: APP.token, key: APP.key, corpId: APP.corpId, xml, agentId: 1000002 });
+    const res = await fetch(`${h.url}/wecom/app?${req.search}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: req.body });
+    expect(res.status).toBe(200);
+    const inner = openAppReply({ token: APP.token, key: APP.key, corpId: APP.corpId, xml: await res.text() });
+    expect(inner).toContain('<ToUserName><![CDATA[alice]]></ToUserName>');
+    expect(inner).toMatch(/签到成功/);
+  });
+
+  it('/bind then /announce reaches the webhook with the right key, split when long', async () => {
+    h = await startHarness(api);
+    expect(await say(h.url, 'alice', `/bind ${WEBHOOK_KEY}`)).toMatch(/管理员|admin/);
+    expect(await say(h.url, 'boss', '/bind')).toMatch(/还没有绑定/);
+    expect(await say(h.url, 'boss', `/bind ${api.webhookUrl(WEBHOOK_KEY)}`)).toContain('693a…5aaa');
+    const shown = await say(h.url, 'boss', '/bind');
+    expect(shown).toContain('693a…5aaa');
+    expect(shown).not.toContain(WEBHOOK_KEY);
+
+    await say(h.url, 'boss', '/announce 今晚八点 <@alice> 来玩');
+    const [short] = await api.waitForWebhookCount(WEBHOOK_KEY, 1, 10_000);
+    expect(short?.body).toMatchObject({ msgtype: 'markdown', markdown: { content: '今晚八点 <@alice> 来玩' } });
+
+    const long = Array.from({ length: 60 }, (_, i) => `第${i}行：${'公告内容'.repeat(10)}`).join('\n');
+    await say(h.url, 'boss', `/announce ${long}`);
+    const all = await api.waitForWebhookCount(WEBHOOK_KEY, 3, 10_000);
+    const parts = all.slice(1).map((m) => (m.body as { markdown: { content: string } }).markdown.content);
+    for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
+    expect(parts.join('\n')).toBe(long);
+  });
+
+  it('announcements respect 20 posts per minute per webhook: the 21st waits', async () => {
+    h = await startHarness(api, { wecom: { webhooks: { [GROUP]: WEBHOOK_KEY } } });
+    for (let i = 1; i <= 21; i += 1) await say(h.url, 'boss', `/announce 第 ${i} 条`);
+    await api.waitForWebhookCount(WEBHOOK_KEY, 20, 10_000);
+    await sleep(2000);
+    expect(api.webhookMessages(WEBHOOK_KEY)).toHaveLength(20);
+    expect(count(h.app, "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'")).toBe(1);
+    expect(count(h.app, "SELECT count(*) AS n FROM deliveries WHERE status = 'sent'")).toBe(20);
+    // No post was refused by WeCom: the outbox held the 21st back itself.
+    expect(api.requests.filter((r) => r.response['errcode'] === 45009)).toHaveLength(0);
+  });
+
+  it('a removed robot (93000) fails the post for good and marks the binding broken', async () => {
+    h = await startHarness(api, { wecom: { webhooks: { [GROUP]: WEBHOOK_KEY } } });
+    api.removeWebhookKey(WEBHOOK_KEY);
+    await say(h.url, 'boss', '/announce hello');
+    const app = h.app;
+    await waitFor(() => count(app, "SELECT count(*) AS n FROM deliveries WHERE status = 'failed'") === 1, 10_000, 'failed delivery');
+    expect(count(app, "SELECT count(*) AS n FROM wecom_webhooks WHERE chat_id = ? AND status = 'broken'", GROUP)).toBe(1);
+    expect(await say(h.url, 'boss', '/bind')).toMatch(/拒绝/);
+  });
+
+  describe('bad input is refused without decrypting or storing anything', () => {
+    const inbound = (app: App): number => count(app, 'SELECT count(*) AS n FROM inbound_events');
+
+    it.each([
+      ['wrong signature', 401, (req: ReturnType<typeof buildBotCallback>) => req.search.replace(/msg_signature=[0-9a-f]{4}/, 'msg_signature=0000'), undefined],
+      ['missing signature', 401, (req: ReturnType<typeof buildBotCallback>) => req.search.replace(/msg_signature=[0-9a-f]+&?/, ''), undefined],
+      ['timestamp 11 minutes old', 401, (req: ReturnType<typeof buildBotCallback>) => req.search, String(Math.floor(Date.now() / 1000) - 660)],
+    ] as const)('%s → %i', async (_name, status, search, timestamp) => {
+      h = await startHarness(api);
+      const req = buildBotCallback({ token: BOT.token, key: BOT.key, payload: groupText('alice', '签到'), ...(timestamp ? { timestamp } : {}) });
+      const res = await fetch(`${h.url}/wecom/bot?${search(req)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
+      expect(res.status).toBe(status);
+      expect(inbound(h.app)).toBe(0);
+    });
+
+    it('a body that does not decrypt, a wrong receive id and malformed JSON → 400', async () => {
+      h = await startHarness(api);
+      const garbage = 'A'.repeat(64);
+      const signed = buildBotCallback({ token: BOT.token, key: BOT.key, payload: 'x' });
+      const { getSignature } = await import('@wecom/crypto');
+      const q = new URLSearchParams({ msg_signature: getSignature(BOT.token, signed.query.timestamp, signed.query.nonce, garbage), timestamp: signed.query.timestamp, nonce: signed.query.nonce });
+      const bad = await fetch(`${h.url}/wecom/bot?${q.toString()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ encrypt: garbage }) });
+      expect(bad.status).toBe(400);
+      expect((await postBot(h.url, groupText('alice', '签到'), { receiveId: 'ww-other' })).status).toBe(400);
+      expect((await postBot(h.url, '{"msgid": "x", ')).status).toBe(400);
+      expect((await postBot(h.url, { msgid: 'x' })).status).toBe(400);
+      const notJson = await fetch(`${h.url}/wecom/bot?${signed.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+      expect(notJson.status).toBe(400);
+      expect(inbound(h.app)).toBe(0);
+    });
+
+    it('malformed XML on the app callback → 400; over 64 KiB → 413', async () => {
+      h = await startHarness(api);
+      const env = await fetch(`${h.url}/wecom/app?msg_signature=abc&timestamp=${nowSeconds()}&nonce=1`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<xml><Encrypt>' });
+      expect(env.status).toBe(400);
+      const inner = buildAppCallback({ token: APP.token, key: APP.key, corpId: APP.corpId, xml: '<xml><FromUserName>a</FromUserName' });
+      const res = await fetch(`${h.url}/wecom/app?${inner.search}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: inner.body });
+      expect(res.status).toBe(400);
+      const big = 'x'.repeat(65 * 1024);
+      for (const [path, type] of [
+        ['/wecom/app', 'text/xml'],
+        ['/wecom/bot', 'application/json'],
+      ] as const) {
+        const tooBig = await fetch(`${h.url}${path}?msg_signature=a&timestamp=1&nonce=1`, { method: 'POST', headers: { 'content-type': type }, body: big });
+        expect(tooBig.status).toBe(413);
+      }
+      expect(inbound(h.app)).toBe(0);
+      const health = await fetch(`${h.url}/healthz`);
+      expect(health.status).toBe(200);
+    });
+  });
+
+  it('the app sender fetches a token once, refreshes it on 42001 and retries', async () => {
+    const appApi = new WecomAppApi({ apiUrl: api.baseUrl, corpId: 'ww-fake-corp', secret: 'fake-secret', agentId: 1000002, logger: silent });
+    await appApi.sendText(['alice'], 'hello');
+    await appApi.sendText(['bob'], 'hello again');
+    expect(api.tokenCalls).toBe(1);
+    api.invalidateTokens('expired');
+    await appApi.sendText(['carol'], 'after expiry');
+    expect(api.tokenCalls).toBe(2);
+    expect(api.appMessages.map((m) => m.body['touser'])).toEqual(['alice', 'bob', 'carol']);
+    expect(api.requests.filter((r) => r.response['errcode'] === 42001)).toHaveLength(1);
+  });
+});
+
+describe('a slow reply goes out through response_url', () => {
+  let http: FastifyInstance | undefined;
+  let api: FakeWecomApi | undefined;
+  afterEach(async () => {
+    await http?.close();
+    await api?.close();
+  });
+
+  it('answers an empty 200 at the deadline, then posts the markdown once to response_url', async () => {
+    api = await FakeWecomApi.start();
+    const fake = api;
+    const handle = async (_event: ChatEvent): Promise<RouteResult> => {
+      await sleep(400);
+      return { duplicate: false, replies: [{ title: '结果', text: '开奖啦 <@alice>', actions: [{ label: '参与', command: 'lottery join 1' }] }] };
+    };
+    const inbound = new WecomInbound({ handle, admins: [], botNames: [], passiveReplyMs: 100, apiUrl: fake.baseUrl, logger: silent, now: () => new Date() });
+    http = Fastify();
+    registerWecomRoutes(http, { inbound, bot: new WecomCipher({ token: BOT.token, encodingAesKey: BOT.key, receiveId: '' }) });
+    const url = await http.listen({ host: '127.0.0.1', port: 0 });
+    const responseUrl = `https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=code123`;
+    const res = await postBot(url, groupText('alice', '抽奖', newMsgId(), responseUrl));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    const [posted] = await waitFor(() => (fake.aibotResponses.length > 0 ? fake.aibotResponses : undefined), 3000, 'response_url post');
+    expect(posted?.responseCode).toBe('code123');
+    expect(posted?.body).toEqual({ msgtype: 'markdown', markdown: { content: '**结果**\n开奖啦 <@alice>\n1. 参与：回复 lottery join 1' } });
+  });
+});
+
+describe('long-connection mode', () => {
+  let h: Harness | undefined;
+  let api: FakeWecomApi;
+  let ws: FakeAibotWs;
+  beforeEach(async () => {
+    api = await FakeWecomApi.start();
+    ws = await FakeAibotWs.start({ bots: { BOT1: 'bot-secret' } });
+  });
+  afterEach(async () => {
+    if (h) {
+      await h.app.stop();
+      rmSync(h.dir, { recursive: true, force: true });
+      h = undefined;
+    }
+    await ws.close();
+    await api.close();
+  });
+
+  it('answers over the WebSocket with replyStream and posts to unbound groups with sendMessage', async () => {
+    h = await startHarness(api, {}, { WECOM_BOT_ID: 'BOT1', WECOM_BOT_SECRET: 'bot-secret', WECOM_BOT_WS_URL: ws.url });
+    await ws.waitForSubscribed('BOT1');
+    const reqId = ws.pushMessage(groupText('alice', '签到'));
+    const reply = await ws.waitForFrame((f) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId, 5000);
+    expect(reply.body).toMatchObject({ msgtype: 'stream', stream: { finish: true } });
+    expect((reply.body as { stream: { content: string } }).stream.content).toMatch(/签到成功/);
+
+    const announce = ws.pushMessage(groupText('boss', '/announce 大家好'));
+    await ws.waitForFrame((f) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === announce, 5000);
+    const sent = await ws.waitForFrame((f) => f.cmd === 'aibot_send_msg', 10_000);
+    expect(sent.body).toEqual({ chatid: GROUP, msgtype: 'markdown', markdown: { content: '大家好' } });
+    const health = (await (await fetch(`${h.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health['wecom']).toBe('up');
+  });
+});
