@@ -132,6 +132,16 @@ describe('command parsing', () => {
     expect(bad.kind).toBe('invalid');
   });
 
+  it('a named argument may have a quoted value with spaces', () => {
+    const args = resolveArgs(invocation('/lottery create winners="3" Big prize'), resolve);
+    expect(args.int('winners')).toBe(3);
+    const inv = invocation('/lottery create "A keyboard" winners=2');
+    expect(resolveArgs(inv, resolve).string('prize')).toBe('A keyboard');
+    const after = resolveArgs(invocation('/lottery create A new keyboard winners=2'), resolve);
+    expect(after.string('prize')).toBe('A new keyboard');
+    expect(after.int('winners')).toBe(2);
+  });
+
   it('named arguments go anywhere', () => {
     const args = resolveArgs(invocation('/lottery create winners=3 A new keyboard'), resolve);
     expect(args.int('winners')).toBe(3);

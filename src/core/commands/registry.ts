@@ -132,11 +132,14 @@ export class CommandRegistry {
     const specs = leaf.args ?? [];
     const raw = new Map<string, string>();
     const positional: Token[] = [];
+    const namedSpans: Token[] = [];
     for (const token of tokens) {
       const eq = token.quoted ? -1 : token.value.indexOf('=');
       const named = eq > 0 ? specs.find((a) => a.named && a.name === token.value.slice(0, eq).toLowerCase()) : undefined;
-      if (named) raw.set(named.name, token.value.slice(eq + 1));
-      else positional.push(token);
+      if (named) {
+        raw.set(named.name, token.value.slice(eq + 1));
+        namedSpans.push(token);
+      } else positional.push(token);
     }
     const ordered = specs.filter((a) => !a.named);
     let i = 0;
@@ -145,7 +148,7 @@ export class CommandRegistry {
       if (!token) break;
       if (spec.type === 'text') {
         // The rest of the line, as typed (quotes kept unless the whole rest is one quoted token).
-        const rest = i === positional.length - 1 && token.quoted ? token.value : body.slice(token.start).trim();
+        const rest = i === positional.length - 1 && token.quoted ? token.value : withoutSpans(body, token.start, namedSpans).trim();
         raw.set(spec.name, rest);
         i = positional.length;
         break;
@@ -216,6 +219,19 @@ export function usage(command: CommandSpec, leaf: LeafCommand): string {
   return parts.join(' ');
 }
 
+/** The text from `start` to the end, without the named arguments written inside it. */
+function withoutSpans(body: string, start: number, spans: readonly Token[]): string {
+  let out = '';
+  let cursor = start;
+  for (const span of spans) {
+    if (span.end <= cursor) continue;
+    out = `${out}${body.slice(cursor, span.start)}`.trimEnd() + ' ';
+    cursor = span.end;
+    while (cursor < body.length && /\s/.test(body[cursor] as string)) cursor++;
+  }
+  return out + body.slice(cursor);
+}
+
 function findLeaf(group: GroupCommand, name: string): LeafCommand | undefined {
   const key = normalizeName(name);
   return group.subcommands.find((s) => normalizeName(s.name) === key || (s.aliases ?? []).some((a) => normalizeName(a) === key));
@@ -249,7 +265,21 @@ function tokenize(input: string): Token[] {
         continue;
       }
     }
-    while (i < input.length && !isSpace(input[i])) i++;
+    while (i < input.length && !isSpace(input[i])) {
+      // `key="two words"`: a quoted value after '=' belongs to the same token.
+      const q = input[i] === '=' ? QUOTES[input[i + 1] as string] : undefined;
+      if (q) {
+        const end = input.indexOf(q, i + 2);
+        if (end > i) {
+          const value = input.slice(start, i + 1) + input.slice(i + 2, end);
+          tokens.push({ value, start, end: end + 1, quoted: false });
+          i = end + 1;
+          break;
+        }
+      }
+      i++;
+    }
+    if (tokens[tokens.length - 1]?.start === start) continue;
     tokens.push({ value: input.slice(start, i), start, end: i, quoted: false });
   }
   return tokens;
