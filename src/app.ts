@@ -33,6 +33,7 @@ import { Outbox } from './core/outbox/service.js';
 import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
 import { JobRuntime, type Role } from './jobs/runtime.js';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
+import { createLotteryRepo, lotteryFeature, LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
 
 export interface AppOptions {
@@ -63,6 +64,7 @@ export interface App {
   points: PointsService;
   checkin: CheckinService;
   schedule: ScheduleService;
+  lottery: LotteryService;
   outbox: Outbox;
   jobs: JobRuntime;
   adapters: Adapter[];
@@ -118,15 +120,20 @@ export function createApp(options: AppOptions): App {
   const outbox = new Outbox(outboxRepo, timers);
   const schedule = new ScheduleService(createScheduleRepo(store.sqlite), store, outbox, timers, config.posts);
 
+  const i18n = new I18n();
+  const translateFor = (communityId: number) => i18n.translator(identity.communityById(communityId)?.locale ?? 'zh-CN');
+  const lottery = new LotteryService(createLotteryRepo(store.sqlite), store, outbox, timers, points, checkin, rng, config.lottery, translateFor);
+  checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
+
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
     scheduleFeature(schedule, clock),
+    lotteryFeature(lottery, clock),
     wecomBindingFeature(createWecomBindings(store.sqlite, config.wecom.webhooks)),
     helpFeature(() => commands),
   ];
-  const i18n = new I18n();
   i18n.add(coreMessages);
   for (const feature of features) if (feature.messages) i18n.add(feature.messages);
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
@@ -182,6 +189,7 @@ export function createApp(options: AppOptions): App {
     points,
     checkin,
     schedule,
+    lottery,
     outbox,
     jobs,
     adapters,

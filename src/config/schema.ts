@@ -59,6 +59,10 @@ export const configSchema = z.object({
     promoMaxShare: z.number().min(0).max(1).nullable(),
     minIntervalSeconds: z.number().int().min(1),
   }),
+  lottery: z.object({
+    maxWinners: z.number().int().min(1).max(1000),
+    milestoneEntries: z.array(z.number().int().min(1)),
+  }),
   jobs: z.object({
     concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1), maintenance: z.number().int().min(1) }),
     lockDurationMs: z.number().int().min(1000),

@@ -107,6 +107,9 @@ export class Router {
   private execute(plan: Plan, ctx: CommandContext): Reply[] {
     switch (plan.kind) {
       case 'listen': {
+        // Membership is core bookkeeping (a lottery excludes members who left, segments count churn).
+        if (plan.listener === 'memberLeft') this.deps.identity.markLeft(ctx.member, ctx.now);
+        if (plan.listener === 'memberJoined') this.deps.identity.markJoined(ctx.member, ctx.now);
         const replies = this.runListeners(plan.listener, ctx);
         return plan.notUnderstood && replies.length === 0 ? [{ text: ctx.t('core.notUnderstood'), ephemeral: true }] : replies;
       }

@@ -52,5 +52,6 @@ function renderCheckin(ctx: CommandContext, r: CheckinOutcome): Reply {
   if (r.lostStreak > 0) lines.push(ctx.t('checkin.lost', { streak: r.lostStreak }));
   if (r.milestone) lines.push(ctx.t('checkin.milestone', { days: r.milestone }));
   if (r.levelUp) lines.push(ctx.t('points.levelUp', { level: r.levelUp.name[ctx.locale] }));
+  lines.push(...r.extra);
   return { text: lines.join('\n') };
 }

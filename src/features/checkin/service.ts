@@ -22,14 +22,25 @@ export interface CheckinOutcome {
   lostStreak: number;
   milestone?: number;
   levelUp?: Level;
+  /** Lines other features add (a milestone lottery ticket). */
+  extra: string[];
 }
 
+/** Runs inside the check-in's transaction; may add a line to the reply. */
+export type CheckinHook = (ctx: CommandContext, streak: number) => string | undefined;
+
 export class CheckinService {
+  private readonly hooks: CheckinHook[] = [];
+
   constructor(
     private readonly repo: CheckinRepo,
     private readonly points: PointsService,
     readonly rules: CheckinRules,
   ) {}
+
+  addHook(hook: CheckinHook): void {
+    this.hooks.push(hook);
+  }
 
   checkin(ctx: CommandContext): CheckinOutcome {
     const memberId = ctx.member.id;
@@ -69,7 +80,9 @@ export class CheckinService {
       freezes: (state?.freezes ?? 0) - decision.freezesUsed,
     });
     const milestone = milestoneReached(decision.streak, this.rules);
+    const extra = this.hooks.map((hook) => hook(ctx, decision.streak)).filter((line): line is string => line !== undefined);
     return {
+      extra,
       streak: decision.streak,
       bestStreak,
       base,

@@ -1,0 +1,84 @@
+import type { CommandSpec } from '../../core/commands/spec.js';
+import type { Reply } from '../../core/reply.js';
+import type { BonusRule, LotteryService } from './service.js';
+
+const idArg = { name: 'id', type: 'int', required: true, min: 1, description: 'lottery.arg.id' } as const;
+
+export function lotteryCommands(service: LotteryService): CommandSpec[] {
+  return [
+    {
+      name: 'lottery',
+      aliases: ['抽奖'],
+      description: 'lottery.describe',
+      role: 'member',
+      defaultSubcommand: 'list',
+      subcommands: [
+        {
+          name: 'create',
+          aliases: ['创建'],
+          description: 'lottery.create.describe',
+          role: 'admin',
+          args: [
+            { name: 'prize', type: 'text', required: true, description: 'lottery.arg.prize' },
+            { name: 'winners', type: 'int', named: true, required: true, min: 1, max: 1000, description: 'lottery.arg.winners' },
+            { name: 'ends', type: 'word', named: true, required: true, description: 'lottery.arg.ends' },
+            { name: 'cost', type: 'int', named: true, min: 0, max: 1_000_000, description: 'lottery.arg.cost' },
+            { name: 'min_level', type: 'int', named: true, min: 1, max: 100, description: 'lottery.arg.minLevel' },
+            { name: 'min_streak', type: 'int', named: true, min: 0, max: 3650, description: 'lottery.arg.minStreak' },
+            { name: 'min_points', type: 'int', named: true, min: 0, max: 100_000_000, description: 'lottery.arg.minPoints' },
+            { name: 'bonus', type: 'choice', named: true, choices: ['streak7', 'level'], description: 'lottery.arg.bonus' },
+          ],
+          handler(ctx, args): Reply {
+            const row = service.create(ctx, {
+              prize: args.string('prize'),
+              winners: args.int('winners'),
+              ends: args.string('ends'),
+              cost: args.optionalInt('cost') ?? 0,
+              minLevel: Math.max(0, (args.optionalInt('min_level') ?? 1) - 1),
+              minStreak: args.optionalInt('min_streak') ?? 0,
+              minPoints: args.optionalInt('min_points') ?? 0,
+              bonus: args.optionalString('bonus') as BonusRule | undefined,
+            });
+            return service.announcement(ctx, row);
+          },
+        },
+        {
+          name: 'join',
+          aliases: ['参与'],
+          shortcuts: ['参与抽奖'],
+          description: 'lottery.join.describe',
+          role: 'member',
+          args: [idArg],
+          handler(ctx, args): Reply {
+            const r = service.join(ctx, args.int('id'));
+            const lines = [ctx.t('lottery.joined', { tickets: r.tickets, entrants: r.entrants })];
+            if (r.balance !== undefined) lines.push(ctx.t('lottery.joinedCost', { cost: service.costOf(args.int('id')), balance: r.balance }));
+            return { text: lines.join('\n'), ephemeral: true };
+          },
+        },
+        { name: 'list', aliases: ['列表'], description: 'lottery.list.describe', role: 'member', handler: (ctx) => service.list(ctx) },
+        { name: 'draw', aliases: ['开奖'], description: 'lottery.draw.describe', role: 'admin', args: [idArg], handler: (ctx, args) => service.drawNow(ctx, args.int('id')) },
+        {
+          name: 'reroll',
+          aliases: ['重抽'],
+          description: 'lottery.reroll.describe',
+          role: 'admin',
+          args: [idArg, { name: 'count', type: 'int', min: 1, max: 100, description: 'lottery.arg.count' }],
+          handler: (ctx, args) => service.reroll(ctx, args.int('id'), args.optionalInt('count') ?? 1),
+        },
+        {
+          name: 'cancel',
+          aliases: ['取消'],
+          description: 'lottery.cancel.describe',
+          role: 'admin',
+          args: [idArg],
+          handler(ctx, args): Reply {
+            const { refunded } = service.cancel(ctx, args.int('id'));
+            return { text: ctx.t('lottery.cancelled', { id: args.int('id'), refunded }) };
+          },
+        },
+        { name: 'verify', aliases: ['验证'], description: 'lottery.verify.describe', role: 'member', args: [idArg], handler: (ctx, args) => service.verify(ctx, args.int('id')) },
+      ],
+    },
+  ];
+}
