@@ -138,7 +138,8 @@ export function createApp(options: AppOptions): App {
   for (const feature of features) if (feature.messages) i18n.add(feature.messages);
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
   commands = registry.commands;
-  const router = new Router({ store, identity, inbound: createInboundRepo(store.sqlite), registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
+  const inbound = createInboundRepo(store.sqlite);
+  const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
   const jobs = new JobRuntime({
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
@@ -151,6 +152,11 @@ export function createApp(options: AppOptions): App {
     senders: () => senders,
     clock,
     logger,
+    // Dedupe keys only need to outlive platform retries and gateway replays (minutes); keep two weeks.
+    housekeeping: (now) => {
+      const pruned = store.write(() => inbound.pruneBefore(now.getTime() - 14 * 86_400_000));
+      if (pruned) logger.info({ pruned }, 'pruned old inbound dedupe keys');
+    },
   });
   late.jobs = jobs;
   const adapters: Adapter[] = [];

@@ -45,6 +45,8 @@ export interface JobRuntimeOptions {
   senders: () => ReadonlyMap<Platform, Sender>;
   clock: Clock;
   logger: Logger;
+  /** Periodic SQLite housekeeping (pruning old dedupe keys), run at most hourly from the reconciler. */
+  housekeeping?: (now: Date) => void;
 }
 
 export class JobRuntime implements Timers {
@@ -61,6 +63,7 @@ export class JobRuntime implements Timers {
   private redisWasDown = false;
   private stopped = false;
   private started = false;
+  private lastHousekeeping = 0;
 
   constructor(private readonly options: JobRuntimeOptions) {
     this.log = options.logger.child({ component: 'jobs' });
@@ -168,8 +171,16 @@ export class JobRuntime implements Timers {
   }
 
   private async reconcileOnce(): Promise<void> {
-    if (!this.available()) return;
     const now = this.options.clock.now();
+    if (this.options.housekeeping && now.getTime() - this.lastHousekeeping >= 3_600_000) {
+      this.lastHousekeeping = now.getTime();
+      try {
+        this.options.housekeeping(now);
+      } catch (err) {
+        this.log.warn({ err }, 'housekeeping failed');
+      }
+    }
+    if (!this.available()) return;
     try {
       let armed = 0;
       const schedulerIds = new Set<string>();

@@ -82,4 +82,19 @@ describe('the points ledger', () => {
     expect(periods.s).toBe(earned.s);
     expect(refusals).toBeGreaterThan(0);
   });
+
+  it('dedupe keys are pruned after two weeks by the reconciler\'s housekeeping, not before', async () => {
+    const clock = new FixedClock('2026-11-01T04:00:00Z');
+    t = makeTestApp({ clock });
+    await t.chat.send('alice', '/checkin', { deliveryId: 'old-1' });
+    const count = () => (t?.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM inbound_events').get() as { n: number }).n;
+    clock.advance(13 * 86_400_000);
+    await t.app.jobs.reconcile();
+    expect(count()).toBe(1);
+    clock.advance(2 * 86_400_000);
+    // Housekeeping runs at most hourly; a new process (or an hour later) prunes.
+    t.app.jobs['lastHousekeeping'] = 0;
+    await t.app.jobs.reconcile();
+    expect(count()).toBe(0);
+  });
 });
