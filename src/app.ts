@@ -35,6 +35,7 @@ import { JobRuntime, type Role } from './jobs/runtime.js';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLotteryRepo, lotteryFeature, LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
+import { createQuiz } from './features/quiz/index.js';
 
 export interface AppOptions {
   appConfig: AppConfig;
@@ -125,11 +126,13 @@ export function createApp(options: AppOptions): App {
   const lottery = new LotteryService(createLotteryRepo(store.sqlite), store, outbox, timers, points, checkin, rng, config.lottery, translateFor);
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
+  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }) });
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
     scheduleFeature(schedule, clock),
+    quiz.feature,
     lotteryFeature(lottery, clock),
     wecomBindingFeature(createWecomBindings(store.sqlite, config.wecom.webhooks)),
     helpFeature(() => commands),

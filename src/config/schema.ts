@@ -59,6 +59,23 @@ export const configSchema = z.object({
     promoMaxShare: z.number().min(0).max(1).nullable(),
     minIntervalSeconds: z.number().int().min(1),
   }),
+  quiz: z.object({
+    /** Folder of question banks (*.yaml, *.yml, *.csv), relative to the project root. */
+    banksDir: z.string().min(1),
+    /** Used when /quiz start does not say; seconds null: each question's own time from the bank. */
+    defaults: z.object({
+      bank: z.string().min(1),
+      questions: z.number().int().min(1),
+      seconds: z.number().int().min(1).max(600).nullable(),
+      mode: z.enum(['first', 'all']),
+    }),
+    minSeconds: z.number().int().min(1).max(600),
+    maxSeconds: z.number().int().min(1).max(3600),
+    maxQuestions: z.number().int().min(1).max(200),
+    shuffle: z.boolean(),
+    /** mode=all: up to this share (0-1) of a question's points added for a fast answer. */
+    speedBonus: z.number().min(0).max(1),
+  }),
   lottery: z.object({
     maxWinners: z.number().int().min(1).max(1000),
     milestoneEntries: z.array(z.number().int().min(1)),

@@ -7,3 +7,4 @@ export * from '../core/outbox/schema.js';
 export * from '../features/schedule/schema.js';
 export * from '../platforms/wecom/schema.js';
 export * from '../features/lottery/schema.js';
+export * from '../features/quiz/schema.js';

@@ -1,0 +1,110 @@
+import type { Sqlite } from '../../store/db.js';
+
+export type QuizMode = 'first' | 'all';
+
+export interface SessionRow {
+  id: number;
+  community_id: number;
+  bank: string;
+  bank_name: string;
+  mode: QuizMode;
+  locale: string;
+  question_count: number;
+  status: 'running' | 'finished' | 'stopped';
+  started_by: number | null;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface RoundRow {
+  id: number;
+  session_id: number;
+  n: number;
+  question_id: string;
+  question_json: string;
+  seconds: number;
+  status: 'pending' | 'open' | 'closed';
+  opened_at: number | null;
+  due_at: number | null;
+  closed_at: number | null;
+}
+
+export interface AnswerRow {
+  id: number;
+  round_id: number;
+  member_id: number;
+  text: string;
+  correct: number;
+  points: number;
+  answered_at: number;
+}
+
+export interface ScoreRow {
+  member_id: number;
+  display_name: string;
+  points: number;
+  correct: number;
+}
+
+export function createQuizRepo(sqlite: Sqlite) {
+  const insertSession = sqlite.prepare<[number, string, string, string, string, number, number, number], { id: number }>(
+    `INSERT INTO quiz_sessions (community_id, bank, bank_name, mode, locale, question_count, status, started_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) RETURNING id`,
+  );
+  const insertRound = sqlite.prepare<[number, number, string, string, number]>(
+    "INSERT INTO quiz_rounds (session_id, n, question_id, question_json, seconds, status) VALUES (?, ?, ?, ?, ?, 'pending')",
+  );
+  const session = sqlite.prepare<[number], SessionRow>('SELECT * FROM quiz_sessions WHERE id = ?');
+  const running = sqlite.prepare<[number], SessionRow>("SELECT * FROM quiz_sessions WHERE community_id = ? AND status = 'running'");
+  const endSession = sqlite.prepare<[string, number, number]>("UPDATE quiz_sessions SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'");
+  const round = sqlite.prepare<[number], RoundRow>('SELECT * FROM quiz_rounds WHERE id = ?');
+  const roundByN = sqlite.prepare<[number, number], RoundRow>('SELECT * FROM quiz_rounds WHERE session_id = ? AND n = ?');
+  const openRound = sqlite.prepare<[number], RoundRow>("SELECT * FROM quiz_rounds WHERE session_id = ? AND status = 'open'");
+  const openRoundInCommunity = sqlite.prepare<[number], RoundRow & { mode: QuizMode }>(
+    `SELECT r.*, s.mode FROM quiz_rounds r JOIN quiz_sessions s ON s.id = r.session_id
+     WHERE s.community_id = ? AND s.status = 'running' AND r.status = 'open'`,
+  );
+  const allOpen = sqlite.prepare<[], RoundRow>(
+    "SELECT r.* FROM quiz_rounds r JOIN quiz_sessions s ON s.id = r.session_id WHERE s.status = 'running' AND r.status = 'open'",
+  );
+  const open = sqlite.prepare<[number, number, number]>("UPDATE quiz_rounds SET status = 'open', opened_at = ?, due_at = ? WHERE id = ? AND status = 'pending'");
+  const close = sqlite.prepare<[number, number]>("UPDATE quiz_rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'");
+  const closePending = sqlite.prepare<[number, number]>("UPDATE quiz_rounds SET status = 'closed', closed_at = ? WHERE session_id = ? AND status <> 'closed'");
+  const insertAnswer = sqlite.prepare<[number, number, string, number, number, number]>(
+    'INSERT INTO quiz_answers (round_id, member_id, text, correct, points, answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const answersOf = sqlite.prepare<[number], AnswerRow & { display_name: string }>(
+    'SELECT a.*, m.display_name FROM quiz_answers a JOIN members m ON m.id = a.member_id WHERE a.round_id = ? ORDER BY a.answered_at, a.id',
+  );
+  const scores = sqlite.prepare<[number], ScoreRow>(
+    `SELECT a.member_id, m.display_name, SUM(a.points) AS points, SUM(a.correct) AS correct
+     FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN members m ON m.id = a.member_id
+     WHERE r.session_id = ? GROUP BY a.member_id HAVING SUM(a.correct) > 0 ORDER BY points DESC, MIN(a.answered_at) LIMIT 10`,
+  );
+  return {
+    insertSession: (p: { communityId: number; bank: string; bankName: string; mode: QuizMode; locale: string; count: number; startedBy: number; at: number }) =>
+      (insertSession.get(p.communityId, p.bank, p.bankName, p.mode, p.locale, p.count, p.startedBy, p.at) as { id: number }).id,
+    insertRound: (sessionId: number, n: number, questionId: string, questionJson: string, seconds: number) => void insertRound.run(sessionId, n, questionId, questionJson, seconds),
+    session: (id: number) => session.get(id),
+    running: (communityId: number) => running.get(communityId),
+    /** Compare-and-set: running → finished | stopped. */
+    endSession: (id: number, to: 'finished' | 'stopped', at: number) => endSession.run(to, at, id).changes === 1,
+    round: (id: number) => round.get(id),
+    roundByN: (sessionId: number, n: number) => roundByN.get(sessionId, n),
+    openRound: (sessionId: number) => openRound.get(sessionId),
+    openRoundInCommunity: (communityId: number) => openRoundInCommunity.get(communityId),
+    allOpen: () => allOpen.all(),
+    /** Compare-and-set: pending → open. */
+    openRoundAt: (id: number, at: number, dueAt: number) => open.run(at, dueAt, id).changes === 1,
+    /** Compare-and-set: open → closed. */
+    closeRound: (id: number, at: number) => close.run(at, id).changes === 1,
+    closeRemaining: (sessionId: number, at: number) => void closePending.run(at, sessionId),
+    /** False when the member answered this round before. */
+    insertAnswer: (roundId: number, memberId: number, text: string, correct: boolean, points: number, at: number) =>
+      insertAnswer.run(roundId, memberId, text, correct ? 1 : 0, points, at).changes === 1,
+    answers: (roundId: number) => answersOf.all(roundId),
+    scores: (sessionId: number) => scores.all(sessionId),
+  };
+}
+
+export type QuizRepo = ReturnType<typeof createQuizRepo>;

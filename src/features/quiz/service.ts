@@ -1,0 +1,327 @@
+/**
+ * Quiz sessions: an admin starts a quiz from a bank; questions are posted one
+ * at a time through the outbox; each closes by its timer (`quiz-<session>-<n>`)
+ * or, in `first` mode, at the first correct answer. Status moves by
+ * compare-and-set (round pending → open → closed, session running →
+ * finished | stopped), so a close that runs twice posts once. Points go
+ * through the ledger with the key `quiz:<session>:<n>:<member>`.
+ */
+import type { AfterCommit, CommandContext } from '../../core/context.js';
+import { UserError } from '../../core/errors.js';
+import { I18n, type Locale, type Translate } from '../../core/i18n.js';
+import type { Outbox } from '../../core/outbox/service.js';
+import type { DesiredTimers, Timers } from '../../core/ports.js';
+import type { Reply, ReplyAction } from '../../core/reply.js';
+import type { Rng } from '../../core/rng.js';
+import type { Store } from '../../store/db.js';
+import type { PointsService } from '../points/service.js';
+import type { QuizBank, QuizQuestion } from './bank.js';
+import type { LoadedBanks } from './banks.js';
+import { quizMessages } from './messages.js';
+import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
+import type { QuizMode, QuizRepo, RoundRow, SessionRow } from './repo.js';
+
+export interface QuizRules {
+  defaults: { bank: string; questions: number; seconds: number | null; mode: QuizMode };
+  minSeconds: number;
+  maxSeconds: number;
+  maxQuestions: number;
+  /** Shuffle the bank's questions (false: bank order). */
+  shuffle: boolean;
+  /** `all` mode: up to this share (0–1) of a question's points is added for answering fast. */
+  speedBonus: number;
+}
+
+export interface StartOptions {
+  bank?: string;
+  questions?: number;
+  seconds?: number;
+  mode?: QuizMode;
+}
+
+export const CLOSE_JOB = 'quiz-close';
+export const closeJobId = (sessionId: number, n: number): string => `quiz-${sessionId}-${n}`;
+
+/** What a round keeps of its bank question. */
+type StoredQuestion = Pick<QuizQuestion, 'id' | 'question' | 'answers' | 'numeric' | 'points'> & { choices?: string[]; correctChoice?: number };
+
+const MAX_LISTED_ERRORS = 5;
+
+export class QuizService {
+  /** Posts go out in the session's locale, outside any command context. */
+  private readonly i18n = new I18n();
+
+  constructor(
+    private readonly repo: QuizRepo,
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+    private readonly timers: Timers,
+    private readonly points: PointsService,
+    private readonly rng: Rng,
+    private readonly loaded: LoadedBanks,
+    private readonly rules: QuizRules,
+  ) {
+    this.i18n.add(quizMessages);
+  }
+
+  bankList(): Array<{ key: string; bank: QuizBank }> {
+    return [...this.loaded.banks].map(([key, bank]) => ({ key, bank }));
+  }
+
+  bankErrors(): readonly string[] {
+    return this.loaded.errors;
+  }
+
+  start(ctx: CommandContext, opts: StartOptions): { sessionId: number; count: number; bank: string } {
+    const running = this.repo.running(ctx.community.id);
+    if (running) throw new UserError('quiz.alreadyRunning', { id: running.id });
+    const [key, bank] = this.findBank(opts.bank ?? this.rules.defaults.bank);
+    const seconds = opts.seconds ?? this.rules.defaults.seconds ?? undefined;
+    if (seconds !== undefined && (seconds < this.rules.minSeconds || seconds > this.rules.maxSeconds)) {
+      throw new UserError('quiz.badSeconds', { value: seconds, min: this.rules.minSeconds, max: this.rules.maxSeconds });
+    }
+    const wanted = opts.questions ?? this.rules.defaults.questions;
+    if (wanted < 1 || wanted > this.rules.maxQuestions) throw new UserError('quiz.badQuestions', { value: wanted, max: this.rules.maxQuestions });
+    const picked = (this.rules.shuffle ? this.shuffle(bank.questions) : bank.questions).slice(0, wanted);
+    const mode = opts.mode ?? this.rules.defaults.mode;
+    const sessionId = this.repo.insertSession({ communityId: ctx.community.id, bank: key, bankName: bank.name, mode, locale: ctx.locale, count: picked.length, startedBy: ctx.member.id, at: ctx.now.getTime() });
+    picked.forEach((q, i) => this.repo.insertRound(sessionId, i + 1, q.id, JSON.stringify(stored(q)), Math.max(this.rules.minSeconds, seconds ?? q.seconds)));
+    const session = this.repo.session(sessionId) as SessionRow;
+    const t = this.translator(session);
+    const header = t('quiz.started', { id: sessionId, bank: bank.name, count: picked.length, mode: t(`quiz.mode.${mode}`) });
+    this.openNext(session, 1, header, ctx.now, ctx.afterCommit);
+    return { sessionId, count: picked.length, bank: bank.name };
+  }
+
+  stop(ctx: CommandContext): number {
+    const session = this.repo.running(ctx.community.id);
+    if (!session) throw new UserError('quiz.notRunning');
+    const open = this.repo.openRound(session.id);
+    const at = ctx.now.getTime();
+    if (!this.repo.endSession(session.id, 'stopped', at)) throw new UserError('quiz.notRunning');
+    this.repo.closeRemaining(session.id, at);
+    const t = this.translator(session);
+    const parts = [t('quiz.stopped', { id: session.id })];
+    if (open) parts.push(this.reveal(t, session, open));
+    parts.push(this.scoreboard(t, session));
+    this.post(session, parts.join('\n\n'), undefined, 'end', ctx.now, ctx.afterCommit);
+    if (open) ctx.afterCommit(() => this.timers.cancel(closeJobId(session.id, open.n)));
+    return session.id;
+  }
+
+  /** The open question again (for latecomers), or a hint to start one. */
+  status(ctx: CommandContext): Reply {
+    const session = this.repo.running(ctx.community.id);
+    const round = session ? this.repo.openRound(session.id) : undefined;
+    if (!session || !round) return { text: ctx.t('quiz.none'), ephemeral: true };
+    const left = Math.max(0, Math.ceil(((round.due_at ?? 0) - ctx.now.getTime()) / 1000));
+    return { ...this.questionReply(ctx.t, session, round), text: `${this.questionText(ctx.t, session, round)}\n${ctx.t('quiz.secondsLeft', { seconds: left })}` };
+  }
+
+  /** `/quiz answer <session> <n> <text>`: an explicit answer, always recorded when the question is open. */
+  answer(ctx: CommandContext, sessionId: number, n: number, text: string): Reply {
+    const session = this.repo.session(sessionId);
+    if (!session || session.community_id !== ctx.community.id) throw new UserError('quiz.noSuchQuestion', { id: sessionId, n });
+    const round = this.repo.roundByN(sessionId, n);
+    if (!round) throw new UserError('quiz.noSuchQuestion', { id: sessionId, n });
+    if (round.status === 'pending') throw new UserError('quiz.notOpenYet', { n });
+    if (round.status === 'closed' || session.status !== 'running') throw new UserError('quiz.closed', { n });
+    return this.record(ctx, session, round, text, true) as Reply;
+  }
+
+  /** Free chat while a question is open: record what reads as an answer; ignore the rest. */
+  onMessage(ctx: CommandContext): Reply[] | void {
+    const event = ctx.event;
+    if (event.type !== 'message' || !event.addressed) return;
+    const round = this.repo.openRoundInCommunity(ctx.community.id);
+    if (!round) return;
+    const session = this.repo.session(round.session_id) as SessionRow;
+    const reply = this.record(ctx, session, round, event.text, false);
+    return reply ? [reply] : undefined;
+  }
+
+  /** Timer job: question `roundId` is due. Closes once however often it runs. */
+  async fireClose(roundId: number, now: Date): Promise<void> {
+    const after: AfterCommit[] = [];
+    this.store.write(() => {
+      const round = this.repo.round(roundId);
+      if (!round || round.status !== 'open') return;
+      this.close(round, now, (fn) => after.push(fn));
+    });
+    let failure: unknown;
+    for (const fn of after) await fn().catch((err: unknown) => (failure ??= err));
+    // The close committed; the reconciler re-arms a next-question timer that failed to arm.
+    if (failure !== undefined) throw failure;
+  }
+
+  desired(): DesiredTimers {
+    const timers = this.repo.allOpen().flatMap((r) =>
+      r.due_at === null ? [] : [{ jobId: closeJobId(r.session_id, r.n), dueAt: new Date(r.due_at), job: { kind: CLOSE_JOB, id: r.id } }],
+    );
+    return { timers, schedulers: [], schedulerPrefixes: [] };
+  }
+
+  // ---------------------------------------------------------------------------
+
+  private findBank(name: string): [string, QuizBank] {
+    const wanted = normalizeAnswer(name);
+    for (const [key, bank] of this.loaded.banks) {
+      if (key === name || normalizeAnswer(key) === wanted || normalizeAnswer(bank.name) === wanted) return [key, bank];
+    }
+    throw new UserError('quiz.unknownBank', { bank: name, banks: [...this.loaded.banks.keys()].join(', ') || '—' });
+  }
+
+  private shuffle<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.rng.int(0, i + 1);
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  }
+
+  private translator(session: SessionRow): Translate {
+    return this.i18n.translator(session.locale as Locale);
+  }
+
+  /**
+   * Record one answer. `explicit`: given through `/quiz answer`; otherwise
+   * free text, recorded only when it is right, a choice letter or choice
+   * text, or a number for a numeric question (returns undefined for chat).
+   */
+  private record(ctx: CommandContext, session: SessionRow, round: RoundRow, text: string, explicit: boolean): Reply | undefined {
+    const q = question(round);
+    const correct = matchAnswer(text, spec(q));
+    if (!explicit && !correct && !looksLikeAnswer(text, q)) return undefined;
+    const at = ctx.now.getTime();
+    if (round.due_at !== null && at >= round.due_at) return { text: ctx.t('quiz.late', { n: round.n }), ephemeral: true };
+    let earned = 0;
+    if (correct) {
+      earned = q.points;
+      if (session.mode === 'all' && this.rules.speedBonus > 0 && round.opened_at !== null && round.due_at !== null) {
+        const left = Math.max(0, round.due_at - at) / Math.max(1, round.due_at - round.opened_at);
+        earned += Math.floor(q.points * this.rules.speedBonus * left);
+      }
+    }
+    if (!this.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at)) {
+      return { text: ctx.t('quiz.alreadyAnswered', { n: round.n }), ephemeral: true };
+    }
+    if (earned > 0) {
+      this.points.award({
+        communityId: ctx.community.id,
+        memberId: ctx.member.id,
+        delta: earned,
+        kind: 'earn',
+        reason: 'quiz',
+        ref: `quiz:${session.id}:${round.n}`,
+        key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
+        at: ctx.now,
+        day: ctx.day,
+      });
+    }
+    if (session.mode === 'all') return { text: ctx.t('quiz.recorded', { n: round.n }), ephemeral: true };
+    if (!correct) return { text: ctx.t('quiz.wrong', { n: round.n }), ephemeral: true };
+    this.close(round, ctx.now, ctx.afterCommit);
+    ctx.afterCommit(() => this.timers.cancel(closeJobId(session.id, round.n)));
+    return { text: ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned }) };
+  }
+
+  /** Close an open round (compare-and-set), reveal it, and open the next one or finish. */
+  private close(round: RoundRow, now: Date, afterCommit: (fn: AfterCommit) => void): void {
+    if (!this.repo.closeRound(round.id, now.getTime())) return;
+    const session = this.repo.session(round.session_id);
+    if (!session || session.status !== 'running') return;
+    const t = this.translator(session);
+    const reveal = this.reveal(t, session, round);
+    if (this.repo.roundByN(session.id, round.n + 1)) {
+      this.openNext(session, round.n + 1, reveal, now, afterCommit);
+      return;
+    }
+    this.repo.endSession(session.id, 'finished', now.getTime());
+    this.post(session, `${reveal}\n\n${t('quiz.finished', { id: session.id })}\n${this.scoreboard(t, session)}`, undefined, 'end', now, afterCommit);
+  }
+
+  /** Open question `n` and post it (after `before`, the start header or the previous reveal), one post so the order holds. */
+  private openNext(session: SessionRow, n: number, before: string, now: Date, afterCommit: (fn: AfterCommit) => void): void {
+    const round = this.repo.roundByN(session.id, n);
+    if (!round) return;
+    const dueAt = now.getTime() + round.seconds * 1000;
+    if (!this.repo.openRoundAt(round.id, now.getTime(), dueAt)) return;
+    const opened: RoundRow = { ...round, status: 'open', opened_at: now.getTime(), due_at: dueAt };
+    const t = this.translator(session);
+    const reply = this.questionReply(t, session, opened);
+    this.post(session, `${before}\n\n${reply.text}`, reply.actions, `q${n}`, now, afterCommit);
+    afterCommit(() => this.timers.at(closeJobId(session.id, n), new Date(dueAt), { kind: CLOSE_JOB, id: round.id }));
+  }
+
+  private post(session: SessionRow, text: string, actions: ReplyAction[] | undefined, what: string, now: Date, afterCommit: (fn: AfterCommit) => void): void {
+    const reply: Reply = { text, ...(actions && actions.length > 0 ? { actions } : {}) };
+    this.outbox.post(session.community_id, reply, { key: `quiz-${session.id}-${what}`, source: `quiz:${session.id}`, at: now, afterCommit });
+  }
+
+  private questionText(t: Translate, session: SessionRow, round: RoundRow): string {
+    const q = question(round);
+    const lines = [t('quiz.question', { n: round.n, count: session.question_count, seconds: round.seconds, points: q.points, text: q.question })];
+    (q.choices ?? []).forEach((c, i) => lines.push(`${CHOICE_LABELS[i] ?? '?'}. ${c}`));
+    lines.push(t(q.choices ? 'quiz.howToChoose' : 'quiz.howToAnswer', { id: session.id, n: round.n }));
+    return lines.join('\n');
+  }
+
+  private questionReply(t: Translate, session: SessionRow, round: RoundRow): Reply {
+    const q = question(round);
+    const actions = (q.choices ?? []).map((c, i): ReplyAction => {
+      const label = CHOICE_LABELS[i] ?? '?';
+      return { label: `${label}. ${c}`, command: `quiz answer ${session.id} ${round.n} ${label}` };
+    });
+    return { text: this.questionText(t, session, round), ...(actions.length > 0 ? { actions } : {}) };
+  }
+
+  private reveal(t: Translate, session: SessionRow, round: RoundRow): string {
+    const q = question(round);
+    const answer = q.correctChoice !== undefined ? `${CHOICE_LABELS[q.correctChoice] ?? '?'}. ${q.choices?.[q.correctChoice] ?? ''}` : (q.answers[0] ?? '');
+    const winners = this.repo.answers(round.id).filter((a) => a.correct === 1);
+    const who =
+      winners.length === 0
+        ? t('quiz.nobody')
+        : session.mode === 'first'
+          ? t('quiz.winner', { name: winners[0]?.display_name ?? '', points: winners[0]?.points ?? 0 })
+          : t('quiz.winners', { names: winners.map((w) => `${w.display_name} (+${w.points})`).join(t('quiz.listSeparator')) });
+    return `${t('quiz.reveal', { n: round.n, answer })}\n${who}`;
+  }
+
+  private scoreboard(t: Translate, session: SessionRow): string {
+    const rows = this.repo.scores(session.id);
+    if (rows.length === 0) return t('quiz.scoreboardEmpty');
+    const lines = rows.map((r, i) => t('quiz.scoreRow', { rank: i + 1, name: r.display_name, points: r.points, correct: r.correct }));
+    return `${t('quiz.scoreboard')}\n${lines.join('\n')}`;
+  }
+}
+
+export function listBankErrors(errors: readonly string[]): string[] {
+  return errors.length > MAX_LISTED_ERRORS ? [...errors.slice(0, MAX_LISTED_ERRORS), `… +${errors.length - MAX_LISTED_ERRORS}`] : [...errors];
+}
+
+function stored(q: QuizQuestion): StoredQuestion {
+  const out: StoredQuestion = { id: q.id, question: q.question, answers: q.answers, numeric: q.numeric, points: q.points };
+  if (q.choices) out.choices = q.choices;
+  if (q.correctChoice !== undefined) out.correctChoice = q.correctChoice;
+  return out;
+}
+
+function question(round: RoundRow): StoredQuestion {
+  return JSON.parse(round.question_json) as StoredQuestion;
+}
+
+function spec(q: StoredQuestion) {
+  return { answers: q.answers, numeric: q.numeric, ...(q.choices ? { choices: q.choices } : {}) };
+}
+
+/** Free text that is clearly an attempt: a choice letter or a choice's text, or a number for a numeric question. */
+function looksLikeAnswer(text: string, q: StoredQuestion): boolean {
+  if (q.choices) {
+    if (parseChoiceLetter(text, q.choices.length) !== null) return true;
+    const input = normalizeAnswer(text);
+    if (q.choices.some((c) => normalizeAnswer(c) === input)) return true;
+  }
+  return q.numeric && parseNumber(text) !== null;
+}
