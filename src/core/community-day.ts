@@ -13,10 +13,22 @@ export interface DayRules {
 
 export type Day = string;
 
+/** The community day last computed per (timezone, day-start), with its bounds: most calls hit it. */
+const dayCache = new Map<string, { day: Day; start: number; end: number }>();
+
 export function communityDay(at: Date, rules: DayRules): Day {
+  const key = `${rules.timezone}|${rules.dayStartHour}`;
+  const t = at.getTime();
+  const cached = dayCache.get(key);
+  if (cached && t >= cached.start && t < cached.end) return cached.day;
   const local = DateTime.fromJSDate(at, { zone: rules.timezone });
   const date = local.hour < rules.dayStartHour ? local.minus({ days: 1 }) : local;
-  return date.toISODate() ?? invalidZone(rules.timezone);
+  const day = date.toISODate() ?? invalidZone(rules.timezone);
+  // The bounds are the instants the wall clock reads day-start on this day and the next.
+  const start = DateTime.fromISO(day, { zone: rules.timezone }).set({ hour: rules.dayStartHour }).toMillis();
+  const end = DateTime.fromISO(day, { zone: rules.timezone }).plus({ days: 1 }).set({ hour: rules.dayStartHour }).toMillis();
+  if (t >= start && t < end) dayCache.set(key, { day, start, end });
+  return day;
 }
 
 /** Whole calendar days from `a` to `b` (b - a). */
@@ -31,9 +43,17 @@ export function addDays(day: Day, n: number): Day {
 }
 
 /** ISO week key of a community day ('2026-W48'); weeks start on Monday. */
+const weekKeys = new Map<Day, string>();
+
 export function weekKey(day: Day): string {
-  const d = DateTime.fromISO(day, { zone: 'UTC' });
-  return `${d.weekYear}-W${String(d.weekNumber).padStart(2, '0')}`;
+  let key = weekKeys.get(day);
+  if (key === undefined) {
+    const d = DateTime.fromISO(day, { zone: 'UTC' });
+    key = `${d.weekYear}-W${String(d.weekNumber).padStart(2, '0')}`;
+    if (weekKeys.size > 1000) weekKeys.clear();
+    weekKeys.set(day, key);
+  }
+  return key;
 }
 
 export function monthKey(day: Day): string {

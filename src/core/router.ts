@@ -127,14 +127,14 @@ export class Router {
     try {
       // A savepoint: a refusal rolls back what the handler wrote, while the
       // delivery stays claimed with its refusal as the stored reply.
-      const replies = store.sqlite.transaction(() => {
+      const replies = store.savepoint(() => {
         if ((inv.command.role === 'admin' || inv.leaf.role === 'admin') && !ctx.isAdmin) {
           throw new UserError('core.adminOnly', { command: inv.path.join(' ') });
         }
         const args = resolveArgs(inv, (ref) => identity.findMember(ctx.community, ref));
         const out = inv.leaf.handler(ctx, args);
         return Array.isArray(out) ? out : [out];
-      })();
+      });
       return [...replies, ...this.runListeners('command', ctx)];
     } catch (err) {
       if (err instanceof UserError) return [{ text: ctx.t(err.key, err.params), ephemeral: true }];

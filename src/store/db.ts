@@ -18,6 +18,8 @@ export interface Store {
   db: Db;
   /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never deadlock on upgrade). */
   write<T>(fn: () => T): T;
+  /** Inside `write`: a savepoint, rolled back alone when `fn` throws. */
+  savepoint<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -37,12 +39,18 @@ export function openStore(options: StoreOptions): Store {
   sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   sqlite.pragma('foreign_keys = ON');
+  // A check-in touches ~26 pages, more than a savepoint's in-memory journal holds;
+  // without this every command created and deleted a temp file (measured: +130-190 µs).
+  sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: rootPath('migrations') });
+  // Built once: better-sqlite3 builds four wrapper functions per transaction() call.
+  const run = sqlite.transaction((fn: () => unknown) => fn());
   return {
     sqlite,
     db,
-    write: <T>(fn: () => T): T => sqlite.transaction(fn).immediate(),
+    write: <T>(fn: () => T): T => run.immediate(fn) as T,
+    savepoint: <T>(fn: () => T): T => run(fn) as T,
     close: () => sqlite.close(),
   };
 }

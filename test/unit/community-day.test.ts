@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addDays, communityDay, daysBetween, monthKey, weekKey } from '../../src/core/community-day.js';
 
@@ -45,5 +46,23 @@ describe('community days', () => {
 
   it('an unknown timezone throws', () => {
     expect(() => communityDay(new Date(), { timezone: 'Mars/Olympus', dayStartHour: 0 })).toThrow(/invalid timezone/);
+  });
+
+  it('the cached day agrees with a direct computation across DST changes and day starts', () => {
+    const direct = (at: Date, timezone: string, dayStartHour: number): string => {
+      const local = DateTime.fromJSDate(at, { zone: timezone });
+      return (local.hour < dayStartHour ? local.minus({ days: 1 }) : local).toISODate() as string;
+    };
+    for (const timezone of ['America/New_York', 'Europe/Berlin', 'Asia/Shanghai']) {
+      for (const dayStartHour of [0, 2, 3, 23]) {
+        // Every 7 minutes through both 2026 DST changes in the US and the EU.
+        for (const [from, to] of [['2026-03-07T00:00:00Z', '2026-03-10T00:00:00Z'], ['2026-10-24T00:00:00Z', '2026-11-03T00:00:00Z']] as const) {
+          for (let t = Date.parse(from); t < Date.parse(to); t += 7 * 60_000) {
+            const at = new Date(t);
+            expect(communityDay(at, { timezone, dayStartHour }), `${timezone} ${dayStartHour} ${at.toISOString()}`).toBe(direct(at, timezone, dayStartHour));
+          }
+        }
+      }
+    }
   });
 });
