@@ -58,19 +58,30 @@ export class Router {
     const plan = this.plan(event);
     const after: AfterCommit[] = [];
     const now = clock.now();
-    let result: RouteResult;
-    try {
-      result = store.write(() => {
+    // One write transaction per event. A refusal (UserError) rolls all of it
+    // back; a second, small transaction then claims the delivery and stores the
+    // refusal as its reply. The happy path needs no savepoint.
+    const attempt = (refusal?: UserError): RouteResult =>
+      store.write(() => {
         if (!inbound.claim(event.community.platform, event.deliveryId, now.getTime())) {
           return { duplicate: true, replies: inbound.storedReplies(event.community.platform, event.deliveryId) ?? [] };
         }
         const community = identity.community(event.community, now);
         const member = identity.member(community, event.actor, now);
         const ctx = this.context(event, community, member, now, after);
-        const replies = this.execute(plan, ctx);
+        const replies = refusal ? this.refuse(plan, ctx, refusal) : this.execute(plan, ctx);
         inbound.saveReplies(event.community.platform, event.deliveryId, replies);
         return { duplicate: false, replies };
       });
+    let result: RouteResult;
+    try {
+      try {
+        result = attempt();
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        after.length = 0;
+        result = attempt(err);
+      }
     } catch (err) {
       this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
       const locale = identity.community(event.community, now).locale;
@@ -123,29 +134,24 @@ export class Router {
   }
 
   private runCommand(inv: Invocation, ctx: CommandContext): Reply[] {
-    const { store, identity } = this.deps;
-    try {
-      // A savepoint: a refusal rolls back what the handler wrote, while the
-      // delivery stays claimed with its refusal as the stored reply.
-      const replies = store.savepoint(() => {
-        if ((inv.command.role === 'admin' || inv.leaf.role === 'admin') && !ctx.isAdmin) {
-          throw new UserError('core.adminOnly', { command: inv.path.join(' ') });
-        }
-        const args = resolveArgs(inv, (ref) => identity.findMember(ctx.community, ref));
-        const out = inv.leaf.handler(ctx, args);
-        return Array.isArray(out) ? out : [out];
-      });
-      return [...replies, ...this.runListeners('command', ctx)];
-    } catch (err) {
-      if (err instanceof UserError) return [{ text: ctx.t(err.key, err.params), ephemeral: true }];
-      throw err;
+    if ((inv.command.role === 'admin' || inv.leaf.role === 'admin') && !ctx.isAdmin) {
+      throw new UserError('core.adminOnly', { command: inv.path.join(' ') });
     }
+    const args = resolveArgs(inv, (ref) => this.deps.identity.findMember(ctx.community, ref));
+    const out = inv.leaf.handler(ctx, args);
+    return [...(Array.isArray(out) ? out : [out]), ...this.runListeners('command', ctx)];
+  }
+
+  /** The reply to a refused event; a refused command still counts as the member's activity. */
+  private refuse(plan: Plan, ctx: CommandContext, error: UserError): Reply[] {
+    const reply: Reply = { text: ctx.t(error.key, error.params), ephemeral: true };
+    return plan.kind === 'command' ? [reply, ...this.runListeners('command', ctx)] : [reply];
   }
 
   private runListeners(name: keyof Router['listeners'], ctx: CommandContext): Reply[] {
     const replies: Reply[] = [];
     for (const listener of this.listeners[name]) {
-      const out = listener(ctx);
+      const out = listener(ctx, replies);
       if (out) replies.push(...out);
     }
     return replies;

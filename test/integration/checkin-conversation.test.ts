@@ -110,6 +110,16 @@ describe('check-in and points, as a conversation', () => {
     expect(theirs?.title).toBe('alice 的积分');
   });
 
+  it('a refused first command in a new community leaves the community usable', async () => {
+    const fresh = makeTestApp({ clock });
+    try {
+      expect(await fresh.chat.say('admin', '/grant ghost 5 nope')).toContain('找不到成员');
+      expect(await fresh.chat.say('alice', '/checkin')).toContain('签到成功');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('/help lists admin commands only to admins', async () => {
     expect(await t.chat.say('alice', '/help')).not.toContain('/grant');
     expect(await t.chat.say('admin', '/帮助')).toContain('/grant <member> <points> <reason>');

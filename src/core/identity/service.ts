@@ -28,9 +28,12 @@ export class IdentityService {
     const key = `${ref.platform}\u0000${ref.externalId}`;
     let cached = this.communityIds.get(key);
     if (!cached) {
-      const row = this.repo.findCommunity(ref.platform, ref.externalId) ?? this.repo.insertCommunity(ref.platform, ref.externalId, ref.name ?? '', now.getTime());
+      const found = this.repo.findCommunity(ref.platform, ref.externalId);
+      // Only a row that existed before this transaction is cached: a row inserted
+      // now disappears if the transaction rolls back (a refused first command).
+      const row = found ?? this.repo.insertCommunity(ref.platform, ref.externalId, ref.name ?? '', now.getTime());
       cached = { id: row.id, name: row.name };
-      this.communityIds.set(key, cached);
+      if (found) this.communityIds.set(key, cached);
     }
     if (ref.name && ref.name !== cached.name) {
       this.repo.renameCommunity(cached.id, ref.name);
