@@ -1,0 +1,129 @@
+/**
+ * The check-in baseline: the same rows a `/checkin` writes through the core,
+ * done with hand-written better-sqlite3 prepared statements, one BEGIN
+ * IMMEDIATE transaction per check-in. No parsing, no reply rendering, no
+ * ORM, no services. The SQL is copied from the repos it mirrors:
+ * src/core/inbound/repo.ts, src/core/identity/repo.ts,
+ * src/features/checkin/repo.ts and src/features/points/repo.ts, in the
+ * order CheckinService.checkin / PointsService.award run them.
+ */
+import type { Sqlite } from '../src/store/db.js';
+
+export interface BaselineDay {
+  day: string;
+  /** ISO week key of `day` ('2026-W48'), computed once. */
+  week: string;
+  /** Month key of `day` ('2026-11'), computed once. */
+  month: string;
+  /** The check-in instant, epoch ms. */
+  at: number;
+}
+
+export interface BaselineCheckin {
+  /** One check-in, one transaction; returns the new balance. */
+  checkin(platform: string, externalId: string, deliveryId: string, platformUserId: string, displayName: string): number;
+}
+
+export interface BaselineOptions {
+  /**
+   * Wrap the feature's statements in SAVEPOINT/RELEASE, as Router.runCommand
+   * does (a nested better-sqlite3 transaction); off for the baseline proper.
+   */
+  savepoint?: boolean;
+}
+
+export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoints: number, replyJson: string, options: BaselineOptions = {}): BaselineCheckin {
+  const begin = sqlite.prepare('BEGIN IMMEDIATE');
+  const commit = sqlite.prepare('COMMIT');
+  const rollback = sqlite.prepare('ROLLBACK');
+  const savepoint = options.savepoint ? sqlite.prepare('SAVEPOINT bench') : undefined;
+  const release = options.savepoint ? sqlite.prepare('RELEASE bench') : undefined;
+
+  // src/core/inbound/repo.ts
+  const claim = sqlite.prepare<[string, string, number]>('INSERT INTO inbound_events (platform, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const saveReply = sqlite.prepare<[string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND delivery_id = ?');
+  // src/core/identity/repo.ts
+  const findCommunity = sqlite.prepare<[string, string], { id: number }>('SELECT id, platform, external_id, name FROM communities WHERE platform = ? AND external_id = ?');
+  const insertCommunity = sqlite.prepare<[string, string, string, number], { id: number }>(
+    'INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id, platform, external_id, name',
+  );
+  const findByAccount = sqlite.prepare<[number, string, string], { id: number }>(
+    'SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, a.platform_user_id FROM members m JOIN member_accounts a ON a.member_id = m.id WHERE a.community_id = ? AND a.platform = ? AND a.platform_user_id = ?',
+  );
+  const insertMember = sqlite.prepare<[number, string, number, number], { id: number }>('INSERT INTO members (community_id, display_name, joined_at, created_at) VALUES (?, ?, ?, ?) RETURNING id');
+  const insertAccount = sqlite.prepare<[number, number, string, string]>('INSERT INTO member_accounts (member_id, community_id, platform, platform_user_id) VALUES (?, ?, ?, ?)');
+  // src/features/checkin/repo.ts
+  const getStreak = sqlite.prepare<[number], { last_day: string; streak: number; best_streak: number; total: number; freezes: number }>(
+    'SELECT last_day, streak, best_streak, total, freezes FROM checkin_streaks WHERE member_id = ?',
+  );
+  const bumpDay = sqlite.prepare<[number, string], { count: number }>(
+    `INSERT INTO checkin_day_counts (community_id, day, count) VALUES (?, ?, 1)
+     ON CONFLICT (community_id, day) DO UPDATE SET count = count + 1 RETURNING count`,
+  );
+  const insertCheckin = sqlite.prepare<[number, number, string, number, number, number, number, number]>(
+    `INSERT INTO checkins (community_id, member_id, day, streak, points, rank_of_day, freezes_used, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, day) DO NOTHING`,
+  );
+  const putStreak = sqlite.prepare<[number, string, number, number, number, number]>(
+    `INSERT INTO checkin_streaks (member_id, last_day, streak, best_streak, total, freezes) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET last_day = excluded.last_day, streak = excluded.streak, best_streak = excluded.best_streak,
+       total = excluded.total, freezes = excluded.freezes`,
+  );
+  // src/features/points/repo.ts
+  const getPoints = sqlite.prepare<[number], { balance: number; earned: number }>('SELECT balance, earned FROM member_points WHERE member_id = ?');
+  const insertLedger = sqlite.prepare<[number, number, number, string, string, string | null, string, number | null, string, number]>(
+    `INSERT INTO points_ledger (community_id, member_id, delta, kind, reason, ref, idem_key, actor_member_id, day, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
+  );
+  const upsertPoints = sqlite.prepare<[number, number, number, number, number]>(
+    `INSERT INTO member_points (member_id, community_id, balance, earned, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET balance = balance + excluded.balance, earned = earned + excluded.earned, updated_at = excluded.updated_at`,
+  );
+  const upsertPeriod = sqlite.prepare<[number, string, number, number]>(
+    `INSERT INTO points_periods (community_id, period, member_id, earned) VALUES (?, ?, ?, ?)
+     ON CONFLICT (community_id, period, member_id) DO UPDATE SET earned = earned + excluded.earned`,
+  );
+
+  const { day, week, month, at } = when;
+
+  function body(platform: string, externalId: string, deliveryId: string, platformUserId: string, displayName: string): number {
+    if (claim.run(platform, deliveryId, at).changes !== 1) throw new Error(`baseline: delivery ${deliveryId} seen twice`);
+    const communityId = (findCommunity.get(platform, externalId) ?? (insertCommunity.get(platform, externalId, '', at) as { id: number })).id;
+    let memberId = findByAccount.get(communityId, platform, platformUserId)?.id;
+    if (memberId === undefined) {
+      memberId = (insertMember.get(communityId, displayName, at, at) as { id: number }).id;
+      insertAccount.run(memberId, communityId, platform, platformUserId);
+    }
+    savepoint?.run();
+    // The bench checks each member in once, so this mirrors the first-check-in branch of decideStreak.
+    const streak = getStreak.get(memberId);
+    if (streak) throw new Error(`baseline: member ${platformUserId} checked in before`);
+    const rank = (bumpDay.get(communityId, day) as { count: number }).count;
+    if (insertCheckin.run(communityId, memberId, day, 1, basePoints, rank, 0, at).changes !== 1) throw new Error('baseline: check-in row exists');
+    const before = getPoints.get(memberId) ?? { balance: 0, earned: 0 };
+    if (insertLedger.run(communityId, memberId, basePoints, 'earn', 'checkin', day, `checkin:${memberId}:${day}`, null, day, at).changes !== 1) {
+      throw new Error('baseline: ledger key used');
+    }
+    upsertPoints.run(memberId, communityId, basePoints, basePoints, at);
+    upsertPeriod.run(communityId, week, memberId, basePoints);
+    upsertPeriod.run(communityId, month, memberId, basePoints);
+    putStreak.run(memberId, day, 1, 1, 1, 0);
+    release?.run();
+    saveReply.run(replyJson, platform, deliveryId);
+    return before.balance + basePoints;
+  }
+
+  return {
+    checkin(platform, externalId, deliveryId, platformUserId, displayName) {
+      begin.run();
+      try {
+        const balance = body(platform, externalId, deliveryId, platformUserId, displayName);
+        commit.run();
+        return balance;
+      } catch (err) {
+        if (sqlite.inTransaction) rollback.run();
+        throw err;
+      }
+    },
+  };
+}
