@@ -67,14 +67,19 @@ export const timersBench: BenchModule = {
       await app.start();
       try {
         const due = new Map<string, number>();
-        const base = Date.now();
+        // Creating 200 posts through the router takes a while on a loaded machine; start the
+        // 1–5 s window after a lead-in so that no post is created after it is due.
+        const base = Date.now() + 3000;
+        let tightest = Infinity;
         for (let i = 0; i < n; i++) {
           const dueAt = base + 1000 + Math.floor((4000 * i) / n);
           const text = `post ${i}`;
           due.set(text, dueAt);
           const event = { type: 'message' as const, deliveryId: `bench-${i}`, community: { platform: 'playground' as const, externalId: 'bench' }, actor: { platformUserId: 'admin', displayName: 'admin', isAdmin: true }, text: `/schedule once ${new Date(dueAt).toISOString()} ${text}`, addressed: true };
           await app.router.handle(event);
+          tightest = Math.min(tightest, dueAt - Date.now());
         }
+        ctx.log(`posts created; the tightest was due ${tightest} ms after its creation`);
         const deadline = Date.now() + 15_000;
         while (sentAt.size < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
         if (sentAt.size < n) throw new Error(`only ${sentAt.size} of ${n} posts fired`);
@@ -108,7 +113,7 @@ export const timersBench: BenchModule = {
         const baseP99 = percentile(baseline, 99);
         return [
           row('baseline: bare BullMQ delayed job', baseline, `Redis hz ${HZ}; concurrency 50`),
-          row('core: /schedule once → timer → outbox → sender', core, `target p99 ≤ baseline p99 + 10 ms: ${coreP99 <= baseP99 + 10 ? 'met' : 'MISSED'} (${coreP99} vs ${baseP99} + 10)`),
+          row('core: /schedule once → timer → outbox → sender', core, `target p99 ≤ baseline p99 + 10 ms: ${coreP99 <= baseP99 + 10 ? 'met' : 'MISSED'} (${coreP99} vs ${baseP99} + 10); created ≥ ${tightest} ms before due`),
           { name: 'outbox → playground target, concurrency 50', value: sentAt.size / seconds, unit: 'deliveries/s', n: sentAt.size, note: `${sentAt.size}/${m} delivered in ${seconds.toFixed(2)} s (SQLite synchronous=${appConfig.config.database.synchronous})` },
         ];
       } finally {

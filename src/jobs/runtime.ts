@@ -278,7 +278,6 @@ export class JobRuntime implements Timers {
         throw new DelayedError();
       }
     }
-    store.write(() => outbox.markAttempt(id));
     try {
       await sender.send(community, JSON.parse(row.reply_json) as Reply);
       store.write(() => outbox.markSent(id, this.options.clock.now().getTime()));

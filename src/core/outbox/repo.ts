@@ -20,10 +20,10 @@ export function createOutboxRepo(sqlite: Sqlite) {
   );
   const byKey = sqlite.prepare<[string], { id: number }>('SELECT id FROM deliveries WHERE dedupe_key = ?');
   const get = sqlite.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?');
-  const attempt = sqlite.prepare<[number]>("UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'sending')");
-  const sent = sqlite.prepare<[number, number]>("UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status <> 'sent'");
-  const retry = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'pending', last_error = ? WHERE id = ? AND status IN ('pending', 'sending')");
-  const failed = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ? AND status <> 'sent'");
+  // Each outcome counts its attempt: one commit per send instead of one before and one after.
+  const sent = sqlite.prepare<[number, number]>("UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'");
+  const retry = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'pending', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'sending')");
+  const failed = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'");
   const open = sqlite.prepare<[], { id: number }>("SELECT id FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY id");
   const latestBySource = sqlite.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE source = ? ORDER BY id DESC LIMIT 1');
   return {
@@ -34,7 +34,6 @@ export function createOutboxRepo(sqlite: Sqlite) {
       return [(byKey.get(key) as { id: number }).id, false];
     },
     get: (id: number) => get.get(id),
-    markAttempt: (id: number) => attempt.run(id).changes === 1,
     markSent: (id: number, at: number) => void sent.run(at, id),
     markRetry: (id: number, error: string) => void retry.run(error, id),
     markFailed: (id: number, error: string) => void failed.run(error, id),
