@@ -36,6 +36,7 @@ import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bind
 import { createLotteryRepo, lotteryFeature, LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
+import { createLifecycleRepo, lifecycleFeature, LifecycleService } from './features/lifecycle/index.js';
 
 export interface AppOptions {
   appConfig: AppConfig;
@@ -66,6 +67,7 @@ export interface App {
   checkin: CheckinService;
   schedule: ScheduleService;
   lottery: LotteryService;
+  lifecycle: LifecycleService;
   outbox: Outbox;
   jobs: JobRuntime;
   adapters: Adapter[];
@@ -127,6 +129,7 @@ export function createApp(options: AppOptions): App {
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
   const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }) });
+  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor);
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [
     checkinFeature(checkin),
@@ -134,6 +137,7 @@ export function createApp(options: AppOptions): App {
     scheduleFeature(schedule, clock),
     quiz.feature,
     lotteryFeature(lottery, clock),
+    lifecycleFeature(lifecycle, clock),
     wecomBindingFeature(createWecomBindings(store.sqlite, config.wecom.webhooks)),
     helpFeature(() => commands),
   ];
@@ -199,6 +203,7 @@ export function createApp(options: AppOptions): App {
     checkin,
     schedule,
     lottery,
+    lifecycle,
     outbox,
     jobs,
     adapters,

@@ -8,8 +8,12 @@ import type { Catalog } from './i18n.js';
 import type { Reply } from './reply.js';
 import type { DesiredTimers, JobHandler } from './ports.js';
 
-/** A listener runs inside the event's transaction, like a command handler. */
-export type EventListener = (ctx: CommandContext) => Reply[] | void;
+/**
+ * A listener runs inside the event's transaction, like a command handler.
+ * `earlier` holds the replies of the listeners before it (features in the
+ * order src/app.ts lists them): a message a feature answered (a quiz answer).
+ */
+export type EventListener = (ctx: CommandContext, earlier: readonly Reply[]) => Reply[] | void;
 
 export interface Feature {
   name: string;

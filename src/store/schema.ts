@@ -8,3 +8,4 @@ export * from '../features/schedule/schema.js';
 export * from '../platforms/wecom/schema.js';
 export * from '../features/lottery/schema.js';
 export * from '../features/quiz/schema.js';
+export * from '../features/lifecycle/schema.js';

@@ -27,6 +27,8 @@ writeFileSync(join(banksDir, 'broken.yaml'), BAD_BANK);
 const fast = {
   jobs: { lockDurationMs: 2000, stalledIntervalMs: 2000, reconcileIntervalMs: 60_000, outbox: { attempts: 4, backoffMs: 100 } },
   quiz: { banksDir, shuffle: false, minSeconds: 1, defaults: { bank: 'test' } },
+  // Balances here are quiz points only: chatting with the bot earns no activity points in these tests.
+  lifecycle: { activity: { pointsForAddressed: false } },
 };
 const apps: TestApp[] = [];
 const dirs: string[] = [];

@@ -1,0 +1,34 @@
+/**
+ * Member lifecycle (入群欢迎, 新用户引导, 活跃, 用户分层, 沉默用户激活):
+ * welcome posts batched per community minute with a once-ever newcomer
+ * bonus, day 1/3/7 onboarding tips, activity counting and activity points
+ * with anti-farming caps, segments with daily snapshots, and silent-member
+ * nudges. See service.ts for the flow and rules.ts for the pure rules.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { Feature } from '../../core/feature.js';
+import { lifecycleCommands } from './commands.js';
+import { lifecycleMessages } from './messages.js';
+import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, type LifecycleService } from './service.js';
+
+export { LifecycleService, type LifecycleConfig } from './service.js';
+export { createLifecycleRepo } from './repo.js';
+
+export function lifecycleFeature(service: LifecycleService, clock: Clock): Feature {
+  return {
+    name: 'lifecycle',
+    messages: lifecycleMessages,
+    commands: lifecycleCommands(service),
+    listeners: {
+      memberJoined: (ctx) => service.onJoined(ctx),
+      message: (ctx, earlier) => service.onMessage(ctx, earlier.length > 0),
+      command: (ctx) => service.onCommand(ctx),
+    },
+    jobs: {
+      [WELCOME_JOB]: (id) => service.fireWelcomeBatch(id, clock.now()),
+      [FOLLOWUP_JOB]: (id) => service.fireFollowup(id, clock.now()),
+      [DAILY_JOB]: (_id, run) => service.runDaily(run.firedAt),
+    },
+    desiredTimers: () => service.desired(),
+  };
+}

@@ -1,0 +1,46 @@
+import type { Catalog } from '../../core/i18n.js';
+
+export const lifecycleMessages: Catalog = {
+  'lifecycle.welcome': { 'zh-CN': '👋 欢迎 {mention} 加入{community}！', en: '👋 Welcome to {community}, {mention}!' },
+  'lifecycle.welcomeBack': { 'zh-CN': '👋 欢迎 {mention} 回来！', en: '👋 Welcome back, {mention}!' },
+  'lifecycle.welcomeBatch': { 'zh-CN': '👋 欢迎 {count} 位新朋友加入{community}：{mentions}', en: '👋 Welcome to {community}, {count} new members: {mentions}' },
+  'lifecycle.thisCommunity': { 'zh-CN': '本群', en: 'the community' },
+  'lifecycle.welcomeRules': { 'zh-CN': '群规：友善交流，不刷屏、不发广告。发送「活跃规则」查看积分规则。', en: 'House rules: be kind, no spam, no ads. Send /activity to see how chatting earns points.' },
+  'lifecycle.welcomeCheckin': { 'zh-CN': '每天发送「签到」领取积分，连续签到还有额外奖励。', en: 'Send /checkin every day for points; streaks earn bonuses.' },
+  'lifecycle.welcomeBonus': { 'zh-CN': '🎁 新人礼：已送你 {bonus} 积分！', en: '🎁 Newcomer gift: {bonus} points are yours!' },
+  'lifecycle.welcomeBonusBatch': { 'zh-CN': '🎁 每位新朋友都收到了 {bonus} 积分新人礼！', en: '🎁 Each newcomer got a {bonus}-point welcome gift!' },
+  'lifecycle.followup': { 'zh-CN': '{mention} 新人小贴士：', en: '{mention}, a tip for newcomers:' },
+  'lifecycle.tip.checkin': { 'zh-CN': '还没签到过？发送「签到」即可领取每日积分。', en: 'Not checked in yet? Send /checkin to collect your daily points.' },
+  'lifecycle.tip.chat': { 'zh-CN': '来群里打个招呼吧，聊天也能获得活跃积分（发送「活跃规则」了解）。', en: 'Say hello in the chat; messages earn activity points too (see /activity).' },
+  'lifecycle.tip.streak': { 'zh-CN': '连续签到 3 天有额外奖励，坚持一下！', en: 'Check in three days in a row for a streak bonus!' },
+  'lifecycle.tip.points': { 'zh-CN': '发送「积分」查看等级和排名，「排行榜」看看谁最活跃。', en: 'Send /points for your level and rank, /leaderboard to see the most active.' },
+  'lifecycle.nudge': { 'zh-CN': '👀 好久不见，{mentions}！最近群里有新活动，回来聊聊吧～（不想被提醒可以发送「免打扰」）', en: '👀 We miss you, {mentions}! Come back and say hi. (Send /quiet to stop these reminders.)' },
+
+  'activity.describe': { 'zh-CN': '查看活跃积分规则', en: 'How chatting earns points' },
+  'activity.title': { 'zh-CN': '💬 活跃积分规则', en: '💬 Activity points' },
+  'activity.rules': {
+    'zh-CN':
+      '- 每条消息 {points} 积分，两次得分至少间隔 {cooldown} 秒\n- 消息至少 {minLength} 个字（表情不算）\n- 重复发送相同内容、纯表情或贴纸不得分\n- 每天活跃积分上限 {cap}\n- 入群不满 {newDays} 天的新成员按 {rate}% 计算\n- 每人每天从所有来源（管理员加分除外）最多获得 {dailyEarnCap} 积分；签到积分不受此限',
+    en:
+      '- {points} point(s) per message, at most one scoring message every {cooldown} s\n- at least {minLength} characters (emoji do not count)\n- repeated messages, emoji-only messages and stickers earn nothing\n- at most {cap} activity points a day\n- members younger than {newDays} days earn {rate}%\n- at most {dailyEarnCap} points a day from all sources except admin grants; check-in points are not limited by it',
+  },
+  'activity.today': { 'zh-CN': '你今天的活跃积分：{points}/{cap}', en: 'Your activity points today: {points}/{cap}' },
+
+  'quiet.describe': { 'zh-CN': '免打扰：不再接收沉默提醒（quiet off 恢复）', en: 'Opt out of come-back reminders (quiet off to undo)' },
+  'quiet.arg.mode': { 'zh-CN': 'on（免打扰）或 off（恢复提醒）', en: 'on (no reminders) or off (reminders again)' },
+  'quiet.on': { 'zh-CN': '🔕 已开启免打扰，不会再收到沉默提醒。发送「免打扰 off」可恢复。', en: '🔕 Quiet mode on: no more come-back reminders. Send /quiet off to undo.' },
+  'quiet.off': { 'zh-CN': '🔔 已关闭免打扰。', en: '🔔 Quiet mode off.' },
+
+  'stats.describe': { 'zh-CN': '社群数据（管理员）', en: 'Community analytics (admin)' },
+  'stats.members.describe': { 'zh-CN': '成员分层与沉默提醒效果（管理员）', en: 'Member segments and nudge effect (admin)' },
+  'stats.farming.describe': { 'zh-CN': '近 7 天频繁触顶的成员（管理员）', en: 'Members who hit the caps on most of the last 7 days (admin)' },
+  'stats.membersTitle': { 'zh-CN': '👥 成员分层（{day}）', en: '👥 Member segments ({day})' },
+  'stats.segments': {
+    'zh-CN': '新成员 {new} · 活跃 {active} · 核心 {core} · 沉默 {silent} · 流失 {churned} · 其他 {casual}',
+    en: 'new {new} · active {active} · core {core} · silent {silent} · churned {churned} · other {casual}',
+  },
+  'stats.nudges': { 'zh-CN': '近 30 天沉默提醒 {nudged} 人次，其中 {returned} 人次在 {days} 天内回来（{rate}%）。', en: 'Last 30 days: {nudged} nudge(s), {returned} came back within {days} days ({rate}%).' },
+  'stats.farmingTitle': { 'zh-CN': '🚩 近 7 天触顶 ≥ {days} 天的成员', en: '🚩 Members at the cap on ≥ {days} of the last 7 days' },
+  'stats.farmingRow': { 'zh-CN': '{name}：{days} 天', en: '{name}: {days} day(s)' },
+  'stats.farmingNone': { 'zh-CN': '近 7 天没有频繁触顶的成员。', en: 'Nobody hit the caps that often in the last 7 days.' },
+};

@@ -1,0 +1,168 @@
+/** Lifecycle tables; statements prepared once, used inside the caller's transaction. */
+import type { Sqlite } from '../../store/db.js';
+
+export interface BatchRow {
+  id: number;
+  community_id: number;
+  minute: number;
+  due_at: number;
+  status: 'open' | 'done';
+}
+
+export interface WelcomeRow {
+  id: number;
+  member_id: number;
+  rejoin: number;
+  bonus: number;
+  left_at: number | null;
+  display_name: string;
+  platform_user_id: string;
+}
+
+export interface FollowupRow {
+  id: number;
+  community_id: number;
+  member_id: number;
+  step: number;
+  due_at: number;
+  status: 'pending' | 'sent' | 'skipped';
+  tip: string | null;
+}
+
+export interface MemberRow {
+  id: number;
+  community_id: number;
+  display_name: string;
+  joined_at: number;
+  left_at: number | null;
+  platform_user_id: string;
+}
+
+export interface FactsRow {
+  member_id: number;
+  display_name: string;
+  platform_user_id: string;
+  joined_at: number;
+  left_at: number | null;
+  earned: number;
+  active7: number;
+  active30: number;
+  last_day: string | null;
+  quiet: number;
+  last_nudged: string | null;
+}
+
+const account = '(SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1)';
+
+export function createLifecycleRepo(sqlite: Sqlite) {
+  const bump = sqlite.prepare<[number, number, string, number, number], { total: number }>(
+    `INSERT INTO member_activity (community_id, member_id, day, messages, commands) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (community_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages, commands = commands + excluded.commands
+     RETURNING messages + commands AS total`,
+  );
+  const addPoints = sqlite.prepare<[number, number, number, string]>('UPDATE member_activity SET points = points + ?, capped = MAX(capped, ?) WHERE member_id = ? AND day = ?');
+  const activityToday = sqlite.prepare<[number, string], { points: number }>('SELECT points FROM member_activity WHERE member_id = ? AND day = ?');
+  const earnedToday = sqlite.prepare<[number, string], { n: number | null }>("SELECT SUM(delta) AS n FROM points_ledger WHERE member_id = ? AND day = ? AND kind = 'earn'");
+  const getState = sqlite.prepare<[number], { last_text_hash: string | null; last_point_at: number | null; quiet: number }>('SELECT last_text_hash, last_point_at, quiet FROM lifecycle_members WHERE member_id = ?');
+  const putState = sqlite.prepare<[number, number, string, number | null]>(
+    `INSERT INTO lifecycle_members (member_id, community_id, last_text_hash, last_point_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET last_text_hash = excluded.last_text_hash, last_point_at = excluded.last_point_at`,
+  );
+  const putQuiet = sqlite.prepare<[number, number, number]>(
+    'INSERT INTO lifecycle_members (member_id, community_id, quiet) VALUES (?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET quiet = excluded.quiet',
+  );
+  const farming = sqlite.prepare<[number, string, string, number], { member_id: number; display_name: string; days: number }>(
+    `SELECT m.id AS member_id, m.display_name, COUNT(*) AS days FROM member_activity x JOIN members m ON m.id = x.member_id
+     WHERE x.community_id = ? AND x.day > ? AND x.day <= ? AND x.capped = 1 GROUP BY m.id HAVING COUNT(*) >= ? ORDER BY days DESC, m.id LIMIT 50`,
+  );
+
+  const findBatch = sqlite.prepare<[number, number], BatchRow>('SELECT * FROM welcome_batches WHERE community_id = ? AND minute = ?');
+  const insertBatch = sqlite.prepare<[number, number, number], { id: number }>("INSERT INTO welcome_batches (community_id, minute, due_at, status) VALUES (?, ?, ?, 'open') RETURNING id");
+  const reopenBatch = sqlite.prepare<[number, number]>("UPDATE welcome_batches SET status = 'open', due_at = ? WHERE id = ? AND status = 'done'");
+  const getBatch = sqlite.prepare<[number], BatchRow>('SELECT * FROM welcome_batches WHERE id = ?');
+  const moveBatch = sqlite.prepare<[string, number, string]>('UPDATE welcome_batches SET status = ? WHERE id = ? AND status = ?');
+  const openBatches = sqlite.prepare<[], BatchRow>("SELECT * FROM welcome_batches WHERE status = 'open'");
+  const insertWelcome = sqlite.prepare<[number, number, number, number, number, number]>(
+    "INSERT INTO welcomes (batch_id, community_id, member_id, rejoin, bonus, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+  );
+  const hasWelcome = sqlite.prepare<[number], { id: number }>('SELECT id FROM welcomes WHERE member_id = ? LIMIT 1');
+  const pendingWelcomes = sqlite.prepare<[number], WelcomeRow>(
+    `SELECT w.id, w.member_id, w.rejoin, w.bonus, m.left_at, m.display_name, ${account} AS platform_user_id
+     FROM welcomes w JOIN members m ON m.id = w.member_id WHERE w.batch_id = ? AND w.status = 'pending' ORDER BY w.id`,
+  );
+  const countWelcomes = sqlite.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM welcomes WHERE batch_id = ?');
+  const markWelcome = sqlite.prepare<[string, number]>("UPDATE welcomes SET status = ? WHERE id = ? AND status = 'pending'");
+
+  const insertFollowup = sqlite.prepare<[number, number, number, number], { id: number }>(
+    "INSERT INTO followups (community_id, member_id, step, due_at, status) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (member_id, step) DO NOTHING RETURNING id",
+  );
+  const getFollowup = sqlite.prepare<[number], FollowupRow>('SELECT * FROM followups WHERE id = ?');
+  const moveFollowup = sqlite.prepare<[string, string | null, number, number]>("UPDATE followups SET status = ?, tip = ?, done_at = ? WHERE id = ? AND status = 'pending'");
+  const pendingFollowups = sqlite.prepare<[], FollowupRow>("SELECT * FROM followups WHERE status = 'pending'");
+  const sentTips = sqlite.prepare<[number], { tip: string }>("SELECT tip FROM followups WHERE member_id = ? AND status = 'sent' AND tip IS NOT NULL");
+  const messagesEver = sqlite.prepare<[number], { n: number | null }>('SELECT SUM(messages) AS n FROM member_activity WHERE member_id = ?');
+  const member = sqlite.prepare<[number], MemberRow>(`SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, ${account} AS platform_user_id FROM members m WHERE m.id = ?`);
+
+  const facts = sqlite.prepare<[string, string, string, string, string, string, number], FactsRow>(
+    `SELECT m.id AS member_id, m.display_name, ${account} AS platform_user_id, m.joined_at, m.left_at, COALESCE(p.earned, 0) AS earned,
+       (SELECT COUNT(*) FROM member_activity x WHERE x.member_id = m.id AND x.day > ? AND x.day <= ?) AS active7,
+       (SELECT COUNT(*) FROM member_activity x WHERE x.member_id = m.id AND x.day > ? AND x.day <= ?) AS active30,
+       (SELECT MAX(day) FROM member_activity x WHERE x.member_id = m.id AND x.day <= ?) AS last_day,
+       COALESCE(s.quiet, 0) AS quiet,
+       (SELECT MAX(day) FROM nudges n WHERE n.member_id = m.id AND n.day <= ?) AS last_nudged
+     FROM members m LEFT JOIN member_points p ON p.member_id = m.id LEFT JOIN lifecycle_members s ON s.member_id = m.id
+     WHERE m.community_id = ? ORDER BY m.id`,
+  );
+  const putSnapshot = sqlite.prepare<[number, string, string, number]>(
+    'INSERT INTO segment_snapshots (community_id, day, segment, count) VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day, segment) DO UPDATE SET count = excluded.count',
+  );
+  const claimRun = sqlite.prepare<[number, string, number]>('INSERT INTO lifecycle_daily_runs (community_id, day, ran_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const insertNudge = sqlite.prepare<[number, number, string, number]>('INSERT INTO nudges (community_id, member_id, day, nudged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const markReturned = sqlite.prepare<[number, number, number, number]>('UPDATE nudges SET returned_at = ? WHERE member_id = ? AND returned_at IS NULL AND nudged_at <= ? AND nudged_at >= ?');
+  const nudgeStats = sqlite.prepare<[number, number], { n: number; returned: number }>('SELECT COUNT(*) AS n, COUNT(returned_at) AS returned FROM nudges WHERE community_id = ? AND nudged_at >= ?');
+  const communities = sqlite.prepare<[], { id: number }>('SELECT id FROM communities ORDER BY id');
+
+  return {
+    /** Counts one message or command; returns the member's events today (1 = first today). */
+    bumpActivity: (communityId: number, memberId: number, day: string, messages: number, commands: number) => (bump.get(communityId, memberId, day, messages, commands) as { total: number }).total,
+    addActivityPoints: (memberId: number, day: string, points: number, capped: boolean) => void addPoints.run(points, capped ? 1 : 0, memberId, day),
+    activityToday: (memberId: number, day: string) => activityToday.get(memberId, day)?.points ?? 0,
+    earnedToday: (memberId: number, day: string) => earnedToday.get(memberId, day)?.n ?? 0,
+    state: (memberId: number) => getState.get(memberId),
+    saveState: (memberId: number, communityId: number, hash: string, lastPointAt: number | null) => void putState.run(memberId, communityId, hash, lastPointAt),
+    setQuiet: (memberId: number, communityId: number, quiet: boolean) => void putQuiet.run(memberId, communityId, quiet ? 1 : 0),
+    farming: (communityId: number, afterDay: string, today: string, minDays: number) => farming.all(communityId, afterDay, today, minDays),
+
+    findBatch: (communityId: number, minute: number) => findBatch.get(communityId, minute),
+    insertBatch: (communityId: number, minute: number, dueAt: number) => (insertBatch.get(communityId, minute, dueAt) as { id: number }).id,
+    reopenBatch: (id: number, dueAt: number) => reopenBatch.run(dueAt, id).changes === 1,
+    getBatch: (id: number) => getBatch.get(id),
+    moveBatch: (id: number, from: BatchRow['status'], to: BatchRow['status']) => moveBatch.run(to, id, from).changes === 1,
+    openBatches: () => openBatches.all(),
+    insertWelcome: (batchId: number, communityId: number, memberId: number, rejoin: boolean, bonus: number, at: number) => void insertWelcome.run(batchId, communityId, memberId, rejoin ? 1 : 0, bonus, at),
+    hasWelcome: (memberId: number) => hasWelcome.get(memberId) !== undefined,
+    pendingWelcomes: (batchId: number) => pendingWelcomes.all(batchId),
+    countWelcomes: (batchId: number) => countWelcomes.get(batchId)?.n ?? 0,
+    markWelcome: (id: number, status: 'sent' | 'skipped') => void markWelcome.run(status, id),
+
+    /** Undefined when the member already has this step (a rejoin is not onboarded again). */
+    insertFollowup: (communityId: number, memberId: number, step: number, dueAt: number) => insertFollowup.get(communityId, memberId, step, dueAt)?.id,
+    getFollowup: (id: number) => getFollowup.get(id),
+    finishFollowup: (id: number, status: 'sent' | 'skipped', tip: string | null, at: number) => moveFollowup.run(status, tip, at, id).changes === 1,
+    pendingFollowups: () => pendingFollowups.all(),
+    sentTips: (memberId: number) => sentTips.all(memberId).map((r) => r.tip),
+    messagesEver: (memberId: number) => messagesEver.get(memberId)?.n ?? 0,
+    member: (memberId: number) => member.get(memberId),
+
+    /** Per member: days active in (day7, today] and (day30, today], last active day, earnings, opt-out, last nudge. */
+    facts: (communityId: number, today: string, after7: string, after30: string) => facts.all(after7, today, after30, today, today, today, communityId),
+    saveSnapshot: (communityId: number, day: string, segment: string, count: number) => void putSnapshot.run(communityId, day, segment, count),
+    claimDailyRun: (communityId: number, day: string, at: number) => claimRun.run(communityId, day, at).changes === 1,
+    insertNudge: (communityId: number, memberId: number, day: string, at: number) => insertNudge.run(communityId, memberId, day, at).changes === 1,
+    markReturned: (memberId: number, now: number, windowMs: number) => void markReturned.run(now, memberId, now, now - windowMs),
+    nudgeStats: (communityId: number, since: number) => nudgeStats.get(communityId, since) ?? { n: 0, returned: 0 },
+    communityIds: () => communities.all().map((r) => r.id),
+  };
+}
+
+export type LifecycleRepo = ReturnType<typeof createLifecycleRepo>;

@@ -1,0 +1,364 @@
+/**
+ * Member lifecycle: welcome (batched per community minute), onboarding
+ * follow-ups, activity tracking and activity points, segments, and
+ * silent-member nudges. Listeners run inside the router's transaction; job
+ * handlers open their own and move status by compare-and-set, so a job that
+ * runs twice posts once.
+ */
+import { addDays, communityDay, daysBetween, type Day } from '../../core/community-day.js';
+import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/context.js';
+import { interpolate, type Locale, type Translate } from '../../core/i18n.js';
+import type { Outbox } from '../../core/outbox/service.js';
+import type { DesiredTimers, Timers } from '../../core/ports.js';
+import type { Reply } from '../../core/reply.js';
+import type { Store } from '../../store/db.js';
+import type { CheckinService } from '../checkin/service.js';
+import type { PointsService } from '../points/service.js';
+import type { LifecycleRepo } from './repo.js';
+import { decideActivity, minuteOf, pickTip, segmentOf, selectNudges, SEGMENTS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
+
+export type Localized = Record<Locale, string>;
+
+export interface LifecycleConfig {
+  welcome: {
+    enabled: boolean;
+    /** The first join of a minute arms the batch this many seconds ahead. */
+    delaySeconds: number;
+    /** More joins than this in one minute become one post. */
+    batchThreshold: number;
+    newcomerBonus: number;
+    /** Replaces the catalog's welcome; placeholders {mention} {community} {bonus}. */
+    text: Localized | null;
+  };
+  followups: {
+    offsetsSeconds: number[];
+    tips: Tip[];
+    texts: Partial<Record<Tip, Localized>>;
+  };
+  activity: ActivityRules;
+  segments: SegmentRules;
+  nudges: {
+    enabled: boolean;
+    /** The daily run (segment snapshot + nudges), cron in `timezone`. */
+    cron: string;
+    timezone: string;
+    cooldownDays: number;
+    maxMentions: number;
+    /** Active within this many days after a nudge counts as an effect. */
+    effectDays: number;
+    /** Replaces the catalog's nudge; placeholder {mentions}. */
+    text: Localized | null;
+  };
+}
+
+export const WELCOME_JOB = 'welcome-batch';
+export const FOLLOWUP_JOB = 'lifecycle-followup';
+export const DAILY_JOB = 'lifecycle-daily';
+export const DAILY_SCHEDULER = 'lifecycle-daily';
+export const welcomeJobId = (communityId: number, minute: number): string => `welcome-batch-${communityId}-${minute}`;
+export const followupJobId = (id: number): string => `followup-${id}`;
+
+const DAY_MS = 86_400_000;
+
+export interface SegmentReport {
+  day: Day;
+  counts: Record<Segment, number>;
+  nudged: number;
+  returned: number;
+}
+
+export class LifecycleService {
+  constructor(
+    private readonly repo: LifecycleRepo,
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+    private readonly timers: Timers,
+    private readonly points: PointsService,
+    private readonly checkin: CheckinService,
+    readonly config: LifecycleConfig,
+    private readonly communityById: (id: number) => CommunityInfo | undefined,
+    private readonly translate: (communityId: number) => Translate,
+  ) {}
+
+  // ── welcome ──────────────────────────────────────────────────────────
+
+  /** memberJoined listener: newcomer bonus (once ever), a pending welcome, follow-ups. */
+  onJoined(ctx: CommandContext): void {
+    const { welcome } = this.config;
+    const communityId = ctx.community.id;
+    const memberId = ctx.member.id;
+    const rejoin = this.repo.hasWelcome(memberId);
+    let bonus = 0;
+    if (welcome.newcomerBonus > 0) {
+      // The ledger key makes the bonus once per member, ever: a rejoin pays nothing.
+      const award = this.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day });
+      if (award.applied) bonus = welcome.newcomerBonus;
+    }
+    if (welcome.enabled) {
+      const minute = minuteOf(ctx.now);
+      const dueAt = ctx.now.getTime() + welcome.delaySeconds * 1000;
+      const batch = this.repo.findBatch(communityId, minute);
+      let batchId: number;
+      let arm = false;
+      if (!batch) {
+        batchId = this.repo.insertBatch(communityId, minute, dueAt);
+        arm = true;
+      } else {
+        batchId = batch.id;
+        // A join after this minute's batch went out opens it again.
+        arm = batch.status === 'done' && this.repo.reopenBatch(batch.id, dueAt);
+      }
+      this.repo.insertWelcome(batchId, communityId, memberId, rejoin, bonus, ctx.now.getTime());
+      if (arm) ctx.afterCommit(() => this.timers.at(welcomeJobId(communityId, minute), new Date(dueAt), { kind: WELCOME_JOB, id: batchId }));
+    }
+    const joinedAt = ctx.now.getTime();
+    this.config.followups.offsetsSeconds.forEach((offset, i) => {
+      const dueAt = new Date(joinedAt + offset * 1000);
+      const id = this.repo.insertFollowup(communityId, memberId, i + 1, dueAt.getTime());
+      if (id !== undefined) ctx.afterCommit(() => this.timers.at(followupJobId(id), dueAt, { kind: FOLLOWUP_JOB, id }));
+    });
+  }
+
+  /** Timer job: post this minute's welcomes, one post when more than the threshold joined. */
+  async fireWelcomeBatch(batchId: number, now: Date): Promise<void> {
+    const after: AfterCommit[] = [];
+    this.store.write(() => {
+      const batch = this.repo.getBatch(batchId);
+      if (!batch || batch.status !== 'open') return;
+      const pending = this.repo.pendingWelcomes(batchId);
+      const total = this.repo.countWelcomes(batchId);
+      // A member who left meanwhile is not welcomed; one who joined twice in the batch is welcomed once.
+      const seen = new Set<number>();
+      const present = pending.filter((w) => w.left_at === null && !seen.has(w.member_id) && seen.add(w.member_id));
+      for (const w of pending) if (!present.includes(w)) this.repo.markWelcome(w.id, 'skipped');
+      const community = this.communityById(batch.community_id);
+      const t = this.translate(batch.community_id);
+      const name = community?.name || t('lifecycle.thisCommunity');
+      const afterCommit = (fn: AfterCommit): void => void after.push(fn);
+      const first = present[0];
+      if (first && total > this.config.welcome.batchThreshold && present.length > 1) {
+        const mentions = Object.fromEntries(present.map((w) => [w.platform_user_id, w.display_name]));
+        const bonus = Math.max(...present.map((w) => w.bonus));
+        const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
+        if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
+        this.outbox.post(batch.community_id, { text: lines.join('\n'), mentions }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
+      } else {
+        for (const w of present) this.outbox.post(batch.community_id, this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
+      }
+      for (const w of present) this.repo.markWelcome(w.id, 'sent');
+      this.repo.moveBatch(batchId, 'open', 'done');
+    });
+    for (const fn of after) await fn();
+  }
+
+  private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, community: string, t: Translate, locale: Locale): Reply {
+    const mention = `<@${w.platform_user_id}>`;
+    const mentions = { [w.platform_user_id]: w.display_name };
+    const custom = this.config.welcome.text?.[locale];
+    if (custom && !w.rejoin) return { text: interpolate(custom, { mention, community, bonus: w.bonus }), mentions };
+    const lines = [t(w.rejoin ? 'lifecycle.welcomeBack' : 'lifecycle.welcome', { mention, community }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
+    if (w.bonus > 0) lines.push(t('lifecycle.welcomeBonus', { bonus: w.bonus }));
+    return { text: lines.join('\n'), mentions };
+  }
+
+  // ── onboarding follow-ups ────────────────────────────────────────────
+
+  /** Timer job: one follow-up; skipped when the member left or every tip is done. */
+  async fireFollowup(id: number, now: Date): Promise<void> {
+    const after: AfterCommit[] = [];
+    this.store.write(() => {
+      const row = this.repo.getFollowup(id);
+      if (!row || row.status !== 'pending') return;
+      const member = this.repo.member(row.member_id);
+      if (!member || member.left_at !== null) {
+        this.repo.finishFollowup(id, 'skipped', null, now.getTime());
+        return;
+      }
+      const tip = pickTip(this.config.followups.tips, this.tipsDone(row.member_id), new Set(this.repo.sentTips(row.member_id) as Tip[]));
+      if (!tip) {
+        this.repo.finishFollowup(id, 'skipped', null, now.getTime());
+        return;
+      }
+      if (!this.repo.finishFollowup(id, 'sent', tip, now.getTime())) return;
+      const t = this.translate(row.community_id);
+      const locale = this.communityById(row.community_id)?.locale ?? 'zh-CN';
+      const mention = `<@${member.platform_user_id}>`;
+      const custom = this.config.followups.texts[tip]?.[locale];
+      const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
+      // DMs are not available through the outbox yet: the tip is a group post mentioning the member.
+      this.outbox.post(row.community_id, { text, mentions: { [member.platform_user_id]: member.display_name } }, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: (fn) => after.push(fn) });
+    });
+    for (const fn of after) await fn();
+  }
+
+  private tipsDone(memberId: number): Set<Tip> {
+    const done = new Set<Tip>();
+    const streak = this.checkin.streakOf(memberId);
+    if (streak) done.add('checkin');
+    if ((streak?.bestStreak ?? 0) >= 3) done.add('streak');
+    if (this.repo.messagesEver(memberId) > 0) done.add('chat');
+    return done;
+  }
+
+  // ── activity ─────────────────────────────────────────────────────────
+
+  /**
+   * message listener: count the message, maybe award activity points. Never
+   * replies. A message another feature answered (a quiz answer) counts as
+   * activity but earns no activity points: that feature rewards it itself.
+   * Talking to the bot earns points only with `pointsForAddressed` (WeCom
+   * delivers group messages only when the bot is @-mentioned).
+   */
+  onMessage(ctx: CommandContext, answered = false): void {
+    if (ctx.event.type !== 'message') return;
+    const communityId = ctx.community.id;
+    const memberId = ctx.member.id;
+    this.countActivity(ctx, 1, 0);
+    if (answered || (ctx.event.addressed && !this.config.activity.pointsForAddressed)) return;
+    const state = this.repo.state(memberId);
+    const rules = this.config.activity;
+    const input = {
+      text: ctx.event.text,
+      now: ctx.now,
+      lastPointAt: state?.last_point_at ?? null,
+      lastHash: state?.last_text_hash ?? null,
+      activityToday: this.repo.activityToday(memberId, ctx.day),
+      earnedToday: 0,
+      memberAgeDays: daysBetween(communityDay(ctx.member.joinedAt, ctx.community), ctx.day),
+    };
+    let decision = decideActivity(input, rules);
+    // The ledger sum is read only for a message that would score.
+    if (decision.verdict === 'ok' || decision.verdict === 'cap') decision = decideActivity({ ...input, earnedToday: this.repo.earnedToday(memberId, ctx.day) }, rules);
+    let lastPointAt = input.lastPointAt;
+    if (decision.points > 0) {
+      const award = this.points.award({
+        communityId,
+        memberId,
+        delta: decision.points,
+        kind: 'earn',
+        reason: 'activity',
+        ref: ctx.day,
+        key: `activity:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
+        at: ctx.now,
+        day: ctx.day,
+      });
+      if (award.applied) lastPointAt = ctx.now.getTime();
+    }
+    if (decision.points > 0 || decision.capped) this.repo.addActivityPoints(memberId, ctx.day, decision.points, decision.capped);
+    this.repo.saveState(memberId, communityId, decision.hash, lastPointAt);
+  }
+
+  /** command listener: a command counts as activity. */
+  onCommand(ctx: CommandContext): void {
+    this.countActivity(ctx, 0, 1);
+  }
+
+  private countActivity(ctx: CommandContext, messages: number, commands: number): void {
+    const total = this.repo.bumpActivity(ctx.community.id, ctx.member.id, ctx.day, messages, commands);
+    // The first activity of the day is when a nudge may have worked.
+    if (total === 1) this.repo.markReturned(ctx.member.id, ctx.now.getTime(), this.config.nudges.effectDays * DAY_MS);
+  }
+
+  activityRules(ctx: CommandContext): Reply {
+    const r = this.config.activity;
+    const text = [
+      ctx.t('activity.rules', { points: r.pointsPerMessage, cooldown: r.cooldownSeconds, minLength: r.minLength, cap: r.dailyCap, newDays: r.newMemberDays, rate: Math.round(r.newMemberRate * 100), dailyEarnCap: r.dailyEarnCap }),
+      '',
+      ctx.t('activity.today', { points: this.repo.activityToday(ctx.member.id, ctx.day), cap: r.dailyCap }),
+    ].join('\n');
+    return { title: ctx.t('activity.title'), text, ephemeral: true };
+  }
+
+  setQuiet(ctx: CommandContext, quiet: boolean): Reply {
+    this.repo.setQuiet(ctx.member.id, ctx.community.id, quiet);
+    return { text: ctx.t(quiet ? 'quiet.on' : 'quiet.off'), ephemeral: true };
+  }
+
+  /** Members who hit a cap on at least `farmingMinDays` of the last 7 days. */
+  farming(communityId: number, today: Day): Array<{ name: string; days: number }> {
+    return this.repo.farming(communityId, addDays(today, -7), today, this.config.activity.farmingMinDays).map((r) => ({ name: r.display_name, days: r.days }));
+  }
+
+  // ── segments and nudges ──────────────────────────────────────────────
+
+  segments(community: CommunityInfo, today: Day): Record<Segment, number> {
+    const counts = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
+    for (const f of this.facts(community, today)) counts[segmentOf(f, today, this.config.segments)]++;
+    return counts;
+  }
+
+  /** /stats members: today's segments (stored as today's snapshot) and the nudge effect of the last 30 days. */
+  report(community: CommunityInfo, today: Day, now: Date): SegmentReport {
+    const counts = this.segments(community, today);
+    for (const s of SEGMENTS) this.repo.saveSnapshot(community.id, today, s, counts[s]);
+    const { n, returned } = this.repo.nudgeStats(community.id, now.getTime() - 30 * DAY_MS);
+    return { day: today, counts, nudged: n, returned };
+  }
+
+  /** The daily job: per community, once per community day, a segment snapshot and the nudge post. */
+  async runDaily(now: Date): Promise<void> {
+    const after: AfterCommit[] = [];
+    for (const communityId of this.repo.communityIds()) {
+      const community = this.communityById(communityId);
+      if (!community) continue;
+      this.store.write(() => this.dailyFor(community, now, (fn) => void after.push(fn)));
+    }
+    for (const fn of after) await fn();
+  }
+
+  /** Returns the members nudged (empty when the day already ran). Call inside a write transaction. */
+  dailyFor(community: CommunityInfo, now: Date, afterCommit: (fn: AfterCommit) => void): number[] {
+    const today = communityDay(now, community);
+    if (!this.repo.claimDailyRun(community.id, today, now.getTime())) return [];
+    const facts = this.facts(community, today);
+    const counts = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
+    for (const f of facts) counts[segmentOf(f, today, this.config.segments)]++;
+    for (const s of SEGMENTS) this.repo.saveSnapshot(community.id, today, s, counts[s]);
+    const { nudges } = this.config;
+    if (!nudges.enabled) return [];
+    const picked = selectNudges(
+      facts.map((f) => ({ memberId: f.memberId, lastActiveDay: f.lastActiveDay, joinedDay: f.joinedDay, quiet: f.quiet, left: f.left, lastNudgedDay: f.lastNudgedDay })),
+      today,
+      { silentDays: this.config.segments.silentDays, cooldownDays: nudges.cooldownDays, max: nudges.maxMentions },
+    );
+    if (picked.length === 0) return [];
+    const byId = new Map(facts.map((f) => [f.memberId, f]));
+    const mentions: Record<string, string> = {};
+    const tags: string[] = [];
+    for (const p of picked) {
+      const f = byId.get(p.memberId);
+      if (!f) continue;
+      this.repo.insertNudge(community.id, p.memberId, today, now.getTime());
+      mentions[f.platformUserId] = f.name;
+      tags.push(`<@${f.platformUserId}>`);
+    }
+    const custom = nudges.text?.[community.locale];
+    const text = custom ? interpolate(custom, { mentions: tags.join(' ') }) : this.translate(community.id)('lifecycle.nudge', { mentions: tags.join(' ') });
+    this.outbox.post(community.id, { text, mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
+    return picked.map((p) => p.memberId);
+  }
+
+  private facts(community: CommunityInfo, today: Day) {
+    return this.repo.facts(community.id, today, addDays(today, -7), addDays(today, -30)).map((r) => ({
+      memberId: r.member_id,
+      name: r.display_name,
+      platformUserId: r.platform_user_id,
+      joinedDay: communityDay(new Date(r.joined_at), community),
+      left: r.left_at !== null,
+      active7: r.active7,
+      active30: r.active30,
+      lastActiveDay: r.last_day,
+      earned: r.earned,
+      quiet: r.quiet === 1,
+      lastNudgedDay: r.last_nudged,
+    }));
+  }
+
+  desired(): DesiredTimers {
+    const timers: DesiredTimers['timers'] = [];
+    for (const b of this.repo.openBatches()) timers.push({ jobId: welcomeJobId(b.community_id, b.minute), dueAt: new Date(b.due_at), job: { kind: WELCOME_JOB, id: b.id } });
+    for (const f of this.repo.pendingFollowups()) timers.push({ jobId: followupJobId(f.id), dueAt: new Date(f.due_at), job: { kind: FOLLOWUP_JOB, id: f.id } });
+    const { cron, timezone } = this.config.nudges;
+    return { timers, schedulers: [{ id: DAILY_SCHEDULER, pattern: cron, timezone, job: { kind: DAILY_JOB, id: 0 } }], schedulerPrefixes: [DAILY_SCHEDULER] };
+  }
+}

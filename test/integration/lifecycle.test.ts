@@ -1,0 +1,307 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../src/core/clock.js';
+import type { ChatEvent } from '../../src/core/chat-event.js';
+import type { Reply } from '../../src/core/reply.js';
+import { makeTestApp, type TestApp, type TestAppOptions } from '../helpers/app.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const apps: TestApp[] = [];
+function app(options: TestAppOptions = {}): TestApp {
+  const t = makeTestApp({ ...options, config: { jobs: { reconcileIntervalMs: 60_000 }, ...options.config } });
+  apps.push(t);
+  return t;
+}
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((t) => t.close()));
+});
+
+const DAY = 86_400_000;
+// 10:00 in Asia/Shanghai, the default community timezone.
+const T0 = '2026-11-23T02:00:00.000Z';
+
+const feed = (t: TestApp) => t.app.playground?.feed.list('demo') ?? [];
+const join = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberJoined' } as ChatEvent);
+const leave = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberLeft' } as ChatEvent);
+/** Plain group chatter: the bot is not addressed. */
+const chatter = (t: TestApp, user: string, text: string) => t.app.router.handle({ ...t.chat.event(user, text), addressed: false } as ChatEvent);
+const posts = (t: TestApp, source?: string): Reply[] =>
+  (t.app.store.sqlite.prepare('SELECT source, reply_json FROM deliveries ORDER BY id').all() as Array<{ source: string; reply_json: string }>)
+    .filter((r) => source === undefined || r.source === source)
+    .map((r) => JSON.parse(r.reply_json) as Reply);
+const memberId = (t: TestApp, name: string) => (t.app.store.sqlite.prepare('SELECT id FROM members WHERE display_name = ?').get(name) as { id: number }).id;
+const balanceOf = (t: TestApp, name: string) => (t.app.store.sqlite.prepare('SELECT COALESCE(SUM(delta), 0) AS n FROM points_ledger WHERE member_id = ?').get(memberId(t, name)) as { n: number }).n;
+const ledger = (t: TestApp, name: string, reason: string) =>
+  (t.app.store.sqlite.prepare('SELECT delta FROM points_ledger WHERE member_id = ? AND reason = ? ORDER BY id').all(memberId(t, name), reason) as Array<{ delta: number }>).map((r) => r.delta);
+const activity = (t: TestApp, name: string) => t.app.store.sqlite.prepare('SELECT day, messages, commands, points, capped FROM member_activity WHERE member_id = ? ORDER BY day').all(memberId(t, name));
+/** Member rows for a scripted history: active on the given community days. */
+function activeOn(t: TestApp, name: string, days: string[]): void {
+  const id = memberId(t, name);
+  const stmt = t.app.store.sqlite.prepare('INSERT INTO member_activity (community_id, member_id, day, messages) VALUES (1, ?, ?, 1) ON CONFLICT DO UPDATE SET messages = messages + 1');
+  for (const day of days) stmt.run(id, day);
+}
+const dayOf = (offset: number) => new Date(new Date('2026-11-23T00:00:00Z').getTime() + offset * DAY).toISOString().slice(0, 10);
+
+describe('welcome flow', () => {
+  it('a single join gets one welcome post through the timer: mention, rules, how to check in, the newcomer bonus', async () => {
+    const t = app({ config: { lifecycle: { welcome: { delaySeconds: 1 }, followups: { offsetsSeconds: [2] } } } });
+    await t.app.start();
+    expect((await join(t, 'bob')).replies).toEqual([]);
+    const [post] = await waitFor(() => (feed(t).length ? feed(t) : undefined), 10_000, 'the welcome');
+    expect(post?.reply.text).toContain('欢迎 <@bob> 加入');
+    expect(post?.reply.text).toContain('群规');
+    expect(post?.reply.text).toContain('签到');
+    expect(post?.reply.text).toContain('新人礼：已送你 20 积分');
+    expect(post?.reply.mentions).toEqual({ bob: 'bob' });
+    expect(balanceOf(t, 'bob')).toBe(20);
+    // The onboarding follow-up fires through its own timer (offset shortened to 2 s here).
+    const tip = await waitFor(() => feed(t).find((p) => p.reply.text.includes('新人小贴士')), 10_000, 'the follow-up');
+    expect(tip.reply.text).toContain('<@bob>');
+  });
+
+  it('50 joins within a minute become ONE welcome post naming them all', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock, config: { lifecycle: { welcome: { delaySeconds: 1 } } } });
+    await t.app.start();
+    for (let i = 0; i < 50; i++) {
+      await join(t, `user${i}`);
+      clock.advance(500);
+    }
+    await waitFor(() => feed(t).length > 0, 10_000, 'the batched welcome');
+    await sleep(1500);
+    expect(feed(t)).toHaveLength(1);
+    const post = feed(t)[0]?.reply;
+    expect(post?.text).toContain('欢迎 50 位新朋友加入');
+    expect(Object.keys(post?.mentions ?? {})).toHaveLength(50);
+    expect(post?.text).toContain('<@user0>');
+    expect(post?.text).toContain('<@user49>');
+    expect(post?.text).toContain('每位新朋友都收到了 20 积分新人礼');
+    // Running the job again posts nothing more.
+    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    expect(posts(t, 'welcome')).toHaveLength(1);
+  });
+
+  it('up to the threshold, joins in the same minute are welcomed one by one; a member who left at once is skipped', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock });
+    for (const u of ['ann', 'ben', 'cat']) await join(t, u);
+    await leave(t, 'cat');
+    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    const texts = posts(t, 'welcome').map((p) => p.text);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toContain('<@ann>');
+    expect(texts[1]).toContain('<@ben>');
+  });
+
+  it('a join after the batch of its minute went out reopens it; a configured template replaces the built-in welcome', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock, config: { lifecycle: { welcome: { text: { 'zh-CN': '{mention} 来了！送你 {bonus} 分', en: '{mention} is here! {bonus} points' } } } } });
+    await join(t, 'ann');
+    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    clock.advance(10_000);
+    await join(t, 'ben');
+    expect(t.app.store.sqlite.prepare('SELECT id, status FROM welcome_batches').all()).toEqual([{ id: 1, status: 'open' }]);
+    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    expect(posts(t, 'welcome').map((p) => p.text)).toEqual(['<@ann> 来了！送你 20 分', '<@ben> 来了！送你 20 分']);
+  });
+
+  it('a rejoin gets a welcome back and no second newcomer bonus', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock });
+    await join(t, 'bob');
+    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    clock.advance(5 * DAY);
+    await leave(t, 'bob');
+    clock.advance(DAY);
+    await join(t, 'bob');
+    await t.app.lifecycle.fireWelcomeBatch(2, clock.now());
+    expect(ledger(t, 'bob', 'newcomer')).toEqual([20]);
+    const texts = posts(t, 'welcome').map((p) => p.text);
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toContain('欢迎 <@bob> 回来');
+    expect(texts[1]).not.toContain('新人礼');
+    // A rejoin does not start the onboarding follow-ups again.
+    expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM followups').get()).toEqual({ n: 3 });
+  });
+});
+
+describe('onboarding follow-ups', () => {
+  it('fire on day 1, 3 and 7 with the next tip the member has not done, and are skipped after a leave', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock });
+    await join(t, 'bob');
+    const rows = t.app.store.sqlite.prepare('SELECT id, step, due_at, status FROM followups ORDER BY step').all() as Array<{ id: number; step: number; due_at: number; status: string }>;
+    expect(rows.map((r) => (r.due_at - clock.now().getTime()) / DAY)).toEqual([1, 3, 7]);
+    // SQLite is the source of truth: the reconciler would arm exactly these.
+    expect(t.app.lifecycle.desired().timers.map((d) => d.jobId)).toEqual(expect.arrayContaining(['followup-1', 'followup-2', 'followup-3']));
+
+    clock.advance(DAY);
+    await t.app.lifecycle.fireFollowup(1, clock.now());
+    await t.app.lifecycle.fireFollowup(1, clock.now());
+    let tips = posts(t, 'followup');
+    expect(tips).toHaveLength(1);
+    expect(tips[0]?.text).toContain('<@bob> 新人小贴士');
+    expect(tips[0]?.text).toContain('发送「签到」');
+
+    await t.chat.say('bob', '/checkin');
+    clock.advance(2 * DAY);
+    await t.app.lifecycle.fireFollowup(2, clock.now());
+    tips = posts(t, 'followup');
+    expect(tips).toHaveLength(2);
+    // Checked in already: the next tip instead.
+    expect(tips[1]?.text).toContain('打个招呼');
+
+    await leave(t, 'bob');
+    clock.advance(4 * DAY);
+    await t.app.lifecycle.fireFollowup(3, clock.now());
+    expect(posts(t, 'followup')).toHaveLength(2);
+    expect(t.app.store.sqlite.prepare('SELECT status, tip FROM followups ORDER BY step').all()).toEqual([
+      { status: 'sent', tip: 'checkin' },
+      { status: 'sent', tip: 'chat' },
+      { status: 'skipped', tip: null },
+    ]);
+  });
+});
+
+describe('activity', () => {
+  it('every message and command counts; activity points respect cooldown, minimum length, duplicates, emoji-only and the daily cap', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock, config: { lifecycle: { activity: { dailyCap: 6 } } } });
+    await chatter(t, 'ann', 'first hello'); // ann is new: 1 point a message, cap 3
+    clock.advance(8 * DAY);
+    const step = async (text: string, seconds = 61): Promise<number> => {
+      clock.advance(seconds * 1000);
+      const before = balanceOf(t, 'ann');
+      const result = await chatter(t, 'ann', text);
+      expect(result.replies).toEqual([]);
+      return balanceOf(t, 'ann') - before;
+    };
+    expect(await step('hello everyone')).toBe(2);
+    expect(await step('right after that', 5)).toBe(0); // cooldown
+    expect(await step('right after that')).toBe(0); // the same text again
+    expect(await step('ok')).toBe(0); // too short
+    expect(await step('😀😀😀👍 [微笑]')).toBe(0); // emoji only
+    expect(await step('something new')).toBe(2);
+    expect(await step('and another one')).toBe(2);
+    expect(await step('over the cap now')).toBe(0);
+    await t.chat.say('ann', '/points');
+    await t.chat.say('ann', 'talking to the bot counts as activity, earns nothing');
+    const [, today] = activity(t, 'ann') as Array<Record<string, number>>;
+    expect(today).toMatchObject({ messages: 9, commands: 1, points: 6, capped: 1 });
+    expect(await t.chat.say('ann', '/activity')).toContain('你今天的活跃积分：6/6');
+  });
+
+  it('new members earn at a reduced rate; the all-sources daily cap limits activity points (check-in is exempt)', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock, config: { lifecycle: { activity: { dailyEarnCap: 13 } } } });
+    await chatter(t, 'newbie', 'hello, I am new here');
+    expect(balanceOf(t, 'newbie')).toBe(1);
+    await chatter(t, 'carl', 'carl was here');
+    clock.advance(8 * DAY);
+    await t.chat.say('carl', '/checkin'); // 10 points, not limited by the cap
+    clock.advance(61_000);
+    await chatter(t, 'carl', 'chatting after the check-in');
+    clock.advance(61_000);
+    await chatter(t, 'carl', 'and some more chatting');
+    clock.advance(61_000);
+    await chatter(t, 'carl', 'this earns nothing now');
+    // 1 on his first (newcomer) day; then 10 check-in + 2 + 1 reaches the cap of 13.
+    expect(ledger(t, 'carl', 'activity')).toEqual([1, 2, 1]);
+    expect(ledger(t, 'carl', 'checkin')).toEqual([10]);
+  });
+
+  it('with pointsForAddressed, messages to the bot earn points too, except ones another feature answered', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock, config: { lifecycle: { activity: { pointsForAddressed: true } } } });
+    await t.chat.say('ann', 'hello bot, nice to meet you');
+    expect(ledger(t, 'ann', 'activity')).toEqual([1]);
+    // As if an earlier listener (a quiz) had answered the message: counted, no points.
+    clock.advance(120_000);
+    const event = t.chat.event('ann', 'my answer is banana');
+    t.app.store.write(() => {
+      const now = clock.now();
+      const community = t.app.identity.community(event.community, now);
+      const member = t.app.identity.member(community, event.actor, now);
+      const ctx = { event, now, day: dayOf(0), community, member, isAdmin: false, locale: community.locale, t: t.app.i18n.translator(community.locale), afterCommit: () => undefined };
+      t.app.lifecycle.onMessage(ctx, true);
+    });
+    expect(ledger(t, 'ann', 'activity')).toEqual([1]);
+    expect(activity(t, 'ann')).toMatchObject([{ messages: 2, points: 1 }]);
+  });
+
+  it('/stats farming lists members who hit the caps on most of the last 7 days (admin only)', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock });
+    for (const u of ['admin', 'farmer', 'casual']) await chatter(t, u, 'hello world');
+    const capped = t.app.store.sqlite.prepare('INSERT INTO member_activity (community_id, member_id, day, messages, points, capped) VALUES (1, ?, ?, 30, 20, 1) ON CONFLICT DO UPDATE SET capped = 1');
+    for (const d of [-1, -2, -3, -5, -6]) capped.run(memberId(t, 'farmer'), dayOf(d));
+    for (const d of [-1, -2, -9, -10]) capped.run(memberId(t, 'casual'), dayOf(d));
+    const out = await t.chat.say('admin', '/stats farming');
+    expect(out).toContain('farmer：5 天');
+    expect(out).not.toContain('casual');
+    expect(await t.chat.say('farmer', '/stats farming')).toContain('只有管理员');
+  });
+});
+
+describe('segments and nudges', () => {
+  it('counts segments on a scripted 30-day history and stores the snapshot', async () => {
+    const clock = new FixedClock(new Date(new Date(T0).getTime() - 40 * DAY));
+    const t = app({ clock });
+    for (const u of ['admin', 'core', 'active', 'silent', 'casual', 'gone']) await chatter(t, u, 'hello world');
+    clock.set(new Date(new Date(T0).getTime() - 2 * DAY));
+    await chatter(t, 'newbie', 'hello world');
+    clock.set(T0);
+    activeOn(t, 'core', Array.from({ length: 25 }, (_, i) => dayOf(-29 + i)));
+    activeOn(t, 'active', [dayOf(-1), dayOf(-3), dayOf(-5), dayOf(-6)]);
+    activeOn(t, 'silent', [dayOf(-10)]);
+    activeOn(t, 'casual', [dayOf(-1)]);
+    await t.chat.say('admin', '/grant core 600 great work');
+    await leave(t, 'gone');
+    const out = await t.chat.say('admin', '/stats members');
+    expect(out).toContain('新成员 1 · 活跃 1 · 核心 1 · 沉默 1 · 流失 1 · 其他 2');
+    const snapshot = t.app.store.sqlite.prepare('SELECT segment, count FROM segment_snapshots WHERE day = ? ORDER BY segment').all(dayOf(0));
+    expect(snapshot).toEqual([
+      { segment: 'active', count: 1 },
+      { segment: 'casual', count: 2 },
+      { segment: 'churned', count: 1 },
+      { segment: 'core', count: 1 },
+      { segment: 'new', count: 1 },
+      { segment: 'silent', count: 1 },
+    ]);
+  });
+
+  it('the daily run nudges at most 10 silent members in one post, skips /quiet, recent nudges and leavers, once a day, and measures the effect', async () => {
+    const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
+    const t = app({ clock });
+    const silent = Array.from({ length: 12 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    for (const u of ['admin', ...silent, 'hush', 'nudged', 'gone']) await chatter(t, u, 'hello world');
+    expect(await t.chat.say('hush', '/quiet')).toContain('已开启免打扰');
+    clock.set(T0);
+    await chatter(t, 'admin', 'still here today');
+    t.app.store.sqlite.prepare('INSERT INTO nudges (community_id, member_id, day, nudged_at) VALUES (1, ?, ?, ?)').run(memberId(t, 'nudged'), dayOf(-5), new Date(T0).getTime() - 5 * DAY);
+    await leave(t, 'gone');
+
+    await t.app.lifecycle.runDaily(clock.now());
+    await t.app.lifecycle.runDaily(clock.now());
+    const nudgePosts = posts(t, 'nudge');
+    expect(nudgePosts).toHaveLength(1);
+    const mentioned = Object.values(nudgePosts[0]?.mentions ?? {});
+    expect(mentioned).toEqual(silent.slice(0, 10));
+    expect(nudgePosts[0]?.text).toContain('好久不见');
+    expect(nudgePosts[0]?.text).toContain('<@s00>');
+
+    // s00 comes back the next day: the nudge worked for one of ten.
+    clock.advance(DAY);
+    await chatter(t, 's00', 'I am back!');
+    clock.advance(4 * DAY);
+    await chatter(t, 's01', 'too late to count');
+    expect(await t.chat.say('admin', '/stats members')).toContain('近 30 天沉默提醒 11 人次，其中 1 人次在 3 天内回来（9%）'); // 10 today + the scripted one
+
+    // Opting back in makes the member eligible again.
+    expect(await t.chat.say('hush', '/免打扰 off')).toContain('已关闭免打扰');
+    await t.app.lifecycle.runDaily(clock.now());
+    const second = posts(t, 'nudge')[1];
+    expect(Object.values(second?.mentions ?? {})).toContain('s10');
+    expect(Object.values(second?.mentions ?? {})).not.toContain('hush'); // spoke today with /免打扰
+    expect(Object.values(second?.mentions ?? {})).not.toContain('s02'); // nudged 5 days ago
+  });
+});
