@@ -14,13 +14,16 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { activitiesBench } from './activities.js';
 import { checkinBench } from './checkin.js';
 import { checkinPartsBench } from './checkin-parts.js';
+import { discordBench } from './discord.js';
 import { formatMicros, formatNumber, makeContext, type BenchModule, type BenchRow } from './harness.js';
 import { leaderboardBench } from './leaderboard.js';
 import { timersBench } from './timers.js';
+import { wecomBench } from './wecom.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench, discordBench, wecomBench, activitiesBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');

@@ -90,6 +90,16 @@ describe('lotteries', () => {
     expect(await t.chat.say('ann', '/lottery verify 1')).toContain('验证通过');
   });
 
+  it('the frozen entry list is stored in canonical (code-unit) order, so "10" sorts before "9"', async () => {
+    const t = app();
+    await t.chat.say('admin', '/lottery create 奖 winners=1 ends=+1h');
+    for (let i = 0; i < 12; i++) await t.chat.say(`m${i}`, '参与抽奖 1');
+    await t.chat.say('admin', '/lottery draw 1');
+    const ids = (JSON.parse(String(row(t).entries_json)) as { entries: Array<{ id: string }> }).entries.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort());
+    expect(ids.indexOf('10')).toBeLessThan(ids.indexOf('9'));
+  });
+
   it('cancel refunds entry costs exactly once', async () => {
     const t = app();
     for (const u of ['ann', 'ben']) await t.chat.say(u, '/checkin');

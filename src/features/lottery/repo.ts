@@ -32,6 +32,11 @@ export interface EntryRow {
   display_name: string;
 }
 
+/**
+ * Entries come back ordered by the text of the member id (BINARY collation on
+ * ASCII digits = the draw's code-unit order), so the draw and the entry-list
+ * hash get a list that is already canonical and skip sorting it again.
+ */
 export function createLotteryRepo(sqlite: Sqlite) {
   const insert = sqlite.prepare<[number, string, number, number, number, number, number, number, string | null, string, string, string, number, number], { id: number }>(
     `INSERT INTO lotteries (community_id, prize, winners, ends_at, cost, min_level, min_streak, min_points, bonus, seed_hex, commitment, algorithm, status, created_by, created_at)
@@ -50,7 +55,8 @@ export function createLotteryRepo(sqlite: Sqlite) {
   const entries = sqlite.prepare<[number], EntryRow>(
     `SELECT e.member_id, e.tickets, e.cost_paid, m.left_at, m.display_name,
        (SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1) AS platform_user_id
-     FROM lottery_entries e JOIN members m ON m.id = e.member_id WHERE e.lottery_id = ? ORDER BY e.member_id`,
+     FROM lottery_entries e JOIN members m ON m.id = e.member_id WHERE e.lottery_id = ?
+     ORDER BY CAST(e.member_id AS TEXT)`,
   );
   const entry = sqlite.prepare<[number, number], { tickets: number }>('SELECT tickets FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
   const count = sqlite.prepare<[number], { n: number; t: number | null }>('SELECT COUNT(*) AS n, SUM(tickets) AS t FROM lottery_entries WHERE lottery_id = ?');
