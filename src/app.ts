@@ -128,7 +128,7 @@ export function createApp(options: AppOptions): App {
   const lottery = new LotteryService(createLotteryRepo(store.sqlite), store, outbox, timers, points, checkin, rng, config.lottery, translateFor);
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
-  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }) });
+  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: (id) => identity.communityById(id)?.locale ?? 'zh-CN' });
   const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor);
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [

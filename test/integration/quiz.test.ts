@@ -176,4 +176,30 @@ describe('quiz on real SQLite and Redis', () => {
     expect(await t.chat.say('admin', '结束答题')).toContain('已结束答题 #1');
     expect(await t.chat.say('admin', '/quiz stop')).toContain('没有进行中的答题');
   });
+
+  it('scheduled quizzes run on a job scheduler in the community timezone; a repeated tick starts one quiz', async () => {
+    const t = await started();
+    expect(await t.chat.say('alice', '/quiz schedule "0 20 * * 3" test')).toContain('只有管理员');
+    expect(await t.chat.say('admin', '/quiz schedule "0 25 * * 3" test')).toContain('hour「25」');
+    expect(await t.chat.say('admin', '/quiz schedule "* * * * *" test')).toContain('最多每 10 分钟一次');
+    expect(await t.chat.say('admin', '/quiz schedule "0 20 * * 3" nosuchbank')).toContain('nosuchbank');
+    expect(await t.chat.say('admin', '/答题 定时 "0 20 * * 3" test questions=2 mode=all')).toContain('已设置定时答题 #1（0 20 * * 3，Asia/Shanghai）');
+    const queue = new Queue('schedules', { connection: { url: testRedisUrl() }, prefix: t.app.appConfig.config.redis.prefix });
+    try {
+      const scheduler = await waitFor(async () => (await queue.getJobSchedulers(0, -1)).find((s) => s.key === 'quiz-schedule-1'));
+      expect(scheduler).toMatchObject({ pattern: '0 20 * * 3', tz: 'Asia/Shanghai' });
+      // A tick (and its retry) starts exactly one quiz, with the scheduled options.
+      const handler = t.app.jobs['handlers'].get('quiz-scheduled');
+      await handler?.(1, { runKey: 'repeat-tick-1', firedAt: new Date() });
+      await handler?.(1, { runKey: 'repeat-tick-1', firedAt: new Date() });
+      await waitForPost(t, /第 1\/2 题/);
+      expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get()).toEqual({ n: 1 });
+      expect(await t.chat.say('admin', '/quiz schedules')).toContain('#1 · 0 20 * * 3 · 题库 test');
+      expect(await t.chat.say('admin', '/quiz unschedule 1')).toContain('已删除定时答题 #1');
+      await waitFor(async () => !(await queue.getJobSchedulers(0, -1)).some((s) => s.key === 'quiz-schedule-1'), 5000, 'the scheduler to go');
+      expect(await t.chat.say('admin', '/quiz unschedule 1')).toContain('没有编号为 #1 的定时答题');
+    } finally {
+      await queue.close();
+    }
+  });
 });

@@ -1,7 +1,23 @@
 import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Reply } from '../../core/reply.js';
 import type { QuizMode } from './repo.js';
-import { listBankErrors, type QuizService } from './service.js';
+import type { Args } from '../../core/commands/args.js';
+import { formatLocal } from '../schedule/when.js';
+import { listBankErrors, type QuizService, type StartOptions } from './service.js';
+
+/** The options shared by /quiz start and /quiz schedule. */
+function startOptions(args: Args): StartOptions {
+  const mode = args.optionalString('mode') as QuizMode | undefined;
+  const bank = args.optionalString('bank');
+  const questions = args.optionalInt('questions');
+  const seconds = args.optionalInt('seconds');
+  return {
+    ...(bank !== undefined ? { bank } : {}),
+    ...(questions !== undefined ? { questions } : {}),
+    ...(seconds !== undefined ? { seconds } : {}),
+    ...(mode !== undefined ? { mode } : {}),
+  };
+}
 
 export function quizCommands(service: QuizService): CommandSpec[] {
   return [
@@ -25,17 +41,37 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'mode', type: 'choice', named: true, choices: ['first', 'all'], choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
           handler(ctx, args): Reply {
-            const mode = args.optionalString('mode') as QuizMode | undefined;
-            const bank = args.optionalString('bank');
-            const questions = args.optionalInt('questions');
-            const seconds = args.optionalInt('seconds');
-            const started = service.start(ctx, {
-              ...(bank !== undefined ? { bank } : {}),
-              ...(questions !== undefined ? { questions } : {}),
-              ...(seconds !== undefined ? { seconds } : {}),
-              ...(mode !== undefined ? { mode } : {}),
-            });
+            const started = service.start(ctx, startOptions(args));
             return { text: ctx.t('quiz.startedReply', { id: started.sessionId, bank: started.bank, count: started.count }), ephemeral: true };
+          },
+        },
+        {
+          name: 'schedule',
+          aliases: ['定时'],
+          description: 'quiz.schedule.describe',
+          role: 'admin',
+          args: [
+            { name: 'cron', type: 'word', required: true, description: 'quiz.arg.cron' },
+            { name: 'bank', type: 'word', description: 'quiz.arg.bank' },
+            { name: 'questions', type: 'int', named: true, min: 1, description: 'quiz.arg.questions' },
+            { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
+            { name: 'mode', type: 'choice', named: true, choices: ['first', 'all'], choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
+          ],
+          handler(ctx, args): Reply {
+            const { id, next } = service.schedule(ctx, args.string('cron'), startOptions(args));
+            return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone, ctx.locale) }) };
+          },
+        },
+        { name: 'schedules', aliases: ['定时列表'], description: 'quiz.schedules.describe', role: 'admin', handler: (ctx) => service.schedules(ctx) },
+        {
+          name: 'unschedule',
+          aliases: ['取消定时'],
+          description: 'quiz.unschedule.describe',
+          role: 'admin',
+          args: [{ name: 'id', type: 'int', required: true, min: 1, description: 'quiz.arg.scheduleId' }],
+          handler(ctx, args): Reply {
+            service.unschedule(ctx, args.int('id'));
+            return { text: ctx.t('quiz.unscheduled', { id: args.int('id') }), ephemeral: true };
           },
         },
         {

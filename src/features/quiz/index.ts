@@ -18,7 +18,8 @@ import { loadBanks } from './banks.js';
 import { quizCommands } from './commands.js';
 import { quizMessages } from './messages.js';
 import { createQuizRepo } from './repo.js';
-import { CLOSE_JOB, QuizService, type QuizRules } from './service.js';
+import { CLOSE_JOB, QuizService, SCHEDULED_JOB, type QuizRules } from './service.js';
+import type { Locale } from '../../core/i18n.js';
 
 export { QuizService, CLOSE_JOB, closeJobId } from './service.js';
 export { createQuizRepo } from './repo.js';
@@ -35,17 +36,20 @@ export function quizFeature(service: QuizService, clock: Clock): Feature {
     messages: quizMessages,
     commands: quizCommands(service),
     listeners: { message: (ctx) => service.onMessage(ctx) },
-    jobs: { [CLOSE_JOB]: (id) => service.fireClose(id, clock.now()) },
+    jobs: {
+      [CLOSE_JOB]: (id) => service.fireClose(id, clock.now()),
+      [SCHEDULED_JOB]: (id, run) => service.fireScheduled(id, run.runKey, clock.now()),
+    },
     desiredTimers: () => service.desired(),
   };
 }
 
 /** Loads the banks (logging bad files with line and field) and builds the service and the feature. */
-export function createQuiz(deps: { store: Store; outbox: Outbox; timers: Timers; points: PointsService; rng: Rng; clock: Clock; config: QuizConfig; logger: Logger }): { service: QuizService; feature: Feature } {
+export function createQuiz(deps: { store: Store; outbox: Outbox; timers: Timers; points: PointsService; rng: Rng; clock: Clock; config: QuizConfig; logger: Logger; communityLocale: (communityId: number) => Locale }): { service: QuizService; feature: Feature } {
   const { config, logger } = deps;
   const loaded = loadBanks(isAbsolute(config.banksDir) ? config.banksDir : rootPath(config.banksDir));
   for (const error of loaded.errors) logger.warn({ error }, 'quiz bank not loaded');
   logger.info({ banks: [...loaded.banks.keys()] }, 'quiz banks loaded');
-  const service = new QuizService(createQuizRepo(deps.store.sqlite), deps.store, deps.outbox, deps.timers, deps.points, deps.rng, loaded, config);
+  const service = new QuizService(createQuizRepo(deps.store.sqlite), deps.store, deps.outbox, deps.timers, deps.points, deps.rng, loaded, config, deps.communityLocale);
   return { service, feature: quizFeature(service, deps.clock) };
 }

@@ -46,8 +46,17 @@ export interface ScoreRow {
   correct: number;
 }
 
+export interface ScheduleRow {
+  id: number;
+  community_id: number;
+  cron: string;
+  timezone: string;
+  options_json: string;
+  status: 'active' | 'removed';
+}
+
 export function createQuizRepo(sqlite: Sqlite) {
-  const insertSession = sqlite.prepare<[number, string, string, string, string, number, number, number], { id: number }>(
+  const insertSession = sqlite.prepare<[number, string, string, string, string, number, number | null, number], { id: number }>(
     `INSERT INTO quiz_sessions (community_id, bank, bank_name, mode, locale, question_count, status, started_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) RETURNING id`,
   );
@@ -81,8 +90,26 @@ export function createQuizRepo(sqlite: Sqlite) {
      FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN members m ON m.id = a.member_id
      WHERE r.session_id = ? GROUP BY a.member_id HAVING SUM(a.correct) > 0 ORDER BY points DESC, MIN(a.answered_at) LIMIT 10`,
   );
+  const insertSchedule = sqlite.prepare<[number, string, string, string, number, number], { id: number }>(
+    "INSERT INTO quiz_schedules (community_id, cron, timezone, options_json, status, created_by, created_at) VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id",
+  );
+  const scheduleById = sqlite.prepare<[number], ScheduleRow>('SELECT * FROM quiz_schedules WHERE id = ?');
+  const schedulesOf = sqlite.prepare<[number], ScheduleRow>("SELECT * FROM quiz_schedules WHERE community_id = ? AND status = 'active' ORDER BY id");
+  const activeSchedules = sqlite.prepare<[], ScheduleRow>("SELECT * FROM quiz_schedules WHERE status = 'active'");
+  const removeSchedule = sqlite.prepare<[number]>("UPDATE quiz_schedules SET status = 'removed' WHERE id = ? AND status = 'active'");
+  const insertRun = sqlite.prepare<[number, string, number]>('INSERT INTO quiz_schedule_runs (schedule_id, run_key, fired_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const runSession = sqlite.prepare<[number, number, string]>('UPDATE quiz_schedule_runs SET session_id = ? WHERE schedule_id = ? AND run_key = ?');
   return {
-    insertSession: (p: { communityId: number; bank: string; bankName: string; mode: QuizMode; locale: string; count: number; startedBy: number; at: number }) =>
+    insertSchedule: (p: { communityId: number; cron: string; timezone: string; options: unknown; createdBy: number; at: number }) =>
+      (insertSchedule.get(p.communityId, p.cron, p.timezone, JSON.stringify(p.options), p.createdBy, p.at) as { id: number }).id,
+    schedule: (id: number) => scheduleById.get(id),
+    schedulesOf: (communityId: number) => schedulesOf.all(communityId),
+    activeSchedules: () => activeSchedules.all(),
+    removeSchedule: (id: number) => removeSchedule.run(id).changes === 1,
+    /** False when this scheduler tick was handled before. */
+    recordRun: (scheduleId: number, runKey: string, at: number) => insertRun.run(scheduleId, runKey, at).changes === 1,
+    setRunSession: (scheduleId: number, runKey: string, sessionId: number) => void runSession.run(sessionId, scheduleId, runKey),
+    insertSession: (p: { communityId: number; bank: string; bankName: string; mode: QuizMode; locale: string; count: number; startedBy: number | null; at: number }) =>
       (insertSession.get(p.communityId, p.bank, p.bankName, p.mode, p.locale, p.count, p.startedBy, p.at) as { id: number }).id,
     insertRound: (sessionId: number, n: number, questionId: string, questionJson: string, seconds: number) => void insertRound.run(sessionId, n, questionId, questionJson, seconds),
     session: (id: number) => session.get(id),

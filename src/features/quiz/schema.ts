@@ -62,3 +62,31 @@ export const quizAnswers = sqliteTable(
   },
   (t) => [uniqueIndex('quiz_answers_round_member').on(t.roundId, t.memberId)],
 );
+
+/** Recurring quizzes ("每周三晚上 8 点答题"): a BullMQ job scheduler `quiz-schedule-<id>` per row. */
+export const quizSchedules = sqliteTable(
+  'quiz_schedules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    communityId: integer('community_id').notNull(),
+    cron: text('cron').notNull(),
+    timezone: text('timezone').notNull(),
+    optionsJson: text('options_json').notNull(),
+    status: text('status', { enum: ['active', 'removed'] }).notNull(),
+    createdBy: integer('created_by'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('quiz_schedules_community').on(t.communityId, t.status)],
+);
+
+/** One row per scheduler tick: a tick that runs twice starts one quiz. */
+export const quizScheduleRuns = sqliteTable(
+  'quiz_schedule_runs',
+  {
+    scheduleId: integer('schedule_id').notNull(),
+    runKey: text('run_key').notNull(),
+    sessionId: integer('session_id'),
+    firedAt: integer('fired_at').notNull(),
+  },
+  (t) => [uniqueIndex('quiz_schedule_runs_key').on(t.scheduleId, t.runKey)],
+);

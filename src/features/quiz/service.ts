@@ -18,6 +18,8 @@ import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
 import type { LoadedBanks } from './banks.js';
 import { quizMessages } from './messages.js';
+import { minIntervalSeconds, parseCron } from '../schedule/cron.js';
+import { formatLocal } from '../schedule/when.js';
 import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
 import type { QuizMode, QuizRepo, RoundRow, SessionRow } from './repo.js';
 
@@ -40,6 +42,18 @@ export interface StartOptions {
 }
 
 export const CLOSE_JOB = 'quiz-close';
+export const SCHEDULED_JOB = 'quiz-scheduled';
+export const quizSchedulerId = (id: number): string => `quiz-schedule-${id}`;
+/** Scheduled quizzes may not start more often than this. */
+const MIN_SCHEDULE_INTERVAL_SECONDS = 600;
+
+interface StartPlace {
+  communityId: number;
+  locale: Locale;
+  startedBy: number | null;
+  now: Date;
+  afterCommit: (fn: AfterCommit) => void;
+}
 export const closeJobId = (sessionId: number, n: number): string => `quiz-${sessionId}-${n}`;
 
 /** What a round keeps of its bank question. */
@@ -60,6 +74,8 @@ export class QuizService {
     private readonly rng: Rng,
     private readonly loaded: LoadedBanks,
     private readonly rules: QuizRules,
+    /** A community's language, for quizzes started by a schedule (no command context). */
+    private readonly communityLocale: (communityId: number) => Locale = () => 'zh-CN',
   ) {
     this.i18n.add(quizMessages);
   }
@@ -73,8 +89,58 @@ export class QuizService {
   }
 
   start(ctx: CommandContext, opts: StartOptions): { sessionId: number; count: number; bank: string } {
-    const running = this.repo.running(ctx.community.id);
-    if (running) throw new UserError('quiz.alreadyRunning', { id: running.id });
+    return this.startIn({ communityId: ctx.community.id, locale: ctx.locale, startedBy: ctx.member.id, now: ctx.now, afterCommit: ctx.afterCommit }, opts);
+  }
+
+  /** `/quiz schedule`: a recurring quiz on a BullMQ job scheduler, cron in the community's timezone. */
+  schedule(ctx: CommandContext, pattern: string, opts: StartOptions): { id: number; next: Date } {
+    this.validate(opts);
+    const parsed = parseCron(pattern, ctx.community.timezone);
+    if (!parsed.ok) throw new UserError('quiz.badCron', { field: parsed.error.field, value: parsed.error.value });
+    if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
+    const id = this.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    ctx.afterCommit(() => this.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
+    return { id, next: parsed.cron.next(ctx.now) };
+  }
+
+  schedules(ctx: CommandContext): Reply {
+    const rows = this.repo.schedulesOf(ctx.community.id);
+    if (rows.length === 0) return { text: ctx.t('quiz.noSchedules'), ephemeral: true };
+    const lines = rows.map((row) => {
+      const opts = JSON.parse(row.options_json) as StartOptions;
+      const parsed = parseCron(row.cron, row.timezone);
+      const next = parsed.ok ? formatLocal(parsed.cron.next(ctx.now), row.timezone, ctx.locale) : '—';
+      return ctx.t('quiz.scheduleRow', { id: row.id, cron: row.cron, bank: opts.bank ?? this.rules.defaults.bank, next });
+    });
+    return { text: lines.join('\n'), ephemeral: true };
+  }
+
+  unschedule(ctx: CommandContext, id: number): void {
+    const row = this.repo.schedule(id);
+    if (!row || row.community_id !== ctx.community.id || !this.repo.removeSchedule(id)) throw new UserError('quiz.scheduleNotFound', { id });
+    ctx.afterCommit(() => this.timers.stopEvery(quizSchedulerId(id)));
+  }
+
+  /** Scheduler tick: start the quiz unless one is already running there. A repeated tick starts nothing. */
+  async fireScheduled(id: number, runKey: string, now: Date): Promise<void> {
+    const after: AfterCommit[] = [];
+    this.store.write(() => {
+      const row = this.repo.schedule(id);
+      if (!row || row.status !== 'active' || !this.repo.recordRun(id, runKey, now.getTime())) return;
+      if (this.repo.running(row.community_id)) return;
+      const opts = JSON.parse(row.options_json) as StartOptions;
+      try {
+        const started = this.startIn({ communityId: row.community_id, locale: this.communityLocale(row.community_id), startedBy: null, now, afterCommit: (fn) => after.push(fn) }, opts);
+        this.repo.setRunSession(id, runKey, started.sessionId);
+      } catch (err) {
+        // The bank may have been removed since; the tick is recorded and skipped.
+        if (!(err instanceof UserError)) throw err;
+      }
+    });
+    for (const fn of after) await fn();
+  }
+
+  private validate(opts: StartOptions): { key: string; bank: QuizBank; seconds: number | undefined; wanted: number; mode: QuizMode } {
     const [key, bank] = this.findBank(opts.bank ?? this.rules.defaults.bank);
     const seconds = opts.seconds ?? this.rules.defaults.seconds ?? undefined;
     if (seconds !== undefined && (seconds < this.rules.minSeconds || seconds > this.rules.maxSeconds)) {
@@ -82,14 +148,20 @@ export class QuizService {
     }
     const wanted = opts.questions ?? this.rules.defaults.questions;
     if (wanted < 1 || wanted > this.rules.maxQuestions) throw new UserError('quiz.badQuestions', { value: wanted, max: this.rules.maxQuestions });
+    return { key, bank, seconds, wanted, mode: opts.mode ?? this.rules.defaults.mode };
+  }
+
+  private startIn(place: StartPlace, opts: StartOptions): { sessionId: number; count: number; bank: string } {
+    const running = this.repo.running(place.communityId);
+    if (running) throw new UserError('quiz.alreadyRunning', { id: running.id });
+    const { key, bank, seconds, wanted, mode } = this.validate(opts);
     const picked = (this.rules.shuffle ? this.shuffle(bank.questions) : bank.questions).slice(0, wanted);
-    const mode = opts.mode ?? this.rules.defaults.mode;
-    const sessionId = this.repo.insertSession({ communityId: ctx.community.id, bank: key, bankName: bank.name, mode, locale: ctx.locale, count: picked.length, startedBy: ctx.member.id, at: ctx.now.getTime() });
+    const sessionId = this.repo.insertSession({ communityId: place.communityId, bank: key, bankName: bank.name, mode, locale: place.locale, count: picked.length, startedBy: place.startedBy, at: place.now.getTime() });
     picked.forEach((q, i) => this.repo.insertRound(sessionId, i + 1, q.id, JSON.stringify(stored(q)), Math.max(this.rules.minSeconds, seconds ?? q.seconds)));
     const session = this.repo.session(sessionId) as SessionRow;
     const t = this.translator(session);
     const header = t('quiz.started', { id: sessionId, bank: bank.name, count: picked.length, mode: t(`quiz.mode.${mode}`) });
-    this.openNext(session, 1, header, ctx.now, ctx.afterCommit);
+    this.openNext(session, 1, header, place.now, place.afterCommit);
     return { sessionId, count: picked.length, bank: bank.name };
   }
 
@@ -158,7 +230,8 @@ export class QuizService {
     const timers = this.repo.allOpen().flatMap((r) =>
       r.due_at === null ? [] : [{ jobId: closeJobId(r.session_id, r.n), dueAt: new Date(r.due_at), job: { kind: CLOSE_JOB, id: r.id } }],
     );
-    return { timers, schedulers: [], schedulerPrefixes: [] };
+    const schedulers = this.repo.activeSchedules().map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
+    return { timers, schedulers, schedulerPrefixes: ['quiz-schedule-'] };
   }
 
   // ---------------------------------------------------------------------------
