@@ -84,6 +84,14 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
      ON CONFLICT (community_id, period, member_id) DO UPDATE SET earned = earned + excluded.earned`,
   );
 
+  // src/features/lifecycle/repo.ts: every command counts as the member's activity for the day.
+  const bumpActivity = sqlite.prepare<[number, number, string], { total: number }>(
+    `INSERT INTO member_activity (community_id, member_id, day, messages, commands) VALUES (?, ?, ?, 0, 1)
+     ON CONFLICT (community_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages, commands = commands + excluded.commands
+     RETURNING messages + commands AS total`,
+  );
+  const markReturned = sqlite.prepare<[number, number, number, number]>('UPDATE nudges SET returned_at = ? WHERE member_id = ? AND returned_at IS NULL AND nudged_at <= ? AND nudged_at >= ?');
+
   const { day, week, month, at } = when;
 
   function body(platform: string, externalId: string, deliveryId: string, platformUserId: string, displayName: string): number {
@@ -108,6 +116,7 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
     upsertPeriod.run(communityId, week, memberId, basePoints);
     upsertPeriod.run(communityId, month, memberId, basePoints);
     putStreak.run(memberId, day, 1, 1, 1, 0);
+    if ((bumpActivity.get(communityId, memberId, day) as { total: number }).total === 1) markReturned.run(at, memberId, at, at - 3 * 86_400_000);
     release?.run();
     saveReply.run(replyJson, platform, deliveryId);
     return before.balance + basePoints;

@@ -24,7 +24,7 @@ export type Sync = 'full' | 'normal';
 /** 12:00 in Asia/Shanghai: one community day for every check-in of a run. */
 export const CHECKIN_AT = '2026-11-23T04:00:00.000Z';
 const PLATFORM = 'playground';
-const TABLES = ['inbound_events', 'communities', 'members', 'member_accounts', 'checkins', 'checkin_streaks', 'checkin_day_counts', 'points_ledger', 'member_points', 'points_periods'];
+const TABLES = ['inbound_events', 'communities', 'members', 'member_accounts', 'checkins', 'checkin_streaks', 'checkin_day_counts', 'points_ledger', 'member_points', 'points_periods', 'member_activity'];
 
 export interface CheckinSide extends Side {
   /** `PRAGMA synchronous` as the connection reports it (1 NORMAL, 2 FULL). */

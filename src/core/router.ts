@@ -17,6 +17,7 @@ import { type CommandRegistry, type Invocation, resolveArgs, type TextParse } fr
 import type { IdentityService } from './identity/service.js';
 import type { InboundRepo } from './inbound/repo.js';
 import type { Store } from '../store/db.js';
+import { GroupCommit } from '../store/group-commit.js';
 
 export interface RouteResult {
   replies: Reply[];
@@ -44,7 +45,11 @@ type Plan =
 export class Router {
   private readonly listeners: Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener[]>;
 
+  /** Events arriving together share one transaction and one disk sync (see store/group-commit.ts). */
+  private readonly commits: GroupCommit;
+
   constructor(private readonly deps: RouterDeps) {
+    this.commits = new GroupCommit(deps.store);
     this.listeners = { memberJoined: [], memberLeft: [], message: [], command: [] };
     for (const feature of deps.features) {
       for (const [name, fn] of Object.entries(feature.listeners ?? {})) {
@@ -54,15 +59,15 @@ export class Router {
   }
 
   async handle(event: ChatEvent): Promise<RouteResult> {
-    const { store, inbound, identity, clock } = this.deps;
+    const { inbound, identity, clock } = this.deps;
     const plan = this.plan(event);
     const after: AfterCommit[] = [];
     const now = clock.now();
-    // One write transaction per event. A refusal (UserError) rolls all of it
-    // back; a second, small transaction then claims the delivery and stores the
-    // refusal as its reply. The happy path needs no savepoint.
-    const attempt = (refusal?: UserError): RouteResult =>
-      store.write(() => {
+    // Each event's work is atomic (one savepoint in a group-committed write
+    // transaction). A refusal (UserError) rolls all of it back; a second, small
+    // unit then claims the delivery and stores the refusal as its reply.
+    const attempt = (refusal?: UserError): Promise<RouteResult> =>
+      this.commits.run(() => {
         if (!inbound.claim(event.community.platform, event.deliveryId, now.getTime())) {
           return { duplicate: true, replies: inbound.storedReplies(event.community.platform, event.deliveryId) ?? [] };
         }
@@ -76,11 +81,11 @@ export class Router {
     let result: RouteResult;
     try {
       try {
-        result = attempt();
+        result = await attempt();
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         after.length = 0;
-        result = attempt(err);
+        result = await attempt(err);
       }
     } catch (err) {
       this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
