@@ -79,8 +79,15 @@ export const configSchema = z.object({
   lottery: z.object({
     maxWinners: z.number().int().min(1).max(1000),
     milestoneEntries: z.array(z.number().int().min(1)),
+    /** A member's first join gives a free entry to the community's newest open lottery. */
+    newcomerEntry: z.boolean(),
   }),
   lifecycle: z.object({
+    rules: z.object({
+      /** The welcome carries an "I accept the rules" action; unaccepted members are reminded once. */
+      acceptance: z.boolean(),
+      reminderSeconds: z.number().int().min(60),
+    }),
     welcome: z.object({
       enabled: z.boolean(),
       delaySeconds: z.number().int().min(0).max(55),

@@ -305,3 +305,39 @@ describe('segments and nudges', () => {
     expect(Object.values(second?.mentions ?? {})).not.toContain('s02'); // nudged 5 days ago
   });
 });
+
+describe('rules acceptance and the newcomer lottery entry', () => {
+  it('the welcome carries an accept action; an unaccepted member is reminded once; accepting or leaving skips the reminder', async () => {
+    const clock = new FixedClock(T0);
+    const t = app({ clock, config: { lifecycle: { rules: { acceptance: true, reminderSeconds: 3600 } } } });
+    for (const user of ['bob', 'carol', 'dave']) await join(t, user);
+    const batch = t.app.store.sqlite.prepare('SELECT id FROM welcome_batches').get() as { id: number };
+    await t.app.lifecycle.fireWelcomeBatch(batch.id, clock.now());
+    expect(posts(t, 'welcome')[0]?.actions).toEqual([{ label: '我已阅读并接受群规', command: 'accept', style: 'success' }]);
+    expect(await t.chat.say('carol', '/accept')).toContain('已记录你接受了群规');
+    expect(await t.chat.say('carol', '接受群规')).toContain('之前已经接受过');
+    await leave(t, 'dave');
+    clock.advance(3600_000);
+    for (const user of ['bob', 'carol', 'dave']) {
+      await t.app.lifecycle.fireRulesReminder(memberId(t, user), clock.now());
+      await t.app.lifecycle.fireRulesReminder(memberId(t, user), clock.now());
+    }
+    const reminders = posts(t, 'rules-reminder');
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.text).toContain('<@bob>');
+    expect(reminders[0]?.actions?.[0]?.command).toBe('accept');
+    // The reminder timer is desired until it has run, and only for the member who still owes it.
+    expect(t.app.lifecycle.desired().timers.filter((x) => x.job.kind === 'rules-reminder')).toEqual([]);
+  });
+
+  it('a first join gets a free entry to the newest open lottery, once per member', async () => {
+    const t = app({ config: { lottery: { newcomerEntry: true } } });
+    await join(t, 'early'); // no lottery open yet: nothing
+    await t.chat.say('admin', '/lottery create 新人礼 winners=1 ends=+1h');
+    await join(t, 'bob');
+    await leave(t, 'bob');
+    await join(t, 'bob');
+    const entries = t.app.store.sqlite.prepare('SELECT member_id, source, cost_paid FROM lottery_entries').all();
+    expect(entries).toEqual([{ member_id: memberId(t, 'bob'), source: 'newcomer', cost_paid: 0 }]);
+  });
+});

@@ -12,6 +12,13 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
       handler: (ctx) => service.activityRules(ctx),
     },
     {
+      name: 'accept',
+      aliases: ['接受群规', '同意群规'],
+      description: 'accept.describe',
+      role: 'member',
+      handler: (ctx) => service.acceptRules(ctx),
+    },
+    {
       name: 'quiet',
       aliases: ['免打扰'],
       description: 'quiet.describe',

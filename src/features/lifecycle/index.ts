@@ -9,7 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Feature } from '../../core/feature.js';
 import { lifecycleCommands } from './commands.js';
 import { lifecycleMessages } from './messages.js';
-import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, type LifecycleService } from './service.js';
+import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, type LifecycleService, RULES_REMINDER_JOB } from './service.js';
 
 export { LifecycleService, type LifecycleConfig } from './service.js';
 export { createLifecycleRepo } from './repo.js';
@@ -28,6 +28,7 @@ export function lifecycleFeature(service: LifecycleService, clock: Clock): Featu
       [WELCOME_JOB]: (id) => service.fireWelcomeBatch(id, clock.now()),
       [FOLLOWUP_JOB]: (id) => service.fireFollowup(id, clock.now()),
       [DAILY_JOB]: (_id, run) => service.runDaily(run.firedAt),
+      [RULES_REMINDER_JOB]: (memberId) => service.fireRulesReminder(memberId, clock.now()),
     },
     desiredTimers: () => service.desired(),
   };

@@ -43,4 +43,9 @@ export const lifecycleMessages: Catalog = {
   'stats.farmingTitle': { 'zh-CN': '🚩 近 7 天触顶 ≥ {days} 天的成员', en: '🚩 Members at the cap on ≥ {days} of the last 7 days' },
   'stats.farmingRow': { 'zh-CN': '{name}：{days} 天', en: '{name}: {days} day(s)' },
   'stats.farmingNone': { 'zh-CN': '近 7 天没有频繁触顶的成员。', en: 'Nobody hit the caps that often in the last 7 days.' },
+  'accept.describe': { 'zh-CN': '确认已阅读并接受群规', en: 'Confirm you have read and accept the community rules' },
+  'lifecycle.acceptButton': { 'zh-CN': '我已阅读并接受群规', en: 'I accept the rules' },
+  'lifecycle.rulesAccepted': { 'zh-CN': '✅ 谢谢！已记录你接受了群规。', en: '✅ Thanks! Your acceptance of the rules is recorded.' },
+  'lifecycle.rulesAlready': { 'zh-CN': '你之前已经接受过群规了。', en: 'You accepted the rules before.' },
+  'lifecycle.rulesReminder': { 'zh-CN': '{mention} 提醒一下：请阅读群规，并点击下方按钮（或发送 /accept）确认接受。', en: '{mention} a friendly reminder: please read the community rules and confirm with the button below (or /accept).' },
 };

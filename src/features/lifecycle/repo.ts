@@ -122,7 +122,29 @@ export function createLifecycleRepo(sqlite: Sqlite) {
   const nudgeStats = sqlite.prepare<[number, number], { n: number; returned: number }>('SELECT COUNT(*) AS n, COUNT(returned_at) AS returned FROM nudges WHERE community_id = ? AND nudged_at >= ?');
   const communities = sqlite.prepare<[], { id: number }>('SELECT id FROM communities ORDER BY id');
 
+  const putRules = sqlite.prepare<[number, number, number]>(
+    'INSERT INTO rules_acceptances (member_id, community_id, reminder_due_at) VALUES (?, ?, ?) ON CONFLICT (member_id) DO NOTHING',
+  );
+  const acceptRules = sqlite.prepare<[number, number, number]>(
+    `INSERT INTO rules_acceptances (member_id, community_id, accepted_at) VALUES (?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET accepted_at = excluded.accepted_at WHERE accepted_at IS NULL`,
+  );
+  const rulesOf = sqlite.prepare<[number], { community_id: number; accepted_at: number | null; reminder_due_at: number | null; reminded_at: number | null }>(
+    'SELECT community_id, accepted_at, reminder_due_at, reminded_at FROM rules_acceptances WHERE member_id = ?',
+  );
+  const markReminded = sqlite.prepare<[number, number]>('UPDATE rules_acceptances SET reminded_at = ? WHERE member_id = ? AND reminded_at IS NULL AND accepted_at IS NULL');
+  const pendingReminders = sqlite.prepare<[], { member_id: number; reminder_due_at: number }>(
+    'SELECT member_id, reminder_due_at FROM rules_acceptances WHERE accepted_at IS NULL AND reminded_at IS NULL AND reminder_due_at IS NOT NULL',
+  );
   return {
+    /** Records that the member should accept the rules; false when a row existed (a rejoin). */
+    expectRules: (memberId: number, communityId: number, dueAt: number) => putRules.run(memberId, communityId, dueAt).changes === 1,
+    /** False when the member had accepted before. */
+    acceptRules: (memberId: number, communityId: number, at: number) => acceptRules.run(memberId, communityId, at).changes === 1,
+    rulesOf: (memberId: number) => rulesOf.get(memberId),
+    /** Compare-and-set: true for the one run that may send the reminder. */
+    markReminded: (memberId: number, at: number) => markReminded.run(at, memberId).changes === 1,
+    pendingReminders: () => pendingReminders.all(),
     /** Counts one message or command; returns the member's events today (1 = first today). */
     bumpActivity: (communityId: number, memberId: number, day: string, messages: number, commands: number) => (bump.get(communityId, memberId, day, messages, commands) as { total: number }).total,
     addActivityPoints: (memberId: number, day: string, points: number, capped: boolean) => void addPoints.run(points, capped ? 1 : 0, memberId, day),

@@ -113,3 +113,16 @@ export const segmentSnapshots = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.communityId, t.day, t.segment] })],
 );
+
+/**
+ * Rules acceptance (optional): the welcome carries an "I accept the rules"
+ * action; a member who has not accepted by `reminder_due_at` is reminded once
+ * (timer `rules-reminder-<member>`).
+ */
+export const rulesAcceptances = sqliteTable('rules_acceptances', {
+  memberId: integer('member_id').primaryKey().references(() => members.id),
+  communityId: integer('community_id').notNull().references(() => communities.id),
+  acceptedAt: integer('accepted_at'),
+  reminderDueAt: integer('reminder_due_at'),
+  remindedAt: integer('reminded_at'),
+});

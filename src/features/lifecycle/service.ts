@@ -20,6 +20,7 @@ import { decideActivity, minuteOf, pickTip, segmentOf, selectNudges, SEGMENTS, t
 export type Localized = Record<Locale, string>;
 
 export interface LifecycleConfig {
+  rules: { acceptance: boolean; reminderSeconds: number };
   welcome: {
     enabled: boolean;
     /** The first join of a minute arms the batch this many seconds ahead. */
@@ -57,6 +58,8 @@ export const DAILY_JOB = 'lifecycle-daily';
 export const DAILY_SCHEDULER = 'lifecycle-daily';
 export const welcomeJobId = (communityId: number, minute: number): string => `welcome-batch-${communityId}-${minute}`;
 export const followupJobId = (id: number): string => `followup-${id}`;
+export const RULES_REMINDER_JOB = 'rules-reminder';
+export const rulesReminderJobId = (memberId: number): string => `rules-reminder-${memberId}`;
 
 const DAY_MS = 86_400_000;
 
@@ -112,6 +115,12 @@ export class LifecycleService {
       if (arm) ctx.afterCommit(() => this.timers.at(welcomeJobId(communityId, minute), new Date(dueAt), { kind: WELCOME_JOB, id: batchId }));
     }
     const joinedAt = ctx.now.getTime();
+    if (this.config.rules.acceptance) {
+      const dueAt = joinedAt + this.config.rules.reminderSeconds * 1000;
+      if (this.repo.expectRules(memberId, communityId, dueAt)) {
+        ctx.afterCommit(() => this.timers.at(rulesReminderJobId(memberId), new Date(dueAt), { kind: RULES_REMINDER_JOB, id: memberId }));
+      }
+    }
     this.config.followups.offsetsSeconds.forEach((offset, i) => {
       const dueAt = new Date(joinedAt + offset * 1000);
       const id = this.repo.insertFollowup(communityId, memberId, i + 1, dueAt.getTime());
@@ -141,9 +150,9 @@ export class LifecycleService {
         const bonus = Math.max(...present.map((w) => w.bonus));
         const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
         if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
-        this.outbox.post(batch.community_id, { text: lines.join('\n'), mentions }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
+        this.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
       } else {
-        for (const w of present) this.outbox.post(batch.community_id, this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
+        for (const w of present) this.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
       }
       for (const w of present) this.repo.markWelcome(w.id, 'sent');
       this.repo.moveBatch(batchId, 'open', 'done');
@@ -164,6 +173,41 @@ export class LifecycleService {
   // ── onboarding follow-ups ────────────────────────────────────────────
 
   /** Timer job: one follow-up; skipped when the member left or every tip is done. */
+  // ── rules acceptance ─────────────────────────────────────────────────
+
+  /** `/accept` (接受群规): records when the member accepted the community rules. */
+  acceptRules(ctx: CommandContext): Reply {
+    const before = this.repo.rulesOf(ctx.member.id);
+    if (before?.accepted_at != null) return { text: ctx.t('lifecycle.rulesAlready'), ephemeral: true };
+    this.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
+    if (before && before.reminded_at === null) ctx.afterCommit(() => this.timers.cancel(rulesReminderJobId(ctx.member.id)).catch(() => undefined));
+    return { text: ctx.t('lifecycle.rulesAccepted'), ephemeral: true };
+  }
+
+  /** Timer: remind a member once who has not accepted the rules (skipped after a leave or an acceptance). */
+  async fireRulesReminder(memberId: number, now: Date): Promise<void> {
+    const after: AfterCommit[] = [];
+    this.store.write(() => {
+      const rules = this.repo.rulesOf(memberId);
+      const member = this.repo.member(memberId);
+      if (!rules || rules.accepted_at !== null) return;
+      // Closed once, whatever happens: a member who left is not reminded, and the timer is not re-armed.
+      if (!this.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
+      const t = this.translate(rules.community_id);
+      const mention = `<@${member.platform_user_id}>`;
+      this.outbox.post(
+        rules.community_id,
+        { text: t('lifecycle.rulesReminder', { mention }), mentions: { [member.platform_user_id]: member.display_name }, ...this.acceptAction(t) },
+        { key: `rules-reminder-${memberId}`, source: 'rules-reminder', at: now, afterCommit: (fn) => after.push(fn) },
+      );
+    });
+    for (const fn of after) await fn();
+  }
+
+  private acceptAction(t: Translate): { actions?: Reply['actions'] } {
+    return this.config.rules.acceptance ? { actions: [{ label: t('lifecycle.acceptButton'), command: 'accept', style: 'success' }] } : {};
+  }
+
   async fireFollowup(id: number, now: Date): Promise<void> {
     const after: AfterCommit[] = [];
     this.store.write(() => {
@@ -358,6 +402,7 @@ export class LifecycleService {
     const timers: DesiredTimers['timers'] = [];
     for (const b of this.repo.openBatches()) timers.push({ jobId: welcomeJobId(b.community_id, b.minute), dueAt: new Date(b.due_at), job: { kind: WELCOME_JOB, id: b.id } });
     for (const f of this.repo.pendingFollowups()) timers.push({ jobId: followupJobId(f.id), dueAt: new Date(f.due_at), job: { kind: FOLLOWUP_JOB, id: f.id } });
+    for (const r of this.repo.pendingReminders()) timers.push({ jobId: rulesReminderJobId(r.member_id), dueAt: new Date(r.reminder_due_at), job: { kind: RULES_REMINDER_JOB, id: r.member_id } });
     const { cron, timezone } = this.config.nudges;
     return { timers, schedulers: [{ id: DAILY_SCHEDULER, pattern: cron, timezone, job: { kind: DAILY_JOB, id: 0 } }], schedulerPrefixes: [DAILY_SCHEDULER] };
   }

@@ -17,6 +17,7 @@ export function lotteryFeature(service: LotteryService, clock: Clock): Feature {
     messages: lotteryMessages,
     commands: lotteryCommands(service),
     jobs: { [DRAW_JOB]: (id) => service.drawDue(id, clock.now()) },
+    listeners: { memberJoined: (ctx) => service.newcomerEntryOnJoin(ctx) },
     desiredTimers: () => service.desired(),
   };
 }

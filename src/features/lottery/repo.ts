@@ -60,7 +60,9 @@ export function createLotteryRepo(sqlite: Sqlite) {
   );
   const entry = sqlite.prepare<[number, number], { tickets: number }>('SELECT tickets FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
   const count = sqlite.prepare<[number], { n: number; t: number | null }>('SELECT COUNT(*) AS n, SUM(tickets) AS t FROM lottery_entries WHERE lottery_id = ?');
+  const newcomer = sqlite.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND source = 'newcomer'");
   return {
+    hadNewcomerEntry: (memberId: number) => (newcomer.get(memberId)?.n ?? 0) > 0,
     insert: (l: { communityId: number; prize: string; winners: number; endsAt: number; cost: number; minLevel: number; minStreak: number; minPoints: number; bonus: string | null; seedHex: string; commitment: string; algorithm: string; createdBy: number; at: number }) =>
       (insert.get(l.communityId, l.prize, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at) as { id: number }).id,
     get: (id: number) => get.get(id),

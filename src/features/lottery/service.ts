@@ -28,6 +28,8 @@ export interface LotteryRules {
   maxWinners: number;
   /** Streak lengths that earn a free entry to the community's newest open lottery. */
   milestoneEntries: readonly number[];
+  /** A member's first join earns a free entry to the newest open lottery. */
+  newcomerEntry: boolean;
 }
 
 export interface CreateInput {
@@ -132,6 +134,14 @@ export class LotteryService {
     if (!row || this.repo.entry(row.id, ctx.member.id)) return undefined;
     this.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'milestone', ctx.now.getTime());
     return ctx.t('lottery.milestoneEntry', { days: streak, id: row.id, prize: row.prize });
+  }
+
+  /** memberJoined: a newcomer's free entry to the newest open lottery (once per member, ever). */
+  newcomerEntryOnJoin(ctx: CommandContext): void {
+    if (!this.rules.newcomerEntry || this.repo.hadNewcomerEntry(ctx.member.id)) return;
+    const row = this.repo.newestOpen(ctx.community.id, ctx.now.getTime());
+    if (!row) return;
+    this.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'newcomer', ctx.now.getTime());
   }
 
   /** End early (admin): draw now, inside the command's transaction. */
