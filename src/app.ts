@@ -129,7 +129,10 @@ export function createApp(options: AppOptions): App {
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
   const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: (id) => identity.communityById(id)?.locale ?? 'zh-CN' });
-  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor);
+  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, (id) => {
+    const community = identity.communityById(id);
+    return community !== undefined && senders.get(community.platform)?.sendDirect !== undefined;
+  });
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [
     checkinFeature(checkin),

@@ -15,7 +15,8 @@ import type { Clock } from '../core/clock.js';
 import type { Platform } from '../core/chat-event.js';
 import type { Feature } from '../core/feature.js';
 import type { IdentityService } from '../core/identity/service.js';
-import type { OutboxRepo } from '../core/outbox/repo.js';
+import type { DeliveryRow, OutboxRepo } from '../core/outbox/repo.js';
+import type { CommunityInfo } from '../core/context.js';
 import type { JobHandler, TimerJob, Timers } from '../core/ports.js';
 import type { Reply } from '../core/reply.js';
 import { SendError, type Sender } from '../platforms/adapter.js';
@@ -279,7 +280,7 @@ export class JobRuntime implements Timers {
       }
     }
     try {
-      await sender.send(community, JSON.parse(row.reply_json) as Reply);
+      await this.sendRow(sender, community, row);
       store.write(() => outbox.markSent(id, this.options.clock.now().getTime()));
       this.log.debug({ deliveryId: id, source: row.source }, 'delivered');
     } catch (err) {
@@ -295,6 +296,27 @@ export class JobRuntime implements Timers {
       if (err instanceof SendError && err.retryAfterMs !== undefined) {
         await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
         throw new DelayedError();
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A direct message goes privately where the sender can; where it cannot, or
+   * the platform refuses it for good (DMs closed), the fallback is posted in
+   * the community instead.
+   */
+  private async sendRow(sender: Sender, community: CommunityInfo, row: DeliveryRow): Promise<void> {
+    const reply = JSON.parse(row.reply_json) as Reply;
+    if (row.recipient === null) return sender.send(community, reply);
+    const fallback = row.fallback_json ? (JSON.parse(row.fallback_json) as Reply) : reply;
+    if (!sender.sendDirect) return sender.send(community, fallback);
+    try {
+      await sender.sendDirect(community, row.recipient, reply);
+    } catch (err) {
+      if (err instanceof SendError && !err.transient) {
+        this.log.info({ deliveryId: row.id, reason: err.message }, 'direct message refused; posting in the community instead');
+        return sender.send(community, fallback);
       }
       throw err;
     }

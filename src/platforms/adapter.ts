@@ -34,6 +34,8 @@ export interface Sender {
   rateLimit?(community: CommunityInfo): RateLimit | undefined;
   /** Post `reply` to the community's configured channel. Throws SendError. */
   send(community: CommunityInfo, reply: Reply): Promise<void>;
+  /** A private message to one member, where the platform allows it. Throws SendError. */
+  sendDirect?(community: CommunityInfo, platformUserId: string, reply: Reply): Promise<void>;
 }
 
 export interface Adapter {

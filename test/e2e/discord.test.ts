@@ -286,6 +286,22 @@ describe('Discord adapter against the fake Discord', () => {
     expect(row).toBeTruthy();
   });
 
+  it('sends a direct message privately, and posts the fallback in the channel when the member has DMs closed (50007)', async () => {
+    await startApp();
+    const a = app as App;
+    fake.blockDirectMessages(CAROL.id);
+    const community = a.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date());
+    for (const user of [ALICE, CAROL]) {
+      a.store.write(() =>
+        a.outbox.post(community.id, { text: `Welcome tip for <@${user.id}>` }, { key: `dm-${user.id}`, source: 'test', at: new Date(), afterCommit: (fn) => void fn(), direct: { recipient: user.id, fallback: { text: `<@${user.id}> here is a tip` } } }),
+      );
+    }
+    await waitFor(() => (a.store.sqlite.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sent'").get() as { n: number }).n === 2, 10_000, 'both delivered');
+    const dmChannel = fake.dmChannelIdFor(ALICE.id);
+    expect(dmChannel && fake.messagesIn(dmChannel).map((m) => m.content)).toEqual([`Welcome tip for <@${ALICE.id}>`]);
+    expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toEqual([`<@${CAROL.id}> here is a tip`]);
+  });
+
   it('falls back to the system channel, then the first text channel, for posts without a configured channel', async () => {
     await startApp({ discord: { textCommands: false, channels: {}, adminRoles: [] } });
     expect(await adapter.targetChannel(GUILD_ID)).toBe(GENERAL_ID);

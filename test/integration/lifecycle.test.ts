@@ -269,9 +269,10 @@ describe('segments and nudges', () => {
     ]);
   });
 
-  it('the daily run nudges at most 10 silent members in one post, skips /quiet, recent nudges and leavers, once a day, and measures the effect', async () => {
+  it('where the platform has no DMs, the daily run nudges at most 10 silent members in one post, skips /quiet, recent nudges and leavers, once a day, and measures the effect', async () => {
     const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
-    const t = app({ clock });
+    // A playground sender without direct messages (like a WeCom group with only a webhook).
+    const t = app({ clock, senders: [{ platform: 'playground', send: async () => undefined }] });
     const silent = Array.from({ length: 12 }, (_, i) => `s${String(i).padStart(2, '0')}`);
     for (const u of ['admin', ...silent, 'hush', 'nudged', 'gone']) await chatter(t, u, 'hello world');
     expect(await t.chat.say('hush', '/quiet')).toContain('已开启免打扰');
@@ -303,6 +304,25 @@ describe('segments and nudges', () => {
     expect(Object.values(second?.mentions ?? {})).toContain('s10');
     expect(Object.values(second?.mentions ?? {})).not.toContain('hush'); // spoke today with /免打扰
     expect(Object.values(second?.mentions ?? {})).not.toContain('s02'); // nudged 5 days ago
+  });
+});
+
+describe('direct messages', () => {
+  it('where the platform has DMs, each silent member gets a personal nudge, and follow-ups go privately', async () => {
+    const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
+    const t = app({ clock });
+    for (const u of ['admin', 'quiet1', 'quiet2']) await chatter(t, u, 'hello world');
+    clock.set(T0);
+    await chatter(t, 'admin', 'still here today');
+    await t.app.lifecycle.runDaily(clock.now());
+    const rows = t.app.store.sqlite.prepare("SELECT recipient, reply_json FROM deliveries WHERE source = 'nudge' ORDER BY id").all() as Array<{ recipient: string; reply_json: string }>;
+    expect(rows.map((r) => r.recipient)).toEqual(['quiet1', 'quiet2']);
+    expect((JSON.parse(rows[0]?.reply_json ?? '{}') as Reply).text).toContain('<@quiet1>');
+    await join(t, 'newbie');
+    const followup = t.app.store.sqlite.prepare("SELECT id FROM followups WHERE member_id = ? ORDER BY id LIMIT 1").get(memberId(t, 'newbie')) as { id: number };
+    clock.advance(DAY);
+    await t.app.lifecycle.fireFollowup(followup.id, clock.now());
+    expect(t.app.store.sqlite.prepare("SELECT recipient FROM deliveries WHERE source = 'followup'").all()).toEqual([{ recipient: 'newbie' }]);
   });
 });
 

@@ -170,6 +170,28 @@ describe('the outbox', () => {
     expect(await t.chat.say('admin', '/schedule list')).toContain('上次发送失败：webhook removed (93000)');
   });
 
+  it('a direct message goes privately; where DMs are refused for good, the fallback is posted in the community', async () => {
+    const sent: string[] = [];
+    const dms: Sender = {
+      platform: 'playground',
+      send: async (_c, reply) => void sent.push(`group: ${reply.text}`),
+      sendDirect: async (_c, userId, reply) => {
+        if (userId === 'closed') throw new SendError('Cannot send messages to this user (50007)', false);
+        sent.push(`dm ${userId}: ${reply.text}`);
+      },
+    };
+    const t = await started({ senders: [dms] });
+    const community = t.app.identity.community({ platform: 'playground', externalId: 'demo' }, new Date());
+    const post = (recipient: string) =>
+      t.app.store.write(() =>
+        t.app.outbox.post(community.id, { text: `hi ${recipient}` }, { key: `dm-${recipient}`, source: 'test', at: new Date(), afterCommit: (fn) => void fn(), direct: { recipient, fallback: { text: `<@${recipient}> hi` } } }),
+      );
+    post('open');
+    post('closed');
+    await waitFor(() => sent.length === 2, 5000, 'both deliveries');
+    expect(sent.sort()).toEqual(['dm open: hi open', 'group: <@closed> hi']);
+  });
+
   it('a per-target rate limit makes the 21st post wait, never drop', async () => {
     const t = await started({ config: { playground: { rateLimit: { limit: 20, windowMs: 3000 } } } });
     const start = Date.now();

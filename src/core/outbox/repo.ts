@@ -6,6 +6,8 @@ export interface DeliveryRow {
   community_id: number;
   source: string;
   reply_json: string;
+  recipient: string | null;
+  fallback_json: string | null;
   status: 'pending' | 'sending' | 'sent' | 'failed';
   attempts: number;
   last_error: string | null;
@@ -14,8 +16,8 @@ export interface DeliveryRow {
 }
 
 export function createOutboxRepo(sqlite: Sqlite) {
-  const insert = sqlite.prepare<[number, string, string, string, number], { id: number }>(
-    `INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)
+  const insert = sqlite.prepare<[number, string, string, string, string | null, string | null, number], { id: number }>(
+    `INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, recipient, fallback_json, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
   );
   const byKey = sqlite.prepare<[string], { id: number }>('SELECT id FROM deliveries WHERE dedupe_key = ?');
@@ -28,8 +30,8 @@ export function createOutboxRepo(sqlite: Sqlite) {
   const latestBySource = sqlite.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE source = ? ORDER BY id DESC LIMIT 1');
   return {
     /** The delivery's id; an existing one when the key was used before. Returns [id, created]. */
-    insert(communityId: number, key: string, source: string, reply: Reply, at: number): [number, boolean] {
-      const row = insert.get(communityId, key, source, JSON.stringify(reply), at);
+    insert(communityId: number, key: string, source: string, reply: Reply, at: number, direct?: { recipient: string; fallback: Reply }): [number, boolean] {
+      const row = insert.get(communityId, key, source, JSON.stringify(reply), direct?.recipient ?? null, direct ? JSON.stringify(direct.fallback) : null, at);
       if (row) return [row.id, true];
       return [(byKey.get(key) as { id: number }).id, false];
     },

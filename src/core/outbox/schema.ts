@@ -14,6 +14,10 @@ export const deliveries = sqliteTable(
     dedupeKey: text('dedupe_key').notNull().unique(),
     source: text('source').notNull(),
     replyJson: text('reply_json').notNull(),
+    /** A direct message to this platform user id, where the platform's sender can send one. */
+    recipient: text('recipient'),
+    /** What to post in the community instead when no direct message can be sent. */
+    fallbackJson: text('fallback_json'),
     status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

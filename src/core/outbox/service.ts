@@ -8,6 +8,15 @@ import type { Timers } from '../ports.js';
 import type { Reply } from '../reply.js';
 import type { OutboxRepo } from './repo.js';
 
+/**
+ * A direct message (DM) to one member: sent privately where the platform's
+ * sender can, otherwise `fallback` is posted in the community instead.
+ */
+export interface DirectMessage {
+  recipient: string;
+  fallback: Reply;
+}
+
 export class Outbox {
   constructor(
     readonly repo: OutboxRepo,
@@ -18,8 +27,8 @@ export class Outbox {
    * Record a post for the community; call inside a write transaction. The
    * same `key` posts once however often it is called.
    */
-  post(communityId: number, reply: Reply, opts: { key: string; source: string; at: Date; afterCommit: (fn: AfterCommit) => void }): number {
-    const [id, created] = this.repo.insert(communityId, opts.key, opts.source, reply, opts.at.getTime());
+  post(communityId: number, reply: Reply, opts: { key: string; source: string; at: Date; afterCommit: (fn: AfterCommit) => void; direct?: DirectMessage }): number {
+    const [id, created] = this.repo.insert(communityId, opts.key, opts.source, reply, opts.at.getTime(), opts.direct);
     // If the queue is unreachable now, the reconciler hands open deliveries over later.
     if (created) opts.afterCommit(() => this.timers.deliver(id).catch(() => undefined));
     return id;

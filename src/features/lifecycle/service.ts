@@ -81,6 +81,8 @@ export class LifecycleService {
     readonly config: LifecycleConfig,
     private readonly communityById: (id: number) => CommunityInfo | undefined,
     private readonly translate: (communityId: number) => Translate,
+    /** Whether the community's platform can deliver direct messages (the playground, Discord, WeCom with the app API or long connection). */
+    private readonly canDirect: (communityId: number) => boolean = () => false,
   ) {}
 
   // ── welcome ──────────────────────────────────────────────────────────
@@ -229,8 +231,9 @@ export class LifecycleService {
       const mention = `<@${member.platform_user_id}>`;
       const custom = this.config.followups.texts[tip]?.[locale];
       const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
-      // DMs are not available through the outbox yet: the tip is a group post mentioning the member.
-      this.outbox.post(row.community_id, { text, mentions: { [member.platform_user_id]: member.display_name } }, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: (fn) => after.push(fn) });
+      // A DM where the platform's sender can send one; otherwise the same text as a group post mentioning the member.
+      const reply = { text, mentions: { [member.platform_user_id]: member.display_name } };
+      this.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: (fn) => after.push(fn), direct: { recipient: member.platform_user_id, fallback: reply } });
     });
     for (const fn of after) await fn();
   }
@@ -377,8 +380,17 @@ export class LifecycleService {
       tags.push(`<@${f.platformUserId}>`);
     }
     const custom = nudges.text?.[community.locale];
-    const text = custom ? interpolate(custom, { mentions: tags.join(' ') }) : this.translate(community.id)('lifecycle.nudge', { mentions: tags.join(' ') });
-    this.outbox.post(community.id, { text, mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
+    const nudgeText = (who: string): string => (custom ? interpolate(custom, { mentions: who }) : this.translate(community.id)('lifecycle.nudge', { mentions: who }));
+    if (this.canDirect(community.id)) {
+      // A personal DM to each member where the platform allows it; a member who cannot get
+      // one (DMs closed) is mentioned in the group instead.
+      for (const [platformUserId, name] of Object.entries(mentions)) {
+        const reply = { text: nudgeText(`<@${platformUserId}>`), mentions: { [platformUserId]: name } };
+        this.outbox.post(community.id, reply, { key: `nudge-${community.id}-${today}-${platformUserId}`, source: 'nudge', at: now, afterCommit, direct: { recipient: platformUserId, fallback: reply } });
+      }
+    } else {
+      this.outbox.post(community.id, { text: nudgeText(tags.join(' ')), mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
+    }
     return picked.map((p) => p.memberId);
   }
 

@@ -97,6 +97,7 @@ export class DiscordAdapter implements Adapter {
     this.sender = {
       platform: 'discord',
       send: (community, reply) => this.send(community, reply),
+      sendDirect: (_community, userId, reply) => this.sendDirect(userId, reply),
     };
   }
 
@@ -357,6 +358,16 @@ export class DiscordAdapter implements Adapter {
     try {
       const channelId = await this.targetChannel(community.externalId);
       await this.post(channelId, this.render(reply, this.log));
+    } catch (err) {
+      throw toSendError(err);
+    }
+  }
+
+  /** A DM: open (or reuse) the DM channel, then post. A member with DMs closed gives 50007, a permanent error. */
+  private async sendDirect(userId: string, reply: Reply): Promise<void> {
+    try {
+      const channel = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
+      await this.post(channel.id, this.render(reply, this.log));
     } catch (err) {
       throw toSendError(err);
     }

@@ -11,5 +11,10 @@ export function playgroundSender(feed: PlaygroundFeed, store: Store, clock: Cloc
     async send(community, reply) {
       store.write(() => feed.post(community.externalId, reply, clock.now()));
     },
+    // The playground shows direct messages in its feed, marked as such.
+    async sendDirect(community, userId, reply) {
+      const title = `✉️ → ${reply.mentions?.[userId] ?? userId}${reply.title ? ` · ${reply.title}` : ''}`;
+      store.write(() => feed.post(community.externalId, { ...reply, title }, clock.now()));
+    },
   };
 }

@@ -83,6 +83,15 @@ export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBind
       if (userId && appApi) return appApi.sendReply([userId], reply);
       throw new SendError(`no webhook bound for wecom group ${community.externalId} (an admin can /bind it)`, false);
     },
+    // 1:1 messages: through the long connection, else the app message API; without either, none.
+    ...(ws || appApi
+      ? {
+          async sendDirect(_community: CommunityInfo, userId: string, reply: Reply): Promise<void> {
+            if (ws) return ws.send(userId, renderReplies([reply]));
+            return (appApi as WecomAppApi).sendReply([userId], reply);
+          },
+        }
+      : {}),
   };
 
   return {

@@ -1,0 +1,2 @@
+ALTER TABLE `deliveries` ADD `recipient` text;--> statement-breakpoint
+ALTER TABLE `deliveries` ADD `fallback_json` text;
