@@ -132,6 +132,10 @@ export function createApp(options: AppOptions): App {
   const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, (id) => {
     const community = identity.communityById(id);
     return community !== undefined && senders.get(community.platform)?.sendDirect !== undefined;
+  }, async (id, platformUserId) => {
+    const community = identity.communityById(id);
+    const sender = community ? senders.get(community.platform) : undefined;
+    if (community && sender?.rulesAccepted) await sender.rulesAccepted(community, platformUserId);
   });
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [

@@ -159,6 +159,8 @@ export const configSchema = z.object({
     channels: z.record(z.string().regex(/^\d{15,22}$/, 'expected a guild id'), z.string().regex(/^\d{15,22}$/, 'expected a channel id')),
     /** Role ids whose members are admins, besides Manage Server. */
     adminRoles: z.array(z.string().regex(/^\d{15,22}$/, 'expected a role id')),
+    /** Guild id → role id granted when a member accepts the rules (/accept). */
+    rulesRoles: z.record(z.string().regex(/^\d{15,22}$/, 'expected a guild id'), z.string().regex(/^\d{15,22}$/, 'expected a role id')),
   }),
 });
 

@@ -36,6 +36,8 @@ export interface Sender {
   send(community: CommunityInfo, reply: Reply): Promise<void>;
   /** A private message to one member, where the platform allows it. Throws SendError. */
   sendDirect?(community: CommunityInfo, platformUserId: string, reply: Reply): Promise<void>;
+  /** A member accepted the community rules (Discord grants the configured role). */
+  rulesAccepted?(community: CommunityInfo, platformUserId: string): Promise<void>;
 }
 
 export interface Adapter {

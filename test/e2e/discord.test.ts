@@ -302,6 +302,15 @@ describe('Discord adapter against the fake Discord', () => {
     expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toEqual([`<@${CAROL.id}> here is a tip`]);
   });
 
+  it('grants the configured role when a member accepts the rules', async () => {
+    await startApp({ lifecycle: { rules: { acceptance: true, reminderSeconds: 3600 } }, discord: { textCommands: false, channels: { [GUILD_ID]: ANNOUNCE_ID }, adminRoles: [], rulesRoles: { [GUILD_ID]: MOD_ROLE_ID } } });
+    const from = fake.requests.length;
+    const reply = await slash(ALICE, 'accept');
+    expect(callbackText(reply.body.data)).toContain('acceptance of the rules is recorded');
+    const put = await fake.waitForRequest((r) => r.method === 'PUT' && r.path === `/guilds/${GUILD_ID}/members/${ALICE.id}/roles/${MOD_ROLE_ID}`, 5000, from);
+    expect(put.status).toBe(204);
+  });
+
   it('falls back to the system channel, then the first text channel, for posts without a configured channel', async () => {
     await startApp({ discord: { textCommands: false, channels: {}, adminRoles: [] } });
     expect(await adapter.targetChannel(GUILD_ID)).toBe(GENERAL_ID);

@@ -83,6 +83,8 @@ export class LifecycleService {
     private readonly translate: (communityId: number) => Translate,
     /** Whether the community's platform can deliver direct messages (the playground, Discord, WeCom with the app API or long connection). */
     private readonly canDirect: (communityId: number) => boolean = () => false,
+    /** Platform follow-up to an accepted rules prompt (Discord grants the configured role). */
+    private readonly rulesAccepted: (communityId: number, platformUserId: string) => Promise<void> = async () => undefined,
   ) {}
 
   // ── welcome ──────────────────────────────────────────────────────────
@@ -182,6 +184,7 @@ export class LifecycleService {
     const before = this.repo.rulesOf(ctx.member.id);
     if (before?.accepted_at != null) return { text: ctx.t('lifecycle.rulesAlready'), ephemeral: true };
     this.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
+    ctx.afterCommit(() => this.rulesAccepted(ctx.community.id, ctx.member.platformUserId));
     if (before && before.reminded_at === null) ctx.afterCommit(() => this.timers.cancel(rulesReminderJobId(ctx.member.id)).catch(() => undefined));
     return { text: ctx.t('lifecycle.rulesAccepted'), ephemeral: true };
   }

@@ -98,6 +98,7 @@ export class DiscordAdapter implements Adapter {
       platform: 'discord',
       send: (community, reply) => this.send(community, reply),
       sendDirect: (_community, userId, reply) => this.sendDirect(userId, reply),
+      rulesAccepted: (community, userId) => this.grantRulesRole(community.externalId, userId),
     };
   }
 
@@ -360,6 +361,17 @@ export class DiscordAdapter implements Adapter {
       await this.post(channelId, this.render(reply, this.log));
     } catch (err) {
       throw toSendError(err);
+    }
+  }
+
+  /** The role for members who accepted the rules, when one is configured for the guild. */
+  private async grantRulesRole(guildId: string, userId: string): Promise<void> {
+    const roleId = this.options.settings.rulesRoles[guildId];
+    if (!roleId) return;
+    try {
+      await this.client.rest.put(Routes.guildMemberRole(guildId, userId, roleId), { reason: 'accepted the community rules' });
+    } catch (err) {
+      this.log.warn({ guildId, userId, roleId, err: err instanceof Error ? err.message : String(err) }, 'could not grant the rules role (the bot needs Manage Roles and a role above it)');
     }
   }
 
