@@ -1,5 +1,6 @@
 /** Lifecycle tables; statements prepared once, used inside the caller's transaction. */
 import type { Sqlite } from '../../store/db.js';
+import type { MemberRow } from '../../core/identity/repo.js';
 
 export interface BatchRow {
   id: number;
@@ -29,14 +30,6 @@ export interface FollowupRow {
   tip: string | null;
 }
 
-export interface MemberRow {
-  id: number;
-  community_id: number;
-  display_name: string;
-  joined_at: number;
-  left_at: number | null;
-  platform_user_id: string;
-}
 
 export interface FactsRow {
   member_id: number;
