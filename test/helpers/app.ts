@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -106,4 +106,20 @@ export class Chat {
       addressed: true,
     };
   }
+}
+
+/**
+ * Test apps closed after each test: `const app = testApps({ config })` in a
+ * test file, then `app({ ... })` per test (defaults merged under the test's own).
+ */
+export function testApps(defaults: Record<string, unknown> = {}): (options?: TestAppOptions) => TestApp {
+  const apps: TestApp[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((t) => t.close()));
+  });
+  return (options = {}) => {
+    const t = makeTestApp({ ...options, config: deepMerge(defaults, options.config ?? {}) });
+    apps.push(t);
+    return t;
+  };
 }

@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/core/clock.js';
 import type { ChatEvent } from '../../src/core/chat-event.js';
 import type { Reply } from '../../src/core/reply.js';
-import { makeTestApp, type TestApp, type TestAppOptions } from '../helpers/app.js';
+import { testApps, type TestApp } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-const apps: TestApp[] = [];
-function app(options: TestAppOptions = {}): TestApp {
-  const t = makeTestApp({ ...options, config: { jobs: { reconcileIntervalMs: 60_000 }, ...options.config } });
-  apps.push(t);
-  return t;
-}
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((t) => t.close()));
-});
+const app = testApps({ jobs: { reconcileIntervalMs: 60_000 } });
 
 const DAY = 86_400_000;
 // 10:00 in Asia/Shanghai, the default community timezone.

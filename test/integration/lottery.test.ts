@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdjustableClock, systemClock } from '../../src/core/clock.js';
 import { drawWinners } from '../../src/features/lottery/draw.js';
-import { makeTestApp, type TestApp, type TestAppOptions } from '../helpers/app.js';
+import { testApps, type TestApp } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-const apps: TestApp[] = [];
-function app(options: TestAppOptions = {}): TestApp {
-  const t = makeTestApp({ ...options, config: { jobs: { reconcileIntervalMs: 60_000 }, ...options.config } });
-  apps.push(t);
-  return t;
-}
-afterEach(async () => {
-  await Promise.all(apps.splice(0).map((t) => t.close()));
-});
+const app = testApps({ jobs: { reconcileIntervalMs: 60_000 } });
 const feed = (t: TestApp) => t.app.playground?.feed.list('demo') ?? [];
 const balanceOf = (t: TestApp, name: string) =>
   (t.app.store.sqlite.prepare('SELECT p.balance FROM member_points p JOIN members m ON m.id = p.member_id WHERE m.display_name = ?').get(name) as { balance: number }).balance;
