@@ -108,8 +108,8 @@ export function createApp(options: AppOptions): App {
   const role = options.role ?? 'all';
   const outboxRepo = createOutboxRepo(store.sqlite);
   const senders = new Map<Platform, Sender>();
-  // The job runtime is the Timers port; features get it, never BullMQ itself.
-  // Features need the Timers port before the runtime (which needs the features) exists.
+  // The job runtime is the Timers port (features never see BullMQ); features need the port
+  // before the runtime, which needs the features, exists.
   const late: { jobs?: JobRuntime } = {};
   const runtime = (): JobRuntime => late.jobs as JobRuntime;
   const timers: Timers = {
@@ -129,14 +129,17 @@ export function createApp(options: AppOptions): App {
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
   const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: (id) => identity.communityById(id)?.locale ?? 'zh-CN' });
-  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, (id) => {
-    const community = identity.communityById(id);
-    return community !== undefined && senders.get(community.platform)?.sendDirect !== undefined;
-  }, async (id, platformUserId) => {
-    const community = identity.communityById(id);
-    const sender = community ? senders.get(community.platform) : undefined;
-    if (community && sender?.rulesAccepted) await sender.rulesAccepted(community, platformUserId);
-  });
+  // Platform capabilities, looked up when used (adapters register their senders after the features).
+  const senderOf = (communityId: number) => {
+    const community = identity.communityById(communityId);
+    return community ? { community, sender: senders.get(community.platform) } : undefined;
+  };
+  const canDirect = (communityId: number): boolean => senderOf(communityId)?.sender?.sendDirect !== undefined;
+  const rulesAccepted = async (communityId: number, platformUserId: string): Promise<void> => {
+    const found = senderOf(communityId);
+    await found?.sender?.rulesAccepted?.(found.community, platformUserId);
+  };
+  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
   let commands: readonly CommandSpec[] = [];
   const features: Feature[] = [
     checkinFeature(checkin),
