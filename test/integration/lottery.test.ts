@@ -86,10 +86,13 @@ describe('lotteries', () => {
     const t = app();
     await t.chat.say('admin', '/lottery create 奖 winners=1 ends=+1h');
     for (let i = 0; i < 12; i++) await t.chat.say(`m${i}`, '参与抽奖 1');
+    expect(await t.chat.say('admin', '/lottery list')).toContain('12 人参与');
     await t.chat.say('admin', '/lottery draw 1');
     const ids = (JSON.parse(String(row(t).entries_json)) as { entries: Array<{ id: string }> }).entries.map((e) => e.id);
     expect(ids).toEqual([...ids].sort());
     expect(ids.indexOf('10')).toBeLessThan(ids.indexOf('9'));
+    // The counters kept with each entry agree with the entry list.
+    expect(row(t)).toMatchObject({ entrant_count: 12, ticket_count: 12 });
   });
 
   it('cancel refunds entry costs exactly once', async () => {

@@ -19,6 +19,8 @@ export interface LotteryRow {
   entries_json: string | null;
   winners_json: string | null;
   rerolls: number;
+  entrant_count: number;
+  ticket_count: number;
   created_at: number;
   drawn_at: number | null;
 }
@@ -59,7 +61,8 @@ export function createLotteryRepo(sqlite: Sqlite) {
      ORDER BY CAST(e.member_id AS TEXT)`,
   );
   const entry = sqlite.prepare<[number, number], { tickets: number }>('SELECT tickets FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
-  const count = sqlite.prepare<[number], { n: number; t: number | null }>('SELECT COUNT(*) AS n, SUM(tickets) AS t FROM lottery_entries WHERE lottery_id = ?');
+  const count = sqlite.prepare<[number], { n: number; t: number }>('SELECT entrant_count AS n, ticket_count AS t FROM lotteries WHERE id = ?');
+  const bumpCounts = sqlite.prepare<[number, number]>('UPDATE lotteries SET entrant_count = entrant_count + 1, ticket_count = ticket_count + ? WHERE id = ?');
   const newcomer = sqlite.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND source = 'newcomer'");
   return {
     hadNewcomerEntry: (memberId: number) => (newcomer.get(memberId)?.n ?? 0) > 0,
@@ -73,7 +76,11 @@ export function createLotteryRepo(sqlite: Sqlite) {
     saveResult: (id: number, entriesHash: string, entriesJson: string, winnersJson: string, at: number) => void result.run(entriesHash, entriesJson, winnersJson, at, id),
     saveReroll: (id: number, winnersJson: string, rerolls: number) => void reroll.run(winnersJson, rerolls, id),
     /** False when the member had already entered. */
-    insertEntry: (lotteryId: number, memberId: number, tickets: number, costPaid: number, source: string, at: number) => insertEntry.run(lotteryId, memberId, tickets, costPaid, source, at).changes === 1,
+    insertEntry(lotteryId: number, memberId: number, tickets: number, costPaid: number, source: string, at: number): boolean {
+      if (insertEntry.run(lotteryId, memberId, tickets, costPaid, source, at).changes !== 1) return false;
+      bumpCounts.run(tickets, lotteryId);
+      return true;
+    },
     entries: (lotteryId: number) => entries.all(lotteryId),
     entry: (lotteryId: number, memberId: number) => entry.get(lotteryId, memberId),
     count(lotteryId: number): { entrants: number; tickets: number } {

@@ -28,6 +28,9 @@ export const lotteries = sqliteTable(
     entriesJson: text('entries_json'),
     winnersJson: text('winners_json'),
     rerolls: integer('rerolls').notNull().default(0),
+    /** Kept with each entry (same transaction) so a join never counts the whole entry list. */
+    entrantCount: integer('entrant_count').notNull().default(0),
+    ticketCount: integer('ticket_count').notNull().default(0),
     createdBy: integer('created_by').references(() => members.id),
     createdAt: integer('created_at').notNull(),
     drawnAt: integer('drawn_at'),

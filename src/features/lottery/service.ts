@@ -97,7 +97,7 @@ export class LotteryService {
     const row = this.openLottery(ctx, id);
     const existing = this.repo.entry(id, ctx.member.id);
     if (existing) throw new UserError('lottery.alreadyJoined', { id, tickets: existing.tickets, entrants: this.repo.count(id).entrants });
-    const profile = this.points.profile(ctx.community.id, ctx.member.id);
+    const profile = this.points.standing(ctx.member.id);
     const streak = this.currentStreak(ctx.member.id, ctx.day);
     if (profile.level.index < row.min_level) throw new UserError('lottery.needLevel', { level: row.min_level + 1 });
     if (streak < row.min_streak) throw new UserError('lottery.needStreak', { days: row.min_streak, streak });

@@ -68,6 +68,12 @@ export class PointsService {
     return { applied, balance, earned, levelBefore, levelAfter: levelFor(earned, this.levels) };
   }
 
+  /** Balance, earnings and level without the rank (the rank is a count over everyone ahead). */
+  standing(memberId: number): { balance: number; earned: number; level: Level } {
+    const p = this.repo.points(memberId);
+    return { ...p, level: levelFor(p.earned, this.levels) };
+  }
+
   profile(communityId: number, memberId: number): { balance: number; earned: number; level: Level; rank: number } {
     const p = this.repo.points(memberId);
     return { ...p, level: levelFor(p.earned, this.levels), rank: this.repo.rank(communityId, p.earned) };

@@ -1,0 +1,3 @@
+ALTER TABLE `lotteries` ADD `entrant_count` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `lotteries` ADD `ticket_count` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+UPDATE `lotteries` SET `entrant_count` = (SELECT COUNT(*) FROM `lottery_entries` e WHERE e.`lottery_id` = `lotteries`.`id`), `ticket_count` = (SELECT COALESCE(SUM(`tickets`), 0) FROM `lottery_entries` e WHERE e.`lottery_id` = `lotteries`.`id`);
