@@ -206,15 +206,22 @@ function parseDayAndTime(text: string, original: string, now: Date, zone: IANAZo
   const hour = Number(hourText);
   const minute = Number(minuteText);
   const second = Number(secondText);
-  if (hour > 23) return { kind: 'outOfRange', input: original, field: 'hour', value: hourText };
-  if (minute > 59) return { kind: 'outOfRange', input: original, field: 'minute', value: minuteText };
-  if (second > 59) return { kind: 'outOfRange', input: original, field: 'second', value: secondText };
+  const outOfRange = clockOutOfRange(original, [hourText, minuteText, secondText]);
+  if (outOfRange) return outOfRange;
 
   const timeOfDay = hour * HOUR_MS + minute * MINUTE_MS + second * 1000;
   const onDay = (days: number): Date => new Date(resolveWall(todayWall + days * DAY_MS + timeOfDay, zone));
   if (offsetDays !== undefined) return onDay(offsetDays);
   const today = onDay(0);
   return today.getTime() > now.getTime() ? today : onDay(1);
+}
+
+/** A time of day whose hour, minute or second is out of range, named by field. */
+function clockOutOfRange(input: string, [hourText, minuteText, secondText]: [string, string, string]): WhenError | undefined {
+  if (Number(hourText) > 23) return { kind: 'outOfRange', input, field: 'hour', value: hourText };
+  if (Number(minuteText) > 59) return { kind: 'outOfRange', input, field: 'minute', value: minuteText };
+  if (Number(secondText) > 59) return { kind: 'outOfRange', input, field: 'second', value: secondText };
+  return undefined;
 }
 
 const DATE_TIME = new RegExp(
@@ -240,9 +247,8 @@ function parseDateTime(text: string, original: string, zone: IANAZone): Resolved
   const hour = Number(hourText);
   const minute = Number(minuteText);
   const second = Number(secondText);
-  if (hour > 23) return { kind: 'outOfRange', input: original, field: 'hour', value: hourText };
-  if (minute > 59) return { kind: 'outOfRange', input: original, field: 'minute', value: minuteText };
-  if (second > 59) return { kind: 'outOfRange', input: original, field: 'second', value: secondText };
+  const outOfRange = clockOutOfRange(original, [hourText, minuteText, secondText]);
+  if (outOfRange) return outOfRange;
   const ms = fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
 
   const wall = utcMs(year, month, day, hour, minute, second, ms);
