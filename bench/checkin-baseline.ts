@@ -40,8 +40,10 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
   const release = options.savepoint ? sqlite.prepare('RELEASE bench') : undefined;
 
   // src/core/inbound/repo.ts
-  const claim = sqlite.prepare<[string, string, number]>('INSERT INTO inbound_events (platform, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  const saveReply = sqlite.prepare<[string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND delivery_id = ?');
+  const claim = sqlite.prepare<[string, string, string, string, number]>(
+    'INSERT INTO inbound_events (platform, community, delivery_id, actor, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const saveReply = sqlite.prepare<[string, string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND community = ? AND delivery_id = ?');
   // src/core/identity/repo.ts
   const findCommunity = sqlite.prepare<[string, string], { id: number }>('SELECT id, platform, external_id, name FROM communities WHERE platform = ? AND external_id = ?');
   const insertCommunity = sqlite.prepare<[string, string, string, number], { id: number }>(
@@ -95,7 +97,7 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
   const { day, week, month, at } = when;
 
   function body(platform: string, externalId: string, deliveryId: string, platformUserId: string, displayName: string): number {
-    if (claim.run(platform, deliveryId, at).changes !== 1) throw new Error(`baseline: delivery ${deliveryId} seen twice`);
+    if (claim.run(platform, externalId, deliveryId, platformUserId, at).changes !== 1) throw new Error(`baseline: delivery ${deliveryId} seen twice`);
     const communityId = (findCommunity.get(platform, externalId) ?? (insertCommunity.get(platform, externalId, '', at) as { id: number })).id;
     let memberId = findByAccount.get(communityId, platform, platformUserId)?.id;
     if (memberId === undefined) {
@@ -118,7 +120,7 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
     putStreak.run(memberId, day, 1, 1, 1, 0);
     if ((bumpActivity.get(communityId, memberId, day) as { total: number }).total === 1) markReturned.run(at, memberId, at, at - 3 * 86_400_000);
     release?.run();
-    saveReply.run(replyJson, platform, deliveryId);
+    saveReply.run(replyJson, platform, externalId, deliveryId);
     return before.balance + basePoints;
   }
 

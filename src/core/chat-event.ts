@@ -19,7 +19,11 @@ export interface Actor {
 }
 
 interface EventBase {
-  /** Dedupe key of the delivery, unique per platform (interaction id, message id, WeCom msgid, ...). */
+  /**
+   * The platform's id of the delivery (interaction id, message id, WeCom msgid, ...), unique per
+   * community at least. The router dedupes on (platform, community, id) and hands features
+   * `<community row id>:<id>`, unique per platform, to build idempotency keys from.
+   */
   deliveryId: string;
   community: CommunityRef;
   actor: Actor;

@@ -23,6 +23,18 @@ export const coreMessages: Catalog = {
     'zh-CN': '找不到成员「{value}」。请 @ 对方，或使用对方在本群的昵称（对方需要在本群发过言）。',
     en: 'No member "{value}" found. Mention them, or use their name in this community (they must have been active here).',
   },
+  'core.deliveryConflict': {
+    'zh-CN': '这条消息的消息编号已被其他成员使用，没有处理。请换一个消息编号重新发送。',
+    en: 'This message id was already used by another member; the message was not processed. Send it again with a new message id.',
+  },
+  'core.badId': {
+    'zh-CN': '无法处理：{field}为空、过长或含有空白、控制或不可见字符。什么也没有保存。',
+    en: 'Refused: the {field} is empty, too long, or contains spaces, control or invisible characters. Nothing was stored.',
+  },
+  'core.idField.community': { 'zh-CN': '社群编号', en: 'community id' },
+  'core.idField.user': { 'zh-CN': '用户编号', en: 'user id' },
+  'core.idField.message': { 'zh-CN': '消息编号', en: 'message id' },
+  'core.idField.channel': { 'zh-CN': '频道编号', en: 'channel id' },
   'core.argTooLong': { 'zh-CN': '{name} 太长了（最多 {max} 个字符）。', en: '{name} is too long (at most {max} characters).' },
   'core.adminOnly': { 'zh-CN': '只有管理员可以使用 /{command}。', en: 'Only admins can use /{command}.' },
   'core.internalError': { 'zh-CN': '抱歉，出了点问题，请稍后再试。', en: 'Sorry, something went wrong. Please try again later.' },

@@ -1,6 +1,7 @@
 /**
- * The router: one path for every inbound event. It claims the delivery's
- * dedupe key, resolves community and member, parses and checks the command,
+ * The router: one path for every inbound event. It cleans names and checks
+ * ids (identity/sanitize.ts), claims the delivery's dedupe key (scoped to the
+ * community and its author), resolves community and member, parses and checks the command,
  * runs the feature inside ONE write transaction, stores the reply for
  * retries, then runs the after-commit work (timers, posts).
  */
@@ -16,6 +17,7 @@ import type { Reply } from './reply.js';
 import { type CommandRegistry, type Invocation, resolveArgs, type TextParse } from './commands/registry.js';
 import type { IdentityService } from './identity/service.js';
 import type { InboundRepo } from './inbound/repo.js';
+import { sanitizeEvent } from './identity/sanitize.js';
 import type { Store } from '../store/db.js';
 import { GroupCommit } from '../store/group-commit.js';
 
@@ -58,8 +60,18 @@ export class Router {
     }
   }
 
-  async handle(event: ChatEvent): Promise<RouteResult> {
-    const { inbound, identity, clock } = this.deps;
+  async handle(incoming: ChatEvent): Promise<RouteResult> {
+    const { inbound, identity, clock, i18n } = this.deps;
+    // Names are cleaned and ids checked before anything is stored (identity/sanitize.ts).
+    const sanitized = sanitizeEvent(incoming);
+    if (!sanitized.ok) {
+      this.deps.logger.warn({ platform: incoming.community.platform, type: incoming.type, field: sanitized.field }, 'event refused: bad id');
+      const locale = identity.locale(incoming.community);
+      const field = i18n.t(locale, `core.idField.${sanitized.field}`);
+      return { duplicate: false, replies: [{ text: i18n.t(locale, 'core.badId', { field }), ephemeral: true }] };
+    }
+    const event = sanitized.event;
+    const key = { platform: event.community.platform, community: event.community.externalId, deliveryId: event.deliveryId };
     const plan = this.plan(event);
     const after: AfterCommit[] = [];
     const now = clock.now();
@@ -68,14 +80,18 @@ export class Router {
     // unit then claims the delivery and stores the refusal as its reply.
     const attempt = (refusal?: UserError): Promise<RouteResult> =>
       this.commits.run(() => {
-        if (!inbound.claim(event.community.platform, event.deliveryId, now.getTime())) {
-          return { duplicate: true, replies: inbound.storedReplies(event.community.platform, event.deliveryId) ?? [] };
+        const claim = inbound.claim(key, event.actor.platformUserId, now.getTime());
+        if (claim.kind === 'retry') return { duplicate: true, replies: claim.replies ?? [] };
+        if (claim.kind === 'conflict') {
+          // Another member reusing the id: never their reply, never an effect, and the original keeps its key.
+          this.deps.logger.warn({ ...key, actor: event.actor.platformUserId }, 'delivery id reused by another member');
+          return { duplicate: true, replies: [{ text: i18n.t(identity.locale(event.community), 'core.deliveryConflict'), ephemeral: true }] };
         }
         const community = identity.community(event.community, now);
         const member = identity.member(community, event.actor, now);
         const ctx = this.context(event, community, member, now, after);
         const replies = refusal ? this.refuse(plan, ctx, refusal) : this.execute(plan, ctx);
-        inbound.saveReplies(event.community.platform, event.deliveryId, replies);
+        inbound.saveReplies(key, replies);
         return { duplicate: false, replies };
       });
     let result: RouteResult;
@@ -89,8 +105,7 @@ export class Router {
       }
     } catch (err) {
       this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
-      const locale = identity.community(event.community, now).locale;
-      return { duplicate: false, replies: [{ text: this.deps.i18n.t(locale, 'core.internalError'), ephemeral: true }] };
+      return { duplicate: false, replies: [{ text: i18n.t(identity.locale(event.community), 'core.internalError'), ephemeral: true }] };
     }
     for (const fn of after) {
       try {
@@ -164,7 +179,10 @@ export class Router {
 
   private context(event: ChatEvent, community: CommunityInfo, member: MemberInfo, now: Date, after: AfterCommit[]): CommandContext {
     return {
-      event,
+      // Features derive idempotency keys (ledger, outbox) from the delivery id, and those keys are
+      // unique per platform; the platform's id is unique per community only (the playground lets
+      // clients choose it), so features see it scoped by the community's id.
+      event: { ...event, deliveryId: `${community.id}:${event.deliveryId}` },
       now,
       day: communityDay(now, community),
       community,

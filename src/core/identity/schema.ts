@@ -43,14 +43,22 @@ export const memberAccounts = sqliteTable(
   (t) => [uniqueIndex('member_accounts_identity').on(t.communityId, t.platform, t.platformUserId), index('member_accounts_member').on(t.memberId)],
 );
 
-/** Every inbound delivery, by its dedupe key, with the reply it got (re-sent on a platform retry). */
+/**
+ * Every inbound delivery, by its dedupe key, with the reply it got (re-sent on
+ * a platform retry). The key is scoped to the community (its external id): a
+ * client-chosen message id (the playground) cannot reach another community's
+ * deliveries. `actor` is the author's platform user id; a retry must come from
+ * the same author to get the stored reply.
+ */
 export const inboundEvents = sqliteTable(
   'inbound_events',
   {
     platform: text('platform').notNull(),
+    community: text('community').notNull().default(''),
     deliveryId: text('delivery_id').notNull(),
+    actor: text('actor').notNull().default(''),
     receivedAt: integer('received_at').notNull(),
     replyJson: text('reply_json'),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.deliveryId] }), index('inbound_events_received').on(t.receivedAt)],
+  (t) => [primaryKey({ columns: [t.platform, t.community, t.deliveryId] }), index('inbound_events_received').on(t.receivedAt)],
 );

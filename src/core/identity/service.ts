@@ -42,6 +42,11 @@ export class IdentityService {
     return { id: cached.id, platform: ref.platform, externalId: ref.externalId, name: cached.name, ...this.settingsFor(ref.platform, ref.externalId) };
   }
 
+  /** The community's language, without touching the database (for refusals before anything is stored). */
+  locale(ref: CommunityRef): Locale {
+    return this.settingsFor(ref.platform, ref.externalId).locale;
+  }
+
   communityById(id: number): CommunityInfo | undefined {
     const row = this.repo.communityById(id);
     if (!row) return undefined;
@@ -53,8 +58,10 @@ export class IdentityService {
   member(community: CommunityInfo, actor: Actor, now: Date): MemberInfo {
     const row = this.repo.findMemberByAccount(community.id, community.platform, actor.platformUserId);
     if (!row) {
-      const id = this.repo.insertMember(community.id, community.platform, actor.platformUserId, actor.displayName, now.getTime());
-      return { id, communityId: community.id, platformUserId: actor.platformUserId, displayName: actor.displayName, joinedAt: now };
+      // A name that was nothing but invisible characters is empty once cleaned: the id stands in.
+      const displayName = actor.displayName || actor.platformUserId;
+      const id = this.repo.insertMember(community.id, community.platform, actor.platformUserId, displayName, now.getTime());
+      return { id, communityId: community.id, platformUserId: actor.platformUserId, displayName, joinedAt: now };
     }
     if (actor.displayName && row.display_name !== actor.displayName) this.repo.renameMember(row.id, actor.displayName);
     return { ...toInfo(row), displayName: actor.displayName || row.display_name };

@@ -2,24 +2,47 @@
  * Inbound deliveries by dedupe key (DESIGN.md §2.2). The first delivery
  * claims the key inside the command's transaction; a retry finds it taken
  * and gets the stored reply instead of a second effect.
+ *
+ * A key is (platform, community, delivery id): platforms with client-chosen
+ * ids (the playground) cannot reach another community's deliveries. The
+ * author is kept with the key, so that a retry is told apart from another
+ * member reusing the id.
  */
 import type { Sqlite } from '../../store/db.js';
 import type { Reply } from '../reply.js';
 
+/** Which delivery: the community is its external id (guild, chat, playground room). */
+export interface DeliveryKey {
+  platform: string;
+  community: string;
+  deliveryId: string;
+}
+
+export type Claim =
+  | { kind: 'new' }
+  /** Seen before from the same author: `replies` are the stored ones (undefined while the first is still being handled). */
+  | { kind: 'retry'; replies: Reply[] | undefined }
+  /** Seen before from another author: nothing of the first delivery may be shown. */
+  | { kind: 'conflict' };
+
 export function createInboundRepo(sqlite: Sqlite) {
-  const claim = sqlite.prepare<[string, string, number]>('INSERT INTO inbound_events (platform, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  const save = sqlite.prepare<[string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND delivery_id = ?');
-  const load = sqlite.prepare<[string, string], { reply_json: string | null }>('SELECT reply_json FROM inbound_events WHERE platform = ? AND delivery_id = ?');
+  const claim = sqlite.prepare<[string, string, string, string, number]>(
+    'INSERT INTO inbound_events (platform, community, delivery_id, actor, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const save = sqlite.prepare<[string, string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND community = ? AND delivery_id = ?');
+  const load = sqlite.prepare<[string, string, string], { actor: string; reply_json: string | null }>(
+    'SELECT actor, reply_json FROM inbound_events WHERE platform = ? AND community = ? AND delivery_id = ?',
+  );
   const prune = sqlite.prepare<[number]>('DELETE FROM inbound_events WHERE received_at < ?');
   return {
-    /** True when this delivery is new. */
-    claim: (platform: string, deliveryId: string, now: number): boolean => claim.run(platform, deliveryId, now).changes === 1,
-    saveReplies: (platform: string, deliveryId: string, replies: Reply[]): void => void save.run(JSON.stringify(replies), platform, deliveryId),
-    /** The replies given to the first delivery; undefined while it is still being handled. */
-    storedReplies(platform: string, deliveryId: string): Reply[] | undefined {
-      const row = load.get(platform, deliveryId);
-      return row?.reply_json ? (JSON.parse(row.reply_json) as Reply[]) : undefined;
+    /** Claims the key for `actor` (the author's platform user id), or says who had it. */
+    claim(key: DeliveryKey, actor: string, now: number): Claim {
+      if (claim.run(key.platform, key.community, key.deliveryId, actor, now).changes === 1) return { kind: 'new' };
+      const row = load.get(key.platform, key.community, key.deliveryId);
+      if (!row || row.actor !== actor) return { kind: 'conflict' };
+      return { kind: 'retry', replies: row.reply_json ? (JSON.parse(row.reply_json) as Reply[]) : undefined };
     },
+    saveReplies: (key: DeliveryKey, replies: Reply[]): void => void save.run(JSON.stringify(replies), key.platform, key.community, key.deliveryId),
     pruneBefore: (cutoff: number): number => prune.run(cutoff).changes,
   };
 }
