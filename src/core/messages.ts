@@ -20,8 +20,12 @@ export const coreMessages: Catalog = {
   'core.outOfRange': { 'zh-CN': '{name} 超出范围（{min} 到 {max}）：{value}', en: '{name} is out of range ({min} to {max}): {value}' },
   'core.badChoice': { 'zh-CN': '{name} 只能是 {choices}，收到的是「{value}」。', en: '{name} must be one of {choices}, got "{value}".' },
   'core.unknownMember': {
-    'zh-CN': '找不到成员「{value}」。请 @ 对方，或使用对方在本群的昵称（对方需要在本群发过言）。',
-    en: 'No member "{value}" found. Mention them, or use their name in this community (they must have been active here).',
+    'zh-CN': '找不到成员「{value}」。请使用对方在本群的完整昵称，或提及对方（对方需要在本群发过言）。',
+    en: 'No member "{value}" found. Use their exact display name or mention them (they must have been active here).',
+  },
+  'core.ambiguousMember': {
+    'zh-CN': '「{value}」对应多位成员，请写出完整昵称：\n{candidates}',
+    en: '"{value}" matches several members. Use the full display name:\n{candidates}',
   },
   'core.deliveryConflict': {
     'zh-CN': '这条消息的消息编号已被其他成员使用，没有处理。请换一个消息编号重新发送。',

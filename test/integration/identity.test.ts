@@ -62,3 +62,75 @@ describe('hostile names and ids, on ingress', () => {
     expect(count(t, 'SELECT COUNT(*) AS n FROM members')).toBe(0);
   });
 });
+
+describe('members named in commands', () => {
+  async function community(t: TestApp): Promise<void> {
+    for (const [id, name] of [
+      ['u-alice', 'Alice 爱丽丝'],
+      ['u-alicia', 'Alicia'],
+      ['u-bob', 'Bob 鲍勃'],
+      ['u-carol', 'Carol 卡罗尔'],
+      ['u-carl', 'carl'],
+    ] as const) {
+      await t.chat.say(id, '/checkin', { name });
+    }
+  }
+
+  it('a unique case-insensitive prefix finds the member', async () => {
+    const t = app();
+    await community(t);
+    expect(await t.chat.say('admin', '/grant Bob 50 helped')).toContain('已给 Bob 鲍勃 加 50 分');
+    expect(await t.chat.say('admin', '/grant @bo 1 again')).toContain('已给 Bob 鲍勃 加 1 分');
+    expect(await t.chat.say('admin', '/grant ali 1 x')).toContain('对应多位成员');
+  });
+
+  it('a whole word of the display name finds the member', async () => {
+    const t = app();
+    await community(t);
+    expect(await t.chat.say('admin', '/grant 爱丽丝 5 thanks')).toContain('已给 Alice 爱丽丝 加 5 分');
+    expect(await t.chat.say('admin', '/grant 卡罗尔 5 thanks')).toContain('已给 Carol 卡罗尔 加 5 分');
+    // Part of a word that is not its start finds nobody.
+    expect(await t.chat.say('admin', '/grant 丽丝 5 thanks')).toContain('找不到成员「丽丝」');
+  });
+
+  it('the exact name wins over prefixes; mentions and ids keep working', async () => {
+    const t = app();
+    await community(t);
+    expect(await t.chat.say('admin', '/grant CARL 2 x')).toContain('已给 carl 加 2 分');
+    expect(await t.chat.say('admin', '/grant <@u-alicia> 2 x')).toContain('已给 Alicia 加 2 分');
+    expect(await t.chat.say('admin', '/grant u-alice 2 x')).toContain('已给 Alice 爱丽丝 加 2 分');
+    expect(await t.chat.say('admin', '/grant "Alice 爱丽丝" 2 x')).toContain('已给 Alice 爱丽丝 加 2 分');
+  });
+
+  it('an ambiguous name lists the candidates and changes nothing', async () => {
+    const t = app();
+    await community(t);
+    const reply = await t.chat.say('admin', '/grant Al 5 x');
+    expect(reply).toBe('「Al」对应多位成员，请写出完整昵称：\n· Alice 爱丽丝\n· Alicia');
+    expect(await t.chat.say('admin', '/grant car 5 x')).toBe('「car」对应多位成员，请写出完整昵称：\n· carl\n· Carol 卡罗尔');
+    expect(count(t, "SELECT COUNT(*) AS n FROM points_ledger WHERE kind = 'adjust'")).toBe(0);
+  });
+
+  it('many candidates are capped at five; same names show their ids', async () => {
+    const t = app();
+    for (let i = 1; i <= 7; i++) await t.chat.say(`u${i}`, '/checkin', { name: i <= 2 ? 'Sam' : `Sam ${i}` });
+    const sams = await t.chat.say('admin', '/grant Sam 5 x');
+    expect(sams).toBe('「Sam」对应多位成员，请写出完整昵称：\n· Sam (u1)\n· Sam (u2)');
+    const many = await t.chat.say('admin', '/grant sa 5 x');
+    expect(many.split('\n')).toHaveLength(7);
+    expect(many).toContain('· …');
+  });
+
+  it('a name not found gets generic advice, in both languages', async () => {
+    const t = app();
+    await community(t);
+    expect(await t.chat.say('admin', '/grant Zed 5 x')).toBe('找不到成员「Zed」。请使用对方在本群的完整昵称，或提及对方（对方需要在本群发过言）。');
+    // The echoed name cannot be disguised by a right-to-left override.
+    expect(await t.chat.say('admin', '/grant \u202EdeZ 5 x')).toContain('找不到成员「deZ」');
+    const en = app({ config: { community: { locale: { playground: 'en' } } } });
+    await en.chat.say('u-bob', '/checkin', { name: 'Bob 鲍勃' });
+    expect(await en.chat.say('admin', '/grant Zed 5 x')).toBe('No member "Zed" found. Use their exact display name or mention them (they must have been active here).');
+    await en.chat.say('u-bobby', '/checkin', { name: 'Bobby' });
+    expect(await en.chat.say('admin', '/grant bob 5 x')).toBe('"bob" matches several members. Use the full display name:\n· Bob 鲍勃\n· Bobby');
+  });
+});

@@ -8,6 +8,7 @@ import type { ArgSpec, CommandSpec, GroupCommand, LeafCommand } from './spec.js'
 import { isGroup } from './spec.js';
 import { Args, type ArgValue } from './args.js';
 import type { MemberInfo } from '../context.js';
+import { cleanName } from '../identity/sanitize.js';
 
 const PREFIXES = ['/', '／', '!', '！'];
 const QUOTES: Record<string, string> = { '"': '"', "'": "'", '“': '”', '「': '」', '‘': '’' };
@@ -199,7 +200,8 @@ function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => Mem
     }
     case 'member': {
       const member = resolveMember(raw);
-      if (!member) throw new UserError('core.unknownMember', { value: raw });
+      // The name is echoed back: without the characters that could disguise it.
+      if (!member) throw new UserError('core.unknownMember', { value: cleanName(raw) });
       return member;
     }
     case 'word':

@@ -29,7 +29,12 @@ export function createIdentityRepo(sqlite: Sqlite) {
   const renameCommunity = sqlite.prepare<[string, number]>('UPDATE communities SET name = ? WHERE id = ?');
   const memberSelect = 'SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, a.platform_user_id FROM members m JOIN member_accounts a ON a.member_id = m.id';
   const findByAccount = sqlite.prepare<[number, string, string], MemberRow>(`${memberSelect} WHERE a.community_id = ? AND a.platform = ? AND a.platform_user_id = ?`);
-  const findByName = sqlite.prepare<[number, string], MemberRow>(`${memberSelect} WHERE m.community_id = ? AND m.display_name = ? COLLATE NOCASE ORDER BY m.id LIMIT 2`);
+  const findByName = sqlite.prepare<[number, string, number], MemberRow>(`${memberSelect} WHERE m.community_id = ? AND m.display_name = ? COLLATE NOCASE ORDER BY m.id LIMIT ?`);
+  // Names are stored cleaned (single spaces, trimmed), so ' ' || name || ' ' has every word between spaces.
+  // LIKE folds ASCII case, as NOCASE does for the exact match.
+  const findByPrefixOrWord = sqlite.prepare<[number, string, string, number], MemberRow>(
+    `${memberSelect} WHERE m.community_id = ? AND (m.display_name LIKE ? ESCAPE '\\' OR (' ' || m.display_name || ' ') LIKE ? ESCAPE '\\') ORDER BY m.display_name COLLATE NOCASE, m.id LIMIT ?`,
+  );
   const findById = sqlite.prepare<[number], MemberRow>(`${memberSelect} WHERE m.id = ? ORDER BY a.id LIMIT 1`);
   const insertMember = sqlite.prepare<[number, string, number, number], { id: number }>(
     'INSERT INTO members (community_id, display_name, joined_at, created_at) VALUES (?, ?, ?, ?) RETURNING id',
@@ -47,7 +52,13 @@ export function createIdentityRepo(sqlite: Sqlite) {
     insertCommunity: (platform: string, externalId: string, name: string, now: number) => insertCommunity.get(platform, externalId, name, now) as CommunityRow,
     renameCommunity: (id: number, name: string) => void renameCommunity.run(name, id),
     findMemberByAccount: (communityId: number, platform: string, platformUserId: string) => findByAccount.get(communityId, platform, platformUserId),
-    findMembersByName: (communityId: number, name: string) => findByName.all(communityId, name),
+    /** Members named exactly `name` (ASCII case folded), at most `limit`. */
+    findMembersByName: (communityId: number, name: string, limit: number) => findByName.all(communityId, name, limit),
+    /** Members whose name starts with `text` or has it as a whole word (ASCII case folded), at most `limit`. */
+    findMembersByNamePart(communityId: number, text: string, limit: number): MemberRow[] {
+      const like = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+      return findByPrefixOrWord.all(communityId, `${like}%`, `% ${like} %`, limit);
+    },
     findMemberById: (id: number) => findById.get(id),
     insertMember(communityId: number, platform: string, platformUserId: string, displayName: string, now: number): number {
       const { id } = insertMember.get(communityId, displayName, now, now) as { id: number };

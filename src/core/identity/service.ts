@@ -5,7 +5,9 @@
 import type { Actor, CommunityRef, Platform } from '../chat-event.js';
 import type { CommunityInfo, MemberInfo } from '../context.js';
 import type { Locale } from '../i18n.js';
+import { UserError } from '../errors.js';
 import type { IdentityRepo, MemberRow } from './repo.js';
+import { cleanName, isCleanId } from './sanitize.js';
 
 export interface CommunitySettings {
   locale: Locale;
@@ -84,26 +86,50 @@ export class IdentityService {
 
   /**
    * A member named in a command: a mention `<@id>` / `<@!id>`, a platform
-   * user id, or a display name with or without `@`. Members never seen in
-   * this community are not found.
+   * user id, or a display name with or without `@`: the exact name (ASCII
+   * case folded), else the one member whose name starts with it or has it as
+   * a whole word (`Bob` finds "Bob 鲍勃", `爱丽丝` finds "Alice 爱丽丝").
+   * Several candidates are a refusal listing them, never a guess: points go
+   * to the person meant or to nobody. Members never seen in this community
+   * are not found.
    */
   findMember(community: CommunityInfo, ref: string): MemberInfo | undefined {
     const trimmed = ref.trim();
     const mention = /^<@!?([^>]+)>$/.exec(trimmed);
     const id = mention?.[1] ?? trimmed;
-    const byAccount = this.repo.findMemberByAccount(community.id, community.platform, id);
+    const byAccount = isCleanId(id) ? this.repo.findMemberByAccount(community.id, community.platform, id) : undefined;
     if (byAccount) return toInfo(byAccount);
     if (mention) return undefined;
-    const name = trimmed.replace(/^[@＠]/, '');
-    const byName = this.repo.findMembersByName(community.id, name);
-    // An ambiguous name finds nobody rather than the wrong person.
-    return byName.length === 1 && byName[0] ? toInfo(byName[0]) : undefined;
+    // Stored names are cleaned the same way (see sanitize.ts), so invisible characters never decide a match.
+    const name = cleanName(trimmed.replace(/^[@＠]/, ''));
+    if (!name) return undefined;
+    const exact = this.repo.findMembersByName(community.id, name, MAX_CANDIDATES + 1);
+    const found = exact.length > 0 ? exact : this.repo.findMembersByNamePart(community.id, name, MAX_CANDIDATES + 1);
+    if (found.length > 1) throw new UserError('core.ambiguousMember', { value: name, candidates: candidateList(found) });
+    return found[0] ? toInfo(found[0]) : undefined;
   }
 
   memberById(id: number): MemberInfo | undefined {
     const row = this.repo.findMemberById(id);
     return row ? toInfo(row) : undefined;
   }
+}
+
+/** How many candidates an ambiguous name lists. */
+const MAX_CANDIDATES = 5;
+
+/**
+ * One candidate a line, by name; a name shared by several members also shows
+ * the platform user id, which `findMember` accepts too.
+ */
+function candidateList(rows: readonly MemberRow[]): string {
+  const shown = rows.slice(0, MAX_CANDIDATES);
+  const lines = shown.map((row) => {
+    const shared = shown.some((other) => other !== row && other.display_name.toLowerCase() === row.display_name.toLowerCase());
+    return `· ${row.display_name}${shared || !row.display_name ? ` (${row.platform_user_id})` : ''}`;
+  });
+  if (rows.length > MAX_CANDIDATES) lines.push('· …');
+  return lines.join('\n');
 }
 
 function toInfo(row: MemberRow): MemberInfo {
