@@ -16,7 +16,11 @@ export const coreMessages: Catalog = {
   },
   'core.tooManyArgs': { 'zh-CN': '参数太多了。用法：{usage}', en: 'Too many arguments. Usage: {usage}' },
   'core.missingArg': { 'zh-CN': '缺少参数 {name}。用法：{usage}', en: 'Missing argument {name}. Usage: {usage}' },
-  'core.notAnInteger': { 'zh-CN': '{name} 需要一个整数，收到的是「{value}」。', en: '{name} must be a whole number, got "{value}".' },
+  'core.notAnInteger': {
+    'zh-CN': '{name} 需要一个整数（如 5 或 1,000），收到的是「{value}」。',
+    en: '{name} must be a whole number (like 5 or 1,000), got "{value}".',
+  },
+  'core.noSign': { 'zh-CN': '{name} 不能带正负号，请直接写数字（如 5），收到的是「{value}」。', en: '{name} takes a number without a sign (like 5), got "{value}".' },
   'core.outOfRange': { 'zh-CN': '{name} 超出范围（{min} 到 {max}）：{value}', en: '{name} is out of range ({min} to {max}): {value}' },
   'core.badChoice': { 'zh-CN': '{name} 只能是 {choices}，收到的是「{value}」。', en: '{name} must be one of {choices}, got "{value}".' },
   'core.unknownMember': {

@@ -184,10 +184,13 @@ export function resolveArgs(inv: Invocation, resolveMember: (ref: string) => Mem
 function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => MemberInfo | undefined): ArgValue {
   switch (spec.type) {
     case 'int': {
-      const folded = raw.normalize('NFKC').replace(/,/g, '');
-      if (!/^[+-]?\d+$/.test(folded)) throw new UserError('core.notAnInteger', { name: spec.name, value: raw });
-      const n = Number(folded);
-      if (!Number.isSafeInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+      const parsed = parseInteger(raw);
+      if (!parsed) throw new UserError('core.notAnInteger', { name: spec.name, value: raw });
+      const signed = spec.min === undefined || spec.min < 0;
+      // '-5' where only positive numbers make sense reads best as out of range; '+5' has no such reading.
+      if (parsed.sign === '+' && !signed) throw new UserError('core.noSign', { name: spec.name, value: raw });
+      const n = parsed.value;
+      if ((parsed.sign === '-' && !signed) || !Number.isSafeInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw new UserError('core.outOfRange', { name: spec.name, value: raw, min: spec.min ?? '-∞', max: spec.max ?? '∞' });
       }
       return n;
@@ -209,6 +212,28 @@ function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => Mem
       if (raw.length > MAX_TEXT_ARG) throw new UserError('core.argTooLong', { name: spec.name, max: MAX_TEXT_ARG });
       return raw;
   }
+}
+
+/** ASCII or full-width digits; groups of three after the first, by ',' or '，'; no leading zeros. */
+const INTEGER = /^([+-])?(0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)$/;
+
+/**
+ * An integer as people type it: `5`, `５`, `1,000`, `１，０００`, `-5`. Only
+ * these: NFKC would also turn ⑤, ², 𝟓 into digits, and loose comma removal
+ * would read `,,,7,,,` or `12,34` as numbers nobody meant.
+ */
+export function parseInteger(raw: string): { value: number; sign: '+' | '-' | undefined } | undefined {
+  const folded = raw
+    .trim()
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30))
+    .replace(/，/g, ',')
+    .replace(/^[＋]/, '+')
+    .replace(/^[－−]/, '-');
+  const match = INTEGER.exec(folded);
+  if (!match) return undefined;
+  const sign = match[1] as '+' | '-' | undefined;
+  const magnitude = Number((match[2] as string).replace(/,/g, ''));
+  return { value: sign === '-' && magnitude !== 0 ? -magnitude : magnitude, sign };
 }
 
 export function usage(command: CommandSpec, leaf: LeafCommand): string {
