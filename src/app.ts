@@ -32,6 +32,7 @@ import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
 import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
 import { JobRuntime, type Role } from './jobs/runtime.js';
+import { createJobsRepo } from './jobs/repo.js';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLotteryRepo, lotteryFeature, LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
@@ -74,7 +75,34 @@ export interface App {
   senders: Map<Platform, Sender>;
   playground?: { feed: PlaygroundFeed };
   start(): Promise<{ url: string }>;
-  stop(): Promise<void>;
+  /**
+   * Stop taking work, let running work finish, close everything. With a deadline,
+   * a part that has not closed by then is left behind and named in `unclosed`.
+   */
+  stop(options?: { deadlineMs?: number }): Promise<{ unclosed: string[] }>;
+}
+
+/**
+ * Runs each closing step in turn; once the deadline has passed, the steps still
+ * running or not yet run are named (the database, closed by the caller
+ * afterwards, is synchronous and always closes).
+ */
+async function closeInOrder(parts: Array<[string, () => Promise<unknown>]>, deadlineMs: number | undefined): Promise<string[]> {
+  const end = deadlineMs === undefined ? Infinity : performance.now() + deadlineMs;
+  const unclosed: string[] = [];
+  for (const [name, close] of parts) {
+    const left = end - performance.now();
+    if (left <= 0) {
+      unclosed.push(name);
+      continue;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = Number.isFinite(left) ? new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), left))) : new Promise<never>(() => undefined);
+    const outcome = await Promise.race([close().then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'late') unclosed.push(name);
+  }
+  return unclosed;
 }
 
 export function playgroundEnabled(appConfig: AppConfig): boolean {
@@ -157,9 +185,12 @@ export function createApp(options: AppOptions): App {
   commands = registry.commands;
   const inbound = createInboundRepo(store.sqlite);
   const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
+  const jobsRepo = createJobsRepo(store.sqlite);
   const jobs = new JobRuntime({
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
+    instanceId: store.write(() => jobsRepo.instanceId(clock.now().getTime())),
+    jobsRepo,
     role,
     settings: config.jobs,
     features,
@@ -231,13 +262,17 @@ export function createApp(options: AppOptions): App {
       logger.info({ role, address: address || undefined, playground: withPlayground && address ? `${address}/playground` : 'off', adapters: adapters.map((a) => a.name) }, 'qunbot is up');
       return { url: address };
     },
-    async stop() {
-      // Stop taking new work first (adapters, HTTP), then let running jobs finish.
-      for (const adapter of adapters) await adapter.stop().catch((err: unknown) => logger.warn({ err, adapter: adapter.name }, 'adapter stop failed'));
-      if (started && role !== 'worker') await http.close();
-      await jobs.stop();
+    async stop(stopOptions = {}) {
+      // Stop taking new work first (adapters, HTTP), then let running jobs finish; the database last.
+      const parts: Array<[string, () => Promise<unknown>]> = [
+        ...adapters.map((adapter): [string, () => Promise<unknown>] => [adapter.name, () => adapter.stop().catch((err: unknown) => logger.warn({ err, adapter: adapter.name }, 'adapter stop failed'))]),
+        ['http', () => (started && role !== 'worker' ? http.close() : Promise.resolve())],
+        ['timers (redis)', () => jobs.stop()],
+      ];
+      const unclosed = await closeInOrder(parts, stopOptions.deadlineMs);
       started = false;
       store.close();
+      return { unclosed };
     },
   };
   for (const adapter of options.adapters?.(app) ?? []) {

@@ -29,9 +29,14 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const deadlineMs = appConfig.config.shutdown.timeoutMs;
+    logger.info({ signal, deadlineMs }, 'shutting down');
     try {
-      await app.stop();
+      const { unclosed } = await app.stop({ deadlineMs });
+      if (unclosed.length > 0) {
+        logger.error({ unclosed, deadlineMs }, `shutdown deadline passed; not closed: ${unclosed.join(', ')}`);
+        process.exit(1);
+      }
       process.exit(0);
     } catch (err) {
       logger.error({ err }, 'shutdown failed');

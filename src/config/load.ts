@@ -20,6 +20,7 @@ const ENV_KEYS: Array<{ env: string; path: string[]; type: 'string' | 'int' | 'b
   { env: 'HTTP_HOST', path: ['http', 'host'], type: 'string' },
   { env: 'HTTP_PORT', path: ['http', 'port'], type: 'int' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], type: 'int' },
 ];
 
 

@@ -133,8 +133,10 @@ export const configSchema = z.object({
     lockDurationMs: z.number().int().min(1000),
     stalledIntervalMs: z.number().int().min(1000),
     reconcileIntervalMs: z.number().int().min(1000),
+    missedTickGraceMs: z.number().int().min(0),
     outbox: z.object({ attempts: z.number().int().min(1).max(50), backoffMs: z.number().int().min(10) }),
   }),
+  shutdown: z.object({ timeoutMs: z.number().int().min(100) }),
   playground: z.object({
     enabled: z.union([z.boolean(), z.literal('auto')]),
     admins: z.array(z.string()),

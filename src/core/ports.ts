@@ -30,7 +30,14 @@ export interface JobRun {
   firedAt: Date;
 }
 
-export type JobHandler = (id: number, run: JobRun) => Promise<void>;
+/**
+ * `'missing'`: the row the job names is not in this database. The runtime logs
+ * it (a job is never dropped silently); any other outcome is a normal run,
+ * including one that found its work already done.
+ */
+export type JobOutcome = 'missing' | undefined;
+
+export type JobHandler = (id: number, run: JobRun) => Promise<JobOutcome | void>;
 
 /** What should be armed, according to SQLite. The reconciler makes Redis agree. */
 export interface DesiredTimers {

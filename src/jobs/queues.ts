@@ -17,6 +17,9 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface TimerData {
   id: number;
+  /** Set on a late run of a recurring tick missed while no worker ran: the scheduler and the tick's cron time. */
+  schedulerId?: string;
+  tick?: number;
 }
 
 export interface DeliveryData {
@@ -24,6 +27,7 @@ export interface DeliveryData {
 }
 
 export const deliveryJobId = (id: number): string => `delivery-${id}`;
+export const catchUpJobId = (schedulerId: string, tick: number): string => `catchup-${schedulerId}-${tick}`;
 
 export function assertJobId(id: string): string {
   if (id.includes(':') || /^\d+$/.test(id)) throw new Error(`invalid job id ${id}: no ':' and not a bare integer`);

@@ -9,6 +9,7 @@
  * compare-and-set, so nothing is done twice.
  */
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -17,12 +18,14 @@ import type { Feature } from '../core/feature.js';
 import type { IdentityService } from '../core/identity/service.js';
 import type { DeliveryRow, OutboxRepo } from '../core/outbox/repo.js';
 import type { CommunityInfo } from '../core/context.js';
-import type { JobHandler, TimerJob, Timers } from '../core/ports.js';
+import type { DesiredTimers, JobHandler, TimerJob, Timers } from '../core/ports.js';
 import type { Reply } from '../core/reply.js';
 import { SendError, type Sender } from '../platforms/adapter.js';
 import type { Store } from '../store/db.js';
-import { QUEUES, assertJobId, deliveryJobId, type DeliveryData, type TimerData } from './queues.js';
+import { QUEUES, assertJobId, catchUpJobId, deliveryJobId, type DeliveryData, type TimerData } from './queues.js';
 import { RateLimiter } from './rate-limiter.js';
+import { OutageLog } from './outage-log.js';
+import type { JobsRepo } from './repo.js';
 
 export type Role = 'all' | 'worker' | 'gateway';
 
@@ -31,12 +34,18 @@ export interface JobSettings {
   lockDurationMs: number;
   stalledIntervalMs: number;
   reconcileIntervalMs: number;
+  /** A recurring tick missed while no worker ran fires once, late, if it is at most this overdue. */
+  missedTickGraceMs: number;
   outbox: { attempts: number; backoffMs: number };
 }
 
 export interface JobRuntimeOptions {
   redisUrl: string;
+  /** The configured prefix; the deployment's instance id is appended to it. */
   prefix: string;
+  /** This deployment's id, kept in its database (see repo.ts). */
+  instanceId: string;
+  jobsRepo: JobsRepo;
   role: Role;
   settings: JobSettings;
   features: readonly Feature[];
@@ -59,9 +68,12 @@ export class JobRuntime implements Timers {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
+  private readonly outage: OutageLog;
+  /** The Redis key prefix: the configured one and the deployment's instance id. */
+  readonly prefix: string;
   private interval: NodeJS.Timeout | undefined;
   private reconciling: Promise<void> | undefined;
-  private redisWasDown = false;
+  private reconciledOnce = false;
   private stopped = false;
   private started = false;
   private lastHousekeeping = 0;
@@ -71,17 +83,15 @@ export class JobRuntime implements Timers {
     // BullMQ needs an offline queue on its connection (it sends INFO at once),
     // so producer calls check `available()` first and fail fast while Redis is
     // away: interactive commands never wait on it; the reconciler catches up.
+    this.prefix = `${options.prefix}:${options.instanceId}`;
+    this.outage = new OutageLog(this.log, () => Date.now());
     this.producer = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    this.producer.on('error', (err) => {
-      if (!this.redisWasDown) this.log.warn({ err: err.message }, 'redis unreachable; timers will be armed when it returns');
-      this.redisWasDown = true;
-    });
+    this.producer.on('error', (err) => this.outage.down(err));
     this.producer.on('ready', () => {
-      if (this.redisWasDown) this.log.info('redis is back; reconciling timers');
-      this.redisWasDown = false;
+      this.outage.up();
       if (this.started && this.options.role !== 'gateway') void this.reconcile();
     });
-    const queueOptions = { connection: this.producer, prefix: options.prefix, skipWaitingForReady: true };
+    const queueOptions = { connection: this.producer, prefix: this.prefix, skipWaitingForReady: true };
     this.queues = {
       timers: new Queue(QUEUES.timers, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } } }),
       schedules: new Queue(QUEUES.schedules, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } } }),
@@ -95,7 +105,7 @@ export class JobRuntime implements Timers {
         this.handlers.set(kind, handler);
       }
     }
-    this.limiter = new RateLimiter(this.producer, options.prefix);
+    this.limiter = new RateLimiter(this.producer, this.prefix);
   }
 
   available(): boolean {
@@ -119,6 +129,9 @@ export class JobRuntime implements Timers {
   }
 
   async every(schedulerId: string, pattern: string, timezone: string, job: TimerJob): Promise<void> {
+    // From now on a tick of this timer that no worker runs is a missed tick (see catchUp).
+    const { store, jobsRepo, clock } = this.options;
+    store.write(() => jobsRepo.armed(schedulerId, clock.now().getTime()));
     this.ensureAvailable();
     await this.queues.schedules.upsertJobScheduler(assertJobId(schedulerId), { pattern, tz: timezone }, { name: job.kind, data: { id: job.id } satisfies TimerData });
   }
@@ -161,7 +174,6 @@ export class JobRuntime implements Timers {
         resolve();
       }
     });
-    if (!this.available()) this.log.warn('redis is not reachable at start; commands work, timers are armed when it comes');
   }
 
   /** Make Redis agree with SQLite. Safe to run concurrently in several processes. */
@@ -201,6 +213,7 @@ export class JobRuntime implements Timers {
         }
         for (const s of desired.schedulers) {
           schedulerIds.add(s.id);
+          await this.catchUp(s, now);
           await this.every(s.id, s.pattern, s.timezone, s.job);
         }
       }
@@ -210,9 +223,11 @@ export class JobRuntime implements Timers {
         const id = s.id ?? s.key;
         if (prefixes.some((p) => id.startsWith(p)) && !schedulerIds.has(id)) {
           await this.stopEvery(id);
+          this.options.store.write(() => this.options.jobsRepo.forget(id));
           removed++;
         }
       }
+      this.reconciledOnce = true;
       let redelivered = 0;
       for (const id of this.options.outbox.openIds()) {
         const job = await this.queues.outbox.getJob(deliveryJobId(id));
@@ -227,24 +242,65 @@ export class JobRuntime implements Timers {
     }
   }
 
+  /**
+   * A recurring tick that fell while no worker ran (the process was down, or
+   * Redis was) fires once, late, within the grace period; an older one is
+   * logged and skipped. Only the latest missed tick counts: nothing is replayed
+   * in bulk. The catch-up run has the run key the tick itself would have had,
+   * so handlers that record run keys never run one tick twice.
+   */
+  private async catchUp(s: DesiredTimers['schedulers'][number], now: Date): Promise<void> {
+    const { jobsRepo, store, settings } = this.options;
+    const state = store.write(() => jobsRepo.armed(s.id, now.getTime()));
+    let tick: number;
+    try {
+      tick = CronExpressionParser.parse(s.pattern, { tz: s.timezone, currentDate: now, hashSeed: s.pattern }).prev().getTime();
+    } catch {
+      return;
+    }
+    // Right after start nothing of ours is running, so a tick just past is missed; later, give a
+    // tick that is firing now (here or in another worker) time to record itself first.
+    const settleMs = this.reconciledOnce ? Math.min(60_000, settings.missedTickGraceMs) : 0;
+    if (tick <= Math.max(state.armed_at, state.last_tick_at ?? 0) || now.getTime() - tick < settleMs) return;
+    if (!store.write(() => jobsRepo.ticked(s.id, tick))) return;
+    const late = now.getTime() - tick;
+    if (late > settings.missedTickGraceMs) {
+      this.log.warn({ scheduler: s.id, tick: new Date(tick).toISOString(), lateMs: late, graceMs: settings.missedTickGraceMs }, 'a recurring tick was missed while the bot was down; older than the grace period, so it is skipped');
+      return;
+    }
+    this.log.info({ scheduler: s.id, tick: new Date(tick).toISOString(), lateMs: late }, 'a recurring tick was missed while the bot was down; firing it late, once');
+    await this.queues.timers.add(s.job.kind, { id: s.job.id, schedulerId: s.id, tick } satisfies TimerData, { jobId: catchUpJobId(s.id, tick) });
+  }
+
   private startWorkers(): void {
-    const { settings, prefix, redisUrl } = this.options;
+    const { settings, redisUrl } = this.options;
     const common = {
-      prefix,
+      prefix: this.prefix,
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: 1,
     };
     const connection = (): Redis => {
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
-      redis.on('error', () => undefined); // reported once through the producer
+      redis.on('error', (err) => this.outage.down(err)); // one outage log for all connections
       this.connections.push(redis);
       return redis;
     };
     const runTimer = async (job: Job<TimerData>): Promise<void> => {
       const handler = this.handlers.get(job.name);
       if (!handler) throw new UnrecoverableError(`no handler for job kind ${job.name}`);
-      await handler(job.data.id, { runKey: job.id ?? `${job.name}-${job.data.id}`, firedAt: this.options.clock.now() });
+      // A recurring tick, from its scheduler or late from the catch-up: one run key per tick either way.
+      const schedulerId = job.data.schedulerId ?? job.repeatJobKey;
+      const tick = job.data.tick ?? (job.repeatJobKey !== undefined ? job.opts.prevMillis : undefined);
+      const runKey = schedulerId !== undefined && tick !== undefined ? `repeat:${schedulerId}:${tick}` : (job.id ?? `${job.name}-${job.data.id}`);
+      const outcome = await handler(job.data.id, { runKey, firedAt: this.options.clock.now() });
+      if (outcome === 'missing') {
+        this.log.warn({ kind: job.name, id: job.data.id, jobId: job.id, prefix: this.prefix }, 'a timer fired for something this database does not have; nothing was done');
+      }
+      if (schedulerId !== undefined && tick !== undefined) {
+        const { store, jobsRepo } = this.options;
+        store.write(() => jobsRepo.ticked(schedulerId, tick));
+      }
     };
     this.workers.push(
       new Worker(QUEUES.timers, runTimer, { ...common, connection: connection(), concurrency: settings.concurrency.timers }),
@@ -252,7 +308,8 @@ export class JobRuntime implements Timers {
       new Worker<DeliveryData>(QUEUES.outbox, (job, token) => this.deliverJob(job, token), { ...common, connection: connection(), concurrency: settings.concurrency.outbox }),
     );
     for (const worker of this.workers) {
-      worker.on('error', (err) => this.log.warn({ err: err.message, queue: worker.name }, 'worker error'));
+      // While Redis is away every worker reports every reconnect attempt: one outage log says it all.
+      worker.on('error', (err) => (this.available() ? this.log.warn({ err: err.message, queue: worker.name }, 'worker error') : this.outage.down(err)));
       worker.on('failed', (job, err) => {
         if (job && !(err instanceof DelayedError)) this.log.warn({ queue: worker.name, jobId: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed');
       });
@@ -326,12 +383,22 @@ export class JobRuntime implements Timers {
     return this.available() ? 'up' : 'down';
   }
 
-  /** Stop taking jobs, let running ones finish, close connections. */
+  /**
+   * Stop taking jobs, let running ones finish, close connections. With Redis
+   * away there is nothing to finish cleanly: connections are dropped first so
+   * that closing does not wait for a reconnect that never comes.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.interval) clearInterval(this.interval);
+    this.outage.stop();
+    const reachable = this.available();
+    if (!reachable) {
+      for (const redis of this.connections) redis.disconnect();
+      this.producer.disconnect();
+    }
     await this.reconciling?.catch(() => undefined);
-    await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    await Promise.all(this.workers.map((w) => w.close(!reachable).catch(() => undefined)));
     await Promise.all(Object.values(this.queues).map((q) => q.close().catch(() => undefined)));
     for (const redis of this.connections) redis.disconnect();
     this.producer.disconnect();

@@ -9,3 +9,4 @@ export * from '../platforms/wecom/schema.js';
 export * from '../features/lottery/schema.js';
 export * from '../features/quiz/schema.js';
 export * from '../features/lifecycle/schema.js';
+export * from '../jobs/schema.js';

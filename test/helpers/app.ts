@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { afterEach, inject } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { deepMerge, loadConfig } from '../../src/config/load.js';
 import { configSchema, type AppConfig } from '../../src/config/schema.js';
@@ -27,6 +27,8 @@ export interface TestAppOptions {
   databasePath?: string;
   role?: 'all' | 'worker' | 'gateway';
   senders?: Sender[];
+  /** Defaults to a silent logger (TEST_LOG_LEVEL to see it). */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -63,7 +65,7 @@ export function testConfig(overrides: Record<string, unknown> = {}, env: Record<
 export function makeTestApp(options: TestAppOptions = {}): TestApp {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-test-'));
   const appConfig = testConfig(options.config, options.env, options.databasePath ?? join(dir, 'qunbot.sqlite'));
-  const app = createApp({ appConfig, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
+  const app = createApp({ appConfig, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
   return {
     app,
     dir,

@@ -138,7 +138,7 @@ describe('quiz on real SQLite and Redis', () => {
     apps.splice(apps.indexOf(a), 1);
     dirs.push(a.dir);
     // Redis loses the close timer too: only SQLite (desiredTimers, via the reconciler at start) can bring it back.
-    const queue = new Queue('timers', { connection: { url: testRedisUrl() }, prefix });
+    const queue = new Queue('timers', { connection: { url: testRedisUrl() }, prefix: a.app.jobs.prefix });
     try {
       const job = await queue.getJob('quiz-1-1');
       expect(job?.name).toBe('quiz-close');
@@ -184,7 +184,7 @@ describe('quiz on real SQLite and Redis', () => {
     expect(await t.chat.say('admin', '/quiz schedule "* * * * *" test')).toContain('最多每 10 分钟一次');
     expect(await t.chat.say('admin', '/quiz schedule "0 20 * * 3" nosuchbank')).toContain('nosuchbank');
     expect(await t.chat.say('admin', '/答题 定时 "0 20 * * 3" test questions=2 mode=all')).toContain('已设置定时答题 #1（0 20 * * 3，Asia/Shanghai）');
-    const queue = new Queue('schedules', { connection: { url: testRedisUrl() }, prefix: t.app.appConfig.config.redis.prefix });
+    const queue = new Queue('schedules', { connection: { url: testRedisUrl() }, prefix: t.app.jobs.prefix });
     try {
       const scheduler = await waitFor(async () => (await queue.getJobSchedulers(0, -1)).find((s) => s.key === 'quiz-schedule-1'));
       expect(scheduler).toMatchObject({ pattern: '0 20 * * 3', tz: 'Asia/Shanghai' });

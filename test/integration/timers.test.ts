@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SendError, type Sender } from '../../src/platforms/adapter.js';
 import { makeTestApp, testPrefix, testRedisUrl, type TestApp, type TestAppOptions } from '../helpers/app.js';
@@ -66,7 +67,7 @@ describe('announcements and scheduled posts on real Redis', () => {
   it('recurring schedules are evaluated in the community timezone', async () => {
     const t = await started();
     expect(await t.chat.say('admin', '/schedule add "0 20 * * 3" 每周三晚上 8 点答题')).toContain('Asia/Shanghai');
-    const queue = new Queue('schedules', { connection: { url: testRedisUrl() }, prefix: t.app.appConfig.config.redis.prefix });
+    const queue = new Queue('schedules', { connection: { url: testRedisUrl() }, prefix: t.app.jobs.prefix });
     try {
       const [scheduler] = await waitFor(async () => {
         const list = await queue.getJobSchedulers(0, -1);
@@ -150,7 +151,8 @@ describe('the outbox', () => {
         if (++calls <= 2) throw new SendError('HTTP 502 from the platform', true);
       },
     };
-    const t = await started({ senders: [flaky] });
+    // Waits of 400 then 800 ms: far enough apart that a busy machine's timer lateness cannot invert them.
+    const t = await started({ senders: [flaky], config: { jobs: { ...fast.jobs, outbox: { attempts: 4, backoffMs: 400 } } } });
     await t.chat.say('admin', '/announce hello');
     await waitFor(() => calls >= 3, 8000, 'three attempts');
     const row = await waitFor(() => {
@@ -202,6 +204,28 @@ describe('the outbox', () => {
     await waitFor(() => feed(t).length === 21, 6000, 'the 21st post');
     expect(Date.now() - start).toBeGreaterThanOrEqual(2500);
     expect(new Set(feed(t).map((p) => p.reply.text)).size).toBe(21);
+  });
+});
+
+describe('a deployment owns its queues', () => {
+  it('the Redis prefix carries an instance id kept in the database: same database, same queues; another database, others', async () => {
+    const a = await started();
+    const prefix = a.app.appConfig.config.redis.prefix;
+    expect(a.app.jobs.prefix).toMatch(new RegExp(`^${prefix}:[0-9a-f]{12}$`));
+    const same = await started({ databasePath: a.app.appConfig.config.database.path, env: { REDIS_PREFIX: prefix } });
+    const other = await started({ env: { REDIS_PREFIX: prefix } });
+    expect(same.app.jobs.prefix).toBe(a.app.jobs.prefix);
+    expect(other.app.jobs.prefix).not.toBe(a.app.jobs.prefix);
+  });
+
+  it('a timer for a row this database does not have is a warning in the log, not a silent no-op', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const t = await started({ logger });
+    await t.app.jobs.at('post-999', new Date(), { kind: 'post', id: 999 });
+    const line = await waitFor(() => lines.find((l) => l.includes('a timer fired for something this database does not have')), 5000, 'the warning');
+    expect(JSON.parse(line)).toMatchObject({ level: 40, kind: 'post', id: 999 });
+    expect(feed(t)).toHaveLength(0);
   });
 });
 

@@ -9,7 +9,7 @@ import { addDays, communityDay, daysBetween, type Day } from '../../core/communi
 import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/context.js';
 import { interpolate, type Locale, type Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { DesiredTimers, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
 import type { Store } from '../../store/db.js';
 import type { CheckinService } from '../checkin/service.js';
@@ -133,10 +133,12 @@ export class LifecycleService {
   }
 
   /** Timer job: post this minute's welcomes, one post when more than the threshold joined. */
-  async fireWelcomeBatch(batchId: number, now: Date): Promise<void> {
+  async fireWelcomeBatch(batchId: number, now: Date): Promise<JobOutcome> {
     const after: AfterCommit[] = [];
+    let outcome: JobOutcome;
     this.store.write(() => {
       const batch = this.repo.getBatch(batchId);
+      if (!batch) outcome = 'missing';
       if (!batch || batch.status !== 'open') return;
       const pending = this.repo.pendingWelcomes(batchId);
       const total = this.repo.countWelcomes(batchId);
@@ -162,6 +164,7 @@ export class LifecycleService {
       this.repo.moveBatch(batchId, 'open', 'done');
     });
     for (const fn of after) await fn();
+    return outcome;
   }
 
   private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, community: string, t: Translate, locale: Locale): Reply {
@@ -190,11 +193,13 @@ export class LifecycleService {
   }
 
   /** Timer: remind a member once who has not accepted the rules (skipped after a leave or an acceptance). */
-  async fireRulesReminder(memberId: number, now: Date): Promise<void> {
+  async fireRulesReminder(memberId: number, now: Date): Promise<JobOutcome> {
     const after: AfterCommit[] = [];
+    let outcome: JobOutcome;
     this.store.write(() => {
       const rules = this.repo.rulesOf(memberId);
       const member = this.repo.member(memberId);
+      if (!rules) outcome = 'missing';
       if (!rules || rules.accepted_at !== null) return;
       // Closed once, whatever happens: a member who left is not reminded, and the timer is not re-armed.
       if (!this.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
@@ -207,16 +212,19 @@ export class LifecycleService {
       );
     });
     for (const fn of after) await fn();
+    return outcome;
   }
 
   private acceptAction(t: Translate): { actions?: Reply['actions'] } {
     return this.config.rules.acceptance ? { actions: [{ label: t('lifecycle.acceptButton'), command: 'accept', style: 'success' }] } : {};
   }
 
-  async fireFollowup(id: number, now: Date): Promise<void> {
+  async fireFollowup(id: number, now: Date): Promise<JobOutcome> {
     const after: AfterCommit[] = [];
+    let outcome: JobOutcome;
     this.store.write(() => {
       const row = this.repo.getFollowup(id);
+      if (!row) outcome = 'missing';
       if (!row || row.status !== 'pending') return;
       const member = this.repo.member(row.member_id);
       if (!member || member.left_at !== null) {
@@ -239,6 +247,7 @@ export class LifecycleService {
       this.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: (fn) => after.push(fn), direct: { recipient: member.platform_user_id, fallback: reply } });
     });
     for (const fn of after) await fn();
+    return outcome;
   }
 
   private tipsDone(memberId: number): Set<Tip> {

@@ -8,7 +8,7 @@ import type { AfterCommit, CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { DesiredTimers, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
 import type { Rng } from '../../core/rng.js';
 import type { Store } from '../../store/db.js';
@@ -153,14 +153,17 @@ export class LotteryService {
   }
 
   /** Timer job: the end time has come. A second run finds the status moved and does nothing. */
-  async drawDue(id: number, now: Date): Promise<void> {
+  async drawDue(id: number, now: Date): Promise<JobOutcome> {
     const after: AfterCommit[] = [];
+    let outcome: JobOutcome;
     this.store.write(() => {
       const row = this.repo.get(id);
+      if (!row) outcome = 'missing';
       if (!row || row.status !== 'open') return;
       this.drawInTransaction(row, now, this.translate(row.community_id), (fn) => after.push(fn));
     });
     for (const fn of after) await fn();
+    return outcome;
   }
 
   reroll(ctx: CommandContext, id: number, count: number): Reply {

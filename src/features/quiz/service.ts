@@ -10,7 +10,7 @@ import type { AfterCommit, CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { I18n, type Locale, type Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { DesiredTimers, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply, ReplyAction } from '../../core/reply.js';
 import type { Rng } from '../../core/rng.js';
 import type { Store } from '../../store/db.js';
@@ -122,10 +122,12 @@ export class QuizService {
   }
 
   /** Scheduler tick: start the quiz unless one is already running there. A repeated tick starts nothing. */
-  async fireScheduled(id: number, runKey: string, now: Date): Promise<void> {
+  async fireScheduled(id: number, runKey: string, now: Date): Promise<JobOutcome> {
     const after: AfterCommit[] = [];
+    let outcome: JobOutcome;
     this.store.write(() => {
       const row = this.repo.schedule(id);
+      if (!row) outcome = 'missing';
       if (!row || row.status !== 'active' || !this.repo.recordRun(id, runKey, now.getTime())) return;
       if (this.repo.running(row.community_id)) return;
       const opts = JSON.parse(row.options_json) as StartOptions;
@@ -138,6 +140,7 @@ export class QuizService {
       }
     });
     for (const fn of after) await fn();
+    return outcome;
   }
 
   private validate(opts: StartOptions): { key: string; bank: QuizBank; seconds: number | undefined; wanted: number; mode: QuizMode } {
@@ -213,10 +216,12 @@ export class QuizService {
   }
 
   /** Timer job: question `roundId` is due. Closes once however often it runs. */
-  async fireClose(roundId: number, now: Date): Promise<void> {
+  async fireClose(roundId: number, now: Date): Promise<JobOutcome> {
     const after: AfterCommit[] = [];
+    let outcome: JobOutcome;
     this.store.write(() => {
       const round = this.repo.round(roundId);
+      if (!round) outcome = 'missing';
       if (!round || round.status !== 'open') return;
       this.close(round, now, (fn) => after.push(fn));
     });
@@ -224,6 +229,7 @@ export class QuizService {
     for (const fn of after) await fn().catch((err: unknown) => (failure ??= err));
     // The close committed; the reconciler re-arms a next-question timer that failed to arm.
     if (failure !== undefined) throw failure;
+    return outcome;
   }
 
   desired(): DesiredTimers {

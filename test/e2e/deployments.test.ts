@@ -1,0 +1,136 @@
+/**
+ * The timers across real processes: two deployments on one Redis keep their
+ * own timers, a recurring tick that falls while the bot is down fires once,
+ * late (or is skipped past its grace), and a bot whose Redis is gone still
+ * stops within its deadline without flooding its log.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../setup/redis-server.js';
+import { startBot, type BotProcess } from '../helpers/process.js';
+import { testPrefix } from '../helpers/app.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const bots: BotProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(bots.splice(0).map(async (b) => {
+    await b.stop('SIGKILL');
+    b.cleanup();
+  }));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function bot(env: Record<string, string>, dir?: string): Promise<BotProcess> {
+  const b = await startBot(env, dir ? { dir } : {});
+  bots.push(b);
+  return b;
+}
+
+async function say(b: BotProcess, text: string, userId = 'admin'): Promise<string> {
+  const res = await fetch(`${b.url}/playground/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ communityId: 'demo', userId, userName: userId, text }),
+  });
+  const body = (await res.json()) as { replies: Array<{ text: string }> };
+  return body.replies.map((r) => r.text).join('\n');
+}
+
+async function feed(b: BotProcess): Promise<string[]> {
+  const res = await fetch(`${b.url}/playground/api/feed?communityId=demo`);
+  const body = (await res.json()) as { posts: Array<{ reply: { text: string } }> };
+  return body.posts.map((p) => p.reply.text);
+}
+
+/** A config file for fast cadences: 10-second cron patterns are allowed. */
+function configFile(dir: string, extra = ''): string {
+  const path = join(dir, 'test-config.yaml');
+  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n${extra}`);
+  return path;
+}
+
+function runKeys(dir: string): string[] {
+  const db = new Database(join(dir, 'qunbot.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT run_key FROM post_runs ORDER BY run_key').all() as Array<{ run_key: string }>).map((r) => r.run_key);
+  } finally {
+    db.close();
+  }
+}
+
+/** Waits until the next multiple of `periodMs` is `beforeMs` away; returns that tick's time. */
+async function untilBefore(periodMs: number, beforeMs: number): Promise<number> {
+  let tick = Math.ceil(Date.now() / periodMs) * periodMs;
+  if (tick - Date.now() < beforeMs + 300) tick += periodMs;
+  await sleep(tick - beforeMs - Date.now());
+  return tick;
+}
+
+describe('deployments and their timers (real processes)', () => {
+  it('two deployments on one Redis with the same prefix keep their own timers', async () => {
+    const prefix = testPrefix();
+    const [a, b] = await Promise.all([bot({ REDIS_PREFIX: prefix }), bot({ REDIS_PREFIX: prefix })]);
+    for (const [name, x] of [['A', a], ['B', b]] as const) {
+      for (let i = 1; i <= 3; i++) expect(await say(x, `/schedule once +2s ${name} post ${i}`)).toContain(`#${i}`);
+    }
+    await waitFor(async () => (await feed(a)).length === 3 && (await feed(b)).length === 3, 15_000, 'three posts on each bot');
+    expect((await feed(a)).sort()).toEqual(['A post 1', 'A post 2', 'A post 3']);
+    expect((await feed(b)).sort()).toEqual(['B post 1', 'B post 2', 'B post 3']);
+    // Each deployment's queue keys carry its own instance id.
+    expect(a.output()).not.toContain('a timer fired for something this database does not have');
+  }, 60_000);
+
+  it('a recurring tick that falls while the bot is down (SIGKILL) fires once, late, after the restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qunbot-e2e-'));
+    dirs.push(dir);
+    const env = { CONFIG_FILE: configFile(dir) };
+    const first = await bot(env, dir);
+    expect(await say(first, '/schedule add "*/10 * * * * *" tick')).toContain('#1');
+    const missed = await untilBefore(10_000, 2000);
+    await first.stop('SIGKILL');
+    await sleep(missed + 3000 - Date.now());
+    const second = await bot(env, dir);
+    await waitFor(() => runKeys(dir).includes(`repeat:schedule-1:${missed}`), 8000, `the missed tick ${new Date(missed).toISOString()}`);
+    expect(second.output()).toContain('firing it late, once');
+    // Let the next regular tick pass too: nothing doubled.
+    await sleep(missed + 11_000 - Date.now());
+    await second.stop('SIGTERM');
+    const keys = runKeys(dir);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toContain(`repeat:schedule-1:${missed + 10_000}`);
+  }, 60_000);
+
+  it('a missed tick older than the grace period is logged and skipped, not replayed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qunbot-e2e-'));
+    dirs.push(dir);
+    const env = { CONFIG_FILE: configFile(dir, '  missedTickGraceMs: 1000\n') };
+    const first = await bot(env, dir);
+    expect(await say(first, '/schedule add "*/10 * * * * *" tick')).toContain('#1');
+    const missed = await untilBefore(10_000, 2000);
+    await first.stop('SIGTERM');
+    await sleep(missed + 3000 - Date.now());
+    const second = await bot(env, dir);
+    await waitFor(() => second.output().includes('older than the grace period'), 8000, 'the skipped-tick log line');
+    await sleep(1000);
+    expect(runKeys(dir)).not.toContain(`repeat:schedule-1:${missed}`);
+  }, 60_000);
+
+  it('with Redis unreachable the bot stops within its deadline and logs the outage once', async () => {
+    const port = await freePort();
+    const b = await bot({ REDIS_URL: `redis://127.0.0.1:${port}`, SHUTDOWN_TIMEOUT_MS: '3000' });
+    expect(await say(b, '/checkin', 'alice')).toContain('签到成功');
+    await sleep(4000);
+    const lines = b.output().split('\n');
+    expect(lines.filter((l) => l.includes('redis unreachable'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('worker error'))).toHaveLength(0);
+    const t0 = Date.now();
+    const code = await b.stop('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(3000 + 1500);
+    expect(code).toBe(0);
+  }, 30_000);
+});
