@@ -30,10 +30,12 @@ export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBind
   const logger = app.logger.child({ component: 'wecom' });
   const inbound = new WecomInbound({
     handle: (event) => app.router.handle(event),
+    handleAll: (events) => app.router.handleAll(events),
     admins: secrets.wecomAdmins,
     botNames: config.wecom.botNames,
     ...(config.wecom.defaultCommunity ? { defaultCommunity: config.wecom.defaultCommunity } : {}),
     passiveReplyMs: config.wecom.passiveReplyMs,
+    maxMemberChanges: config.wecom.maxMemberChanges,
     apiUrl: secrets.wecomApiUrl,
     logger,
     now: () => app.clock.now(),
@@ -104,6 +106,7 @@ export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBind
     },
     async stop() {
       await ws?.stop();
+      await inbound.stop();
     },
     health() {
       if (ws && !bot && !appCipher) return ws.connected ? 'up' : 'down';
