@@ -77,7 +77,7 @@ function groupText(userId: string, content: string, msgid = newMsgId(), response
   };
 }
 
-async function postBot(url: string, payload: unknown, opts: { timestamp?: string; receiveId?: string } = {}): Promise<Response> {
+async function postBot(url: string, payload: unknown, opts: { timestamp?: string; receiveId?: string; nonce?: string } = {}): Promise<Response> {
   const req = buildBotCallback({ token: BOT.token, key: BOT.key, payload, ...opts });
   return fetch(`${url}/wecom/bot?${req.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
 }
@@ -289,6 +289,23 @@ describe('WeCom adapter end to end', () => {
       const res = await fetch(`${h.url}/wecom/bot?${search(req)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
       expect(res.status).toBe(status);
       expect(inbound(h.app)).toBe(0);
+    });
+
+    it('a validly signed callback whose nonce cannot be echoed in a reply → 400 before the command runs, on both callbacks', async () => {
+      h = await startHarness(api, { wecom: { defaultCommunity: GROUP } });
+      const checkins = (): number => count(h!.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'");
+      for (const nonce of ['7'.repeat(129), '7'.repeat(200), '12 34', '12\n34', '随机数']) {
+        expect((await postBot(h.url, groupText('alice', '签到'), { nonce })).status).toBe(400);
+        const xml =
+          `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[bob]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
+          `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[签到]]></Content><MsgId>${++msgCounter}</MsgId><AgentID>1000002</AgentID></xml>`;
+        expect((await postApp(h.url, xml, { nonce })).status).toBe(400);
+      }
+      expect(checkins()).toBe(0);
+      expect(inbound(h.app)).toBe(0);
+      // The longest nonce a reply can carry still works.
+      expect((await postBot(h.url, groupText('alice', '签到'), { nonce: '7'.repeat(128) })).status).toBe(200);
+      expect(checkins()).toBe(1);
     });
 
     it('a body that does not decrypt, a wrong receive id and malformed JSON → 400', async () => {
