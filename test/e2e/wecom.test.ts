@@ -393,7 +393,7 @@ describe('a slow reply goes out through response_url', () => {
     http = Fastify();
     registerWecomRoutes(http, { inbound, bot: new WecomCipher({ token: BOT.token, encodingAesKey: BOT.key, receiveId: '' }) });
     const url = await http.listen({ host: '127.0.0.1', port: 0 });
-    const responseUrl = `https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=code123`;
+    const responseUrl = fake.responseUrl('code123');
     const res = await postBot(url, groupText('alice', '抽奖', newMsgId(), responseUrl));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
@@ -401,6 +401,37 @@ describe('a slow reply goes out through response_url', () => {
     expect(posted?.responseCode).toBe('code123');
     expect(posted?.body).toEqual({ msgtype: 'markdown', markdown: { content: '**结果**\n开奖啦 <@alice>\n1. 参与：回复 lottery join 1' } });
   });
+});
+
+describe('a response_url off the WeCom API host', () => {
+  let http: FastifyInstance | undefined;
+  let api: FakeWecomApi | undefined;
+  afterEach(async () => {
+    await http?.close();
+    await api?.close();
+  });
+
+  it.each(['x:.evil.example/cgi-bin/aibot/response?response_code=secret-code-1', 'https://evil.example/cgi-bin/aibot/response?response_code=secret-code-1'])(
+    'gets no late reply, and the warning names the host only: %s',
+    async (responseUrl) => {
+      api = await FakeWecomApi.start();
+      const log = captureLogger();
+      const handle = async (): Promise<RouteResult> => {
+        await sleep(300);
+        return { duplicate: false, replies: [{ text: '开奖啦' }] };
+      };
+      const inbound = stubInbound(handle, { passiveReplyMs: 100, apiUrl: api.baseUrl, logger: log.logger });
+      http = Fastify();
+      registerWecomRoutes(http, { inbound, bot: new WecomCipher({ token: BOT.token, encodingAesKey: BOT.key, receiveId: '' }) });
+      const url = await http.listen({ host: '127.0.0.1', port: 0 });
+      const res = await postBot(url, groupText('alice', '抽奖', newMsgId(), responseUrl));
+      expect(res.status).toBe(200);
+      const line = await waitFor(() => log.lines.find((l) => l.includes('response_url')), 3000, 'response_url log line');
+      expect(JSON.parse(line)).toMatchObject({ level: 40, msg: 'response_url is not on the WeCom API host: late reply dropped' });
+      expect(log.lines.join('\n')).not.toContain('secret-code-1');
+      expect(api.requests).toHaveLength(0);
+    },
+  );
 });
 
 describe('long-connection mode', () => {

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { ChatEvent, CommunityRef } from '../../core/chat-event.js';
 import type { Reply } from '../../core/reply.js';
 import type { RouteResult } from '../../core/router.js';
+import { hostOf, onWecomApi } from './api-host.js';
 import { isWecomProtocolError, type WecomCipher, type WecomProtocolError } from './crypto.js';
 import { WECOM_TEXT_MAX_BYTES, aibotMarkdown, appTextReplyXml, streamReply, truncateUtf8 } from './outbound.js';
 import { parseAppEnvelope, parseAppXml, parseBotEnvelope, parseBotPayload, type AppExternalChatChange, type BotInbound } from './protocol.js';
@@ -34,7 +35,7 @@ export interface WecomInboundOptions {
   passiveReplyMs: number;
   /** Member ids handled from one customer-group change event; the rest are dropped with a warning. */
   maxMemberChanges: number;
-  /** WECOM_API_URL: response_url hosts are rewritten to it (tests use a fake). */
+  /** WECOM_API_URL: a response_url must be on its host (tests use a loopback fake). */
   apiUrl: string;
   logger: Logger;
   now(): Date;
@@ -143,26 +144,31 @@ export class WecomInbound {
     await Promise.all([...this.#background]);
   }
 
-  /** The response_url on our configured API host (same path and query). */
-  responseUrl(raw: string): string | undefined {
-    try {
-      const url = new URL(raw);
-      return `${this.options.apiUrl}${url.pathname}${url.search}`;
-    } catch {
-      return undefined;
-    }
+  /** The response_url, when it is on the configured WeCom API host (see api-host.ts). */
+  responseUrl(raw: string): URL | undefined {
+    return onWecomApi(raw, this.options.apiUrl);
   }
 
-  /** The one active reply a bot message allows (plain JSON markdown). */
+  /** The one active reply a bot message allows (plain JSON markdown). Logs the host only: the URL carries a one-time code. */
   async postResponseUrl(raw: string | undefined, replies: Reply[]): Promise<void> {
     const markdown = renderReplies(replies);
     if (markdown === '' || raw === undefined) return;
+    const { logger } = this.options;
     const url = this.responseUrl(raw);
-    if (!url) return;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aibotMarkdown(markdown)), signal: AbortSignal.timeout(10_000) });
+    if (!url) {
+      logger.warn({ host: hostOf(raw) }, 'response_url is not on the WeCom API host: late reply dropped');
+      return;
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aibotMarkdown(markdown)), signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      logger.warn({ host: url.host, error: err instanceof Error ? err.name : 'unknown' }, 'response_url post failed: late reply dropped');
+      return;
+    }
     const answer = (await res.json().catch(() => ({}))) as { errcode?: number };
     if (res.status !== 200 || (answer.errcode ?? 0) !== 0) {
-      this.options.logger.warn({ status: res.status, errcode: answer.errcode }, 'response_url refused the late reply');
+      logger.warn({ host: url.host, status: res.status, errcode: answer.errcode }, 'response_url refused the late reply');
     }
   }
 }
