@@ -254,6 +254,26 @@ describe('WeCom adapter end to end', () => {
     expect(parts.join('\n')).toBe(long);
   });
 
+  it('/bind refuses a webhook on another host and works only in a group chat (zh-CN and en)', async () => {
+    h = await startHarness(api, { community: { overrides: { 'wecom:user:carol': { locale: 'en' } } } }, { WECOM_ADMINS: 'boss,carol' });
+    const bound = (): number => count(h!.app, 'SELECT count(*) AS n FROM wecom_webhooks');
+    for (const url of [`https://evil.example.com/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`, `http://169.254.169.254/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`, `http://127.0.0.1:6379/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`]) {
+      expect(await say(h.url, 'boss', `/bind ${url}`)).toMatch(/不是企业微信群机器人的 Webhook/);
+    }
+    expect(bound()).toBe(0);
+    const direct = async (userId: string, content: string): Promise<string> => {
+      const res = await postBot(h!.url, { msgid: newMsgId(), aibotid: 'AIBOT', chattype: 'single', from: { userid: userId }, msgtype: 'text', text: { content } });
+      const reply = openBotReply({ token: BOT.token, key: BOT.key, reply: await res.text() }) as { stream: { content: string } };
+      return reply.stream.content;
+    };
+    expect(await direct('boss', `/bind ${WEBHOOK_KEY}`)).toMatch(/请在要绑定的群聊里发送/);
+    expect(await direct('carol', `/bind ${WEBHOOK_KEY}`)).toMatch(/in the group chat you want to bind/);
+    expect(await direct('boss', '/bind')).toMatch(/请在要绑定的群聊里发送/);
+    expect(bound()).toBe(0);
+    expect(await say(h.url, 'boss', `/bind ${WEBHOOK_KEY}`)).toContain('693a…5aaa');
+    expect(bound()).toBe(1);
+  });
+
   it('announcements respect 20 posts per minute per webhook: the 21st waits', async () => {
     h = await startHarness(api, { wecom: { webhooks: { [GROUP]: WEBHOOK_KEY } } });
     for (let i = 1; i <= 21; i += 1) await say(h.url, 'boss', `/announce 第 ${i} 条`);

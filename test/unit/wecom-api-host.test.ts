@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { parseWebhookKey } from '../../src/platforms/wecom/bindings.js';
 import { WecomInbound } from '../../src/platforms/wecom/routes.js';
 
 const silent = pino({ level: 'silent' });
@@ -40,5 +41,50 @@ describe('response_url (the late reply of the intelligent bot)', () => {
     expect(fake.responseUrl(`http://127.0.0.1:4321/cgi-bin/aibot/response?${code}`)?.href).toBe(`http://127.0.0.1:4321/cgi-bin/aibot/response?${code}`);
     expect(fake.responseUrl(`https://qyapi.weixin.qq.com/cgi-bin/aibot/response?${code}`)).toBeUndefined();
     expect(fake.responseUrl(`http://127.0.0.1:6379/cgi-bin/aibot/response?${code}`)).toBeUndefined();
+  });
+});
+
+describe('/bind input: a group robot webhook URL on the WeCom API host, or a bare key', () => {
+  const API = 'https://qyapi.weixin.qq.com';
+  const key = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
+
+  it.each([
+    [key, 'a bare key'],
+    [` ${key} `, 'a bare key with spaces around'],
+    [`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`, 'the webhook URL as WeCom shows it'],
+    [` https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}\n`, 'pasted with whitespace'],
+    [`https://qyapi.weixin.qq.com:443/cgi-bin/webhook/send?key=${key}`, 'the default port spelled out'],
+  ])('accepts %s (%s)', (input) => {
+    expect(parseWebhookKey(input, API)).toBe(key);
+  });
+
+  it.each([
+    [`https://evil.example.com/cgi-bin/webhook/send?key=${key}`, 'another host'],
+    [`http://169.254.169.254/cgi-bin/webhook/send?key=${key}`, 'a metadata address'],
+    [`http://127.0.0.1:6379/cgi-bin/webhook/send?key=${key}`, 'a local service'],
+    [`https://user:pw@qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`, 'userinfo'],
+    [`https://qyapi.weixin.qq.com:8443/cgi-bin/webhook/send?key=${key}`, 'an odd port'],
+    [`http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`, 'plain http'],
+    [`https://qyapi.weixin.qq.com.evil.example/cgi-bin/webhook/send?key=${key}`, 'our host as a prefix'],
+    [`https://qyapi.weixin.qq.com/x/cgi-bin/webhook/send?key=${key}`, 'another path ending the same way'],
+    [`https://qyapi.weixin.qq.com/cgi-bin/webhook/upload_media?key=${key}`, 'another endpoint'],
+    ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send', 'no key'],
+    [`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}&key=${key}`, 'a repeated key'],
+    [`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}&debug=1`, 'another parameter'],
+    [`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}#x`, 'a fragment'],
+    ['https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdefgh12', 'a key of the wrong shape'],
+    ['abcdefgh12', 'a bare word'],
+    ['693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa-extra', 'a key with more groups'],
+    ['693a91f67xxx4bc497a00ec2sifa5aaa', 'a key without dashes'],
+    ['not a key!', 'prose'],
+    ['', 'empty'],
+  ])('refuses %s (%s)', (input) => {
+    expect(parseWebhookKey(input, API)).toBeUndefined();
+  });
+
+  it('with a loopback fake as the API (tests), its own scheme, host and port only', () => {
+    expect(parseWebhookKey(`http://127.0.0.1:4321/cgi-bin/webhook/send?key=${key}`, 'http://127.0.0.1:4321')).toBe(key);
+    expect(parseWebhookKey(`https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${key}`, 'http://127.0.0.1:4321')).toBeUndefined();
+    expect(parseWebhookKey(`http://127.0.0.1:6379/cgi-bin/webhook/send?key=${key}`, 'http://127.0.0.1:4321')).toBeUndefined();
   });
 });

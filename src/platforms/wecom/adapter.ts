@@ -25,7 +25,7 @@ export function wecomEnabled(secrets: App['appConfig']['secrets']): boolean {
   );
 }
 
-export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBindings(app.store.sqlite, app.appConfig.config.wecom.webhooks)): Adapter {
+export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBindings(app.store.sqlite, app.appConfig.secrets.wecomApiUrl, app.appConfig.config.wecom.webhooks)): Adapter {
   const { config, secrets } = app.appConfig;
   const logger = app.logger.child({ component: 'wecom' });
   const inbound = new WecomInbound({
