@@ -176,7 +176,7 @@ export function createApp(options: AppOptions): App {
     quiz.feature,
     lotteryFeature(lottery, clock),
     lifecycleFeature(lifecycle, clock),
-    wecomBindingFeature(createWecomBindings(store.sqlite, config.wecom.webhooks)),
+    wecomBindingFeature(createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks), secrets.wecomApiUrl),
     helpFeature(() => commands),
   ];
   i18n.add(coreMessages);

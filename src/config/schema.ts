@@ -153,6 +153,8 @@ export const configSchema = z.object({
     defaultCommunity: z.string().min(1).nullable(),
     /** How long a callback waits for the reply before answering empty and replying through response_url. */
     passiveReplyMs: z.number().int().min(100).max(4500),
+    /** Member ids handled from one customer-group change event (the rest are ignored, with a warning). */
+    maxMemberChanges: z.number().int().min(1).max(100_000),
   }),
   discord: z.object({
     /** Read text commands from guild messages (needs the privileged Message Content intent). */

@@ -60,15 +60,37 @@ export class Router {
     }
   }
 
-  async handle(incoming: ChatEvent): Promise<RouteResult> {
+  async handle(event: ChatEvent): Promise<RouteResult> {
+    const { result, afterCommit } = await this.commit(event);
+    await afterCommit();
+    return result;
+  }
+
+  /**
+   * Events delivered together (a WeCom member list): each is the same unit
+   * of work as in handle(), all submitted at once so that they share the
+   * group commit instead of paying one transaction and disk sync each.
+   * Resolves once all of them committed, with each event's after-commit work
+   * (timers, posts) not yet started: for thousands of members it costs far
+   * more than the writes, so a caller with a deadline answers first and runs
+   * it after. Whatever is never run, the reconciler arms from the database.
+   */
+  async handleAll(events: readonly ChatEvent[]): Promise<{ results: RouteResult[]; afterCommit: Array<() => Promise<void>> }> {
+    const committed = await Promise.all(events.map((event) => this.commit(event)));
+    return { results: committed.map((c) => c.result), afterCommit: committed.map((c) => c.afterCommit) };
+  }
+
+  /** The event's unit of work, committed; the work queued for after the commit is returned, not run. */
+  private async commit(incoming: ChatEvent): Promise<{ result: RouteResult; afterCommit: () => Promise<void> }> {
     const { inbound, identity, clock, i18n } = this.deps;
+    const nothingAfter = async (): Promise<void> => undefined;
     // Names are cleaned and ids checked before anything is stored (identity/sanitize.ts).
     const sanitized = sanitizeEvent(incoming);
     if (!sanitized.ok) {
       this.deps.logger.warn({ platform: incoming.community.platform, type: incoming.type, field: sanitized.field }, 'event refused: bad id');
       const locale = identity.locale(incoming.community);
       const field = i18n.t(locale, `core.idField.${sanitized.field}`);
-      return { duplicate: false, replies: [{ text: i18n.t(locale, 'core.badId', { field }), ephemeral: true }] };
+      return { result: { duplicate: false, replies: [{ text: i18n.t(locale, 'core.badId', { field }), ephemeral: true }] }, afterCommit: nothingAfter };
     }
     const event = sanitized.event;
     const key = { platform: event.community.platform, community: event.community.externalId, deliveryId: event.deliveryId };
@@ -105,17 +127,19 @@ export class Router {
       }
     } catch (err) {
       this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
-      return { duplicate: false, replies: [{ text: i18n.t(identity.locale(event.community), 'core.internalError'), ephemeral: true }] };
+      return { result: { duplicate: false, replies: [{ text: i18n.t(identity.locale(event.community), 'core.internalError'), ephemeral: true }] }, afterCommit: nothingAfter };
     }
-    for (const fn of after) {
-      try {
-        await fn();
-      } catch (err) {
-        // The command committed; the reconciler re-arms whatever this failed to do.
-        this.deps.logger.warn({ err, deliveryId: event.deliveryId }, 'after-commit work failed');
+    const afterCommit = async (): Promise<void> => {
+      for (const fn of after) {
+        try {
+          await fn();
+        } catch (err) {
+          // The command committed; the reconciler re-arms whatever this failed to do.
+          this.deps.logger.warn({ err, deliveryId: event.deliveryId }, 'after-commit work failed');
+        }
       }
-    }
-    return result;
+    };
+    return { result, afterCommit };
   }
 
   private plan(event: ChatEvent): Plan {

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import type { ChatEvent } from '../../src/core/chat-event.js';
 import type { RouteResult } from '../../src/core/router.js';
 import { platformAdapters } from '../../src/platforms/index.js';
 import { WecomCipher } from '../../src/platforms/wecom/crypto.js';
-import { WecomInbound, registerWecomRoutes } from '../../src/platforms/wecom/routes.js';
+import { WecomInbound, registerWecomRoutes, type WecomInboundOptions } from '../../src/platforms/wecom/routes.js';
 import { WecomAppApi } from '../../src/platforms/wecom/senders.js';
 import { buildAppCallback, buildBotCallback, buildUrlVerification, nowSeconds, openAppReply, openBotReply } from '../fakes/wecom/client.js';
 import { FakeAibotWs } from '../fakes/wecom/fake-aibot-ws.js';
@@ -38,7 +38,13 @@ interface Harness {
   dir: string;
 }
 
-async function startHarness(api: FakeWecomApi, config: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}): Promise<Harness> {
+/** A logger whose JSON lines the test can read. */
+function captureLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }), lines };
+}
+
+async function startHarness(api: FakeWecomApi, config: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}, logger: Logger = silent): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-wecom-'));
   const env = {
     WECOM_BOT_TOKEN: BOT.token,
@@ -53,7 +59,7 @@ async function startHarness(api: FakeWecomApi, config: Record<string, unknown> =
     ...extraEnv,
   };
   const appConfig = testConfig(config, env, join(dir, 'qunbot.sqlite'));
-  const app = createApp({ appConfig, logger: silent, adapters: platformAdapters(appConfig) });
+  const app = createApp({ appConfig, logger, adapters: platformAdapters(appConfig) });
   const { url } = await app.start();
   return { app, url, api, dir };
 }
@@ -71,7 +77,7 @@ function groupText(userId: string, content: string, msgid = newMsgId(), response
   };
 }
 
-async function postBot(url: string, payload: unknown, opts: { timestamp?: string; receiveId?: string } = {}): Promise<Response> {
+async function postBot(url: string, payload: unknown, opts: { timestamp?: string; receiveId?: string; nonce?: string } = {}): Promise<Response> {
   const req = buildBotCallback({ token: BOT.token, key: BOT.key, payload, ...opts });
   return fetch(`${url}/wecom/bot?${req.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
 }
@@ -86,6 +92,32 @@ async function say(url: string, userId: string, content: string, msgid?: string)
   expect(reply.msgtype).toBe('stream');
   expect(reply.stream.finish).toBe(true);
   return reply.stream.content;
+}
+
+/**
+ * A customer-group add_member (or del_member) event for `ids`, as WeCom's customer-contact callback sends it;
+ * `comma` lists them as one "id1,id2" text (as some senders do), which fits thousands of ids under the 64 KiB body limit.
+ */
+function externalChatXml(chatId: string, ids: readonly string[], opts: { detail?: 'add_member' | 'del_member'; comma?: boolean } = {}): string {
+  const list = opts.comma ? `<![CDATA[${ids.join(',')}]]>` : ids.map((id) => `<Item>${id}</Item>`).join('');
+  return (
+    `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
+    `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[${chatId}]]></ChatId>` +
+    `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[${opts.detail ?? 'add_member'}]]></UpdateDetail><JoinScene>1</JoinScene>` +
+    `<MemChangeCnt>${ids.length}</MemChangeCnt><MemChangeList>${list}</MemChangeList><LastMemVer>a</LastMemVer><CurMemVer>b</CurMemVer></xml>`
+  );
+}
+
+async function postApp(url: string, xml: string, opts: { nonce?: string } = {}): Promise<Response> {
+  const req = buildAppCallback({ token: APP.token, key: APP.key, corpId: APP.corpId, xml, ...opts });
+  return fetch(`${url}/wecom/app?${req.search}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: req.body });
+}
+
+function chatMembers(app: App, chatId: string): string[] {
+  const rows = app.store.sqlite
+    .prepare('SELECT a.platform_user_id AS id FROM member_accounts a JOIN communities c ON c.id = a.community_id WHERE c.external_id = ? ORDER BY a.platform_user_id')
+    .all(chatId) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
 }
 
 function count(app: App, sql: string, ...params: unknown[]): number {
@@ -149,21 +181,43 @@ describe('WeCom adapter end to end', () => {
 
   it('a change_external_chat add_member with two members produces two joins', async () => {
     h = await startHarness(api);
-    const xml =
-      `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
-      `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_chat]]></Event><ChatId><![CDATA[wrCustomer01]]></ChatId>` +
-      `<ChangeType><![CDATA[update]]></ChangeType><UpdateDetail><![CDATA[add_member]]></UpdateDetail><JoinScene>1</JoinScene>` +
-      `<MemChangeCnt>2</MemChangeCnt><MemChangeList><Item>wmNew1</Item><Item>wmNew2</Item></MemChangeList><LastMemVer>a</LastMemVer><CurMemVer>b</CurMemVer></xml>`;
-    for (let i = 0; i < 2; i += 1) {
-      const req = buildAppCallback({ token: APP.token, key: APP.key, corpId: APP.corpId, xml });
-      const res = await fetch(`${h.url}/wecom/app?${req.search}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: req.body });
-      expect(res.status).toBe(200);
-    }
-    const rows = h.app.store.sqlite
-      .prepare("SELECT a.platform_user_id AS id FROM member_accounts a JOIN communities c ON c.id = a.community_id WHERE c.external_id = 'wrCustomer01' ORDER BY a.platform_user_id")
-      .all() as Array<{ id: string }>;
-    expect(rows.map((r) => r.id)).toEqual(['wmNew1', 'wmNew2']);
+    const xml = externalChatXml('wrCustomer01', ['wmNew1', 'wmNew2']);
+    for (let i = 0; i < 2; i += 1) expect((await postApp(h.url, xml)).status).toBe(200);
+    expect(chatMembers(h.app, 'wrCustomer01')).toEqual(['wmNew1', 'wmNew2']);
     expect(count(h.app, "SELECT count(*) AS n FROM inbound_events WHERE platform = 'wecom' AND delivery_id LIKE 'extchat:wrCustomer01:%'")).toBe(2);
+  });
+
+  it('6,000 members joining in one change_external_chat are all recorded well within WeCom’s 5 s, and a redelivery changes nothing', async () => {
+    h = await startHarness(api);
+    const ids = Array.from({ length: 6000 }, (_, i) => `m${String(i).padStart(4, '0')}`);
+    const xml = externalChatXml('wrBig', ids, { comma: true });
+    const started = performance.now();
+    const res = await postApp(h.url, xml);
+    const elapsed = performance.now() - started;
+    expect(res.status).toBe(200);
+    // One transaction per member took 19 s here, past WeCom's 5 s (it then redelivers). About 1 s now; generous for a loaded machine.
+    expect(elapsed).toBeLessThan(4000);
+    expect(chatMembers(h.app, 'wrBig')).toEqual(ids);
+    const snapshot = (): number[] => [
+      count(h!.app, 'SELECT count(*) AS n FROM member_accounts'),
+      count(h!.app, 'SELECT count(*) AS n FROM points_ledger'),
+      count(h!.app, 'SELECT count(*) AS n FROM inbound_events'),
+      count(h!.app, 'SELECT coalesce(sum(balance), 0) AS n FROM member_points'),
+      count(h!.app, 'SELECT count(*) AS n FROM welcomes'),
+      count(h!.app, 'SELECT count(*) AS n FROM followups'),
+    ];
+    const before = snapshot();
+    expect((await postApp(h.url, xml)).status).toBe(200);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('a member list longer than wecom.maxMemberChanges is cut to it, with a warning', async () => {
+    const log = captureLogger();
+    h = await startHarness(api, { wecom: { maxMemberChanges: 3 } }, {}, log.logger);
+    expect((await postApp(h.url, externalChatXml('wrCapped', ['c1', 'c2', 'c3', 'c4', 'c5']))).status).toBe(200);
+    expect(chatMembers(h.app, 'wrCapped')).toEqual(['c1', 'c2', 'c3']);
+    const warning = log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'customer-group change lists more members than wecom.maxMemberChanges: the rest are ignored');
+    expect(warning).toMatchObject({ chatId: 'wrCapped', listed: 5, handled: 3, maxMemberChanges: 3 });
   });
 
   it('a text in the app 1:1 chat is a command answered with encrypted XML', async () => {
@@ -198,6 +252,26 @@ describe('WeCom adapter end to end', () => {
     const parts = all.slice(1).map((m) => (m.body as { markdown: { content: string } }).markdown.content);
     for (const part of parts) expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(4096);
     expect(parts.join('\n')).toBe(long);
+  });
+
+  it('/bind refuses a webhook on another host and works only in a group chat (zh-CN and en)', async () => {
+    h = await startHarness(api, { community: { overrides: { 'wecom:user:carol': { locale: 'en' } } } }, { WECOM_ADMINS: 'boss,carol' });
+    const bound = (): number => count(h!.app, 'SELECT count(*) AS n FROM wecom_webhooks');
+    for (const url of [`https://evil.example.com/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`, `http://169.254.169.254/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`, `http://127.0.0.1:6379/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`]) {
+      expect(await say(h.url, 'boss', `/bind ${url}`)).toMatch(/不是企业微信群机器人的 Webhook/);
+    }
+    expect(bound()).toBe(0);
+    const direct = async (userId: string, content: string): Promise<string> => {
+      const res = await postBot(h!.url, { msgid: newMsgId(), aibotid: 'AIBOT', chattype: 'single', from: { userid: userId }, msgtype: 'text', text: { content } });
+      const reply = openBotReply({ token: BOT.token, key: BOT.key, reply: await res.text() }) as { stream: { content: string } };
+      return reply.stream.content;
+    };
+    expect(await direct('boss', `/bind ${WEBHOOK_KEY}`)).toMatch(/请在要绑定的群聊里发送/);
+    expect(await direct('carol', `/bind ${WEBHOOK_KEY}`)).toMatch(/in the group chat you want to bind/);
+    expect(await direct('boss', '/bind')).toMatch(/请在要绑定的群聊里发送/);
+    expect(bound()).toBe(0);
+    expect(await say(h.url, 'boss', `/bind ${WEBHOOK_KEY}`)).toContain('693a…5aaa');
+    expect(bound()).toBe(1);
   });
 
   it('announcements respect 20 posts per minute per webhook: the 21st waits', async () => {
@@ -235,6 +309,23 @@ describe('WeCom adapter end to end', () => {
       const res = await fetch(`${h.url}/wecom/bot?${search(req)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
       expect(res.status).toBe(status);
       expect(inbound(h.app)).toBe(0);
+    });
+
+    it('a validly signed callback whose nonce cannot be echoed in a reply → 400 before the command runs, on both callbacks', async () => {
+      h = await startHarness(api, { wecom: { defaultCommunity: GROUP } });
+      const checkins = (): number => count(h!.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'");
+      for (const nonce of ['7'.repeat(129), '7'.repeat(200), '12 34', '12\n34', '随机数']) {
+        expect((await postBot(h.url, groupText('alice', '签到'), { nonce })).status).toBe(400);
+        const xml =
+          `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[bob]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
+          `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[签到]]></Content><MsgId>${++msgCounter}</MsgId><AgentID>1000002</AgentID></xml>`;
+        expect((await postApp(h.url, xml, { nonce })).status).toBe(400);
+      }
+      expect(checkins()).toBe(0);
+      expect(inbound(h.app)).toBe(0);
+      // The longest nonce a reply can carry still works.
+      expect((await postBot(h.url, groupText('alice', '签到'), { nonce: '7'.repeat(128) })).status).toBe(200);
+      expect(checkins()).toBe(1);
     });
 
     it('a body that does not decrypt, a wrong receive id and malformed JSON → 400', async () => {
@@ -287,6 +378,22 @@ describe('WeCom adapter end to end', () => {
   });
 });
 
+/** A WecomInbound over a stub handler, for route tests without an app. */
+function stubInbound(handle: (event: ChatEvent) => Promise<RouteResult>, options: Partial<WecomInboundOptions> = {}): WecomInbound {
+  return new WecomInbound({
+    handle,
+    handleAll: async (events) => ({ results: await Promise.all(events.map(handle)), afterCommit: [] }),
+    admins: [],
+    botNames: [],
+    passiveReplyMs: 100,
+    maxMemberChanges: 10_000,
+    apiUrl: 'https://qyapi.weixin.qq.com',
+    logger: silent,
+    now: () => new Date(),
+    ...options,
+  });
+}
+
 describe('a slow reply goes out through response_url', () => {
   let http: FastifyInstance | undefined;
   let api: FakeWecomApi | undefined;
@@ -302,11 +409,11 @@ describe('a slow reply goes out through response_url', () => {
       await sleep(400);
       return { duplicate: false, replies: [{ title: '结果', text: '开奖啦 <@alice>', actions: [{ label: '参与', command: 'lottery join 1' }] }] };
     };
-    const inbound = new WecomInbound({ handle, admins: [], botNames: [], passiveReplyMs: 100, apiUrl: fake.baseUrl, logger: silent, now: () => new Date() });
+    const inbound = stubInbound(handle, { passiveReplyMs: 100, apiUrl: fake.baseUrl });
     http = Fastify();
     registerWecomRoutes(http, { inbound, bot: new WecomCipher({ token: BOT.token, encodingAesKey: BOT.key, receiveId: '' }) });
     const url = await http.listen({ host: '127.0.0.1', port: 0 });
-    const responseUrl = `https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=code123`;
+    const responseUrl = fake.responseUrl('code123');
     const res = await postBot(url, groupText('alice', '抽奖', newMsgId(), responseUrl));
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
@@ -314,6 +421,37 @@ describe('a slow reply goes out through response_url', () => {
     expect(posted?.responseCode).toBe('code123');
     expect(posted?.body).toEqual({ msgtype: 'markdown', markdown: { content: '**结果**\n开奖啦 <@alice>\n1. 参与：回复 lottery join 1' } });
   });
+});
+
+describe('a response_url off the WeCom API host', () => {
+  let http: FastifyInstance | undefined;
+  let api: FakeWecomApi | undefined;
+  afterEach(async () => {
+    await http?.close();
+    await api?.close();
+  });
+
+  it.each(['x:.evil.example/cgi-bin/aibot/response?response_code=secret-code-1', 'https://evil.example/cgi-bin/aibot/response?response_code=secret-code-1'])(
+    'gets no late reply, and the warning names the host only: %s',
+    async (responseUrl) => {
+      api = await FakeWecomApi.start();
+      const log = captureLogger();
+      const handle = async (): Promise<RouteResult> => {
+        await sleep(300);
+        return { duplicate: false, replies: [{ text: '开奖啦' }] };
+      };
+      const inbound = stubInbound(handle, { passiveReplyMs: 100, apiUrl: api.baseUrl, logger: log.logger });
+      http = Fastify();
+      registerWecomRoutes(http, { inbound, bot: new WecomCipher({ token: BOT.token, encodingAesKey: BOT.key, receiveId: '' }) });
+      const url = await http.listen({ host: '127.0.0.1', port: 0 });
+      const res = await postBot(url, groupText('alice', '抽奖', newMsgId(), responseUrl));
+      expect(res.status).toBe(200);
+      const line = await waitFor(() => log.lines.find((l) => l.includes('response_url')), 3000, 'response_url log line');
+      expect(JSON.parse(line)).toMatchObject({ level: 40, msg: 'response_url is not on the WeCom API host: late reply dropped' });
+      expect(log.lines.join('\n')).not.toContain('secret-code-1');
+      expect(api.requests).toHaveLength(0);
+    },
+  );
 });
 
 describe('long-connection mode', () => {

@@ -101,6 +101,20 @@ describe('WecomCipher', () => {
     expect(reasonOf(() => cipher.openCallback({ ...vectorQuery, nonce: [MSG_NONCE, MSG_NONCE] }, MSG_ENCRYPT, atVector))).toBe('bad-request');
   });
 
+  it('refuses, before decrypting, a signed query whose values a reply could not echo (nonce over 128 or with spaces, odd signature or timestamp)', () => {
+    const cipher = appCipher();
+    const signed = (q: { timestamp: string; nonce: string }) => ({ ...q, msg_signature: getSignature(TOKEN, q.timestamp, q.nonce, MSG_ENCRYPT) });
+    for (const nonce of ['1'.repeat(129), '1'.repeat(200), '13 72', '13\t72', '随机']) {
+      expect(reasonOf(() => cipher.openCallback(signed({ timestamp: MSG_TIMESTAMP, nonce }), MSG_ENCRYPT, atVector))).toBe('bad-request');
+    }
+    expect(reasonOf(() => cipher.openCallback(signed({ timestamp: `${MSG_TIMESTAMP}.0`, nonce: MSG_NONCE }), MSG_ENCRYPT, atVector))).toBe('bad-request');
+    expect(reasonOf(() => cipher.openCallback({ ...vectorQuery, msg_signature: `${MSG_SIGNATURE}00` }, MSG_ENCRYPT, atVector))).toBe('bad-request');
+    expect(reasonOf(() => cipher.openCallback({ ...vectorQuery, msg_signature: 'z'.repeat(40) }, MSG_ENCRYPT, atVector))).toBe('bad-request');
+    const longest = signed({ timestamp: MSG_TIMESTAMP, nonce: '1'.repeat(128) });
+    expect(cipher.openCallback(longest, MSG_ENCRYPT, atVector)).toContain(CORP_ID);
+    expect(() => cipher.xmlReply('x', MSG_TIMESTAMP, longest.nonce)).not.toThrow();
+  });
+
   it('refuses a wrong receive id', () => {
     const encrypted = libEncrypt(KEY, '<xml/>', 'ww-other-corp');
     expect(reasonOf(() => appCipher().decrypt(encrypted))).toBe('bad-receive-id');

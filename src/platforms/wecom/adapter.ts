@@ -25,15 +25,17 @@ export function wecomEnabled(secrets: App['appConfig']['secrets']): boolean {
   );
 }
 
-export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBindings(app.store.sqlite, app.appConfig.config.wecom.webhooks)): Adapter {
+export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBindings(app.store.sqlite, app.appConfig.secrets.wecomApiUrl, app.appConfig.config.wecom.webhooks)): Adapter {
   const { config, secrets } = app.appConfig;
   const logger = app.logger.child({ component: 'wecom' });
   const inbound = new WecomInbound({
     handle: (event) => app.router.handle(event),
+    handleAll: (events) => app.router.handleAll(events),
     admins: secrets.wecomAdmins,
     botNames: config.wecom.botNames,
     ...(config.wecom.defaultCommunity ? { defaultCommunity: config.wecom.defaultCommunity } : {}),
     passiveReplyMs: config.wecom.passiveReplyMs,
+    maxMemberChanges: config.wecom.maxMemberChanges,
     apiUrl: secrets.wecomApiUrl,
     logger,
     now: () => app.clock.now(),
@@ -104,6 +106,7 @@ export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBind
     },
     async stop() {
       await ws?.stop();
+      await inbound.stop();
     },
     health() {
       if (ws && !bot && !appCipher) return ws.connected ? 'up' : 'down';

@@ -1,7 +1,8 @@
 /**
  * Which group-robot webhook posts into a WeCom group: bound by an admin with
  * `/bind <webhook URL or key>` in the group (stored in SQLite), or listed in
- * config `wecom.webhooks`. A key WeCom refuses with 93000 is marked broken.
+ * config `wecom.webhooks`. A URL must be on the WeCom API host; only its key is
+ * kept, and posts always go to WECOM_API_URL. A key WeCom refuses with 93000 is marked broken.
  * Keys are secrets: they are shown masked and logged only as a short hash.
  */
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import type Database from 'better-sqlite3';
 import type { Feature } from '../../core/feature.js';
 import type { Catalog } from '../../core/i18n.js';
 import type { Reply } from '../../core/reply.js';
+import { onWecomApi } from './api-host.js';
 
 export interface WebhookBinding {
   chatId: string;
@@ -25,19 +27,23 @@ interface Row {
   last_error: string | null;
 }
 
-const KEY_RE = /^[A-Za-z0-9-]{8,128}$/;
+/** A group robot's key is UUID-shaped (the documented example, 693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa, is not hex). */
+const KEY_RE = /^[A-Za-z0-9]{8}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{12}$/;
+const WEBHOOK_PATH = '/cgi-bin/webhook/send';
 
-/** The key from a webhook URL (`…/cgi-bin/webhook/send?key=K`) or a bare key; undefined when neither. */
-export function parseWebhookKey(input: string): string | undefined {
+/**
+ * The key from a bare key, or from a webhook URL on the configured WeCom API
+ * host (`apiUrl`; see api-host.ts) at `/cgi-bin/webhook/send?key=K` with no
+ * other parameter or fragment; undefined for anything else.
+ */
+export function parseWebhookKey(input: string, apiUrl: string): string | undefined {
   const text = input.trim();
   if (KEY_RE.test(text)) return text;
-  try {
-    const url = new URL(text);
-    const key = url.searchParams.get('key') ?? '';
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.pathname.endsWith('/cgi-bin/webhook/send') && KEY_RE.test(key) ? key : undefined;
-  } catch {
-    return undefined;
-  }
+  const url = onWecomApi(text, apiUrl);
+  if (!url || url.pathname !== WEBHOOK_PATH || url.hash !== '') return undefined;
+  const params = [...url.searchParams];
+  const [only] = params;
+  return params.length === 1 && only?.[0] === 'key' && KEY_RE.test(only[1]) ? only[1] : undefined;
 }
 
 /** A short, stable, non-reversible name for a key: for rate-limit buckets and logs. */
@@ -57,7 +63,8 @@ export interface WecomBindings {
   markBroken(chatId: string, key: string, error: string, now: Date): void;
 }
 
-export function createWecomBindings(sqlite: Database.Database, configured: Readonly<Record<string, string>> = {}): WecomBindings {
+/** `apiUrl` is WECOM_API_URL: webhook URLs (configured or bound) must be on its host. */
+export function createWecomBindings(sqlite: Database.Database, apiUrl: string, configured: Readonly<Record<string, string>> = {}): WecomBindings {
   const select = sqlite.prepare<[string], Row>('SELECT chat_id, webhook_key, status, last_error FROM wecom_webhooks WHERE chat_id = ?');
   const upsert = sqlite.prepare<[string, string, string, number]>(
     `INSERT INTO wecom_webhooks (chat_id, webhook_key, status, bound_by, updated_at, last_error) VALUES (?, ?, 'ok', ?, ?, NULL)
@@ -70,8 +77,8 @@ export function createWecomBindings(sqlite: Database.Database, configured: Reado
   );
   const fromConfig = new Map<string, string>();
   for (const [chatId, value] of Object.entries(configured)) {
-    const key = parseWebhookKey(value);
-    if (key === undefined) throw new Error(`config wecom.webhooks.${chatId}: expected a webhook URL or key`);
+    const key = parseWebhookKey(value, apiUrl);
+    if (key === undefined) throw new Error(`config wecom.webhooks.${chatId}: expected a group robot webhook URL on the WeCom API host (${new URL(apiUrl).host}) or its key`);
     fromConfig.set(chatId, key);
   }
   return {
@@ -108,15 +115,22 @@ export const wecomBindingMessages: Catalog = {
     'zh-CN': '本群还没有绑定群机器人 Webhook。在群设置里添加群机器人，复制 Webhook 地址，然后发送：/bind <Webhook 地址>',
     en: 'No group robot webhook is bound here yet. Add a group robot in the group settings, copy its webhook URL, then send: /bind <webhook URL>',
   },
-  'wecom.bind.invalid': { 'zh-CN': '这不像群机器人的 Webhook 地址或 key。', en: 'That does not look like a group robot webhook URL or key.' },
+  'wecom.bind.invalid': {
+    'zh-CN': '这不是企业微信群机器人的 Webhook 地址或 key。请在群机器人详情里复制完整的 Webhook 地址（…/cgi-bin/webhook/send?key=…），或只发送其中的 key。',
+    en: "That is not a WeCom group robot webhook URL or key. Copy the whole webhook URL (…/cgi-bin/webhook/send?key=…) from the group robot's details, or send just its key.",
+  },
+  'wecom.bind.groupOnly': {
+    'zh-CN': '请在要绑定的群聊里发送 /bind：私聊中不能绑定群机器人 Webhook。',
+    en: 'Send /bind in the group chat you want to bind: a group robot webhook cannot be bound in a 1:1 chat.',
+  },
   'wecom.bind.notWecom': { 'zh-CN': '只能在企业微信群里绑定 Webhook。', en: 'Webhooks can be bound in WeCom groups only.' },
   'wecom.bind.sourceCommand': { 'zh-CN': '通过 /bind 绑定', en: 'bound with /bind' },
   'wecom.bind.sourceConfig': { 'zh-CN': '来自配置文件', en: 'from the config file' },
   'wecom.bind.broken': { 'zh-CN': '\n⚠️ 企业微信拒绝了这个 Webhook（机器人可能已被移出群），请重新 /bind。', en: '\n⚠️ WeCom refused this webhook (the robot may have been removed); please /bind again.' },
 };
 
-/** `/bind` (绑定): the admin command that ties a group to its robot webhook. */
-export function wecomBindingFeature(bindings: WecomBindings): Feature {
+/** `/bind` (绑定): the admin command that ties a group to its robot webhook, sent in that group. */
+export function wecomBindingFeature(bindings: WecomBindings, apiUrl: string): Feature {
   return {
     name: 'wecom-bindings',
     messages: wecomBindingMessages,
@@ -130,6 +144,8 @@ export function wecomBindingFeature(bindings: WecomBindings): Feature {
         handler(ctx, args): Reply {
           if (ctx.community.platform !== 'wecom') return { text: ctx.t('wecom.bind.notWecom'), ephemeral: true };
           const chatId = ctx.community.externalId;
+          // A group message carries its chat id; a 1:1 chat has none (and may act in wecom.defaultCommunity).
+          if (ctx.event.channelId !== chatId) return { text: ctx.t('wecom.bind.groupOnly'), ephemeral: true };
           const input = args.optionalString('webhook');
           if (input === undefined || input.trim() === '') {
             const current = bindings.get(chatId);
@@ -143,7 +159,7 @@ export function wecomBindingFeature(bindings: WecomBindings): Feature {
               ephemeral: true,
             };
           }
-          const key = parseWebhookKey(input);
+          const key = parseWebhookKey(input, apiUrl);
           if (key === undefined) return { text: ctx.t('wecom.bind.invalid'), ephemeral: true };
           bindings.bind(chatId, key, ctx.member.platformUserId, ctx.now);
           return { text: ctx.t('wecom.bind.done', { key: maskWebhookKey(key) }), ephemeral: true };

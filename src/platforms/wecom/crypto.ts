@@ -54,29 +54,39 @@ const PAD_BLOCK = 32;
 const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 const AES_KEY_RE = /^[A-Za-z0-9+/]{43}$/;
 const TIMESTAMP_RE = /^\d{1,12}$/;
+/** sha1 in hex, as getSignature gives it. */
+const SIGNATURE_RE = /^[0-9a-fA-F]{40}$/;
+/**
+ * What a passive reply can echo back (the official samples cap the nonce at
+ * 128): printable ASCII without spaces. WeCom sends decimal digits.
+ */
+const NONCE_RE = /^[\x21-\x7e]{1,128}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// Checked before anything runs: a command must never run for a callback whose
+// reply could not be sent (an over-long nonce used to fail only at reply time).
 const callbackQuerySchema = z.object({
-  msg_signature: z.string().min(1),
-  timestamp: z.string().min(1),
-  nonce: z.string().min(1),
+  msg_signature: z.string().regex(SIGNATURE_RE),
+  timestamp: z.string().regex(TIMESTAMP_RE),
+  nonce: z.string().regex(NONCE_RE),
 });
 const urlVerificationQuerySchema = callbackQuerySchema.extend({ echostr: z.string().min(1) });
 
 /**
- * Validates the `msg_signature`/`timestamp`/`nonce` query (a repeated or missing
- * parameter is refused) and returns it typed. Throws `bad-request`.
+ * Validates the `msg_signature`/`timestamp`/`nonce` query (a repeated, missing
+ * or malformed parameter, or a nonce a reply could not echo, is refused) and
+ * returns it typed. Throws `bad-request`.
  */
 export function parseCallbackQuery(query: unknown): WecomCallbackQuery {
   const parsed = callbackQuerySchema.safeParse(query);
-  if (!parsed.success) throw new WecomProtocolError('bad-request', 'missing or repeated msg_signature/timestamp/nonce');
+  if (!parsed.success) throw new WecomProtocolError('bad-request', 'missing, repeated or malformed msg_signature/timestamp/nonce');
   return parsed.data;
 }
 
 /** As parseCallbackQuery, plus `echostr`. Throws `bad-request`. */
 export function parseUrlVerificationQuery(query: unknown): WecomUrlVerificationQuery {
   const parsed = urlVerificationQuerySchema.safeParse(query);
-  if (!parsed.success) throw new WecomProtocolError('bad-request', 'missing or repeated msg_signature/timestamp/nonce/echostr');
+  if (!parsed.success) throw new WecomProtocolError('bad-request', 'missing, repeated or malformed msg_signature/timestamp/nonce/echostr');
   return parsed.data;
 }
 
@@ -110,7 +120,7 @@ function requireTimestamp(timestamp: string | number): string {
 }
 
 function requireNonce(nonce: string): string {
-  if (nonce.length === 0 || nonce.length > 128) throw new WecomProtocolError('bad-request', 'reply nonce must be 1..128 characters');
+  if (!NONCE_RE.test(nonce)) throw new WecomProtocolError('bad-request', 'reply nonce must be 1..128 printable ASCII characters');
   return nonce;
 }
 

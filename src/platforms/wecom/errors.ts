@@ -1,7 +1,8 @@
 /**
  * Why a WeCom callback or payload was refused.
  *
- * - `bad-request`: the query string lacks `msg_signature`, `timestamp` or `nonce` (or `echostr`).
+ * - `bad-request`: the query string lacks `msg_signature`, `timestamp` or `nonce` (or `echostr`), or one is
+ *   malformed (a nonce over 128 characters or not printable ASCII could not be echoed in the reply).
  * - `bad-signature`: `msg_signature` does not match sha1(sort(token, timestamp, nonce, encrypt)).
  * - `stale-timestamp`: the timestamp is malformed or too far from the server clock (replay guard).
  * - `bad-ciphertext`: not base64, wrong length, bad PKCS#7 padding, bad length prefix or not UTF-8.

@@ -15,9 +15,10 @@ import type { Logger } from 'pino';
 import type { ChatEvent, CommunityRef } from '../../core/chat-event.js';
 import type { Reply } from '../../core/reply.js';
 import type { RouteResult } from '../../core/router.js';
+import { hostOf, onWecomApi } from './api-host.js';
 import { isWecomProtocolError, type WecomCipher, type WecomProtocolError } from './crypto.js';
 import { WECOM_TEXT_MAX_BYTES, aibotMarkdown, appTextReplyXml, streamReply, truncateUtf8 } from './outbound.js';
-import { parseAppEnvelope, parseAppXml, parseBotEnvelope, parseBotPayload, type BotInbound } from './protocol.js';
+import { parseAppEnvelope, parseAppXml, parseBotEnvelope, parseBotPayload, type AppExternalChatChange, type BotInbound } from './protocol.js';
 import { renderPlain, renderReplies } from './senders.js';
 
 /** WeCom callbacks are small; anything larger is not WeCom. */
@@ -25,12 +26,16 @@ export const WECOM_BODY_LIMIT = 64 * 1024;
 
 export interface WecomInboundOptions {
   handle(event: ChatEvent): Promise<RouteResult>;
+  /** Events delivered together (the router's handleAll): committed together, their after-commit work returned unstarted. */
+  handleAll(events: readonly ChatEvent[]): Promise<{ results: RouteResult[]; afterCommit: Array<() => Promise<void>> }>;
   admins: readonly string[];
   botNames: readonly string[];
   /** Community for 1:1 chats; undefined gives each member their own. */
   defaultCommunity?: string;
   passiveReplyMs: number;
-  /** WECOM_API_URL: response_url hosts are rewritten to it (tests use a fake). */
+  /** Member ids handled from one customer-group change event; the rest are dropped with a warning. */
+  maxMemberChanges: number;
+  /** WECOM_API_URL: a response_url must be on its host (tests use a loopback fake). */
   apiUrl: string;
   logger: Logger;
   now(): Date;
@@ -39,6 +44,9 @@ export interface WecomInboundOptions {
 /** Platform-neutral handling shared by the HTTP callback and the long connection. */
 export class WecomInbound {
   readonly #admins: Set<string>;
+  /** After-commit work still running after its callback was answered. */
+  readonly #background = new Set<Promise<void>>();
+  #stopping = false;
 
   constructor(readonly options: WecomInboundOptions) {
     this.#admins = new Set(options.admins.map((a) => a.toLowerCase()));
@@ -89,26 +97,78 @@ export class WecomInbound {
     return 'late';
   }
 
-  /** The response_url on our configured API host (same path and query). */
-  responseUrl(raw: string): string | undefined {
-    try {
-      const url = new URL(raw);
-      return `${this.options.apiUrl}${url.pathname}${url.search}`;
-    } catch {
-      return undefined;
+  /**
+   * A customer-group member change: one event per listed member (capped),
+   * committed together, answered as soon as they are durable. Their timers and
+   * posts are armed after the answer: with thousands of members that work
+   * outlasts WeCom's 5 s deadline, and a missed deadline means a redelivery.
+   */
+  async memberChanges(msg: AppExternalChatChange): Promise<void> {
+    const { maxMemberChanges, logger } = this.options;
+    const changes = msg.memberChanges.slice(0, maxMemberChanges);
+    if (changes.length < msg.memberChanges.length) {
+      logger.warn({ chatId: msg.chatId, listed: msg.memberChanges.length, handled: changes.length, maxMemberChanges }, 'customer-group change lists more members than wecom.maxMemberChanges: the rest are ignored');
+    }
+    if (changes.length === 0) return;
+    const events = changes.map(
+      (change): ChatEvent => ({
+        type: change.kind === 'join' ? 'memberJoined' : 'memberLeft',
+        deliveryId: `${msg.dedupeKey}:${change.userId}`,
+        community: { platform: 'wecom', externalId: change.chatId },
+        actor: { platformUserId: change.userId, displayName: change.userId, isAdmin: this.isAdmin(change.userId) },
+        channelId: change.chatId,
+      }),
+    );
+    const { results, afterCommit } = await this.options.handleAll(events);
+    const background = this.#runAfterCommit(msg.chatId, afterCommit).finally(() => this.#background.delete(background));
+    this.#background.add(background);
+    const withReplies = results.filter((r) => r.replies.length > 0 && !r.duplicate).length;
+    // There is no passive reply into a customer group; welcome posts go out through the outbox.
+    if (withReplies > 0) logger.debug({ chatId: msg.chatId, events: withReplies }, 'member event replies not posted');
+  }
+
+  /** One event's work after the other (each awaits Redis), so that it never holds the event loop; cut short by stop(). */
+  async #runAfterCommit(chatId: string, work: ReadonlyArray<() => Promise<void>>): Promise<void> {
+    for (const [i, fn] of work.entries()) {
+      if (this.#stopping) {
+        this.options.logger.info({ chatId, left: work.length - i }, 'stopping: the timers of the remaining member events are left to the reconciler');
+        return;
+      }
+      await fn();
     }
   }
 
-  /** The one active reply a bot message allows (plain JSON markdown). */
+  /** Stops background after-commit work between two events and waits for the one running. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all([...this.#background]);
+  }
+
+  /** The response_url, when it is on the configured WeCom API host (see api-host.ts). */
+  responseUrl(raw: string): URL | undefined {
+    return onWecomApi(raw, this.options.apiUrl);
+  }
+
+  /** The one active reply a bot message allows (plain JSON markdown). Logs the host only: the URL carries a one-time code. */
   async postResponseUrl(raw: string | undefined, replies: Reply[]): Promise<void> {
     const markdown = renderReplies(replies);
     if (markdown === '' || raw === undefined) return;
+    const { logger } = this.options;
     const url = this.responseUrl(raw);
-    if (!url) return;
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aibotMarkdown(markdown)), signal: AbortSignal.timeout(10_000) });
+    if (!url) {
+      logger.warn({ host: hostOf(raw) }, 'response_url is not on the WeCom API host: late reply dropped');
+      return;
+    }
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(aibotMarkdown(markdown)), signal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      logger.warn({ host: url.host, error: err instanceof Error ? err.name : 'unknown' }, 'response_url post failed: late reply dropped');
+      return;
+    }
     const answer = (await res.json().catch(() => ({}))) as { errcode?: number };
     if (res.status !== 200 || (answer.errcode ?? 0) !== 0) {
-      this.options.logger.warn({ status: res.status, errcode: answer.errcode }, 'response_url refused the late reply');
+      logger.warn({ host: url.host, status: res.status, errcode: answer.errcode }, 'response_url refused the late reply');
     }
   }
 }
@@ -224,22 +284,7 @@ export function registerWecomRoutes(http: FastifyInstance, options: WecomRoutesO
           const xml = appTextReplyXml(userId, app.receiveId, Math.floor(now.getTime() / 1000), truncateUtf8(text, WECOM_TEXT_MAX_BYTES));
           return reply.type('application/xml; charset=utf-8').send(app.xmlReply(xml, nowSeconds(now), nonce));
         }
-        if (msg.kind === 'external-chat-change') {
-          for (const change of msg.memberChanges) {
-            const event: ChatEvent = {
-              type: change.kind === 'join' ? 'memberJoined' : 'memberLeft',
-              deliveryId: `${msg.dedupeKey}:${change.userId}`,
-              community: { platform: 'wecom', externalId: change.chatId },
-              actor: { platformUserId: change.userId, displayName: change.userId, isAdmin: inbound.isAdmin(change.userId) },
-              channelId: change.chatId,
-            };
-            const result = await inbound.options.handle(event);
-            if (result.replies.length > 0 && !result.duplicate) {
-              // There is no passive reply into a customer group; welcome posts belong in the outbox (not wired yet).
-              logger.debug({ chatId: change.chatId, replies: result.replies.length }, 'member event replies not posted');
-            }
-          }
-        }
+        if (msg.kind === 'external-chat-change') await inbound.memberChanges(msg);
         return reply.status(200).send('');
       });
     }
