@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from './config/schema.js';
-import { AdjustableClock, systemClock, type Clock } from './core/clock.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { cryptoRng, type Rng } from './core/rng.js';
 import { CommandRegistry } from './core/commands/registry.js';
 import type { CommandSpec } from './core/commands/spec.js';
@@ -27,6 +27,7 @@ import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
+import { savedOffsetClock } from './platforms/playground/clock.js';
 import type { Adapter, Sender } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
@@ -89,11 +90,15 @@ export function createApp(options: AppOptions): App {
   const { config, secrets } = appConfig;
   const logger = options.logger ?? createLogger(config.log.level);
   const withPlayground = playgroundEnabled(appConfig);
-  const adjustable = !options.clock && withPlayground && config.playground.clockControls ? new AdjustableClock(systemClock) : undefined;
-  const clock = options.clock ?? adjustable ?? systemClock;
+  const store = openStore({ path: config.database.path, synchronous: config.database.synchronous, busyTimeoutMs: config.database.busyTimeoutMs });
+  // The playground's clock offset applies on every start on this database (its rows are dated by it),
+  // whether or not the page may still move it.
+  const saved = options.clock ? undefined : savedOffsetClock(store);
+  const adjustable = saved && withPlayground && config.playground.clockControls ? saved : undefined;
+  const clock = options.clock ?? saved ?? systemClock;
+  if (saved?.offset) logger.info({ offsetHours: saved.offset / 3_600_000 }, 'the bot clock runs ahead of the system clock by the playground offset saved in the database');
   const rng = options.rng ?? cryptoRng;
 
-  const store = openStore({ path: config.database.path, synchronous: config.database.synchronous, busyTimeoutMs: config.database.busyTimeoutMs });
   const settingsFor = (platform: Platform, externalId: string): CommunitySettings => {
     const override = config.community.overrides[`${platform}:${externalId}`] ?? {};
     return {
