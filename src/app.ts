@@ -192,7 +192,7 @@ export function createApp(options: AppOptions): App {
     { name: 'redis', required: config.redis.required, check: () => jobs.health() },
     { name: 'playground', required: false, check: () => (withPlayground ? 'up' : 'disabled') },
   ];
-  const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health });
+  const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health, home: withPlayground && role !== 'worker' ? '/playground' : undefined });
 
   let playground: App['playground'];
   if (withPlayground) {
