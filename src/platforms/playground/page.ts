@@ -2,7 +2,9 @@
  * The playground page: one self-contained HTML file (no build step, no
  * external assets). It talks to the JSON API next to it.
  */
-export function playgroundPage(options: { clockControls: boolean }): string {
+export function playgroundPage(options: { clockControls: boolean; admins: readonly string[] }): string {
+  // Inside <script>: `<` escaped so no configured id can close the element.
+  const admins = JSON.stringify(options.admins).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -80,9 +82,12 @@ export function playgroundPage(options: { clockControls: boolean }): string {
   const token = params.get('token');
   const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
   const $ = (id) => document.getElementById(id);
+  // Admin rights go by user id (playground.admins); the demo's "admin" member uses the first of them.
+  const ADMINS = ${admins};
   const store = JSON.parse(localStorage.getItem('qunbot.members') || 'null');
   let members = store || [
-    { id: 'alice', name: 'Alice 爱丽丝' }, { id: 'bob', name: 'Bob 小波' }, { id: 'carol', name: 'Carol 卡罗' }, { id: 'admin', name: 'admin' },
+    { id: 'alice', name: 'Alice 爱丽丝' }, { id: 'bob', name: 'Bob 小波' }, { id: 'carol', name: 'Carol 卡罗' },
+    ...(ADMINS.length ? [{ id: ADMINS[0], name: 'admin' }] : []),
   ];
   let current = members[0].id;
   let feedAfter = 0;
@@ -125,7 +130,7 @@ export function playgroundPage(options: { clockControls: boolean }): string {
     for (const m of members) {
       const li = document.createElement('li');
       li.className = m.id === current ? 'active' : '';
-      li.innerHTML = '<span>' + esc(m.name) + '</span>' + (m.id === 'admin' ? '<span class="tag">admin</span>' : '');
+      li.innerHTML = '<span>' + esc(m.name) + '</span>' + (ADMINS.includes(m.id) ? '<span class="tag">admin</span>' : '');
       li.onclick = () => { current = m.id; renderMembers(); };
       $('members').appendChild(li);
     }
@@ -191,7 +196,7 @@ export function playgroundPage(options: { clockControls: boolean }): string {
   pollFeed();
   setInterval(pollFeed, 2000);
   setInterval(() => clock().catch(() => {}), 30000);
-  system('Pick a member on the left and type /checkin or 签到. "admin" may use admin commands.');
+  system('Pick a member on the left and type /checkin or 签到. Members tagged admin (ids in playground.admins) may use admin commands.');
 })();
 </script>
 </body>
