@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from './config/schema.js';
-import { AdjustableClock, systemClock, type Clock } from './core/clock.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { cryptoRng, type Rng } from './core/rng.js';
 import { CommandRegistry } from './core/commands/registry.js';
 import type { CommandSpec } from './core/commands/spec.js';
@@ -27,12 +27,15 @@ import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
+import { savedOffsetClock } from './platforms/playground/clock.js';
 import type { Adapter, Sender } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
 import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
 import { JobRuntime, type Role } from './jobs/runtime.js';
 import { createJobsRepo } from './jobs/repo.js';
+import { createSettingsRepo } from './core/settings/repo.js';
+import { randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLotteryRepo, lotteryFeature, LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
@@ -83,6 +86,16 @@ export interface App {
 }
 
 /**
+ * This deployment's id, created in its database on first start: part of the
+ * Redis key prefix, so processes on one database share queues and two
+ * databases on one Redis never do.
+ */
+function deploymentInstanceId(store: Store, clock: Clock): string {
+  const settings = createSettingsRepo(store.sqlite);
+  return String(store.write(() => settings.claim('deployment.instanceId', randomBytes(6).toString('hex'), clock.now())));
+}
+
+/**
  * Runs each closing step in turn; once the deadline has passed, the steps still
  * running or not yet run are named (the database, closed by the caller
  * afterwards, is synchronous and always closes).
@@ -117,11 +130,15 @@ export function createApp(options: AppOptions): App {
   const { config, secrets } = appConfig;
   const logger = options.logger ?? createLogger(config.log.level);
   const withPlayground = playgroundEnabled(appConfig);
-  const adjustable = !options.clock && withPlayground && config.playground.clockControls ? new AdjustableClock(systemClock) : undefined;
-  const clock = options.clock ?? adjustable ?? systemClock;
+  const store = openStore({ path: config.database.path, synchronous: config.database.synchronous, busyTimeoutMs: config.database.busyTimeoutMs });
+  // The playground's clock offset applies on every start on this database (its rows are dated by it),
+  // whether or not the page may still move it.
+  const saved = options.clock ? undefined : savedOffsetClock(store);
+  const adjustable = saved && withPlayground && config.playground.clockControls ? saved : undefined;
+  const clock = options.clock ?? saved ?? systemClock;
+  if (saved?.offset) logger.info({ offsetHours: saved.offset / 3_600_000 }, 'the bot clock runs ahead of the system clock by the playground offset saved in the database');
   const rng = options.rng ?? cryptoRng;
 
-  const store = openStore({ path: config.database.path, synchronous: config.database.synchronous, busyTimeoutMs: config.database.busyTimeoutMs });
   const settingsFor = (platform: Platform, externalId: string): CommunitySettings => {
     const override = config.community.overrides[`${platform}:${externalId}`] ?? {};
     return {
@@ -189,7 +206,7 @@ export function createApp(options: AppOptions): App {
   const jobs = new JobRuntime({
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
-    instanceId: store.write(() => jobsRepo.instanceId(clock.now().getTime())),
+    instanceId: deploymentInstanceId(store, clock),
     jobsRepo,
     role,
     settings: config.jobs,
@@ -218,7 +235,7 @@ export function createApp(options: AppOptions): App {
     { name: 'redis', required: config.redis.required, check: () => jobs.health() },
     { name: 'playground', required: false, check: () => (withPlayground ? 'up' : 'disabled') },
   ];
-  const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health });
+  const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health, home: withPlayground && role !== 'worker' ? '/playground' : undefined });
 
   let playground: App['playground'];
   if (withPlayground) {

@@ -139,7 +139,8 @@ export const configSchema = z.object({
   shutdown: z.object({ timeoutMs: z.number().int().min(100) }),
   playground: z.object({
     enabled: z.union([z.boolean(), z.literal('auto')]),
-    admins: z.array(z.string()),
+    /** Playground user ids with admin rights (never display names). */
+    admins: z.array(z.string().trim().min(1)),
     clockControls: z.boolean(),
     rateLimit: z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(100) }).nullable(),
   }),

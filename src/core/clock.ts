@@ -9,15 +9,27 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /**
  * A clock that runs with the system clock but can be moved forward: the
- * playground's "next day" button and tests use it.
+ * playground's "next day" button and tests use it. It never moves back:
+ * the offset only grows, starts from the one saved before a restart, and
+ * each change is handed to `onAdvance` (which keeps it in the database).
  */
 export class AdjustableClock implements Clock {
-  private offsetMs = 0;
-  constructor(private readonly base: Clock = systemClock) {}
+  private offsetMs: number;
+  private readonly onAdvance: ((offsetMs: number) => void) | undefined;
+  constructor(
+    private readonly base: Clock = systemClock,
+    options: { offsetMs?: number; onAdvance?: (offsetMs: number) => void } = {},
+  ) {
+    this.offsetMs = Math.max(0, options.offsetMs ?? 0);
+    this.onAdvance = options.onAdvance;
+  }
   now(): Date {
     return new Date(this.base.now().getTime() + this.offsetMs);
   }
   advance(ms: number): void {
+    if (!(ms > 0)) throw new RangeError(`the clock only moves forward (got ${ms} ms)`);
+    // Saved first: if saving fails, the clock has not moved either.
+    this.onAdvance?.(this.offsetMs + ms);
     this.offsetMs += ms;
   }
   get offset(): number {

@@ -1,7 +1,8 @@
 /**
  * The one HTTP server: WeCom callbacks, health, the playground. Errors
  * always answer JSON `{error}`: 400 for malformed bodies, 413 for oversized
- * ones, 404 for unknown routes.
+ * ones, 404 for unknown routes. `GET /` is for a person with a browser:
+ * it leads to the playground, or says what runs and where its health is.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging.js';
@@ -13,7 +14,15 @@ export interface HealthPart {
   check(): Promise<'up' | 'down' | 'disabled'> | 'up' | 'down' | 'disabled';
 }
 
-export function createHttpServer(options: { bodyLimit: number; logger: Logger; health: () => readonly HealthPart[] }): FastifyInstance {
+export interface HttpServerOptions {
+  bodyLimit: number;
+  logger: Logger;
+  health: () => readonly HealthPart[];
+  /** Where `GET /` redirects (the playground); without it, `/` answers a short page naming what runs. */
+  home?: string;
+}
+
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Per-request lines are noise at chat rates; refusals and failures are logged below.
@@ -31,26 +40,60 @@ export function createHttpServer(options: { bodyLimit: number; logger: Logger; h
   app.setNotFoundHandler((_req, reply) => void reply.status(404).send({ error: 'not found' }));
 
   app.get('/healthz', async (_req, reply) => {
-    const parts = options.health();
-    const states: Record<string, string> = {};
-    let down = false;
-    let degraded = false;
-    for (const part of parts) {
-      let state: 'up' | 'down' | 'disabled';
-      try {
-        state = await part.check();
-      } catch {
-        state = 'down';
-      }
-      states[part.name] = state;
-      if (state === 'down') {
-        if (part.required) down = true;
-        else degraded = true;
-      }
+    const { status, states } = await checkHealth(options.health());
+    return reply.status(status === 'down' ? 503 : 200).send({ status, ...states });
+  });
+
+  app.get('/', async (req, reply) => {
+    if (options.home) {
+      // The query goes along: the playground's ?token= when PLAYGROUND_TOKEN is set.
+      const query = req.url.indexOf('?');
+      return reply.redirect(options.home + (query >= 0 ? req.url.slice(query) : ''), 302);
     }
-    const status = down ? 'down' : degraded ? 'degraded' : 'ok';
-    return reply.status(down ? 503 : 200).send({ status, ...states });
+    const { status, states } = await checkHealth(options.health());
+    return reply.type('text/html; charset=utf-8').send(homePage(status, states));
   });
 
   return app;
+}
+
+async function checkHealth(parts: readonly HealthPart[]): Promise<{ status: 'ok' | 'degraded' | 'down'; states: Record<string, string> }> {
+  const states: Record<string, string> = {};
+  let down = false;
+  let degraded = false;
+  for (const part of parts) {
+    let state: 'up' | 'down' | 'disabled';
+    try {
+      state = await part.check();
+    } catch {
+      state = 'down';
+    }
+    states[part.name] = state;
+    if (state === 'down') {
+      if (part.required) down = true;
+      else degraded = true;
+    }
+  }
+  return { status: down ? 'down' : degraded ? 'degraded' : 'ok', states };
+}
+
+/** What a person sees opening the server's address in a browser when there is no playground. */
+function homePage(status: string, states: Record<string, string>): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const parts = Object.entries(states)
+    .filter(([, state]) => state !== 'disabled')
+    .map(([name, state]) => `<li><code>${esc(name)}</code>: ${esc(state)}</li>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>qunbot</title>
+<style>body{font:15px/1.6 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1d2330}code{background:#eef1f6;padding:0 4px;border-radius:4px}</style>
+</head>
+<body>
+<h1>qunbot</h1>
+<p>qunbot is running (status: <b>${esc(status)}</b>). It serves the chat platforms it is configured for; there is no web page here. Health as JSON: <a href="/healthz">/healthz</a>. The playground is off (it runs when no platform is configured, or with <code>playground.enabled: true</code>).</p>
+<p lang="zh-CN">qunbot 正在运行（状态：<b>${esc(status)}</b>）。机器人在已配置的聊天平台上工作，这里没有网页。健康检查（JSON）：<a href="/healthz">/healthz</a>。体验页面（playground）未开启：未配置任何平台时自动开启，或设置 <code>playground.enabled: true</code>。</p>
+<ul>${parts}</ul>
+</body>
+</html>`;
 }

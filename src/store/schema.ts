@@ -4,6 +4,7 @@ export * from '../features/points/schema.js';
 export * from '../features/checkin/schema.js';
 export * from '../platforms/playground/schema.js';
 export * from '../core/outbox/schema.js';
+export * from '../core/settings/schema.js';
 export * from '../features/schedule/schema.js';
 export * from '../platforms/wecom/schema.js';
 export * from '../features/lottery/schema.js';

@@ -4,15 +4,17 @@
  * and sees replies and the feed. CI installs chromium; elsewhere the test
  * runs when /usr/bin/chromium exists.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type BotProcess } from '../helpers/process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM) || process.env.CI === 'true';
+/** Screenshots worth looking at (git-ignored). */
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 
 describe.skipIf(!available)('the playground page in a browser', () => {
   let bot: BotProcess;
@@ -75,4 +77,70 @@ describe.skipIf(!available)('the playground page in a browser', () => {
     await page.screenshot({ path: shot, fullPage: true });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  async function open(viewport: { width: number; height: number }, community: string): Promise<{ page: Page; errors: string[]; send: (text: string) => Promise<void> }> {
+    const page = await browser.newPage({ viewport });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${bot.url}/playground`);
+    await page.fill('#community', community);
+    await page.dispatchEvent('#community', 'change');
+    const send = async (text: string): Promise<void> => {
+      await page.fill('#text', text);
+      await page.press('#text', 'Enter');
+    };
+    return { page, errors, send };
+  }
+
+  it('the "@" beside a member inserts their mention at the cursor, and an admin grant to it succeeds', async () => {
+    const { page, errors, send } = await open({ width: 1280, height: 800 }, 'mentions');
+    const lastBot = () => page.locator('#log .msg.bot').last();
+    await page.click('#members li:has-text("Carol")');
+    await send('/checkin');
+    await expect.poll(() => lastBot().innerText()).toContain('签到成功');
+
+    await page.click('#members li:has-text("admin")');
+    await page.fill('#text', '/grant  5 test');
+    await page.focus('#text');
+    await page.evaluate('document.getElementById("text").setSelectionRange(7, 7)');
+    await page.click('#members li:has-text("Carol") .at');
+    expect(await page.inputValue('#text')).toBe('/grant <@carol> 5 test');
+    // The speaker stays the admin; the cursor sits after the mention.
+    expect(await page.locator('#members li.active').innerText()).toContain('admin');
+    expect(await page.evaluate('document.getElementById("text").selectionStart')).toBe('/grant <@carol>'.length);
+    await page.press('#text', 'Enter');
+    await expect.poll(() => lastBot().innerText()).toContain('已给 Carol 卡罗 加 5 分（test）');
+    // The sent message shows the mention as a name.
+    expect(await page.locator('#log .msg.user').last().innerText()).toContain('/grant @Carol 卡罗 5 test');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+    it(`long unbroken text keeps the page within ${viewport.width} px: the Send button and the Feed stay on screen`, async () => {
+      const { page, errors, send } = await open(viewport, `layout-${viewport.width}`);
+      const lastBot = () => page.locator('#log .msg.bot').last();
+      const url = `https://example.com/${'very-long-path-segment/'.repeat(8)}?q=${'x'.repeat(60)}`;
+      await page.click('#members li:has-text("admin")');
+      await send('/lottery create 大奖 winners=1 ends=+1h');
+      await expect.poll(() => lastBot().innerText()).toMatch(/sha256\(种子\) = [0-9a-f]{64}/);
+      await send('z'.repeat(300));
+      await expect.poll(() => page.locator('#log .msg.user').last().innerText()).toContain('z'.repeat(300));
+      await send(url);
+      await send(`/announce 直播回放 ${url}`);
+      await expect.poll(() => page.locator('#feed').innerText(), { timeout: 10_000 }).toContain('直播回放');
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, `playground-${viewport.width}.png`), fullPage: true });
+      const innerWidth = await page.evaluate<number>('window.innerWidth');
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(innerWidth);
+      for (const part of ['#send', '#feed', '#text']) {
+        const box = await page.locator(part).boundingBox();
+        expect(box, part).not.toBeNull();
+        expect(box?.x, part).toBeGreaterThanOrEqual(0);
+        expect((box?.x ?? 0) + (box?.width ?? 0), part).toBeLessThanOrEqual(innerWidth);
+        expect(box?.width, part).toBeGreaterThan(0);
+      }
+      expect(errors).toEqual([]);
+    }, 60_000);
+  }
 });

@@ -2,7 +2,9 @@
  * The playground page: one self-contained HTML file (no build step, no
  * external assets). It talks to the JSON API next to it.
  */
-export function playgroundPage(options: { clockControls: boolean }): string {
+export function playgroundPage(options: { clockControls: boolean; admins: readonly string[] }): string {
+  // Inside <script>: `<` escaped so no configured id can close the element.
+  const admins = JSON.stringify(options.admins).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -12,37 +14,59 @@ export function playgroundPage(options: { clockControls: boolean }): string {
 <style>
   :root { --bg:#f4f5f7; --card:#fff; --ink:#1d2330; --muted:#6b7280; --accent:#3b6cf6; --me:#e7efff; --line:#e3e6eb; }
   * { box-sizing: border-box; }
-  body { margin:0; font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif; background:var(--bg); color:var(--ink); }
-  header { display:flex; gap:16px; align-items:center; padding:10px 18px; background:var(--card); border-bottom:1px solid var(--line); flex-wrap:wrap; }
+  body { margin:0; font:15px/1.5 system-ui,-apple-system,"PingFang SC","Microsoft YaHei",sans-serif; background:var(--bg); color:var(--ink); height:100vh; display:flex; flex-direction:column; }
+  header { display:flex; gap:8px 16px; align-items:center; padding:10px 18px; background:var(--card); border-bottom:1px solid var(--line); flex-wrap:wrap; }
   header h1 { font-size:17px; margin:0; }
   header .muted { color:var(--muted); font-size:13px; }
-  main { display:grid; grid-template-columns: 220px 1fr 300px; gap:14px; padding:14px; height: calc(100vh - 56px); }
-  section { background:var(--card); border:1px solid var(--line); border-radius:10px; display:flex; flex-direction:column; min-height:0; }
+  /* minmax(0, …) and min-width:0: long unbroken text wraps inside its column instead of widening it. */
+  main { flex:1; min-height:0; display:grid; grid-template-columns: 220px minmax(0,1fr) 300px; grid-template-rows: minmax(0,1fr); gap:14px; padding:14px; }
+  section { background:var(--card); border:1px solid var(--line); border-radius:10px; display:flex; flex-direction:column; min-height:0; min-width:0; }
   section h2 { font-size:13px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); margin:0; padding:10px 12px; border-bottom:1px solid var(--line); }
   #members { list-style:none; margin:0; padding:6px; overflow:auto; flex:1; }
-  #members li { padding:7px 9px; border-radius:7px; cursor:pointer; display:flex; justify-content:space-between; }
+  #members li { padding:4px 4px 4px 9px; border-radius:7px; cursor:pointer; display:flex; align-items:center; gap:6px; min-width:0; }
+  #members li .name { flex:1; min-width:0; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
   #members li.active { background:var(--me); font-weight:600; }
   #members li .tag { font-size:11px; color:var(--accent); }
-  .row { display:flex; gap:6px; padding:8px; border-top:1px solid var(--line); }
+  #members li .at { padding:1px 8px; font-size:13px; font-weight:600; background:#eef1f6; color:var(--accent); }
+  #members li .at:hover { background:var(--accent); color:#fff; }
+  .row { display:flex; gap:6px; padding:8px; border-top:1px solid var(--line); align-items:center; min-width:0; }
+  .row.wrap { flex-wrap:wrap; }
+  .row.wrap button { flex:1 1 auto; padding:5px 8px; font-size:13px; }
   input, button { font:inherit; }
   input { flex:1; min-width:0; padding:7px 9px; border:1px solid var(--line); border-radius:7px; }
-  button { padding:7px 12px; border:0; border-radius:7px; background:var(--accent); color:#fff; cursor:pointer; }
+  button { padding:7px 12px; border:0; border-radius:7px; background:var(--accent); color:#fff; cursor:pointer; flex:none; }
   button.ghost { background:#eef1f6; color:var(--ink); }
-  #log, #feed { flex:1; overflow:auto; padding:12px; display:flex; flex-direction:column; gap:10px; }
-  .msg { max-width:80%; padding:8px 11px; border-radius:10px; white-space:normal; word-wrap:break-word; }
+  #log, #feed { flex:1; overflow:auto; padding:12px; display:flex; flex-direction:column; gap:10px; min-width:0; }
+  .msg { max-width:80%; padding:8px 11px; border-radius:10px; white-space:normal; overflow-wrap:anywhere; word-break:break-word; min-width:0; }
+  #feed .msg { max-width:100%; }
   .msg.user { align-self:flex-end; background:var(--me); }
   .msg.bot { align-self:flex-start; background:#f7f8fa; border:1px solid var(--line); }
-  .msg.system { align-self:center; color:var(--muted); font-size:13px; }
+  .msg.system { align-self:center; color:var(--muted); font-size:13px; text-align:center; }
   .msg .who { font-size:12px; color:var(--muted); margin-bottom:2px; }
   .msg .title { font-weight:700; margin-bottom:3px; }
   .msg .eph { font-size:11px; color:var(--muted); }
   .msg .actions { display:flex; gap:6px; margin-top:6px; flex-wrap:wrap; }
   .msg .actions button { padding:4px 10px; font-size:13px; }
-  .fields { display:grid; grid-template-columns: 1fr 1fr; gap:4px 12px; margin-top:4px; font-size:14px; }
+  .fields { display:grid; grid-template-columns: minmax(0,1fr) minmax(0,1fr); gap:4px 12px; margin-top:4px; font-size:14px; }
   .fields b { display:block; font-size:12px; color:var(--muted); }
-  code { background:#eef1f6; padding:0 4px; border-radius:4px; }
-  .hint { color:var(--muted); font-size:13px; padding:0 12px 10px; }
-  @media (max-width: 900px) { main { grid-template-columns: 1fr; height:auto; } #log { min-height: 50vh; } }
+  code { background:#eef1f6; padding:0 4px; border-radius:4px; overflow-wrap:anywhere; }
+  .hint { color:var(--muted); font-size:13px; padding:0 12px 10px; margin:0; }
+  .plain { display:flex; align-items:center; gap:3px; flex:none; }
+  /* Tablets: members beside the chat, the feed below both. */
+  @media (max-width: 1000px) {
+    main { grid-template-columns: 180px minmax(0,1fr); grid-template-rows: minmax(0,1fr) minmax(0,30%); }
+    #feedSection { grid-column: 1 / -1; }
+  }
+  /* Phones: one column, members as a row of chips, the page scrolls. */
+  @media (max-width: 700px) {
+    body { height:auto; }
+    header { padding:8px 10px; }
+    main { display:flex; flex-direction:column; gap:10px; padding:8px; }
+    #members { display:flex; flex-wrap:wrap; gap:4px; max-height:30vh; }
+    #members li { border:1px solid var(--line); max-width:100%; }
+    #log { height:60vh; flex:none; }
+    #feed { max-height:60vh; min-height:80px; }
+  }
 </style>
 </head>
 <body>
@@ -57,18 +81,18 @@ export function playgroundPage(options: { clockControls: boolean }): string {
     <h2>Members · 成员</h2>
     <ul id="members"></ul>
     <div class="row"><input id="newMember" placeholder="name / 昵称"><button id="addMember">+</button></div>
-    <div class="row"><button class="ghost" id="join">joins · 入群</button><button class="ghost" id="leave">leaves · 退群</button></div>
+    <div class="row wrap"><button class="ghost" id="join">joins · 入群</button><button class="ghost" id="leave">leaves · 退群</button></div>
   </section>
   <section>
     <h2>Chat · 聊天</h2>
     <div id="log"></div>
     <div class="row">
-      <label class="muted" title="Plain chat: a message not addressed to the bot (activity)"><input type="checkbox" id="plain" style="flex:none"> plain</label>
+      <label class="muted plain" title="Plain chat: a message not addressed to the bot (activity)"><input type="checkbox" id="plain" style="flex:none"> plain</label>
       <input id="text" placeholder="/checkin · 签到 · /points · /leaderboard week · /help" autocomplete="off">
       <button id="send">Send</button>
     </div>
   </section>
-  <section>
+  <section id="feedSection">
     <h2>Feed · 群消息</h2>
     <div id="feed"></div>
     <p class="hint">Posts the bot makes on its own (announcements, scheduled posts, results) appear here.</p>
@@ -80,9 +104,12 @@ export function playgroundPage(options: { clockControls: boolean }): string {
   const token = params.get('token');
   const headers = { 'content-type': 'application/json', ...(token ? { authorization: 'Bearer ' + token } : {}) };
   const $ = (id) => document.getElementById(id);
+  // Admin rights go by user id (playground.admins); the demo's "admin" member uses the first of them.
+  const ADMINS = ${admins};
   const store = JSON.parse(localStorage.getItem('qunbot.members') || 'null');
   let members = store || [
-    { id: 'alice', name: 'Alice 爱丽丝' }, { id: 'bob', name: 'Bob 小波' }, { id: 'carol', name: 'Carol 卡罗' }, { id: 'admin', name: 'admin' },
+    { id: 'alice', name: 'Alice 爱丽丝' }, { id: 'bob', name: 'Bob 小波' }, { id: 'carol', name: 'Carol 卡罗' },
+    ...(ADMINS.length ? [{ id: ADMINS[0], name: 'admin' }] : []),
   ];
   let current = members[0].id;
   let feedAfter = 0;
@@ -120,13 +147,34 @@ export function playgroundPage(options: { clockControls: boolean }): string {
   }
   function log(node) { $('log').appendChild(node); $('log').scrollTop = 1e9; }
   function system(text) { const d = document.createElement('div'); d.className = 'msg system'; d.textContent = text; log(d); }
+  const names = () => Object.fromEntries(members.map((m) => [m.id, m.name]));
+  // The mention the core resolves to the member (<@userId>), typed where the cursor is.
+  function mention(m) {
+    const input = $('text');
+    const start = input.selectionStart ?? input.value.length;
+    const end = input.selectionEnd ?? start;
+    const before = input.value.slice(0, start);
+    const after = input.value.slice(end);
+    const text = (before && !/\\s$/.test(before) ? ' ' : '') + '<@' + m.id + '>' + (/^\\s/.test(after) ? '' : ' ');
+    input.setRangeText(text, start, end, 'end');
+    input.focus();
+  }
   function renderMembers() {
     $('members').innerHTML = '';
     for (const m of members) {
       const li = document.createElement('li');
       li.className = m.id === current ? 'active' : '';
-      li.innerHTML = '<span>' + esc(m.name) + '</span>' + (m.id === 'admin' ? '<span class="tag">admin</span>' : '');
+      li.title = 'Speak as ' + m.name + ' (' + m.id + ')';
+      li.innerHTML = '<span class="name">' + esc(m.name) + '</span>' + (ADMINS.includes(m.id) ? '<span class="tag">admin</span>' : '');
       li.onclick = () => { current = m.id; renderMembers(); };
+      const at = document.createElement('button');
+      at.className = 'at';
+      at.textContent = '@';
+      at.title = 'Mention ' + m.name + ' in the message · 提及';
+      // Keeps the message box's cursor where it is, and the speaker too.
+      at.onmousedown = (e) => e.preventDefault();
+      at.onclick = (e) => { e.stopPropagation(); mention(m); };
+      li.appendChild(at);
       $('members').appendChild(li);
     }
   }
@@ -140,7 +188,7 @@ export function playgroundPage(options: { clockControls: boolean }): string {
     const m = me();
     const div = document.createElement('div');
     div.className = 'msg user';
-    div.innerHTML = '<div class="who">' + esc(m.name) + (plain ? ' · plain' : '') + '</div>' + esc(text);
+    div.innerHTML = '<div class="who">' + esc(m.name) + (plain ? ' · plain' : '') + '</div>' + md(text, names());
     log(div);
     try {
       const out = plain
@@ -191,7 +239,7 @@ export function playgroundPage(options: { clockControls: boolean }): string {
   pollFeed();
   setInterval(pollFeed, 2000);
   setInterval(() => clock().catch(() => {}), 30000);
-  system('Pick a member on the left and type /checkin or 签到. "admin" may use admin commands.');
+  system('Pick a member and type /checkin or 签到. Members tagged admin (ids in playground.admins) may use admin commands; @ mentions a member.');
 })();
 </script>
 </body>

@@ -15,6 +15,7 @@ import { playgroundPage } from './page.js';
 export interface PlaygroundOptions {
   router: Router;
   feed: PlaygroundFeed;
+  /** User ids with admin rights (playground.admins). */
   admins: readonly string[];
   token?: string;
   /** Present when the page may move the clock forward (demo of streaks). */
@@ -42,13 +43,14 @@ const eventBody = z.object({
 const clockBody = z.object({ advanceHours: z.number().int().min(1).max(24 * 366) });
 
 export function registerPlayground(app: FastifyInstance, options: PlaygroundOptions): void {
-  const admins = new Set(options.admins.map((a) => a.toLowerCase()));
-  const isAdmin = (userId: string, userName: string): boolean => admins.has(userId.toLowerCase()) || admins.has(userName.toLowerCase());
+  // By user id only (DESIGN.md §2.8): a display name is whatever the client typed.
+  const admins = new Set(options.admins);
+  const isAdmin = (userId: string): boolean => admins.has(userId);
 
   app.register(async (scope) => {
     scope.addHook('onRequest', async (req, reply) => guard(req, reply, options.token));
 
-    scope.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').send(playgroundPage({ clockControls: options.clock !== undefined })));
+    scope.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').send(playgroundPage({ clockControls: options.clock !== undefined, admins: options.admins })));
 
     scope.post('/playground/api/messages', async (req, reply) => {
       const body = parse(messageBody, req.body, reply);
@@ -57,7 +59,7 @@ export function registerPlayground(app: FastifyInstance, options: PlaygroundOpti
         type: 'message',
         deliveryId: body.messageId ?? randomUUID(),
         community: { platform: 'playground', externalId: body.communityId, name: body.communityId },
-        actor: { platformUserId: body.userId, displayName: body.userName, isAdmin: isAdmin(body.userId, body.userName) },
+        actor: { platformUserId: body.userId, displayName: body.userName, isAdmin: isAdmin(body.userId) },
         text: body.text,
         addressed: true,
       };
@@ -71,7 +73,7 @@ export function registerPlayground(app: FastifyInstance, options: PlaygroundOpti
       const base = {
         deliveryId: body.messageId ?? randomUUID(),
         community: { platform: 'playground' as const, externalId: body.communityId, name: body.communityId },
-        actor: { platformUserId: body.userId, displayName: body.userName, isAdmin: isAdmin(body.userId, body.userName) },
+        actor: { platformUserId: body.userId, displayName: body.userName, isAdmin: isAdmin(body.userId) },
       };
       const event: ChatEvent = body.type === 'message' ? { ...base, type: 'message', text: body.text ?? '', addressed: false } : { ...base, type: body.type };
       const result = await options.router.handle(event);

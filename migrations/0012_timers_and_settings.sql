@@ -1,7 +1,7 @@
-CREATE TABLE `deployment` (
-	`id` integer PRIMARY KEY NOT NULL,
-	`instance_id` text NOT NULL,
-	`created_at` integer NOT NULL
+CREATE TABLE `settings` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value_json` text NOT NULL,
+	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE `timer_schedulers` (
