@@ -57,6 +57,17 @@ export function rootPath(relative: string): string {
   return fileURLToPath(new URL(relative, findRoot()));
 }
 
+/**
+ * Environment variables read as secrets or platform settings (never from YAML).
+ * docker-compose.yml passes each through and .env.example lists each (a test
+ * keeps them in step); `WECOM_BOT_WS_URL` is for tests and left out of both.
+ */
+export const SECRET_ENV = [
+  'DISCORD_TOKEN', 'DISCORD_API_URL', 'DISCORD_GUILD_IDS',
+  'WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY', 'WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_AES_KEY', 'WECOM_SECRET', 'WECOM_AGENT_ID',
+  'WECOM_API_URL', 'WECOM_ADMINS', 'WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'PLAYGROUND_TOKEN',
+] as const;
+
 function readSecrets(env: Env, config: Config): Secrets {
   const list = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const opt = (v: string | undefined): string | undefined => (v && v.trim() ? v.trim() : undefined);
