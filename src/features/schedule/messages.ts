@@ -43,7 +43,7 @@ export const scheduleMessages: Catalog = {
   'schedule.cron.invalid': { 'zh-CN': 'cron 表达式不对：{field}「{value}」。', en: 'Invalid cron pattern: {field} "{value}".' },
   'schedule.cron.tooOften': { 'zh-CN': '这个周期太频繁了（每 {seconds} 秒），最快每 {min} 秒一次。', en: 'That fires too often (every {seconds}s); at most once every {min}s.' },
   'schedule.promoCap': {
-    'zh-CN': '本周推广内容已占 {share}%（{promo}/{total}），超过上限 {cap}%。请减少 #promo 发布或增加普通内容。',
-    en: 'Promotional posts are already {share}% of this week ({promo}/{total}), over the {cap}% cap. Post fewer #promo items or more regular content.',
+    'zh-CN': '加上这条，本周推广内容将占 {share}%（{promo}/{total}），超过上限 {cap}%。请减少 #promo 发布或增加普通内容。',
+    en: 'With this post, promotional posts would be {share}% of this week ({promo}/{total}), over the {cap}% cap. Post fewer #promo items or more regular content.',
   },
 };

@@ -168,9 +168,8 @@ export class ScheduleService {
     total += added;
     promos += added;
     if (promos > Math.max(1, Math.floor(cap * total))) {
-      const before = total - added;
-      const share = before === 0 ? 0 : Math.round(((promos - added) / before) * 100);
-      throw new UserError('schedule.promoCap', { share, promo: promos - added, total: before, cap: Math.round(cap * 100) });
+      // The share the week would have WITH the new post: that is what goes over the cap.
+      throw new UserError('schedule.promoCap', { share: Math.round((promos / total) * 100), promo: promos, total, cap: Math.round(cap * 100) });
     }
   }
 }
