@@ -259,13 +259,15 @@ export class QuizService {
 
   /**
    * Record one answer. `explicit`: given through `/quiz answer`; otherwise
-   * free text, recorded only when it is right, a choice letter or choice
-   * text, or a number for a numeric question (returns undefined for chat).
+   * text addressed to the bot while the question is open. For a question
+   * with choices, only a letter or a choice's text is an answer (returns
+   * undefined for other chat); for a question without choices, whatever
+   * the member says to the bot is their answer, so a wrong one is told so.
    */
   private record(ctx: CommandContext, session: SessionRow, round: RoundRow, text: string, explicit: boolean): Reply | undefined {
     const q = question(round);
     const correct = matchAnswer(text, spec(q));
-    if (!explicit && !correct && !looksLikeAnswer(text, q)) return undefined;
+    if (!explicit && !correct && q.choices && !looksLikeAnswer(text, q)) return undefined;
     const at = ctx.now.getTime();
     if (round.due_at !== null && at >= round.due_at) return { text: ctx.t('quiz.late', { n: round.n }), ephemeral: true };
     let earned = 0;
