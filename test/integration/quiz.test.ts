@@ -180,7 +180,7 @@ describe('quiz on real SQLite and Redis', () => {
   it('scheduled quizzes run on a job scheduler in the community timezone; a repeated tick starts one quiz', async () => {
     const t = await started();
     expect(await t.chat.say('alice', '/quiz schedule "0 20 * * 3" test')).toContain('只有管理员');
-    expect(await t.chat.say('admin', '/quiz schedule "0 25 * * 3" test')).toContain('hour「25」');
+    expect(await t.chat.say('admin', '/quiz schedule "0 25 * * 3" test')).toContain('小时「25」');
     expect(await t.chat.say('admin', '/quiz schedule "* * * * *" test')).toContain('最多每 10 分钟一次');
     expect(await t.chat.say('admin', '/quiz schedule "0 20 * * 3" nosuchbank')).toContain('nosuchbank');
     expect(await t.chat.say('admin', '/答题 定时 "0 20 * * 3" test questions=2 mode=all')).toContain('已设置定时答题 #1（0 20 * * 3，Asia/Shanghai）');

@@ -65,6 +65,11 @@ export class LotteryService {
     private readonly translate: (communityId: number) => Translate,
   ) {}
 
+  /** The most winners a lottery may have (`lottery.maxWinners`): the `winners=` range members are told. */
+  get maxWinners(): number {
+    return this.rules.maxWinners;
+  }
+
   create(ctx: CommandContext, input: CreateInput): LotteryRow {
     if (input.winners > this.rules.maxWinners) throw new UserError('lottery.tooManyWinners', { max: this.rules.maxWinners });
     const when = parseWhen(input.ends, ctx.now, ctx.community.timezone);

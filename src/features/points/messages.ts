@@ -14,7 +14,11 @@ export const pointsMessages: Catalog = {
   'points.levelUp': { 'zh-CN': '🎉 升级啦！你现在是「{level}」。', en: '🎉 Level up! You are now {level}.' },
 
   'leaderboard.describe': { 'zh-CN': '积分排行榜（本周、本月或总榜）', en: 'Points leaderboard (this week, this month or all time)' },
-  'leaderboard.arg.period': { 'zh-CN': '时间范围：week、month 或 all', en: 'Period: week, month or all' },
+  'leaderboard.arg.period': { 'zh-CN': '时间范围：本周、本月或总榜', en: 'Period: week, month or all' },
+  'arg.period': { 'zh-CN': '时间范围', en: 'period' },
+  'choice.period.week': { 'zh-CN': '本周', en: 'week' },
+  'choice.period.month': { 'zh-CN': '本月', en: 'month' },
+  'choice.period.all': { 'zh-CN': '总榜', en: 'all' },
   'leaderboard.title.week': { 'zh-CN': '🏆 本周排行榜', en: '🏆 Leaderboard · this week' },
   'leaderboard.title.month': { 'zh-CN': '🏆 本月排行榜', en: '🏆 Leaderboard · this month' },
   'leaderboard.title.all': { 'zh-CN': '🏆 总排行榜', en: '🏆 Leaderboard · all time' },

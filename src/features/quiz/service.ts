@@ -18,7 +18,7 @@ import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
 import type { LoadedBanks } from './banks.js';
 import { quizMessages } from './messages.js';
-import { minIntervalSeconds, parseCron } from '../schedule/cron.js';
+import { cronError, minIntervalSeconds, parseCron } from '../schedule/cron.js';
 import { formatLocal } from '../schedule/when.js';
 import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
 import type { QuizMode, QuizRepo, RoundRow, SessionRow } from './repo.js';
@@ -96,7 +96,7 @@ export class QuizService {
   schedule(ctx: CommandContext, pattern: string, opts: StartOptions): { id: number; next: Date } {
     this.validate(opts);
     const parsed = parseCron(pattern, ctx.community.timezone);
-    if (!parsed.ok) throw new UserError('quiz.badCron', { field: parsed.error.field, value: parsed.error.value });
+    if (!parsed.ok) throw cronError(parsed.error);
     if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
     const id = this.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
