@@ -9,7 +9,6 @@ import type { AppConfig } from './config/schema.js';
 import { AdjustableClock, systemClock, type Clock } from './core/clock.js';
 import { cryptoRng, type Rng } from './core/rng.js';
 import { CommandRegistry } from './core/commands/registry.js';
-import type { CommandSpec } from './core/commands/spec.js';
 import type { Feature } from './core/feature.js';
 import { I18n } from './core/i18n.js';
 import { coreMessages } from './core/messages.js';
@@ -140,7 +139,8 @@ export function createApp(options: AppOptions): App {
     await found?.sender?.rulesAccepted?.(found.community, platformUserId);
   };
   const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
-  let commands: readonly CommandSpec[] = [];
+  // /help reads the registry, which is built from the features (help among them).
+  const built: { registry?: CommandRegistry } = {};
   const features: Feature[] = [
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
@@ -149,12 +149,12 @@ export function createApp(options: AppOptions): App {
     lotteryFeature(lottery, clock),
     lifecycleFeature(lifecycle, clock),
     wecomBindingFeature(createWecomBindings(store.sqlite, config.wecom.webhooks)),
-    helpFeature(() => commands),
+    helpFeature(() => built.registry as CommandRegistry),
   ];
   i18n.add(coreMessages);
   for (const feature of features) if (feature.messages) i18n.add(feature.messages);
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
-  commands = registry.commands;
+  built.registry = registry;
   const inbound = createInboundRepo(store.sqlite);
   const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
   const jobs = new JobRuntime({

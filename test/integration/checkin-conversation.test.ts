@@ -122,7 +122,7 @@ describe('check-in and points, as a conversation', () => {
 
   it('/help lists admin commands only to admins', async () => {
     expect(await t.chat.say('alice', '/help')).not.toContain('/grant');
-    expect(await t.chat.say('admin', '/帮助')).toContain('/grant <member> <points> <reason>');
+    expect(await t.chat.say('admin', '/帮助')).toContain('/grant <成员> <积分> <原因>');
   });
 
   it('English communities get English replies', async () => {

@@ -260,7 +260,7 @@ function withoutSpans(body: string, start: number, spans: readonly Token[]): str
   return out + body.slice(cursor);
 }
 
-function findLeaf(group: GroupCommand, name: string): LeafCommand | undefined {
+export function findLeaf(group: GroupCommand, name: string): LeafCommand | undefined {
   const key = normalizeName(name);
   return group.subcommands.find((s) => normalizeName(s.name) === key || (s.aliases ?? []).some((a) => normalizeName(a) === key));
 }

@@ -29,6 +29,7 @@ export function checkinFeature(service: CheckinService): Feature {
         aliases: ['补签卡'],
         description: 'freeze.describe',
         role: 'member',
+        enabled: () => service.rules.freeze.enabled,
         handler(ctx): Reply {
           const r = service.buyFreeze(ctx);
           return { text: ctx.t('freeze.done', r), ephemeral: true };

@@ -125,6 +125,7 @@ export function wecomBindingFeature(bindings: WecomBindings): Feature {
         name: 'bind',
         aliases: ['绑定'],
         description: 'wecom.bind.describe',
+        platforms: ['wecom'],
         role: 'admin',
         args: [{ name: 'webhook', type: 'text', required: false, description: 'wecom.bind.arg.webhook' }],
         handler(ctx, args): Reply {
