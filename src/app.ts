@@ -21,7 +21,7 @@ import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
 import { checkinFeature, CheckinService, createCheckinRepo, streakProfileLine } from './features/checkin/index.js';
-import { createPointsRepo, pointsFeature, PointsService } from './features/points/index.js';
+import { createPointsRepo, levelUpPoster, pointsFeature, PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
@@ -102,8 +102,6 @@ export function createApp(options: AppOptions): App {
     };
   };
   const identity = new IdentityService(createIdentityRepo(store.sqlite), settingsFor);
-  const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels);
-  const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
   const role = options.role ?? 'all';
   const outboxRepo = createOutboxRepo(store.sqlite);
   const senders = new Map<Platform, Sender>();
@@ -120,14 +118,17 @@ export function createApp(options: AppOptions): App {
     deliver: (...a) => runtime().deliver(...a),
   };
   const outbox = new Outbox(outboxRepo, timers);
+  const i18n = new I18n();
+  const localeOf = (communityId: number) => identity.communityById(communityId)?.locale ?? 'zh-CN';
+  const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels, levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf }));
+  const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
   const schedule = new ScheduleService(createScheduleRepo(store.sqlite), store, outbox, timers, config.posts);
 
-  const i18n = new I18n();
-  const translateFor = (communityId: number) => i18n.translator(identity.communityById(communityId)?.locale ?? 'zh-CN');
+  const translateFor = (communityId: number) => i18n.translator(localeOf(communityId));
   const lottery = new LotteryService(createLotteryRepo(store.sqlite), store, outbox, timers, points, checkin, rng, config.lottery, translateFor);
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
-  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: (id) => identity.communityById(id)?.locale ?? 'zh-CN' });
+  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   // Platform capabilities, looked up when used (adapters register their senders after the features).
   const senderOf = (communityId: number) => {
     const community = identity.communityById(communityId);

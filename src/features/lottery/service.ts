@@ -119,6 +119,7 @@ export class LotteryService {
         key: `lottery-entry:${id}:${ctx.member.id}`,
         at: ctx.now,
         day: ctx.day,
+        afterCommit: ctx.afterCommit,
       }).balance;
     }
     const tickets = 1 + this.bonusTickets(row, profile.level.index, streak);
@@ -203,6 +204,7 @@ export class LotteryService {
         key: `lottery-refund:${id}:${entry.member_id}`,
         at: ctx.now,
         day: ctx.day,
+        afterCommit: ctx.afterCommit,
       });
       if (result.applied) refunded++;
     }

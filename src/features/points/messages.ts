@@ -12,6 +12,7 @@ export const pointsMessages: Catalog = {
   'points.maxLevel': { 'zh-CN': '已达最高等级 🎖', en: 'Top level reached 🎖' },
   'points.insufficient': { 'zh-CN': '积分不足：余额 {balance}，需要 {needed}。', en: 'Not enough points: balance {balance}, needed {needed}.' },
   'points.levelUp': { 'zh-CN': '🎉 升级啦！你现在是「{level}」。', en: '🎉 Level up! You are now {level}.' },
+  'points.levelUpOf': { 'zh-CN': '🎉 {name} 升级啦！现在是「{level}」。', en: '🎉 Level up! {name} is now {level}.' },
 
   'leaderboard.describe': { 'zh-CN': '积分排行榜（本周、本月或总榜）', en: 'Points leaderboard (this week, this month or all time)' },
   'leaderboard.arg.period': { 'zh-CN': '时间范围：本周、本月或总榜', en: 'Period: week, month or all' },

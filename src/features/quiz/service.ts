@@ -14,6 +14,7 @@ import type { DesiredTimers, Timers } from '../../core/ports.js';
 import type { Reply, ReplyAction } from '../../core/reply.js';
 import type { Rng } from '../../core/rng.js';
 import type { Store } from '../../store/db.js';
+import { levelUpLine } from '../points/level-up.js';
 import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
 import type { LoadedBanks } from './banks.js';
@@ -281,24 +282,30 @@ export class QuizService {
     if (!this.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at)) {
       return { text: ctx.t('quiz.alreadyAnswered', { n: round.n }), ephemeral: true };
     }
-    if (earned > 0) {
-      this.points.award({
-        communityId: ctx.community.id,
-        memberId: ctx.member.id,
-        delta: earned,
-        kind: 'earn',
-        reason: 'quiz',
-        ref: `quiz:${session.id}:${round.n}`,
-        key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
-        at: ctx.now,
-        day: ctx.day,
-      });
-    }
+    // In `first` mode the winner's public reply tells a level-up; in `all` mode answers stay private until the reveal, so it is posted.
+    const inReply = session.mode === 'first';
+    const levelUp =
+      earned > 0
+        ? this.points.award({
+            communityId: ctx.community.id,
+            memberId: ctx.member.id,
+            delta: earned,
+            kind: 'earn',
+            reason: 'quiz',
+            ref: `quiz:${session.id}:${round.n}`,
+            key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
+            at: ctx.now,
+            day: ctx.day,
+            afterCommit: ctx.afterCommit,
+            levelUpInReply: inReply,
+          }).levelUp
+        : undefined;
     if (session.mode === 'all') return { text: ctx.t('quiz.recorded', { n: round.n }), ephemeral: true };
     if (!correct) return { text: ctx.t('quiz.wrong', { n: round.n }), ephemeral: true };
     this.close(round, ctx.now, ctx.afterCommit);
     ctx.afterCommit(() => this.timers.cancel(closeJobId(session.id, round.n)));
-    return { text: ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned }) };
+    const won = ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned });
+    return { text: levelUp ? `${won}\n${levelUpLine(ctx.t, ctx.locale, levelUp, ctx.member.displayName)}` : won };
   }
 
   /** Close an open round (compare-and-set), reveal it, and open the next one or finish. */
