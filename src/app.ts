@@ -9,7 +9,6 @@ import type { AppConfig } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { cryptoRng, type Rng } from './core/rng.js';
 import { CommandRegistry } from './core/commands/registry.js';
-import type { CommandSpec } from './core/commands/spec.js';
 import type { Feature } from './core/feature.js';
 import { I18n } from './core/i18n.js';
 import { coreMessages } from './core/messages.js';
@@ -22,7 +21,7 @@ import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
 import { checkinFeature, CheckinService, createCheckinRepo, streakProfileLine } from './features/checkin/index.js';
-import { createPointsRepo, pointsFeature, PointsService } from './features/points/index.js';
+import { createPointsRepo, levelUpPoster, pointsFeature, PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
@@ -148,8 +147,6 @@ export function createApp(options: AppOptions): App {
     };
   };
   const identity = new IdentityService(createIdentityRepo(store.sqlite), settingsFor);
-  const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels);
-  const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
   const role = options.role ?? 'all';
   const outboxRepo = createOutboxRepo(store.sqlite);
   const senders = new Map<Platform, Sender>();
@@ -166,14 +163,17 @@ export function createApp(options: AppOptions): App {
     deliver: (...a) => runtime().deliver(...a),
   };
   const outbox = new Outbox(outboxRepo, timers);
+  const i18n = new I18n();
+  const localeOf = (communityId: number) => identity.communityById(communityId)?.locale ?? 'zh-CN';
+  const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels, levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf }));
+  const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
   const schedule = new ScheduleService(createScheduleRepo(store.sqlite), store, outbox, timers, config.posts);
 
-  const i18n = new I18n();
-  const translateFor = (communityId: number) => i18n.translator(identity.communityById(communityId)?.locale ?? 'zh-CN');
+  const translateFor = (communityId: number) => i18n.translator(localeOf(communityId));
   const lottery = new LotteryService(createLotteryRepo(store.sqlite), store, outbox, timers, points, checkin, rng, config.lottery, translateFor);
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
-  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: (id) => identity.communityById(id)?.locale ?? 'zh-CN' });
+  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   // Platform capabilities, looked up when used (adapters register their senders after the features).
   const senderOf = (communityId: number) => {
     const community = identity.communityById(communityId);
@@ -185,7 +185,8 @@ export function createApp(options: AppOptions): App {
     await found?.sender?.rulesAccepted?.(found.community, platformUserId);
   };
   const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
-  let commands: readonly CommandSpec[] = [];
+  // /help reads the registry, which is built from the features (help among them).
+  const built: { registry?: CommandRegistry } = {};
   const features: Feature[] = [
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
@@ -194,12 +195,12 @@ export function createApp(options: AppOptions): App {
     lotteryFeature(lottery, clock),
     lifecycleFeature(lifecycle, clock),
     wecomBindingFeature(createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks), secrets.wecomApiUrl),
-    helpFeature(() => commands),
+    helpFeature(() => built.registry as CommandRegistry),
   ];
   i18n.add(coreMessages);
   for (const feature of features) if (feature.messages) i18n.add(feature.messages);
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
-  commands = registry.commands;
+  built.registry = registry;
   const inbound = createInboundRepo(store.sqlite);
   const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
   const jobsRepo = createJobsRepo(store.sqlite);

@@ -1,4 +1,4 @@
-import type { MessageKey } from './i18n.js';
+import type { MessageKey, MessageParams } from './i18n.js';
 
 /**
  * An expected refusal (not enough points, already checked in, not an admin).
@@ -8,7 +8,7 @@ import type { MessageKey } from './i18n.js';
 export class UserError extends Error {
   constructor(
     readonly key: MessageKey,
-    readonly params: Record<string, string | number> = {},
+    readonly params: MessageParams = {},
   ) {
     super(key);
     this.name = 'UserError';

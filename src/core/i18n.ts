@@ -6,10 +6,31 @@ export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 export type MessageKey = string;
-export type MessageParams = Record<string, string | number>;
+/**
+ * A parameter is a value, or text that is itself translated when the
+ * message is rendered (a field or argument name inside an error built where
+ * the community's language is not known yet).
+ */
+export type MessageParam = string | number | Localized;
+export type MessageParams = Record<string, MessageParam>;
 export type Catalog = Record<MessageKey, Record<Locale, string>>;
 
 export type Translate = (key: MessageKey, params?: MessageParams) => string;
+
+/**
+ * Text rendered in the reader's language: a catalog key with its parameters,
+ * or a template built in code (command syntax such as `/grant {a0}`) whose
+ * parameters are translated.
+ */
+export type Localized = { key: MessageKey; params?: MessageParams } | { template: string; params: MessageParams };
+
+export function localized(key: MessageKey, params?: MessageParams): Localized {
+  return params ? { key, params } : { key };
+}
+
+export function renderLocalized(t: Translate, value: Localized): string {
+  return 'key' in value ? t(value.key, value.params) : interpolate(value.template, value.params, (nested) => renderLocalized(t, nested));
+}
 
 export class I18n {
   private readonly entries = new Map<MessageKey, Record<Locale, string>>();
@@ -33,7 +54,7 @@ export class I18n {
     const texts = this.entries.get(key);
     // A missing key is a programming error; fail loudly rather than show a key to a member.
     if (!texts) throw new Error(`unknown message key: ${key}`);
-    return interpolate(texts[locale], params);
+    return interpolate(texts[locale], params, (nested) => renderLocalized(this.translator(locale), nested));
   }
 
   translator(locale: Locale): Translate {
@@ -41,11 +62,17 @@ export class I18n {
   }
 }
 
-export function interpolate(template: string, params: MessageParams): string {
+/** Fill `{name}` placeholders; `render` turns a nested Localized parameter into text. */
+export function interpolate(template: string, params: MessageParams, render: (nested: Localized) => string = noTranslator): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
-    return value === undefined ? whole : String(value);
+    if (value === undefined) return whole;
+    return typeof value === 'object' ? render(value) : String(value);
   });
+}
+
+function noTranslator(): never {
+  throw new Error('a translated message parameter needs a translator (use I18n.t)');
 }
 
 /** Chinese ordinal/number-friendly formatting is the same digits; only separators differ. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type BotProcess } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface ApiReply {
   text: string;
@@ -53,6 +54,13 @@ describe('the real process, driven through the playground API', () => {
     expect(board).toMatch(/1\. ann — 35 分\n1\. ben — 35 分\n3\. cat — 20 分/);
     expect(await say('admin', '/grant cat 100 community helper')).toContain('当前余额：120');
     expect(await say('cat', '/points')).toContain('等级：**进阶**');
+    // The grant crossed a level: announced once, as a community post mentioning cat.
+    const feed = async (): Promise<string[]> => ((await (await fetch(`${bot.url}/playground/api/feed?communityId=e2e`)).json()) as { posts: Array<{ reply: { text: string } }> }).posts.map((p) => p.reply.text);
+    const posted = await waitFor(async () => {
+      const texts = await feed();
+      return texts.length ? texts : undefined;
+    }, 10_000, 'the level-up post');
+    expect(posted).toEqual(['🎉 <@cat> 升级啦！现在是「进阶」。']);
   });
 
   it('refuses malformed, invalid and oversized bodies with JSON errors', async () => {
@@ -81,7 +89,8 @@ describe('the real process, driven through the playground API', () => {
   it('the feed answers for a community and member events are accepted', async () => {
     const feed = await fetch(`${bot.url}/playground/api/feed?communityId=e2e`);
     expect(feed.status).toBe(200);
-    expect(await feed.json()).toEqual({ posts: [] });
+    // Only the level-up of the test above: member events and commands post nothing else here.
+    expect(((await feed.json()) as { posts: Array<{ reply: { text: string } }> }).posts.map((p) => p.reply.text)).toEqual(['🎉 <@cat> 升级啦！现在是「进阶」。']);
     const joined = await post('/playground/api/events', { communityId: 'e2e', userId: 'eve', userName: 'eve', type: 'memberJoined' });
     expect(joined.status).toBe(200);
     const badType = await post('/playground/api/events', { communityId: 'e2e', userId: 'eve', userName: 'eve', type: 'explode' });

@@ -78,7 +78,7 @@ describe('check-in and points, as a conversation', () => {
     expect(await t.chat.say('admin', '/grant alice lots nope')).toContain('需要一个整数');
     expect(await t.chat.say('admin', '/grant ghost 5 nope')).toContain('找不到成员「ghost」');
     expect(await t.chat.say('admin', '/deduct alice 11 too much')).toContain('余额只有 10 分');
-    expect(await t.chat.say('admin', '/grant alice 5')).toContain('缺少参数 reason');
+    expect(await t.chat.say('admin', '/grant alice 5')).toBe('缺少参数「原因」。用法：/grant <成员> <积分> <原因>');
     expect(await t.chat.say('alice', '/dance')).toContain('没有「dance」这个指令');
     expect(t.app.points.profile(1, 1).balance).toBe(10);
   });
@@ -122,7 +122,7 @@ describe('check-in and points, as a conversation', () => {
 
   it('/help lists admin commands only to admins', async () => {
     expect(await t.chat.say('alice', '/help')).not.toContain('/grant');
-    expect(await t.chat.say('admin', '/帮助')).toContain('/grant <member> <points> <reason>');
+    expect(await t.chat.say('admin', '/帮助')).toContain('/grant <成员> <积分> <原因>');
   });
 
   it('English communities get English replies', async () => {

@@ -61,7 +61,7 @@ describe('quiz on real SQLite and Redis', () => {
     expect(q1.reply.text).toContain('答题开始');
     expect(q1.reply.actions?.map((a) => a.command)).toEqual(['quiz answer 1 1 A', 'quiz answer 1 1 B', 'quiz answer 1 1 C']);
 
-    expect(await t.chat.say('alice', 'A')).toContain('第 1 题答错了');
+    expect(await t.chat.say('alice', 'A')).toContain('答错了');
     expect(await t.chat.say('alice', '选B')).toContain('已经回答过第 1 题');
     expect(await t.chat.say('bob', 'hello there')).toContain('我没听懂'); // chat that is not an answer is left alone
     expect(await t.chat.say('bob', '/quiz answer 1 1 B')).toContain('bob 答对了第 1 题');
@@ -180,7 +180,7 @@ describe('quiz on real SQLite and Redis', () => {
   it('scheduled quizzes run on a job scheduler in the community timezone; a repeated tick starts one quiz', async () => {
     const t = await started();
     expect(await t.chat.say('alice', '/quiz schedule "0 20 * * 3" test')).toContain('只有管理员');
-    expect(await t.chat.say('admin', '/quiz schedule "0 25 * * 3" test')).toContain('hour「25」');
+    expect(await t.chat.say('admin', '/quiz schedule "0 25 * * 3" test')).toContain('小时「25」');
     expect(await t.chat.say('admin', '/quiz schedule "* * * * *" test')).toContain('最多每 10 分钟一次');
     expect(await t.chat.say('admin', '/quiz schedule "0 20 * * 3" nosuchbank')).toContain('nosuchbank');
     expect(await t.chat.say('admin', '/答题 定时 "0 20 * * 3" test questions=2 mode=all')).toContain('已设置定时答题 #1（0 20 * * 3，Asia/Shanghai）');

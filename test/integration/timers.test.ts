@@ -122,7 +122,7 @@ describe('announcements and scheduled posts on real Redis', () => {
     expect(await t.chat.say('admin', '/schedule once 2020-01-01T10:00 old news')).toContain('这个时间已经过去了');
     expect(await t.chat.say('admin', '/schedule once soonish text')).toContain('看不懂时间「soonish」');
     expect(await t.chat.say('admin', '/schedule once 明天 go')).toContain('缺少具体时间');
-    expect(await t.chat.say('admin', '/schedule add "0 25 * * *" bad')).toContain('hour「25」');
+    expect(await t.chat.say('admin', '/schedule add "0 25 * * *" bad')).toContain('小时「25」');
     expect(await t.chat.say('admin', '/schedule add "1 2 3" bad')).toContain('cron 表达式不对');
     expect(await t.chat.say('admin', '/schedule pause 99')).toContain('没有编号为 #99');
     expect(await t.chat.say('alice', '/schedule once +1m hi')).toContain('只有管理员可以使用 /schedule once');

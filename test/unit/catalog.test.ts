@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { I18n, LOCALES, interpolate } from '../../src/core/i18n.js';
+import { resolveArgs, usage } from '../../src/core/commands/registry.js';
+import { isGroup, type ArgSpec, type CommandSpec, type LeafCommand } from '../../src/core/commands/spec.js';
+import { UserError } from '../../src/core/errors.js';
+import { I18n, LOCALES, interpolate, renderLocalized } from '../../src/core/i18n.js';
 import { makeTestApp } from '../helpers/app.js';
+import { englishWords } from '../helpers/english.js';
 
 describe('message catalog', () => {
   it('interpolates named parameters and leaves unknown ones visible', () => {
@@ -25,6 +29,43 @@ describe('message catalog', () => {
     }
   });
 
+  it('zh-CN texts contain no English words: catalog texts, argument errors and usage lines of every command', async () => {
+    const t = makeTestApp();
+    try {
+      const { i18n, registry } = t.app;
+      const commandNames = new Set(registry.commands.flatMap((c) => [c.name, ...(isGroup(c) ? c.subcommands.map((s) => s.name) : [])]));
+      const found: string[] = [];
+      const check = (what: string, text: string): void => {
+        const words = englishWords(text, commandNames);
+        if (words.length) found.push(`${what}: ${words.join(' ')} ← ${text}`);
+      };
+      for (const key of i18n.keys()) check(key, i18n.t('zh-CN', key));
+      for (const command of registry.commands) {
+        for (const leaf of isGroup(command) ? command.subcommands : [command]) {
+          check(`usage of /${command.name} ${leaf.name}`, renderLocalized(i18n.translator('zh-CN'), usage(command, leaf)));
+          for (const arg of leaf.args ?? []) {
+            // The refusals the registry gives for this argument: missing, not a number, out of range, not a choice.
+            const bad = arg.type === 'choice' ? ['', '某个'] : arg.type === 'int' ? ['', '很多', String((arg.min ?? 0) - 1)] : [''];
+            for (const raw of bad) {
+              const error = refusal(command, leaf, { ...arg, required: true }, raw);
+              check(`/${command.name} ${leaf.name} ${arg.name}=${raw}`, i18n.t('zh-CN', error.key, error.params));
+            }
+          }
+        }
+      }
+      expect(found).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('the English-word check catches the mixes members reported', () => {
+    expect(englishWords('时间「25:00」里的 hour 不对：25')).toEqual(['hour']);
+    expect(englishWords('period 只能是 week | month | all，收到的是「x」。')).toEqual(['period', 'week', 'month', 'all']);
+    expect(englishWords('/grant <member> <points> <reason>', new Set(['grant']))).toEqual(['member', 'points', 'reason']);
+    expect(englishWords('发送 /help 查看，{name} 含 #promo，cron 表达式，winners=3，config/quiz/*.yaml', new Set(['help']))).toEqual([]);
+  });
+
   it('an unknown key is a loud error, a duplicate key too', () => {
     const i18n = new I18n();
     i18n.add({ a: { 'zh-CN': '甲', en: 'A' } });
@@ -32,3 +73,14 @@ describe('message catalog', () => {
     expect(() => i18n.add({ a: { 'zh-CN': '乙', en: 'B' } })).toThrow(/twice/);
   });
 });
+
+/** The refusal the registry gives when `arg` (alone) is given as `raw`. */
+function refusal(command: CommandSpec, leaf: LeafCommand, arg: ArgSpec, raw: string): UserError {
+  try {
+    resolveArgs({ command, leaf: { ...leaf, args: [arg] }, path: [command.name], raw: new Map([[arg.name, raw]]) }, () => undefined);
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error(`no refusal for ${arg.name}=${raw}`);
+}

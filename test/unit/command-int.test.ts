@@ -62,10 +62,10 @@ describe('integer arguments: ASCII or full-width digits, normal thousands groupi
   ])('%j (%s) is refused, naming the argument', (raw, _label) => {
     const result = parse(offset, raw);
     if (raw === '') {
-      expect(result).toMatchObject({ key: 'core.missingArg', params: { name: 'offset' } });
+      expect(result).toMatchObject({ key: 'core.missingArg' });
       return;
     }
-    expect(result).toMatchObject({ key: 'core.notAnInteger', params: { name: 'offset', value: raw } });
+    expect(result).toMatchObject({ key: 'core.notAnInteger', params: { name: { key: 'arg.offset' }, value: raw } });
   });
 
   it.each([
@@ -80,8 +80,8 @@ describe('integer arguments: ASCII or full-width digits, normal thousands groupi
   });
 
   it('an argument that cannot be negative refuses a sign, and a value out of range names the range', () => {
-    expect(parse(points, '+5')).toMatchObject({ key: 'core.noSign', params: { name: 'points', value: '+5' } });
-    expect(parse(points, '-5')).toMatchObject({ key: 'core.outOfRange', params: { name: 'points', min: 1 } });
+    expect(parse(points, '+5')).toMatchObject({ key: 'core.noSign', params: { value: '+5' } });
+    expect(parse(points, '-5')).toMatchObject({ key: 'core.outOfRange', params: { min: 1 } });
     expect(parse(points, '0')).toMatchObject({ key: 'core.outOfRange' });
     expect(parse(points, '10,000,001')).toMatchObject({ key: 'core.outOfRange' });
     expect(parse(points, '99999999999999999999')).toMatchObject({ key: 'core.outOfRange' });
@@ -92,10 +92,10 @@ describe('integer arguments: ASCII or full-width digits, normal thousands groupi
     const i18n = new I18n();
     i18n.add(coreMessages);
     const err = parse(points, '⑤') as UserError;
-    expect(i18n.t('zh-CN', err.key, err.params)).toBe('points 需要一个整数（如 5 或 1,000），收到的是「⑤」。');
+    expect(i18n.t('zh-CN', err.key, err.params)).toBe('「积分」需要一个整数（如 5 或 1,000），收到的是「⑤」。');
     expect(i18n.t('en', err.key, err.params)).toBe('points must be a whole number (like 5 or 1,000), got "⑤".');
     const sign = parse(points, '+5') as UserError;
-    expect(i18n.t('zh-CN', sign.key, sign.params)).toBe('points 不能带正负号，请直接写数字（如 5），收到的是「+5」。');
+    expect(i18n.t('zh-CN', sign.key, sign.params)).toBe('「积分」不能带正负号，请直接写数字（如 5），收到的是「+5」。');
     expect(i18n.t('en', sign.key, sign.params)).toBe('points takes a number without a sign (like 5), got "+5".');
   });
 });

@@ -3,6 +3,8 @@ import { CommandRegistry, resolveArgs, type Invocation } from '../../src/core/co
 import type { CommandSpec } from '../../src/core/commands/spec.js';
 import type { MemberInfo } from '../../src/core/context.js';
 import { UserError } from '../../src/core/errors.js';
+import { I18n } from '../../src/core/i18n.js';
+import { coreMessages } from '../../src/core/messages.js';
 
 const noop = () => ({ text: '' });
 const specs: CommandSpec[] = [
@@ -115,7 +117,10 @@ describe('command parsing', () => {
     expect(userError(() => resolveArgs(invocation('/grant Nobody 5 why'), resolve)).key).toBe('core.unknownMember');
     const missing = userError(() => resolveArgs(invocation('/grant Alice 5'), resolve));
     expect(missing.key).toBe('core.missingArg');
-    expect(missing.params.usage).toBe('/grant <member> <points> <reason>');
+    const i18n = new I18n();
+    i18n.add(coreMessages);
+    expect(i18n.t('en', missing.key, missing.params)).toBe('Missing argument reason. Usage: /grant <member> <points> <reason>');
+    expect(i18n.t('zh-CN', missing.key, missing.params)).toBe('缺少参数「原因」。用法：/grant <成员> <积分> <原因>');
   });
 
   it('too many arguments are refused', () => {

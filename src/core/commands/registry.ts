@@ -9,6 +9,7 @@ import { isGroup } from './spec.js';
 import { Args, type ArgValue } from './args.js';
 import type { MemberInfo } from '../context.js';
 import { cleanName } from '../identity/sanitize.js';
+import { localized, type Localized, type MessageParams } from '../i18n.js';
 
 const PREFIXES = ['/', '／', '!', '！'];
 const QUOTES: Record<string, string> = { '"': '"', "'": "'", '“': '”', '「': '」', '‘': '’' };
@@ -173,7 +174,7 @@ export function resolveArgs(inv: Invocation, resolveMember: (ref: string) => Mem
   for (const spec of inv.leaf.args ?? []) {
     const raw = inv.raw.get(spec.name);
     if (raw === undefined || raw === '') {
-      if (spec.required) throw new UserError('core.missingArg', { name: spec.name, usage: usage(inv.command, inv.leaf) });
+      if (spec.required) throw new UserError('core.missingArg', { name: argName(spec), usage: usage(inv.command, inv.leaf) });
       continue;
     }
     values.set(spec.name, convert(spec, raw, resolveMember));
@@ -185,20 +186,20 @@ function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => Mem
   switch (spec.type) {
     case 'int': {
       const parsed = parseInteger(raw);
-      if (!parsed) throw new UserError('core.notAnInteger', { name: spec.name, value: raw });
+      if (!parsed) throw new UserError('core.notAnInteger', { name: argName(spec), value: raw });
       const signed = spec.min === undefined || spec.min < 0;
       // '-5' where only positive numbers make sense reads best as out of range; '+5' has no such reading.
-      if (parsed.sign === '+' && !signed) throw new UserError('core.noSign', { name: spec.name, value: raw });
+      if (parsed.sign === '+' && !signed) throw new UserError('core.noSign', { name: argName(spec), value: raw });
       const n = parsed.value;
       if ((parsed.sign === '-' && !signed) || !Number.isSafeInteger(n) || (spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-        throw new UserError('core.outOfRange', { name: spec.name, value: raw, min: spec.min ?? '-∞', max: spec.max ?? '∞' });
+        throw new UserError('core.outOfRange', { name: argName(spec), value: raw, min: spec.min ?? '-∞', max: spec.max ?? '∞' });
       }
       return n;
     }
     case 'choice': {
       const key = raw.normalize('NFKC').toLowerCase();
       const value = spec.choices?.find((c) => c === key) ?? spec.choiceAliases?.[key] ?? spec.choiceAliases?.[raw];
-      if (!value) throw new UserError('core.badChoice', { name: spec.name, value: raw, choices: (spec.choices ?? []).join(' | ') });
+      if (!value) throw new UserError('core.badChoice', { name: argName(spec), value: raw, choices: joined((spec.choices ?? []).map((c) => choiceLabel(spec, c)), ' | ') });
       return value;
     }
     case 'member': {
@@ -209,7 +210,7 @@ function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => Mem
     }
     case 'word':
     case 'text':
-      if (raw.length > MAX_TEXT_ARG) throw new UserError('core.argTooLong', { name: spec.name, max: MAX_TEXT_ARG });
+      if (raw.length > MAX_TEXT_ARG) throw new UserError('core.argTooLong', { name: argName(spec), max: MAX_TEXT_ARG });
       return raw;
   }
 }
@@ -236,14 +237,41 @@ export function parseInteger(raw: string): { value: number; sign: '+' | '-' | un
   return { value: sign === '-' && magnitude !== 0 ? -magnitude : magnitude, sign };
 }
 
-export function usage(command: CommandSpec, leaf: LeafCommand): string {
+/**
+ * `/grant <member> <points> <reason>`, placeholders and choices in the
+ * reader's language (`<成员>`, `本周|本月|总榜`): each argument's label is the
+ * catalog key `arg.<name>`, each choice's `choice.<arg>.<value>`.
+ */
+export function usage(command: CommandSpec, leaf: LeafCommand): Localized {
   const parts = [`/${command.name}`];
   if (leaf !== command) parts.push(leaf.name);
-  for (const arg of leaf.args ?? []) {
-    const label = arg.named ? `${arg.name}=<${arg.type === 'int' ? 'n' : arg.name}>` : arg.type === 'choice' && arg.choices ? arg.choices.join('|') : `<${arg.name}>`;
-    parts.push(arg.required ? label : `[${label}]`);
-  }
-  return parts.join(' ');
+  const params: MessageParams = {};
+  (leaf.args ?? []).forEach((arg, i) => {
+    params[`a${i}`] = argUsage(arg);
+    parts.push(arg.required ? `{a${i}}` : `[{a${i}}]`);
+  });
+  return { template: parts.join(' '), params };
+}
+
+/** One argument as written in a usage line: `<成员>`, `本周|本月|总榜`, `winners=<人数>`. */
+export function argUsage(arg: ArgSpec): Localized {
+  const value = arg.type === 'choice' && arg.choices ? joined(arg.choices.map((c) => choiceLabel(arg, c)), '|') : localized('core.placeholder', { label: localized(`arg.${arg.name}`) });
+  return arg.named ? { template: `${arg.name}={value}`, params: { value } } : value;
+}
+
+/** An argument as named in errors: its label, and for `name=value` arguments the name one types. */
+export function argName(arg: ArgSpec): Localized {
+  return arg.named ? localized('core.namedArg', { label: localized(`arg.${arg.name}`), name: arg.name }) : localized(`arg.${arg.name}`);
+}
+
+function choiceLabel(arg: ArgSpec, choice: string): Localized {
+  return localized(`choice.${arg.name}.${choice}`);
+}
+
+function joined(items: readonly Localized[], separator: string): Localized {
+  const params: MessageParams = {};
+  items.forEach((item, i) => (params[`c${i}`] = item));
+  return { template: items.map((_, i) => `{c${i}}`).join(separator), params };
 }
 
 /** The text from `start` to the end, without the named arguments written inside it. */
@@ -259,7 +287,7 @@ function withoutSpans(body: string, start: number, spans: readonly Token[]): str
   return out + body.slice(cursor);
 }
 
-function findLeaf(group: GroupCommand, name: string): LeafCommand | undefined {
+export function findLeaf(group: GroupCommand, name: string): LeafCommand | undefined {
   const key = normalizeName(name);
   return group.subcommands.find((s) => normalizeName(s.name) === key || (s.aliases ?? []).some((a) => normalizeName(a) === key));
 }

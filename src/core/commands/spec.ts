@@ -6,6 +6,7 @@ import type { MessageKey } from '../i18n.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import type { Args } from './args.js';
+import type { Platform } from '../chat-event.js';
 
 export type Role = 'member' | 'admin';
 
@@ -34,6 +35,15 @@ interface SpecBase {
   aliases?: readonly string[];
   description: MessageKey;
   role: Role;
+  /** Only on these platforms (`/bind` on WeCom); /help hides it elsewhere. */
+  platforms?: readonly Platform[];
+  /** A config switch (`/freeze` while streak freezes are on); /help hides it while false. */
+  enabled?: () => boolean;
+}
+
+/** Whether a command (or subcommand) works in a community on `platform`. */
+export function isAvailable(spec: SpecBase, platform: Platform): boolean {
+  return (spec.platforms === undefined || spec.platforms.includes(platform)) && (spec.enabled?.() ?? true);
 }
 
 export interface LeafCommand extends SpecBase {

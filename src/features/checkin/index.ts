@@ -6,6 +6,7 @@ import type { CommandContext } from '../../core/context.js';
 import type { Feature } from '../../core/feature.js';
 import type { Reply } from '../../core/reply.js';
 import type { ProfileLine } from '../points/commands.js';
+import { levelUpLine } from '../points/level-up.js';
 import { checkinMessages } from './messages.js';
 import type { CheckinOutcome, CheckinService } from './service.js';
 
@@ -29,6 +30,7 @@ export function checkinFeature(service: CheckinService): Feature {
         aliases: ['补签卡'],
         description: 'freeze.describe',
         role: 'member',
+        enabled: () => service.rules.freeze.enabled,
         handler(ctx): Reply {
           const r = service.buyFreeze(ctx);
           return { text: ctx.t('freeze.done', r), ephemeral: true };
@@ -51,7 +53,7 @@ function renderCheckin(ctx: CommandContext, r: CheckinOutcome): Reply {
   if (r.freezesUsed > 0) lines.push(ctx.t('checkin.freezeUsed', { count: r.freezesUsed }));
   if (r.lostStreak > 0) lines.push(ctx.t('checkin.lost', { streak: r.lostStreak }));
   if (r.milestone) lines.push(ctx.t('checkin.milestone', { days: r.milestone }));
-  if (r.levelUp) lines.push(ctx.t('points.levelUp', { level: r.levelUp.name[ctx.locale] }));
+  if (r.levelUp) lines.push(levelUpLine(ctx.t, ctx.locale, r.levelUp));
   lines.push(...r.extra);
   return { text: lines.join('\n') };
 }

@@ -70,6 +70,9 @@ export class CheckinService {
       key: `checkin:${memberId}:${ctx.day}`,
       at: ctx.now,
       day: ctx.day,
+      afterCommit: ctx.afterCommit,
+      // The check-in reply tells the member (renderCheckin).
+      levelUpInReply: true,
     });
     const bestStreak = Math.max(state?.bestStreak ?? 0, decision.streak);
     this.repo.saveStreak(memberId, {
@@ -93,7 +96,7 @@ export class CheckinService {
       freezesUsed: decision.freezesUsed,
       lostStreak: decision.lostStreak,
       ...(milestone ? { milestone } : {}),
-      ...(award.levelAfter.index > award.levelBefore.index ? { levelUp: award.levelAfter } : {}),
+      ...(award.levelUp ? { levelUp: award.levelUp } : {}),
     };
   }
 
@@ -113,6 +116,7 @@ export class CheckinService {
       key: `freeze:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
       at: ctx.now,
       day: ctx.day,
+      afterCommit: ctx.afterCommit,
     });
     this.repo.addFreeze(ctx.member.id);
     return { freezes: state.freezes + 1, balance: award.balance };

@@ -16,6 +16,7 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
       aliases: ['接受群规', '同意群规'],
       description: 'accept.describe',
       role: 'member',
+      enabled: () => service.config.rules.acceptance,
       handler: (ctx) => service.acceptRules(ctx),
     },
     {

@@ -26,9 +26,11 @@ export const lifecycleMessages: Catalog = {
   },
   'activity.today': { 'zh-CN': '你今天的活跃积分：{points}/{cap}', en: 'Your activity points today: {points}/{cap}' },
 
-  'quiet.describe': { 'zh-CN': '免打扰：不再接收沉默提醒（quiet off 恢复）', en: 'Opt out of come-back reminders (quiet off to undo)' },
-  'quiet.arg.mode': { 'zh-CN': 'on（免打扰）或 off（恢复提醒）', en: 'on (no reminders) or off (reminders again)' },
-  'quiet.on': { 'zh-CN': '🔕 已开启免打扰，不会再收到沉默提醒。发送「免打扰 off」可恢复。', en: '🔕 Quiet mode on: no more come-back reminders. Send /quiet off to undo.' },
+  'quiet.describe': { 'zh-CN': '免打扰：不再接收沉默提醒（发送「免打扰 关」恢复）', en: 'Opt out of come-back reminders (quiet off to undo)' },
+  'choice.mode.on': { 'zh-CN': '开', en: 'on' },
+  'choice.mode.off': { 'zh-CN': '关', en: 'off' },
+  'quiet.arg.mode': { 'zh-CN': '开（免打扰）或 关（恢复提醒）', en: 'on (no reminders) or off (reminders again)' },
+  'quiet.on': { 'zh-CN': '🔕 已开启免打扰，不会再收到沉默提醒。发送「免打扰 关」可恢复。', en: '🔕 Quiet mode on: no more come-back reminders. Send /quiet off to undo.' },
   'quiet.off': { 'zh-CN': '🔔 已关闭免打扰。', en: '🔔 Quiet mode off.' },
 
   'stats.describe': { 'zh-CN': '社群数据（管理员）', en: 'Community analytics (admin)' },

@@ -98,7 +98,7 @@ export class LifecycleService {
     let bonus = 0;
     if (welcome.newcomerBonus > 0) {
       // The ledger key makes the bonus once per member, ever: a rejoin pays nothing.
-      const award = this.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day });
+      const award = this.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
       if (award.applied) bonus = welcome.newcomerBonus;
     }
     if (welcome.enabled) {
@@ -300,6 +300,7 @@ export class LifecycleService {
         key: `activity:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
         at: ctx.now,
         day: ctx.day,
+        afterCommit: ctx.afterCommit,
       });
       if (award.applied) lastPointAt = ctx.now.getTime();
     }

@@ -20,13 +20,13 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
           role: 'admin',
           args: [
             { name: 'prize', type: 'text', required: true, description: 'lottery.arg.prize' },
-            { name: 'winners', type: 'int', named: true, required: true, min: 1, max: 1000, description: 'lottery.arg.winners' },
+            { name: 'winners', type: 'int', named: true, required: true, min: 1, max: service.maxWinners, description: 'lottery.arg.winners' },
             { name: 'ends', type: 'word', named: true, required: true, description: 'lottery.arg.ends' },
             { name: 'cost', type: 'int', named: true, min: 0, max: 1_000_000, description: 'lottery.arg.cost' },
             { name: 'min_level', type: 'int', named: true, min: 1, max: 100, description: 'lottery.arg.minLevel' },
             { name: 'min_streak', type: 'int', named: true, min: 0, max: 3650, description: 'lottery.arg.minStreak' },
             { name: 'min_points', type: 'int', named: true, min: 0, max: 100_000_000, description: 'lottery.arg.minPoints' },
-            { name: 'bonus', type: 'choice', named: true, choices: ['streak7', 'level'], description: 'lottery.arg.bonus' },
+            { name: 'bonus', type: 'choice', named: true, choices: ['streak7', 'level'], choiceAliases: { 连签: 'streak7', 等级: 'level' }, description: 'lottery.arg.bonus' },
           ],
           handler(ctx, args): Reply {
             const row = service.create(ctx, {

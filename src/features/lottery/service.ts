@@ -65,6 +65,11 @@ export class LotteryService {
     private readonly translate: (communityId: number) => Translate,
   ) {}
 
+  /** The most winners a lottery may have (`lottery.maxWinners`): the `winners=` range members are told. */
+  get maxWinners(): number {
+    return this.rules.maxWinners;
+  }
+
   create(ctx: CommandContext, input: CreateInput): LotteryRow {
     if (input.winners > this.rules.maxWinners) throw new UserError('lottery.tooManyWinners', { max: this.rules.maxWinners });
     const when = parseWhen(input.ends, ctx.now, ctx.community.timezone);
@@ -114,6 +119,7 @@ export class LotteryService {
         key: `lottery-entry:${id}:${ctx.member.id}`,
         at: ctx.now,
         day: ctx.day,
+        afterCommit: ctx.afterCommit,
       }).balance;
     }
     const tickets = 1 + this.bonusTickets(row, profile.level.index, streak);
@@ -201,6 +207,7 @@ export class LotteryService {
         key: `lottery-refund:${id}:${entry.member_id}`,
         at: ctx.now,
         day: ctx.day,
+        afterCommit: ctx.afterCommit,
       });
       if (result.applied) refunded++;
     }

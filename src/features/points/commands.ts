@@ -91,6 +91,7 @@ function adjustCommand(name: 'grant' | 'deduct', aliases: string[], sign: 1 | -1
           actorMemberId: ctx.member.id,
           at: ctx.now,
           day: ctx.day,
+          afterCommit: ctx.afterCommit,
         });
         return { text: ctx.t(`${name}.done`, { name: member.displayName, points: amount, reason, balance: result.balance }) };
       } catch (err) {

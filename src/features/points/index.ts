@@ -7,6 +7,7 @@ import { pointsCommands, type PointsCommandDeps } from './commands.js';
 import { pointsMessages } from './messages.js';
 
 export { PointsService } from './service.js';
+export { levelUpLine, levelUpPoster } from './level-up.js';
 export { createPointsRepo } from './repo.js';
 
 export function pointsFeature(deps: PointsCommandDeps): Feature {

@@ -4,6 +4,7 @@
  * balance always. Call inside a write transaction (the router opens one).
  */
 import { monthKey, weekKey, type Day } from '../../core/community-day.js';
+import type { AfterCommit } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { levelFor, type Level, type LevelSpec } from './levels.js';
 import type { LedgerKind, PointsRepo } from './repo.js';
@@ -20,15 +21,26 @@ export interface AwardInput {
   actorMemberId?: number;
   at: Date;
   day: Day;
+  /** The unit of work's after-commit list (a level-up post is handed to the outbox queue there). */
+  afterCommit: (fn: AfterCommit) => void;
+  /**
+   * The caller's reply goes to this member and tells a level-up itself (it
+   * reads `levelUp` from the result: the check-in reply). Otherwise a level
+   * this award crosses is posted to the community.
+   */
+  levelUpInReply?: boolean;
 }
 
 export interface AwardResult {
   applied: boolean;
   balance: number;
   earned: number;
-  levelBefore: Level;
-  levelAfter: Level;
+  /** The level this award reached, when it crossed into a higher one. */
+  levelUp?: Level;
 }
+
+/** Posts a member's level-up to their community, once per member and level (see levels.ts). */
+export type LevelUpPost = (input: { communityId: number; memberId: number; level: Level; at: Date; afterCommit: (fn: AfterCommit) => void }) => void;
 
 export type Period = 'week' | 'month' | 'all';
 
@@ -36,8 +48,14 @@ export class PointsService {
   constructor(
     private readonly repo: PointsRepo,
     private readonly levels: readonly LevelSpec[],
+    private readonly postLevelUp: LevelUpPost,
   ) {}
 
+  /**
+   * The one place points change, so the one place a level crossing is seen:
+   * whatever the source (check-in, chat, quiz, newcomer bonus, /grant), a
+   * crossing is announced once, in the caller's reply or as a post.
+   */
   award(input: AwardInput): AwardResult {
     const before = this.repo.points(input.memberId);
     const levelBefore = levelFor(before.earned, this.levels);
@@ -56,7 +74,7 @@ export class PointsService {
       day: input.day,
       at: input.at.getTime(),
     });
-    if (!applied) return { applied, ...before, levelBefore, levelAfter: levelBefore };
+    if (!applied) return { applied, ...before };
     const earnedDelta = input.kind === 'spend' ? 0 : input.delta;
     this.repo.addToBalance(input.memberId, input.communityId, input.delta, earnedDelta, input.at.getTime());
     if (earnedDelta !== 0) {
@@ -65,7 +83,10 @@ export class PointsService {
     }
     const balance = before.balance + input.delta;
     const earned = before.earned + earnedDelta;
-    return { applied, balance, earned, levelBefore, levelAfter: levelFor(earned, this.levels) };
+    const levelAfter = levelFor(earned, this.levels);
+    if (levelAfter.index <= levelBefore.index) return { applied, balance, earned };
+    if (!input.levelUpInReply) this.postLevelUp({ communityId: input.communityId, memberId: input.memberId, level: levelAfter, at: input.at, afterCommit: input.afterCommit });
+    return { applied, balance, earned, levelUp: levelAfter };
   }
 
   /** Balance, earnings and level without the rank (the rank is a count over everyone ahead). */

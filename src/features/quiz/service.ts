@@ -14,11 +14,12 @@ import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply, ReplyAction } from '../../core/reply.js';
 import type { Rng } from '../../core/rng.js';
 import type { Store } from '../../store/db.js';
+import { levelUpLine } from '../points/level-up.js';
 import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
 import type { LoadedBanks } from './banks.js';
 import { quizMessages } from './messages.js';
-import { minIntervalSeconds, parseCron } from '../schedule/cron.js';
+import { cronError, minIntervalSeconds, parseCron } from '../schedule/cron.js';
 import { formatLocal } from '../schedule/when.js';
 import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
 import type { QuizMode, QuizRepo, RoundRow, SessionRow } from './repo.js';
@@ -96,7 +97,7 @@ export class QuizService {
   schedule(ctx: CommandContext, pattern: string, opts: StartOptions): { id: number; next: Date } {
     this.validate(opts);
     const parsed = parseCron(pattern, ctx.community.timezone);
-    if (!parsed.ok) throw new UserError('quiz.badCron', { field: parsed.error.field, value: parsed.error.value });
+    if (!parsed.ok) throw cronError(parsed.error);
     if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
     const id = this.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
@@ -265,13 +266,15 @@ export class QuizService {
 
   /**
    * Record one answer. `explicit`: given through `/quiz answer`; otherwise
-   * free text, recorded only when it is right, a choice letter or choice
-   * text, or a number for a numeric question (returns undefined for chat).
+   * text addressed to the bot while the question is open. For a question
+   * with choices, only a letter or a choice's text is an answer (returns
+   * undefined for other chat); for a question without choices, whatever
+   * the member says to the bot is their answer, so a wrong one is told so.
    */
   private record(ctx: CommandContext, session: SessionRow, round: RoundRow, text: string, explicit: boolean): Reply | undefined {
     const q = question(round);
     const correct = matchAnswer(text, spec(q));
-    if (!explicit && !correct && !looksLikeAnswer(text, q)) return undefined;
+    if (!explicit && !correct && q.choices && !looksLikeAnswer(text, q)) return undefined;
     const at = ctx.now.getTime();
     if (round.due_at !== null && at >= round.due_at) return { text: ctx.t('quiz.late', { n: round.n }), ephemeral: true };
     let earned = 0;
@@ -285,24 +288,30 @@ export class QuizService {
     if (!this.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at)) {
       return { text: ctx.t('quiz.alreadyAnswered', { n: round.n }), ephemeral: true };
     }
-    if (earned > 0) {
-      this.points.award({
-        communityId: ctx.community.id,
-        memberId: ctx.member.id,
-        delta: earned,
-        kind: 'earn',
-        reason: 'quiz',
-        ref: `quiz:${session.id}:${round.n}`,
-        key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
-        at: ctx.now,
-        day: ctx.day,
-      });
-    }
+    // In `first` mode the winner's public reply tells a level-up; in `all` mode answers stay private until the reveal, so it is posted.
+    const inReply = session.mode === 'first';
+    const levelUp =
+      earned > 0
+        ? this.points.award({
+            communityId: ctx.community.id,
+            memberId: ctx.member.id,
+            delta: earned,
+            kind: 'earn',
+            reason: 'quiz',
+            ref: `quiz:${session.id}:${round.n}`,
+            key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
+            at: ctx.now,
+            day: ctx.day,
+            afterCommit: ctx.afterCommit,
+            levelUpInReply: inReply,
+          }).levelUp
+        : undefined;
     if (session.mode === 'all') return { text: ctx.t('quiz.recorded', { n: round.n }), ephemeral: true };
     if (!correct) return { text: ctx.t('quiz.wrong', { n: round.n }), ephemeral: true };
     this.close(round, ctx.now, ctx.afterCommit);
     ctx.afterCommit(() => this.timers.cancel(closeJobId(session.id, round.n)));
-    return { text: ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned }) };
+    const won = ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned });
+    return { text: levelUp ? `${won}\n${levelUpLine(ctx.t, ctx.locale, levelUp, ctx.member.displayName)}` : won };
   }
 
   /** Close an open round (compare-and-set), reveal it, and open the next one or finish. */

@@ -6,12 +6,13 @@
 import { DateTime } from 'luxon';
 import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
+import { localized } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { AfterCommit } from '../../core/context.js';
 import type { DesiredTimers, JobOutcome, JobRun, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
 import type { Store } from '../../store/db.js';
-import { minIntervalSeconds, parseCron } from './cron.js';
+import { cronError, minIntervalSeconds, parseCron } from './cron.js';
 import type { PostRow, ScheduleRepo } from './repo.js';
 import { formatLocal, parseWhen, type WhenError } from './when.js';
 
@@ -63,7 +64,7 @@ export class ScheduleService {
 
   recurring(ctx: CommandContext, pattern: string, text: string): { id: number; next: Date } {
     const parsed = parseCron(pattern, ctx.community.timezone);
-    if (!parsed.ok) throw new UserError('schedule.cron.invalid', { field: parsed.error.field, value: parsed.error.value });
+    if (!parsed.ok) throw cronError(parsed.error);
     const gap = minIntervalSeconds(parsed.cron, ctx.now);
     if (gap < this.rules.minIntervalSeconds) throw new UserError('schedule.cron.tooOften', { seconds: gap, min: this.rules.minIntervalSeconds });
     const promo = PROMO_TAG.test(text);
@@ -174,9 +175,8 @@ export class ScheduleService {
     total += added;
     promos += added;
     if (promos > Math.max(1, Math.floor(cap * total))) {
-      const before = total - added;
-      const share = before === 0 ? 0 : Math.round(((promos - added) / before) * 100);
-      throw new UserError('schedule.promoCap', { share, promo: promos - added, total: before, cap: Math.round(cap * 100) });
+      // The share the week would have WITH the new post: that is what goes over the cap.
+      throw new UserError('schedule.promoCap', { share: Math.round((promos / total) * 100), promo: promos, total, cap: Math.round(cap * 100) });
     }
   }
 }
@@ -213,7 +213,7 @@ function whenError(error: WhenError, ctx: CommandContext): UserError {
     case 'missingTime':
       return new UserError('schedule.when.missingTime', { input: error.input });
     case 'outOfRange':
-      return new UserError('schedule.when.outOfRange', { input: error.input, field: error.field, value: error.value });
+      return new UserError('schedule.when.outOfRange', { input: error.input, field: localized(`time.field.${error.field}`), value: error.value });
     case 'past':
       return new UserError('schedule.when.past', { at: formatLocal(error.at, ctx.community.timezone, ctx.locale) });
     case 'tooFar':

@@ -139,6 +139,7 @@ export function wecomBindingFeature(bindings: WecomBindings, apiUrl: string): Fe
         name: 'bind',
         aliases: ['绑定'],
         description: 'wecom.bind.describe',
+        platforms: ['wecom'],
         role: 'admin',
         args: [{ name: 'webhook', type: 'text', required: false, description: 'wecom.bind.arg.webhook' }],
         handler(ctx, args): Reply {

@@ -1,0 +1,29 @@
+/**
+ * Level-up announcements. PointsService sees every crossing; the caller's
+ * reply tells it when the reply goes to that member (`levelUpLine`),
+ * otherwise it is posted to the community through the outbox, mentioning
+ * the member, once per member and level.
+ */
+import type { MemberInfo } from '../../core/context.js';
+import type { I18n, Locale, Translate } from '../../core/i18n.js';
+import type { Outbox } from '../../core/outbox/service.js';
+import { mention } from '../../core/reply.js';
+import type { Level } from './levels.js';
+import type { LevelUpPost } from './service.js';
+
+export const LEVEL_UP_SOURCE = 'level-up';
+
+/** The line a reply adds: to the member themselves, or naming them (`name`) when others read it. */
+export function levelUpLine(t: Translate, locale: Locale, level: Level, name?: string): string {
+  return name === undefined ? t('points.levelUp', { level: level.name[locale] }) : t('points.levelUpOf', { name, level: level.name[locale] });
+}
+
+export function levelUpPoster(deps: { outbox: Outbox; i18n: I18n; member: (id: number) => MemberInfo | undefined; locale: (communityId: number) => Locale }): LevelUpPost {
+  return ({ communityId, memberId, level, at, afterCommit }) => {
+    const member = deps.member(memberId);
+    if (!member) return;
+    const locale = deps.locale(communityId);
+    const text = levelUpLine(deps.i18n.translator(locale), locale, level, mention(member.platformUserId));
+    deps.outbox.post(communityId, { text, mentions: { [member.platformUserId]: member.displayName } }, { key: `level-up:${memberId}:${level.index}`, source: LEVEL_UP_SOURCE, at, afterCommit });
+  };
+}
