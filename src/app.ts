@@ -167,13 +167,13 @@ export function createApp(options: AppOptions): App {
   const localeOf = (communityId: number) => identity.communityById(communityId)?.locale ?? 'zh-CN';
   const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels, levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf }));
   const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
-  const schedule = new ScheduleService(createScheduleRepo(store.sqlite), store, outbox, timers, config.posts);
+  const schedule = new ScheduleService(createScheduleRepo(store.sqlite), outbox, timers, config.posts);
 
   const translateFor = (communityId: number) => i18n.translator(localeOf(communityId));
-  const lottery = new LotteryService(createLotteryRepo(store.sqlite), store, outbox, timers, points, checkin, rng, config.lottery, translateFor);
+  const lottery = new LotteryService(createLotteryRepo(store.sqlite), outbox, timers, points, checkin, rng, config.lottery, translateFor);
   checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
 
-  const quiz = createQuiz({ store, outbox, timers, points, rng, clock, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
+  const quiz = createQuiz({ store, outbox, timers, points, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   // Platform capabilities, looked up when used (adapters register their senders after the features).
   const senderOf = (communityId: number) => {
     const community = identity.communityById(communityId);
@@ -184,16 +184,16 @@ export function createApp(options: AppOptions): App {
     const found = senderOf(communityId);
     await found?.sender?.rulesAccepted?.(found.community, platformUserId);
   };
-  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), store, outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
+  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
   // /help reads the registry, which is built from the features (help among them).
   const built: { registry?: CommandRegistry } = {};
   const features: Feature[] = [
     checkinFeature(checkin),
     pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
-    scheduleFeature(schedule, clock),
+    scheduleFeature(schedule),
     quiz.feature,
-    lotteryFeature(lottery, clock),
-    lifecycleFeature(lifecycle, clock),
+    lotteryFeature(lottery),
+    lifecycleFeature(lifecycle),
     wecomBindingFeature(createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks), secrets.wecomApiUrl),
     helpFeature(() => built.registry as CommandRegistry),
   ];

@@ -21,7 +21,8 @@ export interface MemberInfo {
 }
 
 /** Work to do once the command's transaction has committed (enqueue a timer, send a post). */
-export type AfterCommit = () => Promise<void>;
+export type { AfterCommit } from '../store/group-commit.js';
+import type { AfterCommit } from '../store/group-commit.js';
 
 /** What a handler gets: who, where, when, in which language. */
 export interface CommandContext {

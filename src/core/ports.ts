@@ -1,3 +1,5 @@
+import type { AfterCommit } from '../store/group-commit.js';
+
 /**
  * Ports that features receive from the composition root. Features never
  * import BullMQ or Redis: they write what should happen to SQLite, then ask
@@ -24,10 +26,18 @@ export interface Timers {
   deliver(deliveryId: number): Promise<void>;
 }
 
-export interface JobRun {
-  /** Unique per firing (the BullMQ job id): a retried run has the same key. */
+/**
+ * What a job handler gets. The job runtime, not the feature, opens the unit
+ * of work: the handler runs inside it (awaiting only the store), and its
+ * effects commit together or not at all, like a command's.
+ */
+export interface JobContext {
+  /** Unique per firing (a recurring tick's is the same for a late run of that tick): a retried run has the same key. */
   runKey: string;
+  /** The run's time: every effect of one run is dated by it. */
   firedAt: Date;
+  /** Work for after the commit (arm the next timer, hand posts to the outbox queue). */
+  afterCommit(fn: AfterCommit): void;
 }
 
 /**
@@ -37,7 +47,7 @@ export interface JobRun {
  */
 export type JobOutcome = 'missing' | undefined;
 
-export type JobHandler = (id: number, run: JobRun) => Promise<JobOutcome | void>;
+export type JobHandler = (id: number, job: JobContext) => JobOutcome | void | Promise<JobOutcome | void>;
 
 /** What should be armed, according to SQLite. The reconciler makes Redis agree. */
 export interface DesiredTimers {

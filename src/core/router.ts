@@ -19,7 +19,7 @@ import type { IdentityService } from './identity/service.js';
 import type { InboundRepo } from './inbound/repo.js';
 import { sanitizeEvent } from './identity/sanitize.js';
 import type { Store } from '../store/db.js';
-import { GroupCommit } from '../store/group-commit.js';
+import type { Committed } from '../store/group-commit.js';
 
 export interface RouteResult {
   replies: Reply[];
@@ -47,11 +47,7 @@ type Plan =
 export class Router {
   private readonly listeners: Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener[]>;
 
-  /** Events arriving together share one transaction and one disk sync (see store/group-commit.ts). */
-  private readonly commits: GroupCommit;
-
   constructor(private readonly deps: RouterDeps) {
-    this.commits = new GroupCommit(deps.store);
     this.listeners = { memberJoined: [], memberLeft: [], message: [], command: [] };
     for (const feature of deps.features) {
       for (const [name, fn] of Object.entries(feature.listeners ?? {})) {
@@ -95,13 +91,12 @@ export class Router {
     const event = sanitized.event;
     const key = { platform: event.community.platform, community: event.community.externalId, deliveryId: event.deliveryId };
     const plan = this.plan(event);
-    const after: AfterCommit[] = [];
     const now = clock.now();
-    // Each event's work is atomic (one savepoint in a group-committed write
-    // transaction). A refusal (UserError) rolls all of it back; a second, small
-    // unit then claims the delivery and stores the refusal as its reply.
-    const attempt = (refusal?: UserError): Promise<RouteResult> =>
-      this.commits.run(() => {
+    // Each event's work is one unit of work (one savepoint in a group-committed
+    // write transaction). A refusal (UserError) rolls all of it back; a second,
+    // small unit then claims the delivery and stores the refusal as its reply.
+    const attempt = (refusal?: UserError) =>
+      this.deps.store.unit((unit): RouteResult => {
         const claim = inbound.claim(key, event.actor.platformUserId, now.getTime());
         if (claim.kind === 'retry') return { duplicate: true, replies: claim.replies ?? [] };
         if (claim.kind === 'conflict') {
@@ -111,35 +106,26 @@ export class Router {
         }
         const community = identity.community(event.community, now);
         const member = identity.member(community, event.actor, now);
-        const ctx = this.context(event, community, member, now, after);
+        const ctx = this.context(event, community, member, now, unit.afterCommit);
         const replies = refusal ? this.refuse(plan, ctx, refusal) : this.execute(plan, ctx);
         inbound.saveReplies(key, replies);
         return { duplicate: false, replies };
       });
-    let result: RouteResult;
+    let committed: Committed<RouteResult>;
     try {
       try {
-        result = await attempt();
+        committed = await attempt();
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
-        after.length = 0;
-        result = await attempt(err);
+        committed = await attempt(err);
       }
     } catch (err) {
       this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
       return { result: { duplicate: false, replies: [{ text: i18n.t(identity.locale(event.community), 'core.internalError'), ephemeral: true }] }, afterCommit: nothingAfter };
     }
-    const afterCommit = async (): Promise<void> => {
-      for (const fn of after) {
-        try {
-          await fn();
-        } catch (err) {
-          // The command committed; the reconciler re-arms whatever this failed to do.
-          this.deps.logger.warn({ err, deliveryId: event.deliveryId }, 'after-commit work failed');
-        }
-      }
-    };
-    return { result, afterCommit };
+    // The command committed; the reconciler re-arms whatever a failing hook did not do.
+    const afterCommit = () => committed.runAfterCommit((err) => this.deps.logger.warn({ err, deliveryId: event.deliveryId }, 'after-commit work failed'));
+    return { result: committed.value, afterCommit };
   }
 
   private plan(event: ChatEvent): Plan {
@@ -201,7 +187,7 @@ export class Router {
     return replies;
   }
 
-  private context(event: ChatEvent, community: CommunityInfo, member: MemberInfo, now: Date, after: AfterCommit[]): CommandContext {
+  private context(event: ChatEvent, community: CommunityInfo, member: MemberInfo, now: Date, afterCommit: (fn: AfterCommit) => void): CommandContext {
     return {
       // Features derive idempotency keys (ledger, outbox) from the delivery id, and those keys are
       // unique per platform; the platform's id is unique per community only (the playground lets
@@ -214,7 +200,7 @@ export class Router {
       isAdmin: event.actor.isAdmin,
       locale: community.locale,
       t: this.deps.i18n.translator(community.locale),
-      afterCommit: (fn) => void after.push(fn),
+      afterCommit,
     };
   }
 

@@ -18,7 +18,7 @@ import type { Feature } from '../core/feature.js';
 import type { IdentityService } from '../core/identity/service.js';
 import type { DeliveryRow, OutboxRepo } from '../core/outbox/repo.js';
 import type { CommunityInfo } from '../core/context.js';
-import type { DesiredTimers, JobHandler, TimerJob, Timers } from '../core/ports.js';
+import type { DesiredTimers, JobHandler, JobOutcome, TimerJob, Timers } from '../core/ports.js';
 import type { Reply } from '../core/reply.js';
 import { SendError, type Sender } from '../platforms/adapter.js';
 import type { Store } from '../store/db.js';
@@ -243,6 +243,34 @@ export class JobRuntime implements Timers {
   }
 
   /**
+   * Runs one job the one way every job runs: inside a unit of work that the
+   * runtime opens (the handler's effects, and a recurring tick's record, commit
+   * together or not at all), with a job context, then its after-commit work.
+   * Workers call it for each job; tests call it to fire a timer now.
+   */
+  async run(kind: string, id: number, options: { runKey?: string; tick?: { schedulerId: string; at: number } } = {}): Promise<JobOutcome> {
+    const handler = this.handlers.get(kind);
+    if (!handler) throw new Error(`no handler for job kind ${kind}`);
+    const { store, jobsRepo, clock } = this.options;
+    const runKey = options.runKey ?? `${kind}-${id}-now`;
+    const finish = (outcome: JobOutcome | void): JobOutcome => {
+      if (options.tick) jobsRepo.ticked(options.tick.schedulerId, options.tick.at);
+      return outcome ?? undefined;
+    };
+    // A handler that returns at once keeps the unit synchronous: nothing else can run while its transaction is open.
+    const committed = await store.unit((unit) => {
+      const outcome = handler(id, { runKey, firedAt: clock.now(), afterCommit: unit.afterCommit });
+      return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
+    });
+    if (committed.value === 'missing') {
+      this.log.warn({ kind, id, runKey, prefix: this.prefix }, 'a timer fired for something this database does not have; nothing was done');
+    }
+    // The run committed; the reconciler re-arms whatever a failing hook did not do.
+    await committed.runAfterCommit((err) => this.log.warn({ err, kind, id }, 'after-commit work of a job failed'));
+    return committed.value;
+  }
+
+  /**
    * A recurring tick that fell while no worker ran (the process was down, or
    * Redis was) fires once, late, within the grace period; an older one is
    * logged and skipped. Only the latest missed tick counts: nothing is replayed
@@ -287,20 +315,12 @@ export class JobRuntime implements Timers {
       return redis;
     };
     const runTimer = async (job: Job<TimerData>): Promise<void> => {
-      const handler = this.handlers.get(job.name);
-      if (!handler) throw new UnrecoverableError(`no handler for job kind ${job.name}`);
+      if (!this.handlers.has(job.name)) throw new UnrecoverableError(`no handler for job kind ${job.name}`);
       // A recurring tick, from its scheduler or late from the catch-up: one run key per tick either way.
       const schedulerId = job.data.schedulerId ?? job.repeatJobKey;
       const tick = job.data.tick ?? (job.repeatJobKey !== undefined ? job.opts.prevMillis : undefined);
       const runKey = schedulerId !== undefined && tick !== undefined ? `repeat:${schedulerId}:${tick}` : (job.id ?? `${job.name}-${job.data.id}`);
-      const outcome = await handler(job.data.id, { runKey, firedAt: this.options.clock.now() });
-      if (outcome === 'missing') {
-        this.log.warn({ kind: job.name, id: job.data.id, jobId: job.id, prefix: this.prefix }, 'a timer fired for something this database does not have; nothing was done');
-      }
-      if (schedulerId !== undefined && tick !== undefined) {
-        const { store, jobsRepo } = this.options;
-        store.write(() => jobsRepo.ticked(schedulerId, tick));
-      }
+      await this.run(job.name, job.data.id, { runKey, ...(schedulerId !== undefined && tick !== undefined ? { tick: { schedulerId, at: tick } } : {}) });
     };
     this.workers.push(
       new Worker(QUEUES.timers, runTimer, { ...common, connection: connection(), concurrency: settings.concurrency.timers }),

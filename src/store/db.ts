@@ -9,6 +9,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 import { rootPath } from '../config/load.js';
+import { GroupCommit, type Committed, type UnitFn } from './group-commit.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 export type Sqlite = Database.Database;
@@ -16,6 +17,13 @@ export type Sqlite = Database.Database;
 export interface Store {
   sqlite: Sqlite;
   db: Db;
+  /**
+   * One unit of work (a command, a job run): `fn` runs in a write transaction
+   * shared with the units that arrived together (group commit), and all of its
+   * effects commit together or not at all. Resolves after the COMMIT with the
+   * value and the after-commit hooks the unit registered, not yet run.
+   */
+  unit<T>(fn: UnitFn<T>): Promise<Committed<T>>;
   /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never deadlock on upgrade). */
   write<T>(fn: () => T): T;
   /** Inside `write`: a savepoint, rolled back alone when `fn` throws. */
@@ -46,9 +54,11 @@ export function openStore(options: StoreOptions): Store {
   if (options.migrate !== false) migrate(db, { migrationsFolder: rootPath('migrations') });
   // Built once: better-sqlite3 builds four wrapper functions per transaction() call.
   const run = sqlite.transaction((fn: () => unknown) => fn());
+  const commits = new GroupCommit(sqlite);
   return {
     sqlite,
     db,
+    unit: (fn) => commits.run(fn),
     write: <T>(fn: () => T): T => run.immediate(fn) as T,
     savepoint: <T>(fn: () => T): T => run(fn) as T,
     close: () => sqlite.close(),

@@ -3,24 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.js';
-import { GroupCommit } from '../../src/store/group-commit.js';
+import { GroupCommit, type UnitFn } from '../../src/store/group-commit.js';
 
 describe('group commit', () => {
   let dir: string;
   let store: Store;
-  let writes: number;
+  let gc: GroupCommit;
+  const writes = (): number => gc.transactions;
 
-  function open(): GroupCommit {
+  /** A group commit on a fresh file; `run` resolves with the unit's value. */
+  function open(): { run: <T>(fn: UnitFn<T>) => Promise<T> } {
     dir = mkdtempSync(join(tmpdir(), 'qunbot-gc-'));
     store = openStore({ path: join(dir, 'db.sqlite'), synchronous: 'full', busyTimeoutMs: 1000, migrate: false });
     store.sqlite.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
-    const write = store.write;
-    writes = 0;
-    store.write = (fn) => {
-      writes++;
-      return write(fn);
-    };
-    return new GroupCommit(store);
+    gc = new GroupCommit(store.sqlite);
+    return { run: async (fn) => (await gc.run(fn)).value };
   }
   afterEach(() => {
     store.close();
@@ -34,7 +31,7 @@ describe('group commit', () => {
     const gc = open();
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => gc.run(insert(`k${String(i).padStart(2, '0')}`, i))));
     expect(results).toEqual(Array(20).fill(1));
-    expect(writes).toBe(1);
+    expect(writes()).toBe(1);
     expect(rows()).toHaveLength(20);
     // A later unit in the same batch sees an earlier one's write.
     const [, seen] = await Promise.all([gc.run(insert('x', 1)), gc.run(() => store.sqlite.prepare("SELECT v FROM t WHERE k = 'x'").get())]);
@@ -62,7 +59,7 @@ describe('group commit', () => {
   it('a batch is bounded; the rest commit in the next one', async () => {
     const gc = open();
     await Promise.all(Array.from({ length: 150 }, (_, i) => gc.run(insert(`k${i}`, i))));
-    expect(writes).toBe(3); // 64 + 64 + 22
+    expect(writes()).toBe(3); // 64 + 64 + 22
     expect(rows()).toHaveLength(150);
   });
 
@@ -72,5 +69,47 @@ describe('group commit', () => {
     const outcomes = await Promise.allSettled([gc.run(insert('a', 1)), gc.run(() => store.sqlite.prepare('INSERT INTO child (p) VALUES (42)').run().changes)]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(rows()).toEqual([]);
+  });
+
+  it('an async unit that awaits the store keeps the transaction to itself; units behind it wait, then commit together', async () => {
+    const gc = open();
+    const order: string[] = [];
+    const slow = gc.run(async () => {
+      insert('a', 1)();
+      await Promise.resolve();
+      order.push('a awaited');
+      return insert('b', 2)();
+    });
+    const fast = gc.run(() => {
+      order.push('c');
+      return insert('c', 3)();
+    });
+    expect(await Promise.all([slow, fast])).toEqual([1, 1]);
+    expect(order).toEqual(['a awaited', 'c']);
+    expect(writes()).toBe(1);
+    expect(rows()).toHaveLength(3);
+  });
+
+  it('after-commit hooks are handed back unrun, run in order, and never for a unit that rolled back', async () => {
+    open();
+    const ran: string[] = [];
+    const ok = await gc.run((u) => {
+      u.afterCommit(async () => void ran.push('one'));
+      u.afterCommit(async () => {
+        throw new Error('boom');
+      });
+      u.afterCommit(async () => void ran.push('three'));
+      return insert('a', 1)();
+    });
+    const failed = gc.run((u) => {
+      u.afterCommit(async () => void ran.push('never'));
+      throw new Error('refused');
+    });
+    await expect(failed).rejects.toThrow('refused');
+    expect(ran).toEqual([]);
+    const errors: unknown[] = [];
+    await ok.runAfterCommit((err) => errors.push(err));
+    expect(ran).toEqual(['one', 'three']);
+    expect(errors).toHaveLength(1);
   });
 });

@@ -68,7 +68,7 @@ describe('welcome flow', () => {
     expect(post?.text).toContain('<@user49>');
     expect(post?.text).toContain('每位新朋友都收到了 20 积分新人礼');
     // Running the job again posts nothing more.
-    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    await t.app.jobs.run('welcome-batch', 1);
     expect(posts(t, 'welcome')).toHaveLength(1);
   });
 
@@ -77,7 +77,7 @@ describe('welcome flow', () => {
     const t = app({ clock });
     for (const u of ['ann', 'ben', 'cat']) await join(t, u);
     await leave(t, 'cat');
-    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    await t.app.jobs.run('welcome-batch', 1);
     const texts = posts(t, 'welcome').map((p) => p.text);
     expect(texts).toHaveLength(2);
     expect(texts[0]).toContain('<@ann>');
@@ -88,11 +88,11 @@ describe('welcome flow', () => {
     const clock = new FixedClock(T0);
     const t = app({ clock, config: { lifecycle: { welcome: { text: { 'zh-CN': '{mention} 来了！送你 {bonus} 分', en: '{mention} is here! {bonus} points' } } } } });
     await join(t, 'ann');
-    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    await t.app.jobs.run('welcome-batch', 1);
     clock.advance(10_000);
     await join(t, 'ben');
     expect(t.app.store.sqlite.prepare('SELECT id, status FROM welcome_batches').all()).toEqual([{ id: 1, status: 'open' }]);
-    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    await t.app.jobs.run('welcome-batch', 1);
     expect(posts(t, 'welcome').map((p) => p.text)).toEqual(['<@ann> 来了！送你 20 分', '<@ben> 来了！送你 20 分']);
   });
 
@@ -100,12 +100,12 @@ describe('welcome flow', () => {
     const clock = new FixedClock(T0);
     const t = app({ clock });
     await join(t, 'bob');
-    await t.app.lifecycle.fireWelcomeBatch(1, clock.now());
+    await t.app.jobs.run('welcome-batch', 1);
     clock.advance(5 * DAY);
     await leave(t, 'bob');
     clock.advance(DAY);
     await join(t, 'bob');
-    await t.app.lifecycle.fireWelcomeBatch(2, clock.now());
+    await t.app.jobs.run('welcome-batch', 2);
     expect(ledger(t, 'bob', 'newcomer')).toEqual([20]);
     const texts = posts(t, 'welcome').map((p) => p.text);
     expect(texts).toHaveLength(2);
@@ -127,8 +127,8 @@ describe('onboarding follow-ups', () => {
     expect(t.app.lifecycle.desired().timers.map((d) => d.jobId)).toEqual(expect.arrayContaining(['followup-1', 'followup-2', 'followup-3']));
 
     clock.advance(DAY);
-    await t.app.lifecycle.fireFollowup(1, clock.now());
-    await t.app.lifecycle.fireFollowup(1, clock.now());
+    await t.app.jobs.run('lifecycle-followup', 1);
+    await t.app.jobs.run('lifecycle-followup', 1);
     let tips = posts(t, 'followup');
     expect(tips).toHaveLength(1);
     expect(tips[0]?.text).toContain('<@bob> 新人小贴士');
@@ -136,7 +136,7 @@ describe('onboarding follow-ups', () => {
 
     await t.chat.say('bob', '/checkin');
     clock.advance(2 * DAY);
-    await t.app.lifecycle.fireFollowup(2, clock.now());
+    await t.app.jobs.run('lifecycle-followup', 2);
     tips = posts(t, 'followup');
     expect(tips).toHaveLength(2);
     // Checked in already: the next tip instead.
@@ -144,7 +144,7 @@ describe('onboarding follow-ups', () => {
 
     await leave(t, 'bob');
     clock.advance(4 * DAY);
-    await t.app.lifecycle.fireFollowup(3, clock.now());
+    await t.app.jobs.run('lifecycle-followup', 3);
     expect(posts(t, 'followup')).toHaveLength(2);
     expect(t.app.store.sqlite.prepare('SELECT status, tip FROM followups ORDER BY step').all()).toEqual([
       { status: 'sent', tip: 'checkin' },
@@ -273,8 +273,8 @@ describe('segments and nudges', () => {
     t.app.store.sqlite.prepare('INSERT INTO nudges (community_id, member_id, day, nudged_at) VALUES (1, ?, ?, ?)').run(memberId(t, 'nudged'), dayOf(-5), new Date(T0).getTime() - 5 * DAY);
     await leave(t, 'gone');
 
-    await t.app.lifecycle.runDaily(clock.now());
-    await t.app.lifecycle.runDaily(clock.now());
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: `daily-${clock.now().getTime()}` });
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: `daily-${clock.now().getTime()}` });
     const nudgePosts = posts(t, 'nudge');
     expect(nudgePosts).toHaveLength(1);
     const mentioned = Object.values(nudgePosts[0]?.mentions ?? {});
@@ -291,7 +291,7 @@ describe('segments and nudges', () => {
 
     // Opting back in makes the member eligible again.
     expect(await t.chat.say('hush', '/免打扰 off')).toContain('已关闭免打扰');
-    await t.app.lifecycle.runDaily(clock.now());
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: `daily-${clock.now().getTime()}` });
     const second = posts(t, 'nudge')[1];
     expect(Object.values(second?.mentions ?? {})).toContain('s10');
     expect(Object.values(second?.mentions ?? {})).not.toContain('hush'); // spoke today with /免打扰
@@ -306,14 +306,14 @@ describe('direct messages', () => {
     for (const u of ['admin', 'quiet1', 'quiet2']) await chatter(t, u, 'hello world');
     clock.set(T0);
     await chatter(t, 'admin', 'still here today');
-    await t.app.lifecycle.runDaily(clock.now());
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: `daily-${clock.now().getTime()}` });
     const rows = t.app.store.sqlite.prepare("SELECT recipient, reply_json FROM deliveries WHERE source = 'nudge' ORDER BY id").all() as Array<{ recipient: string; reply_json: string }>;
     expect(rows.map((r) => r.recipient)).toEqual(['quiet1', 'quiet2']);
     expect((JSON.parse(rows[0]?.reply_json ?? '{}') as Reply).text).toContain('<@quiet1>');
     await join(t, 'newbie');
     const followup = t.app.store.sqlite.prepare("SELECT id FROM followups WHERE member_id = ? ORDER BY id LIMIT 1").get(memberId(t, 'newbie')) as { id: number };
     clock.advance(DAY);
-    await t.app.lifecycle.fireFollowup(followup.id, clock.now());
+    await t.app.jobs.run('lifecycle-followup', followup.id);
     expect(t.app.store.sqlite.prepare("SELECT recipient FROM deliveries WHERE source = 'followup'").all()).toEqual([{ recipient: 'newbie' }]);
   });
 });
@@ -324,15 +324,15 @@ describe('rules acceptance and the newcomer lottery entry', () => {
     const t = app({ clock, config: { lifecycle: { rules: { acceptance: true, reminderSeconds: 3600 } } } });
     for (const user of ['bob', 'carol', 'dave']) await join(t, user);
     const batch = t.app.store.sqlite.prepare('SELECT id FROM welcome_batches').get() as { id: number };
-    await t.app.lifecycle.fireWelcomeBatch(batch.id, clock.now());
+    await t.app.jobs.run('welcome-batch', batch.id);
     expect(posts(t, 'welcome')[0]?.actions).toEqual([{ label: '我已阅读并接受群规', command: 'accept', style: 'success' }]);
     expect(await t.chat.say('carol', '/accept')).toContain('已记录你接受了群规');
     expect(await t.chat.say('carol', '接受群规')).toContain('之前已经接受过');
     await leave(t, 'dave');
     clock.advance(3600_000);
     for (const user of ['bob', 'carol', 'dave']) {
-      await t.app.lifecycle.fireRulesReminder(memberId(t, user), clock.now());
-      await t.app.lifecycle.fireRulesReminder(memberId(t, user), clock.now());
+      await t.app.jobs.run('rules-reminder', memberId(t, user));
+      await t.app.jobs.run('rules-reminder', memberId(t, user));
     }
     const reminders = posts(t, 'rules-reminder');
     expect(reminders).toHaveLength(1);

@@ -58,7 +58,7 @@ describe('lotteries', () => {
     expect(lottery.status).toBe('announced');
     expect(post?.reply.text).toContain(String(lottery.seed_hex));
     // Re-running the job announces nothing more.
-    await t.app.lottery.drawDue(1, new Date());
+    await t.app.jobs.run('lottery-draw', 1);
     await sleep(500);
     expect(feed(t)).toHaveLength(1);
     // The winners are exactly what the documented algorithm gives for the published data.

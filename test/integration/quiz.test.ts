@@ -189,9 +189,8 @@ describe('quiz on real SQLite and Redis', () => {
       const scheduler = await waitFor(async () => (await queue.getJobSchedulers(0, -1)).find((s) => s.key === 'quiz-schedule-1'));
       expect(scheduler).toMatchObject({ pattern: '0 20 * * 3', tz: 'Asia/Shanghai' });
       // A tick (and its retry) starts exactly one quiz, with the scheduled options.
-      const handler = t.app.jobs['handlers'].get('quiz-scheduled');
-      await handler?.(1, { runKey: 'repeat-tick-1', firedAt: new Date() });
-      await handler?.(1, { runKey: 'repeat-tick-1', firedAt: new Date() });
+      await t.app.jobs.run('quiz-scheduled', 1, { runKey: 'repeat-tick-1' });
+      await t.app.jobs.run('quiz-scheduled', 1, { runKey: 'repeat-tick-1' });
       await waitForPost(t, /第 1\/2 题/);
       expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get()).toEqual({ n: 1 });
       expect(await t.chat.say('admin', '/quiz schedules')).toContain('#1 · 0 20 * * 3 · 题库 test');

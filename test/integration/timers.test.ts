@@ -108,11 +108,10 @@ describe('announcements and scheduled posts on real Redis', () => {
     apps.push(t);
     await t.chat.say('admin', '/schedule once +1h later');
     await t.chat.say('admin', '/schedule add "0 20 * * *" nightly');
-    const run = { runKey: 'repeat-x-1', firedAt: new Date() };
-    await Promise.all([t.app.schedule.fireOnce(1, run, new Date()), t.app.schedule.fireOnce(1, run, new Date())]);
-    await t.app.schedule.fireRecurring(2, run, new Date());
-    await t.app.schedule.fireRecurring(2, run, new Date());
-    await t.app.schedule.fireRecurring(2, { ...run, runKey: 'repeat-x-2' }, new Date());
+    await Promise.all([t.app.jobs.run('post', 1), t.app.jobs.run('post', 1)]);
+    await t.app.jobs.run('schedule-post', 2, { runKey: 'repeat-x-1' });
+    await t.app.jobs.run('schedule-post', 2, { runKey: 'repeat-x-1' });
+    await t.app.jobs.run('schedule-post', 2, { runKey: 'repeat-x-2' });
     const rows = t.app.store.sqlite.prepare('SELECT source FROM deliveries ORDER BY id').all();
     expect(rows).toEqual([{ source: 'post:1' }, { source: 'post:2' }, { source: 'post:2' }]);
   });

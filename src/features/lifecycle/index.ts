@@ -5,7 +5,6 @@
  * with anti-farming caps, segments with daily snapshots, and silent-member
  * nudges. See service.ts for the flow and rules.ts for the pure rules.
  */
-import type { Clock } from '../../core/clock.js';
 import type { Feature } from '../../core/feature.js';
 import { lifecycleCommands } from './commands.js';
 import { lifecycleMessages } from './messages.js';
@@ -14,7 +13,7 @@ import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, type LifecycleService, RULES_REMI
 export { LifecycleService, type LifecycleConfig } from './service.js';
 export { createLifecycleRepo } from './repo.js';
 
-export function lifecycleFeature(service: LifecycleService, clock: Clock): Feature {
+export function lifecycleFeature(service: LifecycleService): Feature {
   return {
     name: 'lifecycle',
     messages: lifecycleMessages,
@@ -25,10 +24,10 @@ export function lifecycleFeature(service: LifecycleService, clock: Clock): Featu
       command: (ctx) => service.onCommand(ctx),
     },
     jobs: {
-      [WELCOME_JOB]: (id) => service.fireWelcomeBatch(id, clock.now()),
-      [FOLLOWUP_JOB]: (id) => service.fireFollowup(id, clock.now()),
-      [DAILY_JOB]: (_id, run) => service.runDaily(run.firedAt),
-      [RULES_REMINDER_JOB]: (memberId) => service.fireRulesReminder(memberId, clock.now()),
+      [WELCOME_JOB]: (id, job) => service.fireWelcomeBatch(id, job),
+      [FOLLOWUP_JOB]: (id, job) => service.fireFollowup(id, job),
+      [DAILY_JOB]: (_id, job) => service.runDaily(job),
+      [RULES_REMINDER_JOB]: (memberId, job) => service.fireRulesReminder(memberId, job),
     },
     desiredTimers: () => service.desired(),
   };

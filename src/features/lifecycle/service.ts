@@ -9,9 +9,8 @@ import { addDays, communityDay, daysBetween, type Day } from '../../core/communi
 import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/context.js';
 import { interpolate, type Locale, type Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
-import type { Store } from '../../store/db.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
 import type { LifecycleRepo } from './repo.js';
@@ -73,7 +72,6 @@ export interface SegmentReport {
 export class LifecycleService {
   constructor(
     private readonly repo: LifecycleRepo,
-    private readonly store: Store,
     private readonly outbox: Outbox,
     private readonly timers: Timers,
     private readonly points: PointsService,
@@ -133,38 +131,33 @@ export class LifecycleService {
   }
 
   /** Timer job: post this minute's welcomes, one post when more than the threshold joined. */
-  async fireWelcomeBatch(batchId: number, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const batch = this.repo.getBatch(batchId);
-      if (!batch) outcome = 'missing';
-      if (!batch || batch.status !== 'open') return;
-      const pending = this.repo.pendingWelcomes(batchId);
-      const total = this.repo.countWelcomes(batchId);
-      // A member who left meanwhile is not welcomed; one who joined twice in the batch is welcomed once.
-      const seen = new Set<number>();
-      const present = pending.filter((w) => w.left_at === null && !seen.has(w.member_id) && seen.add(w.member_id));
-      for (const w of pending) if (!present.includes(w)) this.repo.markWelcome(w.id, 'skipped');
-      const community = this.communityById(batch.community_id);
-      const t = this.translate(batch.community_id);
-      const name = community?.name || t('lifecycle.thisCommunity');
-      const afterCommit = (fn: AfterCommit): void => void after.push(fn);
-      const first = present[0];
-      if (first && total > this.config.welcome.batchThreshold && present.length > 1) {
-        const mentions = Object.fromEntries(present.map((w) => [w.platform_user_id, w.display_name]));
-        const bonus = Math.max(...present.map((w) => w.bonus));
-        const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
-        if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
-        this.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
-      } else {
-        for (const w of present) this.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
-      }
-      for (const w of present) this.repo.markWelcome(w.id, 'sent');
-      this.repo.moveBatch(batchId, 'open', 'done');
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  fireWelcomeBatch(batchId: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const batch = this.repo.getBatch(batchId);
+    if (!batch) return 'missing';
+    if (!batch || batch.status !== 'open') return;
+    const pending = this.repo.pendingWelcomes(batchId);
+    const total = this.repo.countWelcomes(batchId);
+    // A member who left meanwhile is not welcomed; one who joined twice in the batch is welcomed once.
+    const seen = new Set<number>();
+    const present = pending.filter((w) => w.left_at === null && !seen.has(w.member_id) && seen.add(w.member_id));
+    for (const w of pending) if (!present.includes(w)) this.repo.markWelcome(w.id, 'skipped');
+    const community = this.communityById(batch.community_id);
+    const t = this.translate(batch.community_id);
+    const name = community?.name || t('lifecycle.thisCommunity');
+    const afterCommit = job.afterCommit;
+    const first = present[0];
+    if (first && total > this.config.welcome.batchThreshold && present.length > 1) {
+      const mentions = Object.fromEntries(present.map((w) => [w.platform_user_id, w.display_name]));
+      const bonus = Math.max(...present.map((w) => w.bonus));
+      const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
+      if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
+      this.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
+    } else {
+      for (const w of present) this.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
+    }
+    for (const w of present) this.repo.markWelcome(w.id, 'sent');
+    this.repo.moveBatch(batchId, 'open', 'done');
   }
 
   private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, community: string, t: Translate, locale: Locale): Reply {
@@ -193,61 +186,51 @@ export class LifecycleService {
   }
 
   /** Timer: remind a member once who has not accepted the rules (skipped after a leave or an acceptance). */
-  async fireRulesReminder(memberId: number, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const rules = this.repo.rulesOf(memberId);
-      const member = this.repo.member(memberId);
-      if (!rules) outcome = 'missing';
-      if (!rules || rules.accepted_at !== null) return;
-      // Closed once, whatever happens: a member who left is not reminded, and the timer is not re-armed.
-      if (!this.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
-      const t = this.translate(rules.community_id);
-      const mention = `<@${member.platform_user_id}>`;
-      this.outbox.post(
-        rules.community_id,
-        { text: t('lifecycle.rulesReminder', { mention }), mentions: { [member.platform_user_id]: member.display_name }, ...this.acceptAction(t) },
-        { key: `rules-reminder-${memberId}`, source: 'rules-reminder', at: now, afterCommit: (fn) => after.push(fn) },
-      );
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  fireRulesReminder(memberId: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const rules = this.repo.rulesOf(memberId);
+    const member = this.repo.member(memberId);
+    if (!rules) return 'missing';
+    if (!rules || rules.accepted_at !== null) return;
+    // Closed once, whatever happens: a member who left is not reminded, and the timer is not re-armed.
+    if (!this.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
+    const t = this.translate(rules.community_id);
+    const mention = `<@${member.platform_user_id}>`;
+    this.outbox.post(
+      rules.community_id,
+      { text: t('lifecycle.rulesReminder', { mention }), mentions: { [member.platform_user_id]: member.display_name }, ...this.acceptAction(t) },
+      { key: `rules-reminder-${memberId}`, source: 'rules-reminder', at: now, afterCommit: job.afterCommit },
+    );
   }
 
   private acceptAction(t: Translate): { actions?: Reply['actions'] } {
     return this.config.rules.acceptance ? { actions: [{ label: t('lifecycle.acceptButton'), command: 'accept', style: 'success' }] } : {};
   }
 
-  async fireFollowup(id: number, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const row = this.repo.getFollowup(id);
-      if (!row) outcome = 'missing';
-      if (!row || row.status !== 'pending') return;
-      const member = this.repo.member(row.member_id);
-      if (!member || member.left_at !== null) {
-        this.repo.finishFollowup(id, 'skipped', null, now.getTime());
-        return;
-      }
-      const tip = pickTip(this.config.followups.tips, this.tipsDone(row.member_id), new Set(this.repo.sentTips(row.member_id) as Tip[]));
-      if (!tip) {
-        this.repo.finishFollowup(id, 'skipped', null, now.getTime());
-        return;
-      }
-      if (!this.repo.finishFollowup(id, 'sent', tip, now.getTime())) return;
-      const t = this.translate(row.community_id);
-      const locale = this.communityById(row.community_id)?.locale ?? 'zh-CN';
-      const mention = `<@${member.platform_user_id}>`;
-      const custom = this.config.followups.texts[tip]?.[locale];
-      const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
-      // A DM where the platform's sender can send one; otherwise the same text as a group post mentioning the member.
-      const reply = { text, mentions: { [member.platform_user_id]: member.display_name } };
-      this.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: (fn) => after.push(fn), direct: { recipient: member.platform_user_id, fallback: reply } });
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  fireFollowup(id: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const row = this.repo.getFollowup(id);
+    if (!row) return 'missing';
+    if (!row || row.status !== 'pending') return;
+    const member = this.repo.member(row.member_id);
+    if (!member || member.left_at !== null) {
+      this.repo.finishFollowup(id, 'skipped', null, now.getTime());
+      return;
+    }
+    const tip = pickTip(this.config.followups.tips, this.tipsDone(row.member_id), new Set(this.repo.sentTips(row.member_id) as Tip[]));
+    if (!tip) {
+      this.repo.finishFollowup(id, 'skipped', null, now.getTime());
+      return;
+    }
+    if (!this.repo.finishFollowup(id, 'sent', tip, now.getTime())) return;
+    const t = this.translate(row.community_id);
+    const locale = this.communityById(row.community_id)?.locale ?? 'zh-CN';
+    const mention = `<@${member.platform_user_id}>`;
+    const custom = this.config.followups.texts[tip]?.[locale];
+    const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
+    // A DM where the platform's sender can send one; otherwise the same text as a group post mentioning the member.
+    const reply = { text, mentions: { [member.platform_user_id]: member.display_name } };
+    this.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: job.afterCommit, direct: { recipient: member.platform_user_id, fallback: reply } });
   }
 
   private tipsDone(memberId: number): Set<Tip> {
@@ -356,14 +339,11 @@ export class LifecycleService {
   }
 
   /** The daily job: per community, once per community day, a segment snapshot and the nudge post. */
-  async runDaily(now: Date): Promise<void> {
-    const after: AfterCommit[] = [];
+  runDaily(job: JobContext): void {
     for (const communityId of this.repo.communityIds()) {
       const community = this.communityById(communityId);
-      if (!community) continue;
-      this.store.write(() => this.dailyFor(community, now, (fn) => void after.push(fn)));
+      if (community) this.dailyFor(community, job.firedAt, job.afterCommit);
     }
-    for (const fn of after) await fn();
   }
 
   /** Returns the members nudged (empty when the day already ran). Call inside a write transaction. */

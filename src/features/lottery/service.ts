@@ -8,10 +8,9 @@ import type { AfterCommit, CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
 import type { Rng } from '../../core/rng.js';
-import type { Store } from '../../store/db.js';
 import { addDays } from '../../core/community-day.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
@@ -55,7 +54,6 @@ interface Rounds {
 export class LotteryService {
   constructor(
     private readonly repo: LotteryRepo,
-    private readonly store: Store,
     private readonly outbox: Outbox,
     private readonly timers: Timers,
     private readonly points: PointsService,
@@ -159,17 +157,12 @@ export class LotteryService {
   }
 
   /** Timer job: the end time has come. A second run finds the status moved and does nothing. */
-  async drawDue(id: number, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const row = this.repo.get(id);
-      if (!row) outcome = 'missing';
-      if (!row || row.status !== 'open') return;
-      this.drawInTransaction(row, now, this.translate(row.community_id), (fn) => after.push(fn));
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  drawDue(id: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const row = this.repo.get(id);
+    if (!row) return 'missing';
+    if (!row || row.status !== 'open') return;
+    this.drawInTransaction(row, now, this.translate(row.community_id), job.afterCommit);
   }
 
   reroll(ctx: CommandContext, id: number, count: number): Reply {

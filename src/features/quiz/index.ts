@@ -7,7 +7,6 @@
 import { isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import { rootPath } from '../../config/load.js';
-import type { Clock } from '../../core/clock.js';
 import type { Feature } from '../../core/feature.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { Timers } from '../../core/ports.js';
@@ -30,26 +29,26 @@ export interface QuizConfig extends QuizRules {
   banksDir: string;
 }
 
-export function quizFeature(service: QuizService, clock: Clock): Feature {
+export function quizFeature(service: QuizService): Feature {
   return {
     name: 'quiz',
     messages: quizMessages,
     commands: quizCommands(service),
     listeners: { message: (ctx) => service.onMessage(ctx) },
     jobs: {
-      [CLOSE_JOB]: (id) => service.fireClose(id, clock.now()),
-      [SCHEDULED_JOB]: (id, run) => service.fireScheduled(id, run.runKey, clock.now()),
+      [CLOSE_JOB]: (id, job) => service.fireClose(id, job),
+      [SCHEDULED_JOB]: (id, job) => service.fireScheduled(id, job),
     },
     desiredTimers: () => service.desired(),
   };
 }
 
 /** Loads the banks (logging bad files with line and field) and builds the service and the feature. */
-export function createQuiz(deps: { store: Store; outbox: Outbox; timers: Timers; points: PointsService; rng: Rng; clock: Clock; config: QuizConfig; logger: Logger; communityLocale: (communityId: number) => Locale }): { service: QuizService; feature: Feature } {
+export function createQuiz(deps: { store: Store; outbox: Outbox; timers: Timers; points: PointsService; rng: Rng; config: QuizConfig; logger: Logger; communityLocale: (communityId: number) => Locale }): { service: QuizService; feature: Feature } {
   const { config, logger } = deps;
   const loaded = loadBanks(isAbsolute(config.banksDir) ? config.banksDir : rootPath(config.banksDir));
   for (const error of loaded.errors) logger.warn({ error }, 'quiz bank not loaded');
   logger.info({ banks: [...loaded.banks.keys()] }, 'quiz banks loaded');
-  const service = new QuizService(createQuizRepo(deps.store.sqlite), deps.store, deps.outbox, deps.timers, deps.points, deps.rng, loaded, config, deps.communityLocale);
-  return { service, feature: quizFeature(service, deps.clock) };
+  const service = new QuizService(createQuizRepo(deps.store.sqlite), deps.outbox, deps.timers, deps.points, deps.rng, loaded, config, deps.communityLocale);
+  return { service, feature: quizFeature(service) };
 }

@@ -10,10 +10,9 @@ import type { AfterCommit, CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { I18n, type Locale, type Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { DesiredTimers, JobOutcome, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply, ReplyAction } from '../../core/reply.js';
 import type { Rng } from '../../core/rng.js';
-import type { Store } from '../../store/db.js';
 import { levelUpLine } from '../points/level-up.js';
 import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
@@ -68,7 +67,6 @@ export class QuizService {
 
   constructor(
     private readonly repo: QuizRepo,
-    private readonly store: Store,
     private readonly outbox: Outbox,
     private readonly timers: Timers,
     private readonly points: PointsService,
@@ -123,25 +121,20 @@ export class QuizService {
   }
 
   /** Scheduler tick: start the quiz unless one is already running there. A repeated tick starts nothing. */
-  async fireScheduled(id: number, runKey: string, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const row = this.repo.schedule(id);
-      if (!row) outcome = 'missing';
-      if (!row || row.status !== 'active' || !this.repo.recordRun(id, runKey, now.getTime())) return;
-      if (this.repo.running(row.community_id)) return;
-      const opts = JSON.parse(row.options_json) as StartOptions;
-      try {
-        const started = this.startIn({ communityId: row.community_id, locale: this.communityLocale(row.community_id), startedBy: null, now, afterCommit: (fn) => after.push(fn) }, opts);
-        this.repo.setRunSession(id, runKey, started.sessionId);
-      } catch (err) {
-        // The bank may have been removed since; the tick is recorded and skipped.
-        if (!(err instanceof UserError)) throw err;
-      }
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  fireScheduled(id: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const row = this.repo.schedule(id);
+    if (!row) return 'missing';
+    if (!row || row.status !== 'active' || !this.repo.recordRun(id, job.runKey, now.getTime())) return;
+    if (this.repo.running(row.community_id)) return;
+    const opts = JSON.parse(row.options_json) as StartOptions;
+    try {
+      const started = this.startIn({ communityId: row.community_id, locale: this.communityLocale(row.community_id), startedBy: null, now, afterCommit: job.afterCommit }, opts);
+      this.repo.setRunSession(id, job.runKey, started.sessionId);
+    } catch (err) {
+      // The bank may have been removed since; the tick is recorded and skipped.
+      if (!(err instanceof UserError)) throw err;
+    }
   }
 
   private validate(opts: StartOptions): { key: string; bank: QuizBank; seconds: number | undefined; wanted: number; mode: QuizMode } {
@@ -217,20 +210,12 @@ export class QuizService {
   }
 
   /** Timer job: question `roundId` is due. Closes once however often it runs. */
-  async fireClose(roundId: number, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const round = this.repo.round(roundId);
-      if (!round) outcome = 'missing';
-      if (!round || round.status !== 'open') return;
-      this.close(round, now, (fn) => after.push(fn));
-    });
-    let failure: unknown;
-    for (const fn of after) await fn().catch((err: unknown) => (failure ??= err));
-    // The close committed; the reconciler re-arms a next-question timer that failed to arm.
-    if (failure !== undefined) throw failure;
-    return outcome;
+  fireClose(roundId: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const round = this.repo.round(roundId);
+    if (!round) return 'missing';
+    if (!round || round.status !== 'open') return;
+    this.close(round, now, job.afterCommit);
   }
 
   desired(): DesiredTimers {

@@ -8,10 +8,8 @@ import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { localized } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { AfterCommit } from '../../core/context.js';
-import type { DesiredTimers, JobOutcome, JobRun, Timers } from '../../core/ports.js';
+import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
-import type { Store } from '../../store/db.js';
 import { cronError, minIntervalSeconds, parseCron } from './cron.js';
 import type { PostRow, ScheduleRepo } from './repo.js';
 import { formatLocal, parseWhen, type WhenError } from './when.js';
@@ -37,7 +35,6 @@ export function postReply(text: string): Reply {
 export class ScheduleService {
   constructor(
     private readonly repo: ScheduleRepo,
-    private readonly store: Store,
     private readonly outbox: Outbox,
     private readonly timers: Timers,
     private readonly rules: ScheduleRules,
@@ -100,34 +97,24 @@ export class ScheduleService {
   }
 
   /** Timer job: a one-off post is due. Posts once however often it runs. */
-  async fireOnce(id: number, _run: JobRun, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const row = this.repo.get(id);
-      if (!row) outcome = 'missing';
-      if (!row || row.kind !== 'once' || !this.repo.moveStatus(id, 'active', 'done')) return;
-      this.repo.markRan(id, now.getTime());
-      this.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: (fn) => after.push(fn) });
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  fireOnce(id: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const row = this.repo.get(id);
+    if (!row) return 'missing';
+    if (!row || row.kind !== 'once' || !this.repo.moveStatus(id, 'active', 'done')) return;
+    this.repo.markRan(id, now.getTime());
+    this.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
   /** Scheduler job: one tick of a recurring post. `run.runKey` is unique per tick. */
-  async fireRecurring(id: number, run: JobRun, now: Date): Promise<JobOutcome> {
-    const after: AfterCommit[] = [];
-    let outcome: JobOutcome;
-    this.store.write(() => {
-      const row = this.repo.get(id);
-      if (!row) outcome = 'missing';
-      if (!row || row.kind !== 'cron' || row.status !== 'active') return;
-      if (!this.repo.recordRun(id, run.runKey, now.getTime())) return;
-      this.repo.markRan(id, now.getTime());
-      this.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${run.runKey}`, source: `post:${id}`, at: now, afterCommit: (fn) => after.push(fn) });
-    });
-    for (const fn of after) await fn();
-    return outcome;
+  fireRecurring(id: number, job: JobContext): JobOutcome {
+    const now = job.firedAt;
+    const row = this.repo.get(id);
+    if (!row) return 'missing';
+    if (!row || row.kind !== 'cron' || row.status !== 'active') return;
+    if (!this.repo.recordRun(id, job.runKey, now.getTime())) return;
+    this.repo.markRan(id, now.getTime());
+    this.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${job.runKey}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
   desired(): DesiredTimers {
