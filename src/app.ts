@@ -27,7 +27,8 @@ import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playgroun
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import type { Adapter, Sender } from './platforms/adapter.js';
+import type { Sender } from './core/sender.js';
+import type { Adapter } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
 import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';

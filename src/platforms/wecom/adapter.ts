@@ -7,7 +7,8 @@
 import type { App } from '../../app.js';
 import type { CommunityInfo } from '../../core/context.js';
 import type { Reply } from '../../core/reply.js';
-import { SendError, type Adapter, type RateLimit, type Sender } from '../adapter.js';
+import { SendError, type RateLimit, type Sender } from '../../core/sender.js';
+import type { Adapter } from '../adapter.js';
 import { createWecomBindings, webhookKeyHash, type WecomBindings } from './bindings.js';
 import { WecomCipher } from './crypto.js';
 import { WecomLongConnection } from './long-connection.js';
