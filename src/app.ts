@@ -28,7 +28,7 @@ import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
 import type { Sender } from './core/sender.js';
-import type { Adapter } from './platforms/adapter.js';
+import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
 import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
@@ -53,7 +53,7 @@ export interface AppOptions {
   /** Extra or replacement senders by platform (tests use failing targets). */
   senders?: Sender[];
   /** Platform adapters, built by the caller from the secrets (src/platforms). */
-  adapters?: (app: App) => Adapter[];
+  adapters?: (deps: AdapterDeps) => Adapter[];
 }
 
 export interface App {
@@ -186,6 +186,7 @@ export function createApp(options: AppOptions): App {
     await found?.sender?.rulesAccepted?.(found.community, platformUserId);
   };
   const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
+  const wecomBindings = createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks);
   // /help reads the registry, which is built from the features (help among them).
   const built: { registry?: CommandRegistry } = {};
   const features: Feature[] = [
@@ -195,7 +196,7 @@ export function createApp(options: AppOptions): App {
     quiz.feature,
     lotteryFeature(lottery),
     lifecycleFeature(lifecycle),
-    wecomBindingFeature(createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks), secrets.wecomApiUrl),
+    wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),
     helpFeature(() => built.registry as CommandRegistry),
   ];
   i18n.add(coreMessages);
@@ -294,7 +295,8 @@ export function createApp(options: AppOptions): App {
       return { unclosed };
     },
   };
-  for (const adapter of options.adapters?.(app) ?? []) {
+  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, write: (fn) => store.write(fn), wecomBindings };
+  for (const adapter of options.adapters?.(adapterDeps) ?? []) {
     adapters.push(adapter);
     if (adapter.sender) senders.set(adapter.sender.platform, adapter.sender);
     health.push({ name: adapter.name, required: true, check: () => adapter.health() });
