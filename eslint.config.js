@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The core, the features and the job runtime see platforms only through ports (core/sender.ts, ChatEvent).
+const noPlatforms = { group: ['**/platforms', '**/platforms/**'], message: 'Platforms depend on the core, never the other way: put the port in src/core.' };
 const ioLibraries = ['discord.js', 'bullmq', 'ioredis', 'fastify', 'undici', 'ws', 'node:http', 'node:https', 'http', 'https', '@wecom/aibot-node-sdk'];
 
 export default tseslint.config(
@@ -22,12 +24,20 @@ export default tseslint.config(
     // and take time and randomness from the injected Clock and Rng.
     files: ['src/core/**/*.ts', 'src/features/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ioLibraries.map((name) => ({ name, message: 'Features and the core receive ports; only adapters and src/jobs use I/O libraries.' })) }],
+      'no-restricted-imports': ['error', {
+        paths: ioLibraries.map((name) => ({ name, message: 'Features and the core receive ports; only adapters and src/jobs use I/O libraries.' })),
+        patterns: [noPlatforms],
+      }],
       'no-restricted-properties': ['error',
         { object: 'Math', property: 'random', message: 'Use the injected Rng.' },
         { object: 'Date', property: 'now', message: 'Use the injected Clock.' }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the injected Clock.' }],
     },
+  },
+  {
+    // The job runtime uses BullMQ and Redis, but delivers through the core's Sender port.
+    files: ['src/jobs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noPlatforms] }] },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createApp } from '../src/app.js';
 import { systemClock } from '../src/core/clock.js';
-import type { Sender } from '../src/platforms/adapter.js';
+import type { Sender } from '../src/core/sender.js';
 import { startRedis } from '../test/setup/redis-server.js';
 import { benchConfig } from './bench-app.js';
 import { percentile, type BenchModule, type BenchRow } from './harness.js';

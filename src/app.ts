@@ -20,26 +20,27 @@ import type { Platform } from './core/chat-event.js';
 import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
-import { checkinFeature, CheckinService, createCheckinRepo, streakProfileLine } from './features/checkin/index.js';
-import { createPointsRepo, levelUpPoster, pointsFeature, PointsService } from './features/points/index.js';
+import { createCheckin, streakProfileLine, type CheckinService } from './features/checkin/index.js';
+import { createPoints, levelUpPoster, type PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import type { Adapter, Sender } from './platforms/adapter.js';
+import type { Sender } from './core/sender.js';
+import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
-import { createScheduleRepo, scheduleFeature, ScheduleService } from './features/schedule/index.js';
+import { createSchedule, type ScheduleService } from './features/schedule/index.js';
 import { JobRuntime, type Role } from './jobs/runtime.js';
 import { createJobsRepo } from './jobs/repo.js';
 import { createSettingsRepo } from './core/settings/repo.js';
 import { randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
-import { createLotteryRepo, lotteryFeature, LotteryService } from './features/lottery/index.js';
+import { createLottery, type LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
-import { createLifecycleRepo, lifecycleFeature, LifecycleService } from './features/lifecycle/index.js';
+import { createLifecycle, type LifecycleService } from './features/lifecycle/index.js';
 
 export interface AppOptions {
   appConfig: AppConfig;
@@ -52,7 +53,7 @@ export interface AppOptions {
   /** Extra or replacement senders by platform (tests use failing targets). */
   senders?: Sender[];
   /** Platform adapters, built by the caller from the secrets (src/platforms). */
-  adapters?: (app: App) => Adapter[];
+  adapters?: (deps: AdapterDeps) => Adapter[];
 }
 
 export interface App {
@@ -165,15 +166,7 @@ export function createApp(options: AppOptions): App {
   const outbox = new Outbox(outboxRepo, timers);
   const i18n = new I18n();
   const localeOf = (communityId: number) => identity.communityById(communityId)?.locale ?? 'zh-CN';
-  const points = new PointsService(createPointsRepo(store.sqlite), config.points.levels, levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf }));
-  const checkin = new CheckinService(createCheckinRepo(store.sqlite), points, config.checkin);
-  const schedule = new ScheduleService(createScheduleRepo(store.sqlite), outbox, timers, config.posts);
-
   const translateFor = (communityId: number) => i18n.translator(localeOf(communityId));
-  const lottery = new LotteryService(createLotteryRepo(store.sqlite), outbox, timers, points, checkin, rng, config.lottery, translateFor);
-  checkin.addHook((ctx, streak) => lottery.milestoneEntry(ctx, streak));
-
-  const quiz = createQuiz({ store, outbox, timers, points, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   // Platform capabilities, looked up when used (adapters register their senders after the features).
   const senderOf = (communityId: number) => {
     const community = identity.communityById(communityId);
@@ -184,17 +177,38 @@ export function createApp(options: AppOptions): App {
     const found = senderOf(communityId);
     await found?.sender?.rulesAccepted?.(found.community, platformUserId);
   };
-  const lifecycle = new LifecycleService(createLifecycleRepo(store.sqlite), outbox, timers, points, checkin, config.lifecycle, (id) => identity.communityById(id), translateFor, canDirect, rulesAccepted);
+  const wecomBindings = createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks);
   // /help reads the registry, which is built from the features (help among them).
   const built: { registry?: CommandRegistry } = {};
+  // Each feature is assembled the same way: create<Name>({ store, ...named dependencies }) → { service, feature }.
+  const postLevelUp = levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf });
+  // /points shows check-in's streak line; check-in is built after points (it awards through them), so the list is read when /points runs.
+  const points = createPoints({ store, levels: config.points.levels, postLevelUp, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
+  const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
+  const profileLines = [streakProfileLine(checkin.service)];
+  const schedule = createSchedule({ store, outbox, timers, rules: config.posts });
+  const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
+  const quiz = createQuiz({ store, outbox, timers, points: points.service, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
+  const lifecycle = createLifecycle({
+    store,
+    outbox,
+    timers,
+    points: points.service,
+    checkin: checkin.service,
+    config: config.lifecycle,
+    communityById: (id) => identity.communityById(id),
+    translate: translateFor,
+    canDirect,
+    rulesAccepted,
+  });
   const features: Feature[] = [
-    checkinFeature(checkin),
-    pointsFeature({ points, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: [streakProfileLine(checkin)] }),
-    scheduleFeature(schedule),
+    checkin.feature,
+    points.feature,
+    schedule.feature,
     quiz.feature,
-    lotteryFeature(lottery),
-    lifecycleFeature(lifecycle),
-    wecomBindingFeature(createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks), secrets.wecomApiUrl),
+    lottery.feature,
+    lifecycle.feature,
+    wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),
     helpFeature(() => built.registry as CommandRegistry),
   ];
   i18n.add(coreMessages);
@@ -258,11 +272,11 @@ export function createApp(options: AppOptions): App {
     router,
     http,
     identity,
-    points,
-    checkin,
-    schedule,
-    lottery,
-    lifecycle,
+    points: points.service,
+    checkin: checkin.service,
+    schedule: schedule.service,
+    lottery: lottery.service,
+    lifecycle: lifecycle.service,
     outbox,
     jobs,
     adapters,
@@ -293,7 +307,8 @@ export function createApp(options: AppOptions): App {
       return { unclosed };
     },
   };
-  for (const adapter of options.adapters?.(app) ?? []) {
+  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, write: (fn) => store.write(fn), wecomBindings };
+  for (const adapter of options.adapters?.(adapterDeps) ?? []) {
     adapters.push(adapter);
     if (adapter.sender) senders.set(adapter.sender.platform, adapter.sender);
     health.push({ name: adapter.name, required: true, check: () => adapter.health() });

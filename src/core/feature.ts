@@ -7,6 +7,7 @@ import type { CommandContext } from './context.js';
 import type { Catalog } from './i18n.js';
 import type { Reply } from './reply.js';
 import type { DesiredTimers, JobHandler } from './ports.js';
+import type { Store } from '../store/db.js';
 
 /**
  * A listener runs inside the event's transaction, like a command handler.
@@ -26,3 +27,16 @@ export interface Feature {
   /** Read SQLite and say which timers should exist (run at start, every minute, and when Redis returns). */
   desiredTimers?: (now: Date) => DesiredTimers;
 }
+
+/**
+ * The one way to assemble a feature: each feature's index.ts exports
+ * `create<Name>(options)`, named fields in, its service (which other features
+ * and the app may call) and the Feature the app lists out.
+ */
+export interface AssembledFeature<Service> {
+  service: Service;
+  feature: Feature;
+}
+
+/** A feature assembly's options: its service's dependencies, with the store in place of the repository it builds. */
+export type FeatureOptions<ServiceDeps> = Omit<ServiceDeps, 'repo'> & { store: Store };

@@ -4,7 +4,7 @@
  * how many milliseconds to wait.
  */
 import type { Redis } from 'ioredis';
-import type { RateLimit } from '../platforms/adapter.js';
+import type { RateLimit } from '../core/sender.js';
 
 const SCRIPT = `
 local key = KEYS[1]

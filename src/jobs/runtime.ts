@@ -20,7 +20,7 @@ import type { DeliveryRow, OutboxRepo } from '../core/outbox/repo.js';
 import type { CommunityInfo } from '../core/context.js';
 import type { DesiredTimers, JobHandler, JobOutcome, TimerJob, Timers } from '../core/ports.js';
 import type { Reply } from '../core/reply.js';
-import { SendError, type Sender } from '../platforms/adapter.js';
+import { SendError, type Sender } from '../core/sender.js';
 import type { Store } from '../store/db.js';
 import { QUEUES, assertJobId, catchUpJobId, deliveryJobId, type DeliveryData, type TimerData } from './queues.js';
 import { RateLimiter } from './rate-limiter.js';

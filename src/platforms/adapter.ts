@@ -2,42 +2,36 @@
  * What a platform adapter gives the composition root: a lifecycle, a health
  * state, optional HTTP routes, and a sender for bot-initiated posts (the
  * outbox calls it). Adapters translate; they hold no business rules.
+ * What the composition root gives an adapter: `AdapterDeps`, never the whole app.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../core/chat-event.js';
-import type { CommunityInfo } from '../core/context.js';
-import type { Reply } from '../core/reply.js';
+import type { Config, Secrets } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { CommandSpec } from '../core/commands/spec.js';
+import type { I18n } from '../core/i18n.js';
+import type { Router } from '../core/router.js';
+import type { Sender } from '../core/sender.js';
+import type { Logger } from '../logging.js';
+import type { Store } from '../store/db.js';
+import type { WecomBindings } from './wecom/bindings.js';
 
-export interface RateLimit {
-  /** One bucket per target, e.g. `wecom-webhook:<key hash>`. */
-  key: string;
-  limit: number;
-  windowMs: number;
-}
-
-/** A failed send. Transient errors are retried with backoff; permanent ones fail the delivery at once. */
-export class SendError extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-    /** The platform said when to try again (429 Retry-After, errcode 45009). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'SendError';
-  }
-}
-
-export interface Sender {
-  platform: Platform;
-  /** Per-target limit the outbox enforces before calling send (never drops; the post waits). */
-  rateLimit?(community: CommunityInfo): RateLimit | undefined;
-  /** Post `reply` to the community's configured channel. Throws SendError. */
-  send(community: CommunityInfo, reply: Reply): Promise<void>;
-  /** A private message to one member, where the platform allows it. Throws SendError. */
-  sendDirect?(community: CommunityInfo, platformUserId: string, reply: Reply): Promise<void>;
-  /** A member accepted the community rules (Discord grants the configured role). */
-  rulesAccepted?(community: CommunityInfo, platformUserId: string): Promise<void>;
+/** Everything an adapter may use, built once by the composition root (src/app.ts). */
+export interface AdapterDeps {
+  config: Config;
+  /** Tokens, keys and API URLs, from the environment. */
+  secrets: Secrets;
+  /** Where ChatEvents go; one event, or a batch delivered together (a WeCom member list). */
+  router: Pick<Router, 'handle' | 'handleAll'>;
+  /** The registry's commands (Discord generates its slash commands from them). */
+  commands: readonly CommandSpec[];
+  /** The message catalogs; an adapter may add its own (texts it answers itself). */
+  i18n: I18n;
+  logger: Logger;
+  clock: Clock;
+  /** A short write transaction outside a command (WeCom marks a refused webhook broken). */
+  write: Store['write'];
+  /** WeCom group-robot webhooks (the same bindings /bind writes). */
+  wecomBindings: WecomBindings;
 }
 
 export interface Adapter {

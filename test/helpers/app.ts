@@ -16,7 +16,7 @@ import type { ChatEvent } from '../../src/core/chat-event.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/core/reply.js';
 import type { Rng } from '../../src/core/rng.js';
-import type { Sender } from '../../src/platforms/adapter.js';
+import type { Sender } from '../../src/core/sender.js';
 
 export interface TestAppOptions {
   clock?: Clock;

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SendError, type Sender } from '../../src/platforms/adapter.js';
+import { SendError, type Sender } from '../../src/core/sender.js';
 import { makeTestApp, testPrefix, testRedisUrl, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { startRedis, type RedisProcess } from '../setup/redis-server.js';

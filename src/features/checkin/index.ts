@@ -3,17 +3,23 @@
  * and streak freezes. Points go through the points feature's ledger.
  */
 import type { CommandContext } from '../../core/context.js';
-import type { Feature } from '../../core/feature.js';
+import type { AssembledFeature, Feature, FeatureOptions } from '../../core/feature.js';
 import type { Reply } from '../../core/reply.js';
 import type { ProfileLine } from '../points/commands.js';
 import { levelUpLine } from '../points/level-up.js';
 import { checkinMessages } from './messages.js';
-import type { CheckinOutcome, CheckinService } from './service.js';
+import { createCheckinRepo } from './repo.js';
+import { CheckinService, type CheckinOutcome, type CheckinServiceDeps } from './service.js';
 
 export { CheckinService } from './service.js';
-export { createCheckinRepo } from './repo.js';
 
-export function checkinFeature(service: CheckinService): Feature {
+export function createCheckin(options: FeatureOptions<CheckinServiceDeps>): AssembledFeature<CheckinService> {
+  const { store, ...deps } = options;
+  const service = new CheckinService({ ...deps, repo: createCheckinRepo(store.sqlite) });
+  return { service, feature: checkinFeature(service) };
+}
+
+function checkinFeature(service: CheckinService): Feature {
   return {
     name: 'checkin',
     messages: checkinMessages,

@@ -29,14 +29,21 @@ export interface CheckinOutcome {
 /** Runs inside the check-in's transaction; may add a line to the reply. */
 export type CheckinHook = (ctx: CommandContext, streak: number) => string | undefined;
 
+/** What a CheckinService needs, by name (built by the feature's assembly function in index.ts). */
+export interface CheckinServiceDeps {
+  repo: CheckinRepo;
+  points: PointsService;
+  rules: CheckinRules;
+}
+
 export class CheckinService {
   private readonly hooks: CheckinHook[] = [];
 
-  constructor(
-    private readonly repo: CheckinRepo,
-    private readonly points: PointsService,
-    readonly rules: CheckinRules,
-  ) {}
+  constructor(private readonly deps: CheckinServiceDeps) {}
+
+  get rules(): CheckinRules {
+    return this.deps.rules;
+  }
 
   addHook(hook: CheckinHook): void {
     this.hooks.push(hook);
@@ -44,12 +51,12 @@ export class CheckinService {
 
   checkin(ctx: CommandContext): CheckinOutcome {
     const memberId = ctx.member.id;
-    const state = this.repo.streak(memberId);
+    const state = this.deps.repo.streak(memberId);
     const decision = decideStreak(state, ctx.day, this.rules);
     if (decision.kind === 'already') throw new UserError('checkin.already', { streak: decision.streak });
     const { base, bonus, total } = checkinPoints(decision.streak, this.rules);
-    const rankOfDay = this.repo.nextRankOfDay(ctx.community.id, ctx.day);
-    const inserted = this.repo.insertCheckin({
+    const rankOfDay = this.deps.repo.nextRankOfDay(ctx.community.id, ctx.day);
+    const inserted = this.deps.repo.insertCheckin({
       communityId: ctx.community.id,
       memberId,
       day: ctx.day,
@@ -60,7 +67,7 @@ export class CheckinService {
       at: ctx.now.getTime(),
     });
     if (!inserted) throw new UserError('checkin.already', { streak: state?.streak ?? 1 });
-    const award = this.points.award({
+    const award = this.deps.points.award({
       communityId: ctx.community.id,
       memberId,
       delta: total,
@@ -75,7 +82,7 @@ export class CheckinService {
       levelUpInReply: true,
     });
     const bestStreak = Math.max(state?.bestStreak ?? 0, decision.streak);
-    this.repo.saveStreak(memberId, {
+    this.deps.repo.saveStreak(memberId, {
       lastDay: ctx.day,
       streak: decision.streak,
       bestStreak,
@@ -104,10 +111,10 @@ export class CheckinService {
   buyFreeze(ctx: CommandContext): { freezes: number; balance: number } {
     const { freeze } = this.rules;
     if (!freeze.enabled) throw new UserError('checkin.freezeDisabled');
-    const state = this.repo.streak(ctx.member.id);
+    const state = this.deps.repo.streak(ctx.member.id);
     if (!state) throw new UserError('checkin.freezeNeedsCheckin');
     if (state.freezes >= freeze.maxHeld) throw new UserError('checkin.freezeMax', { max: freeze.maxHeld });
-    const award = this.points.award({
+    const award = this.deps.points.award({
       communityId: ctx.community.id,
       memberId: ctx.member.id,
       delta: -freeze.cost,
@@ -118,11 +125,11 @@ export class CheckinService {
       day: ctx.day,
       afterCommit: ctx.afterCommit,
     });
-    this.repo.addFreeze(ctx.member.id);
+    this.deps.repo.addFreeze(ctx.member.id);
     return { freezes: state.freezes + 1, balance: award.balance };
   }
 
   streakOf(memberId: number): { streak: number; bestStreak: number; lastDay: string; freezes: number } | undefined {
-    return this.repo.streak(memberId);
+    return this.deps.repo.streak(memberId);
   }
 }

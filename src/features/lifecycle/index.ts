@@ -5,15 +5,21 @@
  * with anti-farming caps, segments with daily snapshots, and silent-member
  * nudges. See service.ts for the flow and rules.ts for the pure rules.
  */
-import type { Feature } from '../../core/feature.js';
+import type { AssembledFeature, Feature, FeatureOptions } from '../../core/feature.js';
 import { lifecycleCommands } from './commands.js';
 import { lifecycleMessages } from './messages.js';
-import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, type LifecycleService, RULES_REMINDER_JOB } from './service.js';
+import { createLifecycleRepo } from './repo.js';
+import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, LifecycleService, RULES_REMINDER_JOB, type LifecycleServiceDeps } from './service.js';
 
 export { LifecycleService, type LifecycleConfig } from './service.js';
-export { createLifecycleRepo } from './repo.js';
 
-export function lifecycleFeature(service: LifecycleService): Feature {
+export function createLifecycle(options: FeatureOptions<LifecycleServiceDeps>): AssembledFeature<LifecycleService> {
+  const { store, ...deps } = options;
+  const service = new LifecycleService({ ...deps, repo: createLifecycleRepo(store.sqlite) });
+  return { service, feature: lifecycleFeature(service) };
+}
+
+function lifecycleFeature(service: LifecycleService): Feature {
   return {
     name: 'lifecycle',
     messages: lifecycleMessages,

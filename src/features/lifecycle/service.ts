@@ -69,21 +69,29 @@ export interface SegmentReport {
   returned: number;
 }
 
+/** What a LifecycleService needs, by name (built by the feature's assembly function in index.ts). */
+export interface LifecycleServiceDeps {
+  repo: LifecycleRepo;
+  outbox: Outbox;
+  timers: Timers;
+  points: PointsService;
+  checkin: CheckinService;
+  config: LifecycleConfig;
+  communityById: (id: number) => CommunityInfo | undefined;
+  /** A community's translator, for posts made outside a command. */
+  translate: (communityId: number) => Translate;
+  /** Whether the community's platform can deliver direct messages (the playground, Discord, WeCom with the app API or long connection). */
+  canDirect: (communityId: number) => boolean;
+  /** Platform follow-up to an accepted rules prompt (Discord grants the configured role). */
+  rulesAccepted: (communityId: number, platformUserId: string) => Promise<void>;
+}
+
 export class LifecycleService {
-  constructor(
-    private readonly repo: LifecycleRepo,
-    private readonly outbox: Outbox,
-    private readonly timers: Timers,
-    private readonly points: PointsService,
-    private readonly checkin: CheckinService,
-    readonly config: LifecycleConfig,
-    private readonly communityById: (id: number) => CommunityInfo | undefined,
-    private readonly translate: (communityId: number) => Translate,
-    /** Whether the community's platform can deliver direct messages (the playground, Discord, WeCom with the app API or long connection). */
-    private readonly canDirect: (communityId: number) => boolean = () => false,
-    /** Platform follow-up to an accepted rules prompt (Discord grants the configured role). */
-    private readonly rulesAccepted: (communityId: number, platformUserId: string) => Promise<void> = async () => undefined,
-  ) {}
+  constructor(private readonly deps: LifecycleServiceDeps) {}
+
+  get config(): LifecycleConfig {
+    return this.deps.config;
+  }
 
   // ── welcome ──────────────────────────────────────────────────────────
 
@@ -92,58 +100,58 @@ export class LifecycleService {
     const { welcome } = this.config;
     const communityId = ctx.community.id;
     const memberId = ctx.member.id;
-    const rejoin = this.repo.hasWelcome(memberId);
+    const rejoin = this.deps.repo.hasWelcome(memberId);
     let bonus = 0;
     if (welcome.newcomerBonus > 0) {
       // The ledger key makes the bonus once per member, ever: a rejoin pays nothing.
-      const award = this.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
+      const award = this.deps.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
       if (award.applied) bonus = welcome.newcomerBonus;
     }
     if (welcome.enabled) {
       const minute = minuteOf(ctx.now);
       const dueAt = ctx.now.getTime() + welcome.delaySeconds * 1000;
-      const batch = this.repo.findBatch(communityId, minute);
+      const batch = this.deps.repo.findBatch(communityId, minute);
       let batchId: number;
       let arm = false;
       if (!batch) {
-        batchId = this.repo.insertBatch(communityId, minute, dueAt);
+        batchId = this.deps.repo.insertBatch(communityId, minute, dueAt);
         arm = true;
       } else {
         batchId = batch.id;
         // A join after this minute's batch went out opens it again.
-        arm = batch.status === 'done' && this.repo.reopenBatch(batch.id, dueAt);
+        arm = batch.status === 'done' && this.deps.repo.reopenBatch(batch.id, dueAt);
       }
-      this.repo.insertWelcome(batchId, communityId, memberId, rejoin, bonus, ctx.now.getTime());
-      if (arm) ctx.afterCommit(() => this.timers.at(welcomeJobId(communityId, minute), new Date(dueAt), { kind: WELCOME_JOB, id: batchId }));
+      this.deps.repo.insertWelcome(batchId, communityId, memberId, rejoin, bonus, ctx.now.getTime());
+      if (arm) ctx.afterCommit(() => this.deps.timers.at(welcomeJobId(communityId, minute), new Date(dueAt), { kind: WELCOME_JOB, id: batchId }));
     }
     const joinedAt = ctx.now.getTime();
     if (this.config.rules.acceptance) {
       const dueAt = joinedAt + this.config.rules.reminderSeconds * 1000;
-      if (this.repo.expectRules(memberId, communityId, dueAt)) {
-        ctx.afterCommit(() => this.timers.at(rulesReminderJobId(memberId), new Date(dueAt), { kind: RULES_REMINDER_JOB, id: memberId }));
+      if (this.deps.repo.expectRules(memberId, communityId, dueAt)) {
+        ctx.afterCommit(() => this.deps.timers.at(rulesReminderJobId(memberId), new Date(dueAt), { kind: RULES_REMINDER_JOB, id: memberId }));
       }
     }
     this.config.followups.offsetsSeconds.forEach((offset, i) => {
       const dueAt = new Date(joinedAt + offset * 1000);
-      const id = this.repo.insertFollowup(communityId, memberId, i + 1, dueAt.getTime());
-      if (id !== undefined) ctx.afterCommit(() => this.timers.at(followupJobId(id), dueAt, { kind: FOLLOWUP_JOB, id }));
+      const id = this.deps.repo.insertFollowup(communityId, memberId, i + 1, dueAt.getTime());
+      if (id !== undefined) ctx.afterCommit(() => this.deps.timers.at(followupJobId(id), dueAt, { kind: FOLLOWUP_JOB, id }));
     });
   }
 
   /** Timer job: post this minute's welcomes, one post when more than the threshold joined. */
   fireWelcomeBatch(batchId: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const batch = this.repo.getBatch(batchId);
+    const batch = this.deps.repo.getBatch(batchId);
     if (!batch) return 'missing';
     if (!batch || batch.status !== 'open') return;
-    const pending = this.repo.pendingWelcomes(batchId);
-    const total = this.repo.countWelcomes(batchId);
+    const pending = this.deps.repo.pendingWelcomes(batchId);
+    const total = this.deps.repo.countWelcomes(batchId);
     // A member who left meanwhile is not welcomed; one who joined twice in the batch is welcomed once.
     const seen = new Set<number>();
     const present = pending.filter((w) => w.left_at === null && !seen.has(w.member_id) && seen.add(w.member_id));
-    for (const w of pending) if (!present.includes(w)) this.repo.markWelcome(w.id, 'skipped');
-    const community = this.communityById(batch.community_id);
-    const t = this.translate(batch.community_id);
+    for (const w of pending) if (!present.includes(w)) this.deps.repo.markWelcome(w.id, 'skipped');
+    const community = this.deps.communityById(batch.community_id);
+    const t = this.deps.translate(batch.community_id);
     const name = community?.name || t('lifecycle.thisCommunity');
     const afterCommit = job.afterCommit;
     const first = present[0];
@@ -152,12 +160,12 @@ export class LifecycleService {
       const bonus = Math.max(...present.map((w) => w.bonus));
       const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
       if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
-      this.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
+      this.deps.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
     } else {
-      for (const w of present) this.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
+      for (const w of present) this.deps.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
     }
-    for (const w of present) this.repo.markWelcome(w.id, 'sent');
-    this.repo.moveBatch(batchId, 'open', 'done');
+    for (const w of present) this.deps.repo.markWelcome(w.id, 'sent');
+    this.deps.repo.moveBatch(batchId, 'open', 'done');
   }
 
   private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, community: string, t: Translate, locale: Locale): Reply {
@@ -177,26 +185,26 @@ export class LifecycleService {
 
   /** `/accept` (接受群规): records when the member accepted the community rules. */
   acceptRules(ctx: CommandContext): Reply {
-    const before = this.repo.rulesOf(ctx.member.id);
+    const before = this.deps.repo.rulesOf(ctx.member.id);
     if (before?.accepted_at != null) return { text: ctx.t('lifecycle.rulesAlready'), ephemeral: true };
-    this.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
-    ctx.afterCommit(() => this.rulesAccepted(ctx.community.id, ctx.member.platformUserId));
-    if (before && before.reminded_at === null) ctx.afterCommit(() => this.timers.cancel(rulesReminderJobId(ctx.member.id)).catch(() => undefined));
+    this.deps.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
+    ctx.afterCommit(() => this.deps.rulesAccepted(ctx.community.id, ctx.member.platformUserId));
+    if (before && before.reminded_at === null) ctx.afterCommit(() => this.deps.timers.cancel(rulesReminderJobId(ctx.member.id)).catch(() => undefined));
     return { text: ctx.t('lifecycle.rulesAccepted'), ephemeral: true };
   }
 
   /** Timer: remind a member once who has not accepted the rules (skipped after a leave or an acceptance). */
   fireRulesReminder(memberId: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const rules = this.repo.rulesOf(memberId);
-    const member = this.repo.member(memberId);
+    const rules = this.deps.repo.rulesOf(memberId);
+    const member = this.deps.repo.member(memberId);
     if (!rules) return 'missing';
     if (!rules || rules.accepted_at !== null) return;
     // Closed once, whatever happens: a member who left is not reminded, and the timer is not re-armed.
-    if (!this.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
-    const t = this.translate(rules.community_id);
+    if (!this.deps.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
+    const t = this.deps.translate(rules.community_id);
     const mention = `<@${member.platform_user_id}>`;
-    this.outbox.post(
+    this.deps.outbox.post(
       rules.community_id,
       { text: t('lifecycle.rulesReminder', { mention }), mentions: { [member.platform_user_id]: member.display_name }, ...this.acceptAction(t) },
       { key: `rules-reminder-${memberId}`, source: 'rules-reminder', at: now, afterCommit: job.afterCommit },
@@ -209,36 +217,36 @@ export class LifecycleService {
 
   fireFollowup(id: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const row = this.repo.getFollowup(id);
+    const row = this.deps.repo.getFollowup(id);
     if (!row) return 'missing';
     if (!row || row.status !== 'pending') return;
-    const member = this.repo.member(row.member_id);
+    const member = this.deps.repo.member(row.member_id);
     if (!member || member.left_at !== null) {
-      this.repo.finishFollowup(id, 'skipped', null, now.getTime());
+      this.deps.repo.finishFollowup(id, 'skipped', null, now.getTime());
       return;
     }
-    const tip = pickTip(this.config.followups.tips, this.tipsDone(row.member_id), new Set(this.repo.sentTips(row.member_id) as Tip[]));
+    const tip = pickTip(this.config.followups.tips, this.tipsDone(row.member_id), new Set(this.deps.repo.sentTips(row.member_id) as Tip[]));
     if (!tip) {
-      this.repo.finishFollowup(id, 'skipped', null, now.getTime());
+      this.deps.repo.finishFollowup(id, 'skipped', null, now.getTime());
       return;
     }
-    if (!this.repo.finishFollowup(id, 'sent', tip, now.getTime())) return;
-    const t = this.translate(row.community_id);
-    const locale = this.communityById(row.community_id)?.locale ?? 'zh-CN';
+    if (!this.deps.repo.finishFollowup(id, 'sent', tip, now.getTime())) return;
+    const t = this.deps.translate(row.community_id);
+    const locale = this.deps.communityById(row.community_id)?.locale ?? 'zh-CN';
     const mention = `<@${member.platform_user_id}>`;
     const custom = this.config.followups.texts[tip]?.[locale];
     const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
     // A DM where the platform's sender can send one; otherwise the same text as a group post mentioning the member.
     const reply = { text, mentions: { [member.platform_user_id]: member.display_name } };
-    this.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: job.afterCommit, direct: { recipient: member.platform_user_id, fallback: reply } });
+    this.deps.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: job.afterCommit, direct: { recipient: member.platform_user_id, fallback: reply } });
   }
 
   private tipsDone(memberId: number): Set<Tip> {
     const done = new Set<Tip>();
-    const streak = this.checkin.streakOf(memberId);
+    const streak = this.deps.checkin.streakOf(memberId);
     if (streak) done.add('checkin');
     if ((streak?.bestStreak ?? 0) >= 3) done.add('streak');
-    if (this.repo.messagesEver(memberId) > 0) done.add('chat');
+    if (this.deps.repo.messagesEver(memberId) > 0) done.add('chat');
     return done;
   }
 
@@ -257,23 +265,23 @@ export class LifecycleService {
     const memberId = ctx.member.id;
     this.countActivity(ctx, 1, 0);
     if (answered || (ctx.event.addressed && !this.config.activity.pointsForAddressed)) return;
-    const state = this.repo.state(memberId);
+    const state = this.deps.repo.state(memberId);
     const rules = this.config.activity;
     const input = {
       text: ctx.event.text,
       now: ctx.now,
       lastPointAt: state?.last_point_at ?? null,
       lastHash: state?.last_text_hash ?? null,
-      activityToday: this.repo.activityToday(memberId, ctx.day),
+      activityToday: this.deps.repo.activityToday(memberId, ctx.day),
       earnedToday: 0,
       memberAgeDays: daysBetween(communityDay(ctx.member.joinedAt, ctx.community), ctx.day),
     };
     let decision = decideActivity(input, rules);
     // The ledger sum is read only for a message that would score.
-    if (decision.verdict === 'ok' || decision.verdict === 'cap') decision = decideActivity({ ...input, earnedToday: this.repo.earnedToday(memberId, ctx.day) }, rules);
+    if (decision.verdict === 'ok' || decision.verdict === 'cap') decision = decideActivity({ ...input, earnedToday: this.deps.repo.earnedToday(memberId, ctx.day) }, rules);
     let lastPointAt = input.lastPointAt;
     if (decision.points > 0) {
-      const award = this.points.award({
+      const award = this.deps.points.award({
         communityId,
         memberId,
         delta: decision.points,
@@ -287,8 +295,8 @@ export class LifecycleService {
       });
       if (award.applied) lastPointAt = ctx.now.getTime();
     }
-    if (decision.points > 0 || decision.capped) this.repo.addActivityPoints(memberId, ctx.day, decision.points, decision.capped);
-    this.repo.saveState(memberId, communityId, decision.hash, lastPointAt);
+    if (decision.points > 0 || decision.capped) this.deps.repo.addActivityPoints(memberId, ctx.day, decision.points, decision.capped);
+    this.deps.repo.saveState(memberId, communityId, decision.hash, lastPointAt);
   }
 
   /** command listener: a command counts as activity. */
@@ -297,9 +305,9 @@ export class LifecycleService {
   }
 
   private countActivity(ctx: CommandContext, messages: number, commands: number): void {
-    const total = this.repo.bumpActivity(ctx.community.id, ctx.member.id, ctx.day, messages, commands);
+    const total = this.deps.repo.bumpActivity(ctx.community.id, ctx.member.id, ctx.day, messages, commands);
     // The first activity of the day is when a nudge may have worked.
-    if (total === 1) this.repo.markReturned(ctx.member.id, ctx.now.getTime(), this.config.nudges.effectDays * DAY_MS);
+    if (total === 1) this.deps.repo.markReturned(ctx.member.id, ctx.now.getTime(), this.config.nudges.effectDays * DAY_MS);
   }
 
   activityRules(ctx: CommandContext): Reply {
@@ -307,19 +315,19 @@ export class LifecycleService {
     const text = [
       ctx.t('activity.rules', { points: r.pointsPerMessage, cooldown: r.cooldownSeconds, minLength: r.minLength, cap: r.dailyCap, newDays: r.newMemberDays, rate: Math.round(r.newMemberRate * 100), dailyEarnCap: r.dailyEarnCap }),
       '',
-      ctx.t('activity.today', { points: this.repo.activityToday(ctx.member.id, ctx.day), cap: r.dailyCap }),
+      ctx.t('activity.today', { points: this.deps.repo.activityToday(ctx.member.id, ctx.day), cap: r.dailyCap }),
     ].join('\n');
     return { title: ctx.t('activity.title'), text, ephemeral: true };
   }
 
   setQuiet(ctx: CommandContext, quiet: boolean): Reply {
-    this.repo.setQuiet(ctx.member.id, ctx.community.id, quiet);
+    this.deps.repo.setQuiet(ctx.member.id, ctx.community.id, quiet);
     return { text: ctx.t(quiet ? 'quiet.on' : 'quiet.off'), ephemeral: true };
   }
 
   /** Members who hit a cap on at least `farmingMinDays` of the last 7 days. */
   farming(communityId: number, today: Day): Array<{ name: string; days: number }> {
-    return this.repo.farming(communityId, addDays(today, -7), today, this.config.activity.farmingMinDays).map((r) => ({ name: r.display_name, days: r.days }));
+    return this.deps.repo.farming(communityId, addDays(today, -7), today, this.config.activity.farmingMinDays).map((r) => ({ name: r.display_name, days: r.days }));
   }
 
   // ── segments and nudges ──────────────────────────────────────────────
@@ -333,15 +341,15 @@ export class LifecycleService {
   /** /stats members: today's segments (stored as today's snapshot) and the nudge effect of the last 30 days. */
   report(community: CommunityInfo, today: Day, now: Date): SegmentReport {
     const counts = this.segments(community, today);
-    for (const s of SEGMENTS) this.repo.saveSnapshot(community.id, today, s, counts[s]);
-    const { n, returned } = this.repo.nudgeStats(community.id, now.getTime() - 30 * DAY_MS);
+    for (const s of SEGMENTS) this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
+    const { n, returned } = this.deps.repo.nudgeStats(community.id, now.getTime() - 30 * DAY_MS);
     return { day: today, counts, nudged: n, returned };
   }
 
   /** The daily job: per community, once per community day, a segment snapshot and the nudge post. */
   runDaily(job: JobContext): void {
-    for (const communityId of this.repo.communityIds()) {
-      const community = this.communityById(communityId);
+    for (const communityId of this.deps.repo.communityIds()) {
+      const community = this.deps.communityById(communityId);
       if (community) this.dailyFor(community, job.firedAt, job.afterCommit);
     }
   }
@@ -349,11 +357,11 @@ export class LifecycleService {
   /** Returns the members nudged (empty when the day already ran). Call inside a write transaction. */
   dailyFor(community: CommunityInfo, now: Date, afterCommit: (fn: AfterCommit) => void): number[] {
     const today = communityDay(now, community);
-    if (!this.repo.claimDailyRun(community.id, today, now.getTime())) return [];
+    if (!this.deps.repo.claimDailyRun(community.id, today, now.getTime())) return [];
     const facts = this.facts(community, today);
     const counts = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const f of facts) counts[segmentOf(f, today, this.config.segments)]++;
-    for (const s of SEGMENTS) this.repo.saveSnapshot(community.id, today, s, counts[s]);
+    for (const s of SEGMENTS) this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
     const { nudges } = this.config;
     if (!nudges.enabled) return [];
     const picked = selectNudges(
@@ -368,27 +376,27 @@ export class LifecycleService {
     for (const p of picked) {
       const f = byId.get(p.memberId);
       if (!f) continue;
-      this.repo.insertNudge(community.id, p.memberId, today, now.getTime());
+      this.deps.repo.insertNudge(community.id, p.memberId, today, now.getTime());
       mentions[f.platformUserId] = f.name;
       tags.push(`<@${f.platformUserId}>`);
     }
     const custom = nudges.text?.[community.locale];
-    const nudgeText = (who: string): string => (custom ? interpolate(custom, { mentions: who }) : this.translate(community.id)('lifecycle.nudge', { mentions: who }));
-    if (this.canDirect(community.id)) {
+    const nudgeText = (who: string): string => (custom ? interpolate(custom, { mentions: who }) : this.deps.translate(community.id)('lifecycle.nudge', { mentions: who }));
+    if (this.deps.canDirect(community.id)) {
       // A personal DM to each member where the platform allows it; a member who cannot get
       // one (DMs closed) is mentioned in the group instead.
       for (const [platformUserId, name] of Object.entries(mentions)) {
         const reply = { text: nudgeText(`<@${platformUserId}>`), mentions: { [platformUserId]: name } };
-        this.outbox.post(community.id, reply, { key: `nudge-${community.id}-${today}-${platformUserId}`, source: 'nudge', at: now, afterCommit, direct: { recipient: platformUserId, fallback: reply } });
+        this.deps.outbox.post(community.id, reply, { key: `nudge-${community.id}-${today}-${platformUserId}`, source: 'nudge', at: now, afterCommit, direct: { recipient: platformUserId, fallback: reply } });
       }
     } else {
-      this.outbox.post(community.id, { text: nudgeText(tags.join(' ')), mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
+      this.deps.outbox.post(community.id, { text: nudgeText(tags.join(' ')), mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
     }
     return picked.map((p) => p.memberId);
   }
 
   private facts(community: CommunityInfo, today: Day) {
-    return this.repo.facts(community.id, today, addDays(today, -7), addDays(today, -30)).map((r) => ({
+    return this.deps.repo.facts(community.id, today, addDays(today, -7), addDays(today, -30)).map((r) => ({
       memberId: r.member_id,
       name: r.display_name,
       platformUserId: r.platform_user_id,
@@ -405,9 +413,9 @@ export class LifecycleService {
 
   desired(): DesiredTimers {
     const timers: DesiredTimers['timers'] = [];
-    for (const b of this.repo.openBatches()) timers.push({ jobId: welcomeJobId(b.community_id, b.minute), dueAt: new Date(b.due_at), job: { kind: WELCOME_JOB, id: b.id } });
-    for (const f of this.repo.pendingFollowups()) timers.push({ jobId: followupJobId(f.id), dueAt: new Date(f.due_at), job: { kind: FOLLOWUP_JOB, id: f.id } });
-    for (const r of this.repo.pendingReminders()) timers.push({ jobId: rulesReminderJobId(r.member_id), dueAt: new Date(r.reminder_due_at), job: { kind: RULES_REMINDER_JOB, id: r.member_id } });
+    for (const b of this.deps.repo.openBatches()) timers.push({ jobId: welcomeJobId(b.community_id, b.minute), dueAt: new Date(b.due_at), job: { kind: WELCOME_JOB, id: b.id } });
+    for (const f of this.deps.repo.pendingFollowups()) timers.push({ jobId: followupJobId(f.id), dueAt: new Date(f.due_at), job: { kind: FOLLOWUP_JOB, id: f.id } });
+    for (const r of this.deps.repo.pendingReminders()) timers.push({ jobId: rulesReminderJobId(r.member_id), dueAt: new Date(r.reminder_due_at), job: { kind: RULES_REMINDER_JOB, id: r.member_id } });
     const { cron, timezone } = this.config.nudges;
     return { timers, schedulers: [{ id: DAILY_SCHEDULER, pattern: cron, timezone, job: { kind: DAILY_JOB, id: 0 } }], schedulerPrefixes: [DAILY_SCHEDULER] };
   }

@@ -2,15 +2,23 @@
  * Lotteries (抽奖): verifiable draws on the timers. See service.ts for the
  * rules and draw.ts for the algorithm.
  */
-import type { Feature } from '../../core/feature.js';
+import type { AssembledFeature, Feature, FeatureOptions } from '../../core/feature.js';
 import { lotteryCommands } from './commands.js';
 import { lotteryMessages } from './messages.js';
-import { DRAW_JOB, type LotteryService } from './service.js';
+import { createLotteryRepo } from './repo.js';
+import { DRAW_JOB, LotteryService, type LotteryServiceDeps } from './service.js';
 
 export { LotteryService } from './service.js';
-export { createLotteryRepo } from './repo.js';
 
-export function lotteryFeature(service: LotteryService): Feature {
+/** Builds the service, enters members who reach a streak milestone (check-in hook), and the feature. */
+export function createLottery(options: FeatureOptions<LotteryServiceDeps>): AssembledFeature<LotteryService> {
+  const { store, ...deps } = options;
+  const service = new LotteryService({ ...deps, repo: createLotteryRepo(store.sqlite) });
+  deps.checkin.addHook((ctx, streak) => service.milestoneEntry(ctx, streak));
+  return { service, feature: lotteryFeature(service) };
+}
+
+function lotteryFeature(service: LotteryService): Feature {
   return {
     name: 'lottery',
     messages: lotteryMessages,

@@ -11,7 +11,8 @@ export interface PointsCommandDeps {
   points: PointsService;
   leaderboardSize: number;
   maxAdjust: number;
-  profileLines: readonly ProfileLine[];
+  /** Lines other features add to /points (check-in's streak), read when the command runs. */
+  profileLines: () => readonly ProfileLine[];
 }
 
 export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
@@ -28,7 +29,7 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
         const p = points.profile(ctx.community.id, member.id);
         const lines = [ctx.t('points.profile', { balance: p.balance, earned: p.earned, level: p.level.name[ctx.locale], rank: p.rank })];
         lines.push(p.level.next ? ctx.t('points.nextLevel', { next: p.level.next.name[ctx.locale], missing: p.level.next.min - p.earned }) : ctx.t('points.maxLevel'));
-        for (const line of deps.profileLines) {
+        for (const line of deps.profileLines()) {
           const extra = line(ctx, member.id);
           if (extra) lines.push(extra);
         }

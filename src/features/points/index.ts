@@ -2,14 +2,19 @@
  * Points (积分): the append-only ledger, balances, levels, leaderboards and
  * admin adjustments. Other features award points through PointsService.
  */
-import type { Feature } from '../../core/feature.js';
+import type { AssembledFeature, FeatureOptions } from '../../core/feature.js';
 import { pointsCommands, type PointsCommandDeps } from './commands.js';
 import { pointsMessages } from './messages.js';
+import { createPointsRepo } from './repo.js';
+import { PointsService, type PointsServiceDeps } from './service.js';
 
 export { PointsService } from './service.js';
 export { levelUpLine, levelUpPoster } from './level-up.js';
-export { createPointsRepo } from './repo.js';
 
-export function pointsFeature(deps: PointsCommandDeps): Feature {
-  return { name: 'points', commands: pointsCommands(deps), messages: pointsMessages };
+export type PointsOptions = FeatureOptions<PointsServiceDeps> & Omit<PointsCommandDeps, 'points'>;
+
+export function createPoints(options: PointsOptions): AssembledFeature<PointsService> {
+  const { store, levels, postLevelUp, ...commands } = options;
+  const service = new PointsService({ repo: createPointsRepo(store.sqlite), levels, postLevelUp });
+  return { service, feature: { name: 'points', commands: pointsCommands({ ...commands, points: service }), messages: pointsMessages } };
 }

@@ -44,12 +44,16 @@ export type LevelUpPost = (input: { communityId: number; memberId: number; level
 
 export type Period = 'week' | 'month' | 'all';
 
+/** What a PointsService needs, by name (built by the feature's assembly function in index.ts). */
+export interface PointsServiceDeps {
+  repo: PointsRepo;
+  levels: readonly LevelSpec[];
+  /** Posts a level crossing that happened outside a command reply. */
+  postLevelUp: LevelUpPost;
+}
+
 export class PointsService {
-  constructor(
-    private readonly repo: PointsRepo,
-    private readonly levels: readonly LevelSpec[],
-    private readonly postLevelUp: LevelUpPost,
-  ) {}
+  constructor(private readonly deps: PointsServiceDeps) {}
 
   /**
    * The one place points change, so the one place a level crossing is seen:
@@ -57,12 +61,12 @@ export class PointsService {
    * crossing is announced once, in the caller's reply or as a post.
    */
   award(input: AwardInput): AwardResult {
-    const before = this.repo.points(input.memberId);
-    const levelBefore = levelFor(before.earned, this.levels);
+    const before = this.deps.repo.points(input.memberId);
+    const levelBefore = levelFor(before.earned, this.deps.levels);
     if (input.delta < 0 && before.balance + input.delta < 0) {
       throw new UserError('points.insufficient', { balance: before.balance, needed: -input.delta });
     }
-    const applied = this.repo.insertLedger({
+    const applied = this.deps.repo.insertLedger({
       communityId: input.communityId,
       memberId: input.memberId,
       delta: input.delta,
@@ -76,44 +80,44 @@ export class PointsService {
     });
     if (!applied) return { applied, ...before };
     const earnedDelta = input.kind === 'spend' ? 0 : input.delta;
-    this.repo.addToBalance(input.memberId, input.communityId, input.delta, earnedDelta, input.at.getTime());
+    this.deps.repo.addToBalance(input.memberId, input.communityId, input.delta, earnedDelta, input.at.getTime());
     if (earnedDelta !== 0) {
-      this.repo.addToPeriod(input.communityId, weekKey(input.day), input.memberId, earnedDelta);
-      this.repo.addToPeriod(input.communityId, monthKey(input.day), input.memberId, earnedDelta);
+      this.deps.repo.addToPeriod(input.communityId, weekKey(input.day), input.memberId, earnedDelta);
+      this.deps.repo.addToPeriod(input.communityId, monthKey(input.day), input.memberId, earnedDelta);
     }
     const balance = before.balance + input.delta;
     const earned = before.earned + earnedDelta;
-    const levelAfter = levelFor(earned, this.levels);
+    const levelAfter = levelFor(earned, this.deps.levels);
     if (levelAfter.index <= levelBefore.index) return { applied, balance, earned };
-    if (!input.levelUpInReply) this.postLevelUp({ communityId: input.communityId, memberId: input.memberId, level: levelAfter, at: input.at, afterCommit: input.afterCommit });
+    if (!input.levelUpInReply) this.deps.postLevelUp({ communityId: input.communityId, memberId: input.memberId, level: levelAfter, at: input.at, afterCommit: input.afterCommit });
     return { applied, balance, earned, levelUp: levelAfter };
   }
 
   /** Balance, earnings and level without the rank (the rank is a count over everyone ahead). */
   standing(memberId: number): { balance: number; earned: number; level: Level } {
-    const p = this.repo.points(memberId);
-    return { ...p, level: levelFor(p.earned, this.levels) };
+    const p = this.deps.repo.points(memberId);
+    return { ...p, level: levelFor(p.earned, this.deps.levels) };
   }
 
   profile(communityId: number, memberId: number): { balance: number; earned: number; level: Level; rank: number } {
-    const p = this.repo.points(memberId);
-    return { ...p, level: levelFor(p.earned, this.levels), rank: this.repo.rank(communityId, p.earned) };
+    const p = this.deps.repo.points(memberId);
+    return { ...p, level: levelFor(p.earned, this.deps.levels), rank: this.deps.repo.rank(communityId, p.earned) };
   }
 
   /** Top members and the caller's own standing; week/month in the community's calendar. */
   board(communityId: number, period: Period, day: Day, memberId: number, size: number): { rows: Array<{ rank: number; memberId: number; name: string; points: number }>; me: { rank: number; points: number } | undefined; periodKey: string } {
     if (period === 'all') {
-      const rows = this.repo.top(communityId, size).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
-      const mine = this.repo.points(memberId);
-      return { rows, me: { rank: this.repo.rank(communityId, mine.earned), points: mine.earned }, periodKey: 'all' };
+      const rows = this.deps.repo.top(communityId, size).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
+      const mine = this.deps.repo.points(memberId);
+      return { rows, me: { rank: this.deps.repo.rank(communityId, mine.earned), points: mine.earned }, periodKey: 'all' };
     }
     const key = period === 'week' ? weekKey(day) : monthKey(day);
-    const rows = this.repo.periodTop(communityId, key, size).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
-    const earned = this.repo.periodEarned(communityId, key, memberId);
-    return { rows, me: earned === undefined ? undefined : { rank: this.repo.periodRank(communityId, key, earned), points: earned }, periodKey: key };
+    const rows = this.deps.repo.periodTop(communityId, key, size).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
+    const earned = this.deps.repo.periodEarned(communityId, key, memberId);
+    return { rows, me: earned === undefined ? undefined : { rank: this.deps.repo.periodRank(communityId, key, earned), points: earned }, periodKey: key };
   }
 
   level(earned: number): Level {
-    return levelFor(earned, this.levels);
+    return levelFor(earned, this.deps.levels);
   }
 }

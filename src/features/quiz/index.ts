@@ -7,18 +7,12 @@
 import { isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import { rootPath } from '../../config/load.js';
-import type { Feature } from '../../core/feature.js';
-import type { Outbox } from '../../core/outbox/service.js';
-import type { Timers } from '../../core/ports.js';
-import type { Rng } from '../../core/rng.js';
-import type { Store } from '../../store/db.js';
-import type { PointsService } from '../points/service.js';
+import type { AssembledFeature, Feature, FeatureOptions } from '../../core/feature.js';
 import { loadBanks } from './banks.js';
 import { quizCommands } from './commands.js';
 import { quizMessages } from './messages.js';
 import { createQuizRepo } from './repo.js';
-import { CLOSE_JOB, QuizService, SCHEDULED_JOB, type QuizRules } from './service.js';
-import type { Locale } from '../../core/i18n.js';
+import { CLOSE_JOB, QuizService, SCHEDULED_JOB, type QuizRules, type QuizServiceDeps } from './service.js';
 
 export { QuizService, CLOSE_JOB, closeJobId } from './service.js';
 export { createQuizRepo } from './repo.js';
@@ -29,7 +23,7 @@ export interface QuizConfig extends QuizRules {
   banksDir: string;
 }
 
-export function quizFeature(service: QuizService): Feature {
+function quizFeature(service: QuizService): Feature {
   return {
     name: 'quiz',
     messages: quizMessages,
@@ -44,11 +38,16 @@ export function quizFeature(service: QuizService): Feature {
 }
 
 /** Loads the banks (logging bad files with line and field) and builds the service and the feature. */
-export function createQuiz(deps: { store: Store; outbox: Outbox; timers: Timers; points: PointsService; rng: Rng; config: QuizConfig; logger: Logger; communityLocale: (communityId: number) => Locale }): { service: QuizService; feature: Feature } {
-  const { config, logger } = deps;
+export interface QuizOptions extends Omit<FeatureOptions<QuizServiceDeps>, 'loaded' | 'rules'> {
+  config: QuizConfig;
+  logger: Logger;
+}
+
+export function createQuiz(options: QuizOptions): AssembledFeature<QuizService> {
+  const { store, config, logger, ...deps } = options;
   const loaded = loadBanks(isAbsolute(config.banksDir) ? config.banksDir : rootPath(config.banksDir));
   for (const error of loaded.errors) logger.warn({ error }, 'quiz bank not loaded');
   logger.info({ banks: [...loaded.banks.keys()] }, 'quiz banks loaded');
-  const service = new QuizService(createQuizRepo(deps.store.sqlite), deps.outbox, deps.timers, deps.points, deps.rng, loaded, config, deps.communityLocale);
+  const service = new QuizService({ ...deps, repo: createQuizRepo(store.sqlite), loaded, rules: config });
   return { service, feature: quizFeature(service) };
 }

@@ -61,30 +61,34 @@ type StoredQuestion = Pick<QuizQuestion, 'id' | 'question' | 'answers' | 'numeri
 
 const MAX_LISTED_ERRORS = 5;
 
+/** What a QuizService needs, by name (built by the feature's assembly function in index.ts). */
+export interface QuizServiceDeps {
+  repo: QuizRepo;
+  outbox: Outbox;
+  timers: Timers;
+  points: PointsService;
+  rng: Rng;
+  /** The banks loaded from config/quiz. */
+  loaded: LoadedBanks;
+  rules: QuizRules;
+  /** A community's language, for quizzes started by a schedule (no command context). */
+  communityLocale: (communityId: number) => Locale;
+}
+
 export class QuizService {
   /** Posts go out in the session's locale, outside any command context. */
   private readonly i18n = new I18n();
 
-  constructor(
-    private readonly repo: QuizRepo,
-    private readonly outbox: Outbox,
-    private readonly timers: Timers,
-    private readonly points: PointsService,
-    private readonly rng: Rng,
-    private readonly loaded: LoadedBanks,
-    private readonly rules: QuizRules,
-    /** A community's language, for quizzes started by a schedule (no command context). */
-    private readonly communityLocale: (communityId: number) => Locale = () => 'zh-CN',
-  ) {
+  constructor(private readonly deps: QuizServiceDeps) {
     this.i18n.add(quizMessages);
   }
 
   bankList(): Array<{ key: string; bank: QuizBank }> {
-    return [...this.loaded.banks].map(([key, bank]) => ({ key, bank }));
+    return [...this.deps.loaded.banks].map(([key, bank]) => ({ key, bank }));
   }
 
   bankErrors(): readonly string[] {
-    return this.loaded.errors;
+    return this.deps.loaded.errors;
   }
 
   start(ctx: CommandContext, opts: StartOptions): { sessionId: number; count: number; bank: string } {
@@ -97,40 +101,40 @@ export class QuizService {
     const parsed = parseCron(pattern, ctx.community.timezone);
     if (!parsed.ok) throw cronError(parsed.error);
     if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
-    const id = this.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
-    ctx.afterCommit(() => this.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
+    const id = this.deps.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    ctx.afterCommit(() => this.deps.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
     return { id, next: parsed.cron.next(ctx.now) };
   }
 
   schedules(ctx: CommandContext): Reply {
-    const rows = this.repo.schedulesOf(ctx.community.id);
+    const rows = this.deps.repo.schedulesOf(ctx.community.id);
     if (rows.length === 0) return { text: ctx.t('quiz.noSchedules'), ephemeral: true };
     const lines = rows.map((row) => {
       const opts = JSON.parse(row.options_json) as StartOptions;
       const parsed = parseCron(row.cron, row.timezone);
       const next = parsed.ok ? formatLocal(parsed.cron.next(ctx.now), row.timezone, ctx.locale) : '—';
-      return ctx.t('quiz.scheduleRow', { id: row.id, cron: row.cron, bank: opts.bank ?? this.rules.defaults.bank, next });
+      return ctx.t('quiz.scheduleRow', { id: row.id, cron: row.cron, bank: opts.bank ?? this.deps.rules.defaults.bank, next });
     });
     return { text: lines.join('\n'), ephemeral: true };
   }
 
   unschedule(ctx: CommandContext, id: number): void {
-    const row = this.repo.schedule(id);
-    if (!row || row.community_id !== ctx.community.id || !this.repo.removeSchedule(id)) throw new UserError('quiz.scheduleNotFound', { id });
-    ctx.afterCommit(() => this.timers.stopEvery(quizSchedulerId(id)));
+    const row = this.deps.repo.schedule(id);
+    if (!row || row.community_id !== ctx.community.id || !this.deps.repo.removeSchedule(id)) throw new UserError('quiz.scheduleNotFound', { id });
+    ctx.afterCommit(() => this.deps.timers.stopEvery(quizSchedulerId(id)));
   }
 
   /** Scheduler tick: start the quiz unless one is already running there. A repeated tick starts nothing. */
   fireScheduled(id: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const row = this.repo.schedule(id);
+    const row = this.deps.repo.schedule(id);
     if (!row) return 'missing';
-    if (!row || row.status !== 'active' || !this.repo.recordRun(id, job.runKey, now.getTime())) return;
-    if (this.repo.running(row.community_id)) return;
+    if (!row || row.status !== 'active' || !this.deps.repo.recordRun(id, job.runKey, now.getTime())) return;
+    if (this.deps.repo.running(row.community_id)) return;
     const opts = JSON.parse(row.options_json) as StartOptions;
     try {
-      const started = this.startIn({ communityId: row.community_id, locale: this.communityLocale(row.community_id), startedBy: null, now, afterCommit: job.afterCommit }, opts);
-      this.repo.setRunSession(id, job.runKey, started.sessionId);
+      const started = this.startIn({ communityId: row.community_id, locale: this.deps.communityLocale(row.community_id), startedBy: null, now, afterCommit: job.afterCommit }, opts);
+      this.deps.repo.setRunSession(id, job.runKey, started.sessionId);
     } catch (err) {
       // The bank may have been removed since; the tick is recorded and skipped.
       if (!(err instanceof UserError)) throw err;
@@ -138,24 +142,24 @@ export class QuizService {
   }
 
   private validate(opts: StartOptions): { key: string; bank: QuizBank; seconds: number | undefined; wanted: number; mode: QuizMode } {
-    const [key, bank] = this.findBank(opts.bank ?? this.rules.defaults.bank);
-    const seconds = opts.seconds ?? this.rules.defaults.seconds ?? undefined;
-    if (seconds !== undefined && (seconds < this.rules.minSeconds || seconds > this.rules.maxSeconds)) {
-      throw new UserError('quiz.badSeconds', { value: seconds, min: this.rules.minSeconds, max: this.rules.maxSeconds });
+    const [key, bank] = this.findBank(opts.bank ?? this.deps.rules.defaults.bank);
+    const seconds = opts.seconds ?? this.deps.rules.defaults.seconds ?? undefined;
+    if (seconds !== undefined && (seconds < this.deps.rules.minSeconds || seconds > this.deps.rules.maxSeconds)) {
+      throw new UserError('quiz.badSeconds', { value: seconds, min: this.deps.rules.minSeconds, max: this.deps.rules.maxSeconds });
     }
-    const wanted = opts.questions ?? this.rules.defaults.questions;
-    if (wanted < 1 || wanted > this.rules.maxQuestions) throw new UserError('quiz.badQuestions', { value: wanted, max: this.rules.maxQuestions });
-    return { key, bank, seconds, wanted, mode: opts.mode ?? this.rules.defaults.mode };
+    const wanted = opts.questions ?? this.deps.rules.defaults.questions;
+    if (wanted < 1 || wanted > this.deps.rules.maxQuestions) throw new UserError('quiz.badQuestions', { value: wanted, max: this.deps.rules.maxQuestions });
+    return { key, bank, seconds, wanted, mode: opts.mode ?? this.deps.rules.defaults.mode };
   }
 
   private startIn(place: StartPlace, opts: StartOptions): { sessionId: number; count: number; bank: string } {
-    const running = this.repo.running(place.communityId);
+    const running = this.deps.repo.running(place.communityId);
     if (running) throw new UserError('quiz.alreadyRunning', { id: running.id });
     const { key, bank, seconds, wanted, mode } = this.validate(opts);
-    const picked = (this.rules.shuffle ? this.shuffle(bank.questions) : bank.questions).slice(0, wanted);
-    const sessionId = this.repo.insertSession({ communityId: place.communityId, bank: key, bankName: bank.name, mode, locale: place.locale, count: picked.length, startedBy: place.startedBy, at: place.now.getTime() });
-    picked.forEach((q, i) => this.repo.insertRound(sessionId, i + 1, q.id, JSON.stringify(stored(q)), Math.max(this.rules.minSeconds, seconds ?? q.seconds)));
-    const session = this.repo.session(sessionId) as SessionRow;
+    const picked = (this.deps.rules.shuffle ? this.shuffle(bank.questions) : bank.questions).slice(0, wanted);
+    const sessionId = this.deps.repo.insertSession({ communityId: place.communityId, bank: key, bankName: bank.name, mode, locale: place.locale, count: picked.length, startedBy: place.startedBy, at: place.now.getTime() });
+    picked.forEach((q, i) => this.deps.repo.insertRound(sessionId, i + 1, q.id, JSON.stringify(stored(q)), Math.max(this.deps.rules.minSeconds, seconds ?? q.seconds)));
+    const session = this.deps.repo.session(sessionId) as SessionRow;
     const t = this.translator(session);
     const header = t('quiz.started', { id: sessionId, bank: bank.name, count: picked.length, mode: t(`quiz.mode.${mode}`) });
     this.openNext(session, 1, header, place.now, place.afterCommit);
@@ -163,25 +167,25 @@ export class QuizService {
   }
 
   stop(ctx: CommandContext): number {
-    const session = this.repo.running(ctx.community.id);
+    const session = this.deps.repo.running(ctx.community.id);
     if (!session) throw new UserError('quiz.notRunning');
-    const open = this.repo.openRound(session.id);
+    const open = this.deps.repo.openRound(session.id);
     const at = ctx.now.getTime();
-    if (!this.repo.endSession(session.id, 'stopped', at)) throw new UserError('quiz.notRunning');
-    this.repo.closeRemaining(session.id, at);
+    if (!this.deps.repo.endSession(session.id, 'stopped', at)) throw new UserError('quiz.notRunning');
+    this.deps.repo.closeRemaining(session.id, at);
     const t = this.translator(session);
     const parts = [t('quiz.stopped', { id: session.id })];
     if (open) parts.push(this.reveal(t, session, open));
     parts.push(this.scoreboard(t, session));
     this.post(session, parts.join('\n\n'), undefined, 'end', ctx.now, ctx.afterCommit);
-    if (open) ctx.afterCommit(() => this.timers.cancel(closeJobId(session.id, open.n)));
+    if (open) ctx.afterCommit(() => this.deps.timers.cancel(closeJobId(session.id, open.n)));
     return session.id;
   }
 
   /** The open question again (for latecomers), or a hint to start one. */
   status(ctx: CommandContext): Reply {
-    const session = this.repo.running(ctx.community.id);
-    const round = session ? this.repo.openRound(session.id) : undefined;
+    const session = this.deps.repo.running(ctx.community.id);
+    const round = session ? this.deps.repo.openRound(session.id) : undefined;
     if (!session || !round) return { text: ctx.t('quiz.none'), ephemeral: true };
     const left = Math.max(0, Math.ceil(((round.due_at ?? 0) - ctx.now.getTime()) / 1000));
     return { ...this.questionReply(ctx.t, session, round), text: `${this.questionText(ctx.t, session, round)}\n${ctx.t('quiz.secondsLeft', { seconds: left })}` };
@@ -189,9 +193,9 @@ export class QuizService {
 
   /** `/quiz answer <session> <n> <text>`: an explicit answer, always recorded when the question is open. */
   answer(ctx: CommandContext, sessionId: number, n: number, text: string): Reply {
-    const session = this.repo.session(sessionId);
+    const session = this.deps.repo.session(sessionId);
     if (!session || session.community_id !== ctx.community.id) throw new UserError('quiz.noSuchQuestion', { id: sessionId, n });
-    const round = this.repo.roundByN(sessionId, n);
+    const round = this.deps.repo.roundByN(sessionId, n);
     if (!round) throw new UserError('quiz.noSuchQuestion', { id: sessionId, n });
     if (round.status === 'pending') throw new UserError('quiz.notOpenYet', { n });
     if (round.status === 'closed' || session.status !== 'running') throw new UserError('quiz.closed', { n });
@@ -202,9 +206,9 @@ export class QuizService {
   onMessage(ctx: CommandContext): Reply[] | void {
     const event = ctx.event;
     if (event.type !== 'message' || !event.addressed) return;
-    const round = this.repo.openRoundInCommunity(ctx.community.id);
+    const round = this.deps.repo.openRoundInCommunity(ctx.community.id);
     if (!round) return;
-    const session = this.repo.session(round.session_id) as SessionRow;
+    const session = this.deps.repo.session(round.session_id) as SessionRow;
     const reply = this.record(ctx, session, round, event.text, false);
     return reply ? [reply] : undefined;
   }
@@ -212,17 +216,17 @@ export class QuizService {
   /** Timer job: question `roundId` is due. Closes once however often it runs. */
   fireClose(roundId: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const round = this.repo.round(roundId);
+    const round = this.deps.repo.round(roundId);
     if (!round) return 'missing';
     if (!round || round.status !== 'open') return;
     this.close(round, now, job.afterCommit);
   }
 
   desired(): DesiredTimers {
-    const timers = this.repo.allOpen().flatMap((r) =>
+    const timers = this.deps.repo.allOpen().flatMap((r) =>
       r.due_at === null ? [] : [{ jobId: closeJobId(r.session_id, r.n), dueAt: new Date(r.due_at), job: { kind: CLOSE_JOB, id: r.id } }],
     );
-    const schedulers = this.repo.activeSchedules().map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
+    const schedulers = this.deps.repo.activeSchedules().map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
     return { timers, schedulers, schedulerPrefixes: ['quiz-schedule-'] };
   }
 
@@ -230,16 +234,16 @@ export class QuizService {
 
   private findBank(name: string): [string, QuizBank] {
     const wanted = normalizeAnswer(name);
-    for (const [key, bank] of this.loaded.banks) {
+    for (const [key, bank] of this.deps.loaded.banks) {
       if (key === name || normalizeAnswer(key) === wanted || normalizeAnswer(bank.name) === wanted) return [key, bank];
     }
-    throw new UserError('quiz.unknownBank', { bank: name, banks: [...this.loaded.banks.keys()].join(', ') || '—' });
+    throw new UserError('quiz.unknownBank', { bank: name, banks: [...this.deps.loaded.banks.keys()].join(', ') || '—' });
   }
 
   private shuffle<T>(items: readonly T[]): T[] {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {
-      const j = this.rng.int(0, i + 1);
+      const j = this.deps.rng.int(0, i + 1);
       [out[i], out[j]] = [out[j] as T, out[i] as T];
     }
     return out;
@@ -265,19 +269,19 @@ export class QuizService {
     let earned = 0;
     if (correct) {
       earned = q.points;
-      if (session.mode === 'all' && this.rules.speedBonus > 0 && round.opened_at !== null && round.due_at !== null) {
+      if (session.mode === 'all' && this.deps.rules.speedBonus > 0 && round.opened_at !== null && round.due_at !== null) {
         const left = Math.max(0, round.due_at - at) / Math.max(1, round.due_at - round.opened_at);
-        earned += Math.floor(q.points * this.rules.speedBonus * left);
+        earned += Math.floor(q.points * this.deps.rules.speedBonus * left);
       }
     }
-    if (!this.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at)) {
+    if (!this.deps.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at)) {
       return { text: ctx.t('quiz.alreadyAnswered', { n: round.n }), ephemeral: true };
     }
     // In `first` mode the winner's public reply tells a level-up; in `all` mode answers stay private until the reveal, so it is posted.
     const inReply = session.mode === 'first';
     const levelUp =
       earned > 0
-        ? this.points.award({
+        ? this.deps.points.award({
             communityId: ctx.community.id,
             memberId: ctx.member.id,
             delta: earned,
@@ -294,42 +298,42 @@ export class QuizService {
     if (session.mode === 'all') return { text: ctx.t('quiz.recorded', { n: round.n }), ephemeral: true };
     if (!correct) return { text: ctx.t('quiz.wrong', { n: round.n }), ephemeral: true };
     this.close(round, ctx.now, ctx.afterCommit);
-    ctx.afterCommit(() => this.timers.cancel(closeJobId(session.id, round.n)));
+    ctx.afterCommit(() => this.deps.timers.cancel(closeJobId(session.id, round.n)));
     const won = ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned });
     return { text: levelUp ? `${won}\n${levelUpLine(ctx.t, ctx.locale, levelUp, ctx.member.displayName)}` : won };
   }
 
   /** Close an open round (compare-and-set), reveal it, and open the next one or finish. */
   private close(round: RoundRow, now: Date, afterCommit: (fn: AfterCommit) => void): void {
-    if (!this.repo.closeRound(round.id, now.getTime())) return;
-    const session = this.repo.session(round.session_id);
+    if (!this.deps.repo.closeRound(round.id, now.getTime())) return;
+    const session = this.deps.repo.session(round.session_id);
     if (!session || session.status !== 'running') return;
     const t = this.translator(session);
     const reveal = this.reveal(t, session, round);
-    if (this.repo.roundByN(session.id, round.n + 1)) {
+    if (this.deps.repo.roundByN(session.id, round.n + 1)) {
       this.openNext(session, round.n + 1, reveal, now, afterCommit);
       return;
     }
-    this.repo.endSession(session.id, 'finished', now.getTime());
+    this.deps.repo.endSession(session.id, 'finished', now.getTime());
     this.post(session, `${reveal}\n\n${t('quiz.finished', { id: session.id })}\n${this.scoreboard(t, session)}`, undefined, 'end', now, afterCommit);
   }
 
   /** Open question `n` and post it (after `before`, the start header or the previous reveal), one post so the order holds. */
   private openNext(session: SessionRow, n: number, before: string, now: Date, afterCommit: (fn: AfterCommit) => void): void {
-    const round = this.repo.roundByN(session.id, n);
+    const round = this.deps.repo.roundByN(session.id, n);
     if (!round) return;
     const dueAt = now.getTime() + round.seconds * 1000;
-    if (!this.repo.openRoundAt(round.id, now.getTime(), dueAt)) return;
+    if (!this.deps.repo.openRoundAt(round.id, now.getTime(), dueAt)) return;
     const opened: RoundRow = { ...round, status: 'open', opened_at: now.getTime(), due_at: dueAt };
     const t = this.translator(session);
     const reply = this.questionReply(t, session, opened);
     this.post(session, `${before}\n\n${reply.text}`, reply.actions, `q${n}`, now, afterCommit);
-    afterCommit(() => this.timers.at(closeJobId(session.id, n), new Date(dueAt), { kind: CLOSE_JOB, id: round.id }));
+    afterCommit(() => this.deps.timers.at(closeJobId(session.id, n), new Date(dueAt), { kind: CLOSE_JOB, id: round.id }));
   }
 
   private post(session: SessionRow, text: string, actions: ReplyAction[] | undefined, what: string, now: Date, afterCommit: (fn: AfterCommit) => void): void {
     const reply: Reply = { text, ...(actions && actions.length > 0 ? { actions } : {}) };
-    this.outbox.post(session.community_id, reply, { key: `quiz-${session.id}-${what}`, source: `quiz:${session.id}`, at: now, afterCommit });
+    this.deps.outbox.post(session.community_id, reply, { key: `quiz-${session.id}-${what}`, source: `quiz:${session.id}`, at: now, afterCommit });
   }
 
   private questionText(t: Translate, session: SessionRow, round: RoundRow): string {
@@ -352,7 +356,7 @@ export class QuizService {
   private reveal(t: Translate, session: SessionRow, round: RoundRow): string {
     const q = question(round);
     const answer = q.correctChoice !== undefined ? `${CHOICE_LABELS[q.correctChoice] ?? '?'}. ${q.choices?.[q.correctChoice] ?? ''}` : (q.answers[0] ?? '');
-    const winners = this.repo.answers(round.id).filter((a) => a.correct === 1);
+    const winners = this.deps.repo.answers(round.id).filter((a) => a.correct === 1);
     const who =
       winners.length === 0
         ? t('quiz.nobody')
@@ -363,7 +367,7 @@ export class QuizService {
   }
 
   private scoreboard(t: Translate, session: SessionRow): string {
-    const rows = this.repo.scores(session.id);
+    const rows = this.deps.repo.scores(session.id);
     if (rows.length === 0) return t('quiz.scoreboardEmpty');
     const lines = rows.map((r, i) => t('quiz.scoreRow', { rank: i + 1, name: r.display_name, points: r.points, correct: r.correct }));
     return `${t('quiz.scoreboard')}\n${lines.join('\n')}`;

@@ -2,15 +2,21 @@
  * Announcements (公告) and the content calendar (定时): one-off and recurring
  * posts, fired by timers and sent through the outbox.
  */
-import type { Feature } from '../../core/feature.js';
+import type { AssembledFeature, Feature, FeatureOptions } from '../../core/feature.js';
 import { scheduleCommands } from './commands.js';
 import { scheduleMessages } from './messages.js';
-import { POST_JOB, SCHEDULE_JOB, type ScheduleService } from './service.js';
+import { createScheduleRepo } from './repo.js';
+import { POST_JOB, SCHEDULE_JOB, ScheduleService, type ScheduleServiceDeps } from './service.js';
 
 export { ScheduleService } from './service.js';
-export { createScheduleRepo } from './repo.js';
 
-export function scheduleFeature(service: ScheduleService): Feature {
+export function createSchedule(options: FeatureOptions<ScheduleServiceDeps>): AssembledFeature<ScheduleService> {
+  const { store, ...deps } = options;
+  const service = new ScheduleService({ ...deps, repo: createScheduleRepo(store.sqlite) });
+  return { service, feature: scheduleFeature(service) };
+}
+
+function scheduleFeature(service: ScheduleService): Feature {
   return {
     name: 'schedule',
     messages: scheduleMessages,

@@ -32,16 +32,19 @@ export function postReply(text: string): Reply {
   return { text, ...(EVERYONE.test(text) ? { mentionEveryone: true } : {}) };
 }
 
+/** What a ScheduleService needs, by name (built by the feature's assembly function in index.ts). */
+export interface ScheduleServiceDeps {
+  repo: ScheduleRepo;
+  outbox: Outbox;
+  timers: Timers;
+  rules: ScheduleRules;
+}
+
 export class ScheduleService {
-  constructor(
-    private readonly repo: ScheduleRepo,
-    private readonly outbox: Outbox,
-    private readonly timers: Timers,
-    private readonly rules: ScheduleRules,
-  ) {}
+  constructor(private readonly deps: ScheduleServiceDeps) {}
 
   announce(ctx: CommandContext, text: string): number {
-    return this.outbox.post(ctx.community.id, postReply(text), {
+    return this.deps.outbox.post(ctx.community.id, postReply(text), {
       key: `announce-${ctx.event.community.platform}-${ctx.event.deliveryId}`,
       source: PROMO_TAG.test(text) ? 'announce-promo' : 'announce',
       at: ctx.now,
@@ -54,8 +57,8 @@ export class ScheduleService {
     if (!parsed.ok) throw whenError(parsed.error, ctx);
     const promo = PROMO_TAG.test(text);
     this.checkPromo(ctx, promo, [parsed.at]);
-    const id = this.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: parsed.at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
-    ctx.afterCommit(() => this.timers.at(onceJobId(id), parsed.at, { kind: POST_JOB, id }));
+    const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: parsed.at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    ctx.afterCommit(() => this.deps.timers.at(onceJobId(id), parsed.at, { kind: POST_JOB, id }));
     return { id, at: parsed.at };
   }
 
@@ -63,63 +66,63 @@ export class ScheduleService {
     const parsed = parseCron(pattern, ctx.community.timezone);
     if (!parsed.ok) throw cronError(parsed.error);
     const gap = minIntervalSeconds(parsed.cron, ctx.now);
-    if (gap < this.rules.minIntervalSeconds) throw new UserError('schedule.cron.tooOften', { seconds: gap, min: this.rules.minIntervalSeconds });
+    if (gap < this.deps.rules.minIntervalSeconds) throw new UserError('schedule.cron.tooOften', { seconds: gap, min: this.deps.rules.minIntervalSeconds });
     const promo = PROMO_TAG.test(text);
     this.checkPromo(ctx, promo, firesBetween(parsed.cron.expression, ctx.community.timezone, ctx.now, new Date(ctx.now.getTime() + 7 * 86_400_000)));
-    const id = this.repo.insert({ communityId: ctx.community.id, kind: 'cron', cron: parsed.cron.expression, timezone: ctx.community.timezone, dueAt: null, text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
-    ctx.afterCommit(() => this.timers.every(schedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULE_JOB, id }));
+    const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'cron', cron: parsed.cron.expression, timezone: ctx.community.timezone, dueAt: null, text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    ctx.afterCommit(() => this.deps.timers.every(schedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULE_JOB, id }));
     return { id, next: parsed.cron.next(ctx.now) };
   }
 
   list(ctx: CommandContext): Array<{ row: PostRow; next: Date | undefined; lastError: string | undefined }> {
-    return this.repo.listOpen(ctx.community.id).map((row) => {
-      const latest = this.outbox.repo.latestBySource(`post:${row.id}`);
+    return this.deps.repo.listOpen(ctx.community.id).map((row) => {
+      const latest = this.deps.outbox.repo.latestBySource(`post:${row.id}`);
       return { row, next: row.status === 'active' ? nextRun(row, ctx.now) : undefined, lastError: latest?.status === 'failed' ? (latest.last_error ?? 'failed') : undefined };
     });
   }
 
   pause(ctx: CommandContext, id: number): void {
     const row = this.owned(ctx, id);
-    if (!this.repo.moveStatus(id, 'active', 'paused')) throw new UserError('schedule.notActive', { id });
-    ctx.afterCommit(() => (row.kind === 'once' ? this.timers.cancel(onceJobId(id)) : this.timers.stopEvery(schedulerId(id))));
+    if (!this.deps.repo.moveStatus(id, 'active', 'paused')) throw new UserError('schedule.notActive', { id });
+    ctx.afterCommit(() => (row.kind === 'once' ? this.deps.timers.cancel(onceJobId(id)) : this.deps.timers.stopEvery(schedulerId(id))));
   }
 
   resume(ctx: CommandContext, id: number): void {
     const row = this.owned(ctx, id);
-    if (!this.repo.moveStatus(id, 'paused', 'active')) throw new UserError('schedule.notPaused', { id });
+    if (!this.deps.repo.moveStatus(id, 'paused', 'active')) throw new UserError('schedule.notPaused', { id });
     ctx.afterCommit(() => this.arm(row));
   }
 
   remove(ctx: CommandContext, id: number): void {
     const row = this.owned(ctx, id);
-    if (!this.repo.moveStatus(id, row.status, 'removed')) throw new UserError('schedule.notFound', { id });
-    ctx.afterCommit(() => (row.kind === 'once' ? this.timers.cancel(onceJobId(id)) : this.timers.stopEvery(schedulerId(id))));
+    if (!this.deps.repo.moveStatus(id, row.status, 'removed')) throw new UserError('schedule.notFound', { id });
+    ctx.afterCommit(() => (row.kind === 'once' ? this.deps.timers.cancel(onceJobId(id)) : this.deps.timers.stopEvery(schedulerId(id))));
   }
 
   /** Timer job: a one-off post is due. Posts once however often it runs. */
   fireOnce(id: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const row = this.repo.get(id);
+    const row = this.deps.repo.get(id);
     if (!row) return 'missing';
-    if (!row || row.kind !== 'once' || !this.repo.moveStatus(id, 'active', 'done')) return;
-    this.repo.markRan(id, now.getTime());
-    this.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
+    if (!row || row.kind !== 'once' || !this.deps.repo.moveStatus(id, 'active', 'done')) return;
+    this.deps.repo.markRan(id, now.getTime());
+    this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
   /** Scheduler job: one tick of a recurring post. `run.runKey` is unique per tick. */
   fireRecurring(id: number, job: JobContext): JobOutcome {
     const now = job.firedAt;
-    const row = this.repo.get(id);
+    const row = this.deps.repo.get(id);
     if (!row) return 'missing';
     if (!row || row.kind !== 'cron' || row.status !== 'active') return;
-    if (!this.repo.recordRun(id, job.runKey, now.getTime())) return;
-    this.repo.markRan(id, now.getTime());
-    this.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${job.runKey}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
+    if (!this.deps.repo.recordRun(id, job.runKey, now.getTime())) return;
+    this.deps.repo.markRan(id, now.getTime());
+    this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${job.runKey}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
   desired(): DesiredTimers {
     const out: DesiredTimers = { timers: [], schedulers: [], schedulerPrefixes: ['schedule-'] };
-    for (const row of this.repo.allActive()) {
+    for (const row of this.deps.repo.allActive()) {
       if (row.kind === 'once' && row.due_at !== null) out.timers.push({ jobId: onceJobId(row.id), dueAt: new Date(row.due_at), job: { kind: POST_JOB, id: row.id } });
       if (row.kind === 'cron' && row.cron) out.schedulers.push({ id: schedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULE_JOB, id: row.id } });
     }
@@ -127,17 +130,17 @@ export class ScheduleService {
   }
 
   timerAvailable(): boolean {
-    return this.timers.available();
+    return this.deps.timers.available();
   }
 
   private arm(row: PostRow): Promise<void> {
     return row.kind === 'once' && row.due_at !== null
-      ? this.timers.at(onceJobId(row.id), new Date(row.due_at), { kind: POST_JOB, id: row.id })
-      : this.timers.every(schedulerId(row.id), row.cron ?? '', row.timezone, { kind: SCHEDULE_JOB, id: row.id });
+      ? this.deps.timers.at(onceJobId(row.id), new Date(row.due_at), { kind: POST_JOB, id: row.id })
+      : this.deps.timers.every(schedulerId(row.id), row.cron ?? '', row.timezone, { kind: SCHEDULE_JOB, id: row.id });
   }
 
   private owned(ctx: CommandContext, id: number): PostRow {
-    const row = this.repo.get(id);
+    const row = this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id || row.status === 'removed' || row.status === 'done') throw new UserError('schedule.notFound', { id });
     return row;
   }
@@ -148,12 +151,12 @@ export class ScheduleService {
    * week is the community's calendar week of the new post's first firing.
    */
   private checkPromo(ctx: CommandContext, promo: boolean, newFires: Date[]): void {
-    const cap = this.rules.promoMaxShare;
+    const cap = this.deps.rules.promoMaxShare;
     if (!promo || cap === null || newFires.length === 0) return;
     const { start, end } = weekOf(newFires[0] as Date, ctx.community.timezone);
     let total = 0;
     let promos = 0;
-    for (const row of this.repo.calendar(ctx.community.id)) {
+    for (const row of this.deps.repo.calendar(ctx.community.id)) {
       const n = row.kind === 'once' ? (row.due_at !== null && row.due_at >= start.getTime() && row.due_at < end.getTime() ? 1 : 0) : row.status === 'active' && row.cron ? firesBetween(row.cron, row.timezone, start, end).length : 0;
       total += n;
       if (row.promo) promos += n;

@@ -1,7 +1,7 @@
 /**
  * The Discord platform: built from the secrets when DISCORD_TOKEN is set.
  */
-import type { App } from '../../app.js';
+import type { AdapterDeps } from '../adapter.js';
 import { DiscordAdapter } from './adapter.js';
 
 export { DiscordAdapter, toSendError, type DiscordAdapterOptions } from './adapter.js';
@@ -9,8 +9,8 @@ export { customIdSigner } from './custom-id.js';
 export { renderReply } from './render.js';
 export { slashCommands } from './slash-commands.js';
 
-export function discordAdapter(app: App, overrides: Partial<Pick<ConstructorParameters<typeof DiscordAdapter>[0], 'rest' | 'deferAfterMs'>> = {}): DiscordAdapter {
-  const { config, secrets } = app.appConfig;
+export function discordAdapter(deps: AdapterDeps, overrides: Partial<Pick<ConstructorParameters<typeof DiscordAdapter>[0], 'rest' | 'deferAfterMs'>> = {}): DiscordAdapter {
+  const { config, secrets } = deps;
   if (!secrets.discordToken) throw new Error('DISCORD_TOKEN is not set');
   return new DiscordAdapter({
     token: secrets.discordToken,
@@ -18,10 +18,10 @@ export function discordAdapter(app: App, overrides: Partial<Pick<ConstructorPara
     guildIds: secrets.discordGuildIds,
     settings: config.discord,
     localeFor: (guildId) => (guildId ? config.community.overrides[`discord:${guildId}`]?.locale : undefined) ?? config.community.locale.discord,
-    router: app.router,
-    commands: app.registry.commands,
-    i18n: app.i18n,
-    logger: app.logger,
+    router: deps.router,
+    commands: deps.commands,
+    i18n: deps.i18n,
+    logger: deps.logger,
     ...overrides,
   });
 }

@@ -1,4 +1,4 @@
-import type { Sender, RateLimit } from '../adapter.js';
+import type { Sender, RateLimit } from '../../core/sender.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../store/db.js';
 import type { PlaygroundFeed } from './feed.js';

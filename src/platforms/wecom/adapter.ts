@@ -4,11 +4,12 @@
  * uses for bot-initiated posts: the group's robot webhook (bindings.ts), else
  * the long connection's proactive send, else the app API for 1:1 communities.
  */
-import type { App } from '../../app.js';
+import type { Secrets } from '../../config/schema.js';
 import type { CommunityInfo } from '../../core/context.js';
 import type { Reply } from '../../core/reply.js';
-import { SendError, type Adapter, type RateLimit, type Sender } from '../adapter.js';
-import { createWecomBindings, webhookKeyHash, type WecomBindings } from './bindings.js';
+import { SendError, type RateLimit, type Sender } from '../../core/sender.js';
+import type { Adapter, AdapterDeps } from '../adapter.js';
+import { webhookKeyHash } from './bindings.js';
 import { WecomCipher } from './crypto.js';
 import { WecomLongConnection } from './long-connection.js';
 import { WecomInbound, registerWecomRoutes } from './routes.js';
@@ -17,7 +18,7 @@ import { WebhookRemovedError, WecomAppApi, renderReplies, sendWebhook } from './
 /** The documented group-robot limit: 20 posts per minute per webhook. */
 export const WEBHOOK_RATE_LIMIT = { limit: 20, windowMs: 60_000 } as const;
 
-export function wecomEnabled(secrets: App['appConfig']['secrets']): boolean {
+export function wecomEnabled(secrets: Secrets): boolean {
   return (
     (secrets.wecomBotToken !== undefined && secrets.wecomBotAesKey !== undefined) ||
     (secrets.wecomCorpId !== undefined && secrets.wecomToken !== undefined && secrets.wecomAesKey !== undefined) ||
@@ -25,12 +26,12 @@ export function wecomEnabled(secrets: App['appConfig']['secrets']): boolean {
   );
 }
 
-export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBindings(app.store.sqlite, app.appConfig.secrets.wecomApiUrl, app.appConfig.config.wecom.webhooks)): Adapter {
-  const { config, secrets } = app.appConfig;
-  const logger = app.logger.child({ component: 'wecom' });
+export function wecomAdapter(deps: AdapterDeps): Adapter {
+  const { config, secrets, clock, wecomBindings: bindings } = deps;
+  const logger = deps.logger.child({ component: 'wecom' });
   const inbound = new WecomInbound({
-    handle: (event) => app.router.handle(event),
-    handleAll: (events) => app.router.handleAll(events),
+    handle: (event) => deps.router.handle(event),
+    handleAll: (events) => deps.router.handleAll(events),
     admins: secrets.wecomAdmins,
     botNames: config.wecom.botNames,
     ...(config.wecom.defaultCommunity ? { defaultCommunity: config.wecom.defaultCommunity } : {}),
@@ -38,7 +39,7 @@ export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBind
     maxMemberChanges: config.wecom.maxMemberChanges,
     apiUrl: secrets.wecomApiUrl,
     logger,
-    now: () => app.clock.now(),
+    now: () => clock.now(),
   });
   const bot =
     secrets.wecomBotToken && secrets.wecomBotAesKey ? new WecomCipher({ token: secrets.wecomBotToken, encodingAesKey: secrets.wecomBotAesKey, receiveId: '' }) : undefined;
@@ -74,7 +75,7 @@ export function wecomAdapter(app: App, bindings: WecomBindings = createWecomBind
           return;
         } catch (err) {
           if (err instanceof WebhookRemovedError) {
-            app.store.write(() => bindings.markBroken(community.externalId, binding.key, err.message, app.clock.now()));
+            deps.write(() => bindings.markBroken(community.externalId, binding.key, err.message, clock.now()));
             logger.error({ chatId: community.externalId, keyHash: webhookKeyHash(binding.key) }, 'wecom webhook refused with 93000: binding marked broken, an admin must /bind again');
           }
           throw err;

@@ -7,7 +7,7 @@
 import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { SendError } from '../adapter.js';
+import { SendError } from '../../core/sender.js';
 import { aibotMarkdown } from './outbound.js';
 import { parseBotBody } from './protocol.js';
 import type { WecomInbound } from './routes.js';

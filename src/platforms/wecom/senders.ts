@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { Reply } from '../../core/reply.js';
-import { SendError } from '../adapter.js';
+import { SendError } from '../../core/sender.js';
 import {
   WECOM_MARKDOWN_MAX_BYTES,
   WECOM_TEXT_MAX_BYTES,
