@@ -24,6 +24,8 @@ export interface Store {
    * value and the after-commit hooks the unit registered, not yet run.
    */
   unit<T>(fn: UnitFn<T>): Promise<Committed<T>>;
+  /** Write transactions the units have used so far (group commit shares one among many units). */
+  unitTransactions(): number;
   /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never deadlock on upgrade). */
   write<T>(fn: () => T): T;
   /** Inside `write`: a savepoint, rolled back alone when `fn` throws. */
@@ -59,6 +61,7 @@ export function openStore(options: StoreOptions): Store {
     sqlite,
     db,
     unit: (fn) => commits.run(fn),
+    unitTransactions: () => commits.transactions,
     write: <T>(fn: () => T): T => run.immediate(fn) as T,
     savepoint: <T>(fn: () => T): T => run(fn) as T,
     close: () => sqlite.close(),
