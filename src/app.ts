@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppConfig } from './config/schema.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { platformCapabilities } from './core/capabilities.js';
 import { cryptoRng, type Rng } from './core/rng.js';
 import { CommandRegistry } from './core/commands/registry.js';
 import type { Feature } from './core/feature.js';
@@ -199,6 +200,7 @@ export function createApp(options: AppOptions): App {
     communityById: (id) => identity.communityById(id),
     translate: translateFor,
     canDirect,
+    capabilities: (communityId: number) => platformCapabilities(identity.communityById(communityId)?.platform ?? 'playground'),
     rulesAccepted,
   });
   const features: Feature[] = [

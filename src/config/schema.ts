@@ -120,6 +120,7 @@ export const configSchema = z.object({
     }),
     nudges: z.object({
       enabled: z.boolean(),
+      onMentionOnlyPlatforms: z.boolean(),
       cron: z.string().min(1),
       timezone,
       cooldownDays: z.number().int().min(0),

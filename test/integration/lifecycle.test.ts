@@ -265,6 +265,41 @@ describe('segments and nudges', () => {
     ]);
   });
 
+  it('where the bot sees only what is addressed to it (WeCom), nobody is nudged by default and /stats says what "active" means there', async () => {
+    const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
+    const t = app({ clock });
+    const wecom = { platform: 'wecom' as const, externalId: 'wrGroup1', name: '企微群' };
+    const inWecom = (user: string, text: string, addressed: boolean): Promise<unknown> =>
+      t.app.router.handle({ ...t.chat.event(user, text), community: wecom, addressed } as ChatEvent);
+    // Members who once talked to the bot in both communities, then went quiet (as far as the bot can see).
+    for (const u of ['admin', 'm1', 'm2', 'm3']) {
+      await chatter(t, u, 'hello world');
+      await inWecom(u, '签到', true);
+    }
+    clock.set(T0);
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: `daily-${clock.now().getTime()}` });
+    const nudged = (communityId: number): unknown[] =>
+      t.app.store.sqlite.prepare('SELECT member_id FROM nudges WHERE community_id = ?').all(communityId);
+    const wecomId = (t.app.store.sqlite.prepare("SELECT id FROM communities WHERE platform = 'wecom'").get() as { id: number }).id;
+    expect(nudged(wecomId)).toEqual([]);
+    expect(nudged(1).length).toBeGreaterThan(0); // the playground community sees every message: nudges as before
+    const stats = (await t.app.router.handle({ ...t.chat.event('admin', '/stats members'), community: wecom } as ChatEvent)).replies.map((r) => r.text).join('\n');
+    expect(stats).toContain('「活跃」指与机器人互动');
+    expect(stats).toContain('发言率无法统计');
+    expect(stats).toContain('默认不发沉默提醒');
+    expect(await t.chat.say('admin', '/stats members')).not.toContain('发言率无法统计');
+  });
+
+  it('with lifecycle.nudges.onMentionOnlyPlatforms on, WeCom communities are nudged too', async () => {
+    const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
+    const t = app({ clock, config: { lifecycle: { nudges: { onMentionOnlyPlatforms: true } } } });
+    const wecom = { platform: 'wecom' as const, externalId: 'wrGroup2', name: '企微群' };
+    for (const u of ['m1', 'm2']) await t.app.router.handle({ ...t.chat.event(u, '签到'), community: wecom, addressed: true } as ChatEvent);
+    clock.set(T0);
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: `daily-${clock.now().getTime()}` });
+    expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM nudges').get()).toEqual({ n: 2 });
+  });
+
   it('where the platform has no DMs, the daily run nudges at most 10 silent members in one post, skips /quiet, recent nudges and leavers, once a day, and measures the effect', async () => {
     const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
     // A playground sender without direct messages (like a WeCom group with only a webhook).

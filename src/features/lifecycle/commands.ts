@@ -44,7 +44,12 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
             const rate = r.nudged === 0 ? 0 : Math.round((r.returned / r.nudged) * 100);
             return {
               title: ctx.t('stats.membersTitle', { day: r.day }),
-              text: [ctx.t('stats.segments', r.counts), ctx.t('stats.nudges', { nudged: r.nudged, returned: r.returned, days: service.config.nudges.effectDays, rate })].join('\n'),
+              text: [
+                ctx.t('stats.segments', r.counts),
+                ctx.t('stats.nudges', { nudged: r.nudged, returned: r.returned, days: service.config.nudges.effectDays, rate }),
+                // Where the bot sees only what is addressed to it, say what "active" can mean here.
+                ...(service.seesAllMessages(ctx.community.id) ? [] : [ctx.t('stats.activeMeansInteracted'), ctx.t(service.nudgesOn(ctx.community.id) ? 'stats.nudgesOnMentionOnly' : 'stats.nudgesOffMentionOnly')]),
+              ].join('\n'),
               ephemeral: true,
             };
           },

@@ -42,6 +42,18 @@ export const lifecycleMessages: Catalog = {
     en: 'new {new} · active {active} · core {core} · silent {silent} · churned {churned} · other {casual}',
   },
   'stats.nudges': { 'zh-CN': '近 30 天沉默提醒 {nudged} 人次，其中 {returned} 人次在 {days} 天内回来（{rate}%）。', en: 'Last 30 days: {nudged} nudge(s), {returned} came back within {days} days ({rate}%).' },
+  'stats.activeMeansInteracted': {
+    'zh-CN': 'ℹ️ 这里机器人只能看到 @ 它的消息、指令和进退群：「活跃」指与机器人互动（指令、签到、@机器人、按钮），只聊天不 @ 机器人的成员会显示为沉默；发言率无法统计。',
+    en: 'ℹ️ Here the bot sees only messages that mention it, commands, and joins and leaves: "active" means interacted with the bot (a command, a check-in, an @-mention, a button); members who chat without mentioning the bot look silent, and the speaking rate cannot be measured.',
+  },
+  'stats.nudgesOffMentionOnly': {
+    'zh-CN': '因此这里默认不发沉默提醒（lifecycle.nudges.onMentionOnlyPlatforms 可以打开）。',
+    en: 'So silent-member nudges are off here by default (lifecycle.nudges.onMentionOnlyPlatforms turns them on).',
+  },
+  'stats.nudgesOnMentionOnly': {
+    'zh-CN': '沉默提醒在这里已按配置打开，可能会提醒其实在聊天的成员。',
+    en: 'Silent-member nudges are on here by configuration and may nudge members who do chat.',
+  },
   'stats.farmingTitle': { 'zh-CN': '🚩 近 7 天触顶 ≥ {days} 天的成员', en: '🚩 Members at the cap on ≥ {days} of the last 7 days' },
   'stats.farmingRow': { 'zh-CN': '{name}：{days} 天', en: '{name}: {days} day(s)' },
   'stats.farmingNone': { 'zh-CN': '近 7 天没有频繁触顶的成员。', en: 'Nobody hit the caps that often in the last 7 days.' },

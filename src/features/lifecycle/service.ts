@@ -5,6 +5,7 @@
  * handlers open their own and move status by compare-and-set, so a job that
  * runs twice posts once.
  */
+import type { PlatformCapabilities } from '../../core/capabilities.js';
 import { addDays, communityDay, daysBetween, type Day } from '../../core/community-day.js';
 import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/context.js';
 import { interpolate, type Locale, type Translate } from '../../core/i18n.js';
@@ -39,6 +40,8 @@ export interface LifecycleConfig {
   segments: SegmentRules;
   nudges: {
     enabled: boolean;
+    /** Nudge also where the bot sees only @-mentions and commands (WeCom); off by default there. */
+    onMentionOnlyPlatforms: boolean;
     /** The daily run (segment snapshot + nudges), cron in `timezone`. */
     cron: string;
     timezone: string;
@@ -82,6 +85,8 @@ export interface LifecycleServiceDeps {
   translate: (communityId: number) => Translate;
   /** Whether the community's platform can deliver direct messages (the playground, Discord, WeCom with the app API or long connection). */
   canDirect: (communityId: number) => boolean;
+  /** What the community's platform lets the bot see (core/capabilities.ts). */
+  capabilities: (communityId: number) => PlatformCapabilities;
   /** Platform follow-up to an accepted rules prompt (Discord grants the configured role). */
   rulesAccepted: (communityId: number, platformUserId: string) => Promise<void>;
 }
@@ -354,6 +359,21 @@ export class LifecycleService {
     }
   }
 
+  /**
+   * Nudges run where the bot sees every message. Where it sees only what is
+   * addressed to it (WeCom), members who chat without @-mentioning the bot
+   * would look silent and be nudged for nothing: off there unless configured.
+   */
+  nudgesOn(communityId: number): boolean {
+    const { nudges } = this.config;
+    return nudges.enabled && (nudges.onMentionOnlyPlatforms || this.deps.capabilities(communityId).seesAllMessages);
+  }
+
+  /** Whether activity here means every message, or only interactions with the bot. */
+  seesAllMessages(communityId: number): boolean {
+    return this.deps.capabilities(communityId).seesAllMessages;
+  }
+
   /** Returns the members nudged (empty when the day already ran). Call inside a write transaction. */
   dailyFor(community: CommunityInfo, now: Date, afterCommit: (fn: AfterCommit) => void): number[] {
     const today = communityDay(now, community);
@@ -363,7 +383,7 @@ export class LifecycleService {
     for (const f of facts) counts[segmentOf(f, today, this.config.segments)]++;
     for (const s of SEGMENTS) this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
     const { nudges } = this.config;
-    if (!nudges.enabled) return [];
+    if (!this.nudgesOn(community.id)) return [];
     const picked = selectNudges(
       facts.map((f) => ({ memberId: f.memberId, lastActiveDay: f.lastActiveDay, joinedDay: f.joinedDay, quiet: f.quiet, left: f.left, lastNudgedDay: f.lastNudgedDay })),
       today,
