@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const ioLibraries = ['discord.js', 'bullmq', 'ioredis', 'fastify', 'undici', 'ws', 'node:http', 'node:https', 'http', 'https', '@wecom/aibot-node-sdk'];
+const ioLibraries = ['discord.js', 'bullmq', 'ioredis', 'fastify', 'undici', 'ws', 'node:http', 'node:https', 'http', 'https', '@wecom/aibot-node-sdk', 'prom-client'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'migrations/**', 'coverage/**'] },
