@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 // The core, the features and the job runtime see platforms only through ports (core/sender.ts, ChatEvent).
 const noPlatforms = { group: ['**/platforms', '**/platforms/**'], message: 'Platforms depend on the core, never the other way: put the port in src/core.' };
-const ioLibraries = ['discord.js', 'bullmq', 'ioredis', 'fastify', 'undici', 'ws', 'node:http', 'node:https', 'http', 'https', '@wecom/aibot-node-sdk'];
+const ioLibraries = ['discord.js', 'bullmq', 'ioredis', 'fastify', 'undici', 'ws', 'node:http', 'node:https', 'http', 'https', '@wecom/aibot-node-sdk', 'prom-client'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'migrations/**', 'coverage/**'] },

@@ -42,6 +42,10 @@ import { createLottery, type LotteryService } from './features/lottery/index.js'
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, type LifecycleService } from './features/lifecycle/index.js';
+import { PromMetrics } from './ops/metrics.js';
+import { noMetrics, type Metrics } from './core/metrics.js';
+import { createRateLimitRepo } from './core/ratelimit/repo.js';
+import { CommandLimiter } from './core/ratelimit/limiter.js';
 
 export interface AppOptions {
   appConfig: AppConfig;
@@ -78,6 +82,8 @@ export interface App {
   adapters: Adapter[];
   senders: Map<Platform, Sender>;
   playground?: { feed: PlaygroundFeed };
+  /** This app's own metrics registry (absent with metrics.enabled false); GET /metrics scrapes it. */
+  metrics?: PromMetrics;
   start(): Promise<{ url: string }>;
   /**
    * Stop taking work, let running work finish, close everything. With a deadline,
@@ -218,7 +224,17 @@ export function createApp(options: AppOptions): App {
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
   built.registry = registry;
   const inbound = createInboundRepo(store.sqlite);
-  const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }) });
+  const sqliteUp = () => store.sqlite.prepare('SELECT 1 AS ok').get() !== undefined;
+  const promMetrics = config.metrics.enabled
+    ? new PromMetrics({ sqliteUp, redisUp: () => jobs.health() === 'up', outboxPending: () => outboxRepo.pendingByPlatform() })
+    : undefined;
+  const metrics: Metrics = promMetrics ?? noMetrics;
+  const rateLimits = createRateLimitRepo(store.sqlite);
+  const limiter = new CommandLimiter(rateLimits, (platform, externalId) => {
+    const override = config.community.overrides[`${platform}:${externalId}`]?.rateLimit?.commands;
+    return override !== undefined ? override : config.rateLimit.commands;
+  });
+  const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }), limiter, metrics });
   const jobsRepo = createJobsRepo(store.sqlite);
   const jobs = new JobRuntime({
     redisUrl: config.redis.url,
@@ -235,10 +251,13 @@ export function createApp(options: AppOptions): App {
     clock,
     logger,
     // Dedupe keys only need to outlive platform retries and gateway replays (minutes); keep two weeks.
+    // Rate-limit windows last seconds; a day-old one has long ended.
     housekeeping: (now) => {
       const pruned = store.write(() => inbound.pruneBefore(now.getTime() - 14 * 86_400_000));
       if (pruned) logger.info({ pruned }, 'pruned old inbound dedupe keys');
+      store.write(() => rateLimits.pruneBefore(now.getTime() - 86_400_000));
     },
+    metrics,
   });
   late.jobs = jobs;
   const adapters: Adapter[] = [];
@@ -247,12 +266,18 @@ export function createApp(options: AppOptions): App {
     {
       name: 'sqlite',
       required: true,
-      check: () => (store.sqlite.prepare('SELECT 1 AS ok').get() ? 'up' : 'down'),
+      check: () => (sqliteUp() ? 'up' : 'down'),
     },
     { name: 'redis', required: config.redis.required, check: () => jobs.health() },
     { name: 'playground', required: false, check: () => (withPlayground ? 'up' : 'disabled') },
   ];
-  const http = createHttpServer({ bodyLimit: config.http.bodyLimitBytes, logger, health: () => health, home: withPlayground && role !== 'worker' ? '/playground' : undefined });
+  const http = createHttpServer({
+    bodyLimit: config.http.bodyLimitBytes,
+    logger,
+    health: () => health,
+    home: withPlayground && role !== 'worker' ? '/playground' : undefined,
+    metrics: promMetrics && { scrape: () => promMetrics.scrape(), token: secrets.metricsToken },
+  });
 
   let playground: App['playground'];
   if (withPlayground) {
@@ -284,6 +309,7 @@ export function createApp(options: AppOptions): App {
     adapters,
     senders,
     playground,
+    metrics: promMetrics,
     async start() {
       await jobs.start();
       let address = '';

@@ -65,7 +65,7 @@ export function rootPath(relative: string): string {
 export const SECRET_ENV = [
   'DISCORD_TOKEN', 'DISCORD_API_URL', 'DISCORD_GUILD_IDS',
   'WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY', 'WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_AES_KEY', 'WECOM_SECRET', 'WECOM_AGENT_ID',
-  'WECOM_API_URL', 'WECOM_ADMINS', 'WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'PLAYGROUND_TOKEN',
+  'WECOM_API_URL', 'WECOM_ADMINS', 'WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'PLAYGROUND_TOKEN', 'METRICS_TOKEN',
 ] as const;
 
 function readSecrets(env: Env, config: Config): Secrets {
@@ -88,6 +88,7 @@ function readSecrets(env: Env, config: Config): Secrets {
     wecomBotSecret: opt(env.WECOM_BOT_SECRET),
     wecomBotWsUrl: opt(env.WECOM_BOT_WS_URL),
     playgroundToken: opt(env.PLAYGROUND_TOKEN),
+    metricsToken: opt(env.METRICS_TOKEN),
   };
   if ((secrets.wecomBotId === undefined) !== (secrets.wecomBotSecret === undefined)) {
     throw new ConfigError('invalid configuration:\n  WECOM_BOT_ID, WECOM_BOT_SECRET: set both or neither');

@@ -12,10 +12,14 @@ const timezone = z.string().refine(isValidTimezone, { message: 'expected an IANA
 const hour = z.number().int().min(0).max(23);
 const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) });
 
+/** At most `limit` commands per member per community in `windowMs`; null: no limit. */
+const commandRateLimit = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1000).max(86_400_000) }).nullable();
+
 const communitySettings = z.object({
   locale: locale.optional(),
   timezone: timezone.optional(),
   dayStartHour: hour.optional(),
+  rateLimit: z.object({ commands: commandRateLimit.optional() }).optional(),
 });
 
 export const configSchema = z.object({
@@ -35,6 +39,10 @@ export const configSchema = z.object({
     bodyLimitBytes: z.number().int().min(1024),
   }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
+  /** GET /metrics (Prometheus); its token is the METRICS_TOKEN secret. */
+  metrics: z.object({ enabled: z.boolean() }),
+  /** Per-member limits; admins are exempt. Overridable per community (community.overrides). */
+  rateLimit: z.object({ commands: commandRateLimit }),
   community: z.object({
     defaults: z.object({ timezone, dayStartHour: hour }),
     locale: z.object({ discord: locale, wecom: locale, playground: locale }),
@@ -191,6 +199,8 @@ export interface Secrets {
   wecomBotSecret?: string;
   wecomBotWsUrl?: string;
   playgroundToken?: string;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`; unset, it answers loopback only. */
+  metricsToken?: string;
 }
 
 export interface AppConfig {

@@ -57,5 +57,6 @@ export const coreMessages: Catalog = {
   'arg.command': { 'zh-CN': '指令', en: 'command' },
   'arg.webhook': { 'zh-CN': 'Webhook 地址', en: 'webhook' },
   'core.adminOnly': { 'zh-CN': '只有管理员可以使用 /{command}。', en: 'Only admins can use /{command}.' },
+  'core.rateLimited': { 'zh-CN': '你发得太快了，请 {seconds} 秒后再试。', en: "You're sending commands too fast. Please try again in {seconds} s." },
   'core.internalError': { 'zh-CN': '抱歉，出了点问题，请稍后再试。', en: 'Sorry, something went wrong. Please try again later.' },
 };

@@ -17,6 +17,8 @@ import type { Reply } from './reply.js';
 import { type CommandRegistry, type Invocation, resolveArgs, type TextParse } from './commands/registry.js';
 import type { IdentityService } from './identity/service.js';
 import type { InboundRepo } from './inbound/repo.js';
+import { noMetrics, type CommandOutcome, type Metrics } from './metrics.js';
+import type { CommandLimiter } from './ratelimit/limiter.js';
 import { sanitizeEvent } from './identity/sanitize.js';
 import type { Store } from '../store/db.js';
 import type { Committed } from '../store/group-commit.js';
@@ -36,19 +38,25 @@ export interface RouterDeps {
   clock: Clock;
   features: readonly Feature[];
   logger: Logger;
+  /** The per-member command rate limit (core/ratelimit); none: unlimited. */
+  limiter?: CommandLimiter;
+  /** Defaults to reporting nothing. */
+  metrics?: Metrics;
 }
 
 type Plan =
   | { kind: 'command'; invocation: Invocation }
-  | { kind: 'refuse'; error: UserError }
+  | { kind: 'refuse'; error: UserError; command: string }
   | { kind: 'unknown'; name: string }
   | { kind: 'listen'; listener: 'memberJoined' | 'memberLeft' | 'message'; notUnderstood: boolean };
 
 export class Router {
   private readonly listeners: Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener[]>;
+  private readonly metrics: Metrics;
 
   constructor(private readonly deps: RouterDeps) {
     this.listeners = { memberJoined: [], memberLeft: [], message: [], command: [] };
+    this.metrics = deps.metrics ?? noMetrics;
     for (const feature of deps.features) {
       for (const [name, fn] of Object.entries(feature.listeners ?? {})) {
         if (fn) this.listeners[name as keyof typeof this.listeners].push(fn);
@@ -76,8 +84,17 @@ export class Router {
     return { results: committed.map((c) => c.result), afterCommit: committed.map((c) => c.afterCommit) };
   }
 
-  /** The event's unit of work, committed; the work queued for after the commit is returned, not run. */
+  /** The unit of work of one event, counted in the metrics (inbound deliveries; commands by outcome, timed). */
   private async commit(incoming: ChatEvent): Promise<{ result: RouteResult; afterCommit: () => Promise<void> }> {
+    const done = this.metrics.commandTimer();
+    const { outcome, command, ...committed } = await this.commitUnit(incoming);
+    this.metrics.inbound(incoming.community.platform, committed.result.duplicate);
+    if (command !== undefined) done(command, outcome);
+    return committed;
+  }
+
+  /** The event's unit of work, committed; the work queued for after the commit is returned, not run. */
+  private async commitUnit(incoming: ChatEvent): Promise<{ result: RouteResult; afterCommit: () => Promise<void>; outcome: CommandOutcome; command?: string }> {
     const { inbound, identity, clock, i18n } = this.deps;
     const nothingAfter = async (): Promise<void> => undefined;
     // Names are cleaned and ids checked before anything is stored (identity/sanitize.ts).
@@ -86,23 +103,34 @@ export class Router {
       this.deps.logger.warn({ platform: incoming.community.platform, type: incoming.type, field: sanitized.field }, 'event refused: bad id');
       const locale = identity.locale(incoming.community);
       const field = i18n.t(locale, `core.idField.${sanitized.field}`);
-      return { result: { duplicate: false, replies: [{ text: i18n.t(locale, 'core.badId', { field }), ephemeral: true }] }, afterCommit: nothingAfter };
+      return { result: { duplicate: false, replies: [{ text: i18n.t(locale, 'core.badId', { field }), ephemeral: true }] }, afterCommit: nothingAfter, outcome: 'refused' };
     }
     const event = sanitized.event;
     const key = { platform: event.community.platform, community: event.community.externalId, deliveryId: event.deliveryId };
     const plan = this.plan(event);
+    const command = commandName(plan);
     const now = clock.now();
     // Each event's work is one unit of work (one savepoint in a group-committed
     // write transaction). A refusal (UserError) rolls all of it back; a second,
     // small unit then claims the delivery and stores the refusal as its reply.
     const attempt = (refusal?: UserError) =>
-      this.deps.store.unit((unit): RouteResult => {
+      this.deps.store.unit((unit): RouteResult & { limited?: true } => {
         const claim = inbound.claim(key, event.actor.platformUserId, now.getTime());
         if (claim.kind === 'retry') return { duplicate: true, replies: claim.replies ?? [] };
         if (claim.kind === 'conflict') {
           // Another member reusing the id: never their reply, never an effect, and the original keeps its key.
           this.deps.logger.warn({ ...key, actor: event.actor.platformUserId }, 'delivery id reused by another member');
           return { duplicate: true, replies: [{ text: i18n.t(identity.locale(event.community), 'core.deliveryConflict'), ephemeral: true }] };
+        }
+        // After the claim (a retried delivery is answered above and never counted twice),
+        // before the community and member: the excess writes nothing but its window and its dedupe key.
+        if (command !== undefined && !event.actor.isAdmin && this.deps.limiter) {
+          const decision = this.deps.limiter.take({ ...key, actor: event.actor.platformUserId }, now.getTime());
+          if (decision.kind !== 'ok') {
+            const replies = decision.kind === 'notice' ? [{ text: i18n.t(identity.locale(event.community), 'core.rateLimited', { seconds: decision.retryInSeconds }), ephemeral: true }] : [];
+            inbound.saveReplies(key, replies);
+            return { duplicate: false, replies, limited: true };
+          }
         }
         const community = identity.community(event.community, now);
         const member = identity.member(community, event.actor, now);
@@ -111,21 +139,25 @@ export class Router {
         inbound.saveReplies(key, replies);
         return { duplicate: false, replies };
       });
-    let committed: Committed<RouteResult>;
+    let committed: Committed<RouteResult & { limited?: true }>;
+    let refused = plan.kind === 'refuse' || plan.kind === 'unknown';
     try {
       try {
         committed = await attempt();
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
+        refused = true;
         committed = await attempt(err);
       }
     } catch (err) {
       this.deps.logger.error({ err, deliveryId: event.deliveryId, platform: event.community.platform, type: event.type }, 'event failed');
-      return { result: { duplicate: false, replies: [{ text: i18n.t(identity.locale(event.community), 'core.internalError'), ephemeral: true }] }, afterCommit: nothingAfter };
+      return { result: { duplicate: false, replies: [{ text: i18n.t(identity.locale(event.community), 'core.internalError'), ephemeral: true }] }, afterCommit: nothingAfter, outcome: 'error', command };
     }
     // The command committed; the reconciler re-arms whatever a failing hook did not do.
     const afterCommit = () => committed.runAfterCommit((err) => this.deps.logger.warn({ err, deliveryId: event.deliveryId }, 'after-commit work failed'));
-    return { result: committed.value, afterCommit };
+    const { limited, ...result } = committed.value;
+    const outcome: CommandOutcome = result.duplicate ? 'duplicate' : limited ? 'rate-limited' : refused ? 'refused' : 'ok';
+    return { result, afterCommit, outcome, command };
   }
 
   private plan(event: ChatEvent): Plan {
@@ -219,8 +251,22 @@ function fromParse(parse: TextParse, addressed: boolean): Plan {
     case 'unknown':
       return { kind: 'unknown', name: parse.name };
     case 'invalid':
-      return { kind: 'refuse', error: parse.error };
+      return { kind: 'refuse', error: parse.error, command: parse.command.name };
     case 'command':
       return { kind: 'command', invocation: parse.invocation };
+  }
+}
+
+/** The command an event is, as a metrics label (registry names only, never the member's text); undefined: not a command. */
+function commandName(plan: Plan): string | undefined {
+  switch (plan.kind) {
+    case 'command':
+      return plan.invocation.path.join(' ');
+    case 'refuse':
+      return plan.command;
+    case 'unknown':
+      return '(unknown)';
+    case 'listen':
+      return undefined;
   }
 }

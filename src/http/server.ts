@@ -1,11 +1,12 @@
 /**
- * The one HTTP server: WeCom callbacks, health, the playground. Errors
+ * The one HTTP server: WeCom callbacks, health, metrics, the playground. Errors
  * always answer JSON `{error}`: 400 for malformed bodies, 413 for oversized
  * ones, 404 for unknown routes. `GET /` is for a person with a browser:
  * it leads to the playground, or says what runs and where its health is.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logging.js';
+import { guard } from './guard.js';
 
 export interface HealthPart {
   name: string;
@@ -20,6 +21,12 @@ export interface HttpServerOptions {
   health: () => readonly HealthPart[];
   /** Where `GET /` redirects (the playground); without it, `/` answers a short page naming what runs. */
   home?: string;
+  /** `GET /metrics` (Prometheus text format); without it, no such route. */
+  metrics?: {
+    scrape(): Promise<{ contentType: string; body: string }>;
+    /** METRICS_TOKEN: required as a bearer token when set; unset, loopback clients only. */
+    token: string | undefined;
+  };
 }
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
@@ -43,6 +50,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const { status, states } = await checkHealth(options.health());
     return reply.status(status === 'down' ? 503 : 200).send({ status, ...states });
   });
+
+  const { metrics } = options;
+  if (metrics) {
+    app.get('/metrics', { onRequest: async (req, reply) => guard(req, reply, { token: metrics.token, what: '/metrics', tokenEnv: 'METRICS_TOKEN' }) }, async (_req, reply) => {
+      const { contentType, body } = await metrics.scrape();
+      return reply.type(contentType).send(body);
+    });
+  }
 
   app.get('/', async (req, reply) => {
     if (options.home) {

@@ -19,6 +19,7 @@ import type { IdentityService } from '../core/identity/service.js';
 import type { DeliveryRow, OutboxRepo } from '../core/outbox/repo.js';
 import type { CommunityInfo } from '../core/context.js';
 import type { DesiredTimers, JobHandler, JobOutcome, TimerJob, Timers } from '../core/ports.js';
+import { noMetrics, type Metrics } from '../core/metrics.js';
 import type { Reply } from '../core/reply.js';
 import { SendError, type Sender } from '../core/sender.js';
 import type { Store } from '../store/db.js';
@@ -57,6 +58,8 @@ export interface JobRuntimeOptions {
   logger: Logger;
   /** Periodic SQLite housekeeping (pruning old dedupe keys), run at most hourly from the reconciler. */
   housekeeping?: (now: Date) => void;
+  /** Job runs, timer lateness, outbox sends, reconciler repairs; defaults to reporting nothing. */
+  metrics?: Metrics;
 }
 
 export class JobRuntime implements Timers {
@@ -77,9 +80,11 @@ export class JobRuntime implements Timers {
   private stopped = false;
   private started = false;
   private lastHousekeeping = 0;
+  private readonly metrics: Metrics;
 
   constructor(private readonly options: JobRuntimeOptions) {
     this.log = options.logger.child({ component: 'jobs' });
+    this.metrics = options.metrics ?? noMetrics;
     // BullMQ needs an offline queue on its connection (it sends INFO at once),
     // so producer calls check `available()` first and fail fast while Redis is
     // away: interactive commands never wait on it; the reconciler catches up.
@@ -236,6 +241,7 @@ export class JobRuntime implements Timers {
           redelivered++;
         }
       }
+      this.metrics.reconciled({ armed, redelivered });
       if (armed || removed || redelivered) this.log.info({ armed, removedSchedulers: removed, redelivered, schedulers: schedulerIds.size }, 'reconciled timers');
     } catch (err) {
       this.log.warn({ err }, 'reconcile failed; will retry');
@@ -261,7 +267,11 @@ export class JobRuntime implements Timers {
     const committed = await store.unit((unit) => {
       const outcome = handler(id, { runKey, firedAt: clock.now(), afterCommit: unit.afterCommit });
       return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
+    }).catch((err: unknown) => {
+      this.metrics.jobRun(kind, 'error');
+      throw err;
     });
+    this.metrics.jobRun(kind, committed.value === 'missing' ? 'missing' : 'ok');
     if (committed.value === 'missing') {
       this.log.warn({ kind, id, runKey, prefix: this.prefix }, 'a timer fired for something this database does not have; nothing was done');
     }
@@ -320,6 +330,8 @@ export class JobRuntime implements Timers {
       const schedulerId = job.data.schedulerId ?? job.repeatJobKey;
       const tick = job.data.tick ?? (job.repeatJobKey !== undefined ? job.opts.prevMillis : undefined);
       const runKey = schedulerId !== undefined && tick !== undefined ? `repeat:${schedulerId}:${tick}` : (job.id ?? `${job.name}-${job.data.id}`);
+      // Due: a tick's own time (from its scheduler, or the missed tick of a catch-up); a one-off timer's delay after it was added.
+      this.metrics.timerLateness(job.name, (job.processedOn ?? Date.now()) - (tick ?? job.timestamp + (job.opts.delay ?? 0)));
       await this.run(job.name, job.data.id, { runKey, ...(schedulerId !== undefined && tick !== undefined ? { tick: { schedulerId, at: tick } } : {}) });
     };
     this.workers.push(
@@ -345,6 +357,7 @@ export class JobRuntime implements Timers {
     const sender = community ? this.options.senders().get(community.platform) : undefined;
     if (!community || !sender) {
       store.write(() => outbox.markFailed(id, `no sender for ${community?.platform ?? 'unknown community'}`));
+      this.metrics.delivery(community?.platform ?? 'unknown', 'failed');
       throw new UnrecoverableError(`no sender for delivery ${id}`);
     }
     const limit = sender.rateLimit?.(community);
@@ -359,11 +372,13 @@ export class JobRuntime implements Timers {
     try {
       await this.sendRow(sender, community, row);
       store.write(() => outbox.markSent(id, this.options.clock.now().getTime()));
+      this.metrics.delivery(community.platform, 'sent');
       this.log.debug({ deliveryId: id, source: row.source }, 'delivered');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const transient = err instanceof SendError ? err.transient : true;
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      this.metrics.delivery(community.platform, !transient || last ? 'failed' : 'retry');
       if (!transient || last) {
         store.write(() => outbox.markFailed(id, message));
         this.log.error({ deliveryId: id, source: row.source, attempts: job.attemptsMade + 1, err: message }, 'delivery failed for good');

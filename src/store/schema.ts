@@ -11,3 +11,4 @@ export * from '../features/lottery/schema.js';
 export * from '../features/quiz/schema.js';
 export * from '../features/lifecycle/schema.js';
 export * from '../jobs/schema.js';
+export * from '../core/ratelimit/schema.js';

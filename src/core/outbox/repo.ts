@@ -28,6 +28,9 @@ export function createOutboxRepo(sqlite: Sqlite) {
   const failed = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'");
   const open = sqlite.prepare<[], { id: number }>("SELECT id FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY id");
   const latestBySource = sqlite.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE source = ? ORDER BY id DESC LIMIT 1');
+  const pendingByPlatform = sqlite.prepare<[], { platform: string; count: number }>(
+    "SELECT c.platform AS platform, COUNT(*) AS count FROM deliveries d JOIN communities c ON c.id = d.community_id WHERE d.status IN ('pending', 'sending') GROUP BY c.platform",
+  );
   return {
     /** The delivery's id; an existing one when the key was used before. Returns [id, created]. */
     insert(communityId: number, key: string, source: string, reply: Reply, at: number, direct?: { recipient: string; fallback: Reply }): [number, boolean] {
@@ -41,6 +44,8 @@ export function createOutboxRepo(sqlite: Sqlite) {
     markFailed: (id: number, error: string) => void failed.run(error, id),
     openIds: () => open.all().map((r) => r.id),
     latestBySource: (source: string) => latestBySource.get(source),
+    /** Deliveries not yet sent, by platform (the outbox depth in /metrics). */
+    pendingByPlatform: () => pendingByPlatform.all(),
   };
 }
 

@@ -3,7 +3,7 @@
  * where a person chats with the bot as several members of a demo community.
  * Loopback only unless PLAYGROUND_TOKEN is set, then the token is required.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ChatEvent } from '../../core/chat-event.js';
@@ -11,6 +11,7 @@ import type { AdjustableClock } from '../../core/clock.js';
 import type { Router } from '../../core/router.js';
 import type { PlaygroundFeed } from './feed.js';
 import { playgroundPage } from './page.js';
+import { guard } from '../../http/guard.js';
 
 export interface PlaygroundOptions {
   router: Router;
@@ -48,7 +49,7 @@ export function registerPlayground(app: FastifyInstance, options: PlaygroundOpti
   const isAdmin = (userId: string): boolean => admins.has(userId);
 
   app.register(async (scope) => {
-    scope.addHook('onRequest', async (req, reply) => guard(req, reply, options.token));
+    scope.addHook('onRequest', async (req, reply) => guard(req, reply, { token: options.token, what: 'the playground', tokenEnv: 'PLAYGROUND_TOKEN', tokenFrom: pageToken }));
 
     scope.get('/playground', async (_req, reply) => reply.type('text/html; charset=utf-8').send(playgroundPage({ clockControls: options.clock !== undefined, admins: options.admins })));
 
@@ -106,23 +107,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, reply: FastifyReply): T 
   return undefined;
 }
 
-function guard(req: FastifyRequest, reply: FastifyReply, token: string | undefined): FastifyReply | undefined {
-  if (!token) {
-    if (!isLoopback(req.socket.remoteAddress)) return reply.status(403).send({ error: 'the playground answers loopback only; set PLAYGROUND_TOKEN to open it' });
-    return undefined;
-  }
-  const header = req.headers.authorization ?? '';
-  const given = header.startsWith('Bearer ') ? header.slice(7) : typeof (req.query as Record<string, unknown>)?.token === 'string' && req.method === 'GET' && req.url.startsWith('/playground?') ? String((req.query as Record<string, unknown>).token) : '';
-  if (!safeEqual(given, token)) return reply.status(401).send({ error: 'missing or wrong playground token' });
-  return undefined;
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+/** The page itself may carry the token in its address (`/playground?token=`), so that a browser can open it. */
+function pageToken(req: FastifyRequest): string | undefined {
+  const token = (req.query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' && req.method === 'GET' && req.url.startsWith('/playground?') ? token : undefined;
 }
