@@ -16,7 +16,7 @@
  * Both throw `BackupError` with a message meant for the operator.
  */
 import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** The table drizzle-kit's migrator keeps; every qunbot database has it. */
@@ -55,6 +55,13 @@ export interface RestoreReport {
 
 function tempName(target: string, tag: string): string {
   return join(dirname(target), `.${basename(target)}.${tag}-${process.pid}-${Date.now()}`);
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
 }
 
 function removeWithSidecars(path: string): void {
@@ -103,6 +110,7 @@ export function verifyQunbotDatabase(path: string, label = path): { migrations: 
 export async function backupDatabase(source: string, target: string, options: { force?: boolean } = {}): Promise<BackupReport> {
   const started = Date.now();
   if (!existsSync(source)) throw new BackupError(`no database at ${source} (DATABASE_PATH)`);
+  if (sameFile(source, target)) throw new BackupError(`${target} is the database itself; name another file`);
   if (existsSync(target) && !options.force) throw new BackupError(`${target} exists; pass --force to overwrite it`);
   if (!existsSync(dirname(target))) throw new BackupError(`the folder ${dirname(target)} does not exist`);
   if (!hasSqliteHeader(source)) throw new BackupError(`${source} is not a SQLite database`);
@@ -163,6 +171,7 @@ export function restoreDatabase(backup: string, target: string): RestoreReport {
   if (!existsSync(backup)) throw new BackupError(`no such file: ${backup}`);
   if (!statSync(backup).isFile()) throw new BackupError(`${backup} is not a file`);
   if (!existsSync(dirname(target))) throw new BackupError(`the folder ${dirname(target)} does not exist`);
+  if (sameFile(backup, target)) throw new BackupError(`${backup} is the database itself; name a backup file`);
   // Checked on a private copy: opening the operator's file could write beside it (-wal, -shm).
   const temp = tempName(target, 'restore');
   try {

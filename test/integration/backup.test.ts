@@ -103,7 +103,7 @@ describe('database backup and restore', () => {
     expect(ledgerMismatches(t.app.store.sqlite)).toEqual([]);
   }, 60_000);
 
-  it('refuses to overwrite a backup without --force, and overwrites with it', async () => {
+  it('refuses to overwrite a backup without --force (and the database itself even with it), and overwrites with it', async () => {
     const t = app();
     await t.chat.say('alice', '/checkin');
     const dir = tempDir();
@@ -116,6 +116,10 @@ describe('database backup and restore', () => {
     expect(count(copy, 'points_ledger')).toBe(1);
     copy.close();
     await expectRefused(() => backupDatabase(join(dir, 'missing.sqlite'), join(dir, 'c.sqlite')), /no database at/);
+    const live = t.app.appConfig.config.database.path;
+    await expectRefused(() => backupDatabase(live, live, { force: true }), /is the database itself/);
+    await expectRefused(() => restoreDatabase(live, live), /is the database itself/);
+    expect(count(t.app.store.sqlite, 'points_ledger')).toBe(1);
   });
 
   it('restore refuses a missing file, a garbage file, a foreign SQLite file and a database in use, changing nothing', async () => {
