@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { ledgerMismatches } from '../helpers/ledger.js';
 import { CatalogCheck, chatCommand, fuzz, replyTexts, tableCounts, trace } from './support.js';
 
 const FILE = 'test/fuzz/playground.test.ts';
@@ -91,9 +92,21 @@ describe('playground API with arbitrary bodies', () => {
             expect(typeof reply.text).toBe('string');
             catalog.assert(replyTexts(reply));
           }
+          // A retry of a delivery (same message id, same member) gets the same replies and changes nothing.
+          if (typeof value === 'object' && value !== null && 'messageId' in value && value.messageId !== undefined) {
+            const after = tableCounts(sqlite);
+            const again = await t.app.http.inject({ method: 'POST', url: route, payload, headers: { 'content-type': 'application/json' } });
+            expect(again.statusCode).toBe(200);
+            expect(again.json<{ replies: Reply[] }>().replies).toEqual(replies);
+            expect(tableCounts(sqlite)).toEqual(after);
+          }
         }),
         runs,
       );
     }, 120_000);
   }
+
+  it('after all of that, every balance is still the sum of its ledger rows', () => {
+    expect(ledgerMismatches(t.app.store.sqlite)).toEqual([]);
+  });
 });

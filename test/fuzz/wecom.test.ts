@@ -19,6 +19,7 @@ import { platformAdapters } from '../../src/platforms/index.js';
 import { buildAppCallback, buildBotCallback, openAppReply, openBotReply } from '../fakes/wecom/client.js';
 import { FakeWecomApi } from '../fakes/wecom/fake-wecom-api.js';
 import { testConfig } from '../helpers/app.js';
+import { ledgerMismatches } from '../helpers/ledger.js';
 import { CatalogCheck, chatCommand, fuzz, tableCounts, trace } from './support.js';
 
 const FILE = 'test/fuzz/wecom.test.ts';
@@ -208,4 +209,8 @@ describe('WeCom callbacks with arbitrary payloads inside valid encryption', () =
       400,
     );
   }, 120_000);
+
+  it('after all of that, every balance is still the sum of its ledger rows', () => {
+    expect(ledgerMismatches(app.store.sqlite)).toEqual([]);
+  });
 });

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runBackupCli } from '../../src/backup-cli.js';
 import { FixedClock } from '../../src/core/clock.js';
 import { BackupError, backupDatabase, restoreDatabase } from '../../src/ops/backup.js';
+import { ledgerMismatches } from '../helpers/ledger.js';
 import { testApps } from '../helpers/app.js';
 
 const app = testApps();
@@ -23,16 +24,6 @@ function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'qunbot-backup-'));
   dirs.push(d);
   return d;
-}
-
-/** Members whose cached balance differs from the sum of their ledger rows. */
-function ledgerMismatches(db: Database.Database): unknown[] {
-  return db
-    .prepare(
-      `SELECT p.member_id, p.balance, COALESCE((SELECT SUM(l.delta) FROM points_ledger l WHERE l.member_id = p.member_id), 0) AS total
-       FROM member_points p WHERE p.balance != COALESCE((SELECT SUM(l.delta) FROM points_ledger l WHERE l.member_id = p.member_id), 0)`,
-    )
-    .all();
 }
 
 function count(db: Database.Database, table: string): number {
@@ -101,6 +92,11 @@ describe('database backup and restore', () => {
       copy.close();
     }
     expect(ledgerMismatches(t.app.store.sqlite)).toEqual([]);
+    // The check can fail: one balance off by a point is found.
+    const tampered = new Database(fresh);
+    tampered.exec('UPDATE member_points SET balance = balance + 1 WHERE member_id = (SELECT min(member_id) FROM member_points)');
+    expect(ledgerMismatches(tampered)).toHaveLength(1);
+    tampered.close();
   }, 60_000);
 
   it('refuses to overwrite a backup without --force (and the database itself even with it), and overwrites with it', async () => {
