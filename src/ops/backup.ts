@@ -15,7 +15,7 @@
  *
  * Both throw `BackupError` with a message meant for the operator.
  */
-import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -170,9 +170,10 @@ export function assertNotInUse(path: string): void {
 export function restoreDatabase(backup: string, target: string): RestoreReport {
   if (!existsSync(backup)) throw new BackupError(`no such file: ${backup}`);
   if (!statSync(backup).isFile()) throw new BackupError(`${backup} is not a file`);
-  if (!existsSync(dirname(target))) throw new BackupError(`the folder ${dirname(target)} does not exist`);
   if (sameFile(backup, target)) throw new BackupError(`${backup} is the database itself; name a backup file`);
   // Checked on a private copy: opening the operator's file could write beside it (-wal, -shm).
+  // A fresh machine: the database folder is created, as the bot itself does (and removed again on a refusal).
+  const created = mkdirSync(dirname(target), { recursive: true });
   const temp = tempName(target, 'restore');
   try {
     copyFileSync(backup, temp);
@@ -193,6 +194,7 @@ export function restoreDatabase(backup: string, target: string): RestoreReport {
     return { backup, target, bytes: statSync(target).size, migrations, removed, replaced };
   } catch (err) {
     removeWithSidecars(temp);
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
     if (err instanceof BackupError) throw err;
     throw new BackupError(`restore from ${backup} failed: ${(err as Error).message}`);
   }

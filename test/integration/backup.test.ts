@@ -42,7 +42,7 @@ async function expectRefused(fn: () => unknown, message: RegExp): Promise<void> 
 }
 
 describe('database backup and restore', () => {
-  it('a backup taken under concurrent check-ins and grants restores to a consistent database', async () => {
+  it('a backup taken under concurrent check-ins and grants restores to a consistent database at a fresh path', async () => {
     const clock = new FixedClock('2026-11-01T04:00:00Z');
     const t = app({ clock });
     const source = t.app.appConfig.config.database.path;
@@ -74,7 +74,7 @@ describe('database backup and restore', () => {
 
     expect(report.migrations).toBeGreaterThan(0);
     expect(existsSync(`${backupFile}-wal`)).toBe(false);
-    const fresh = join(dir, 'restored.sqlite');
+    const fresh = join(dir, 'new', 'data', 'restored.sqlite');
     const r = restoreDatabase(backupFile, fresh);
     expect(r).toMatchObject({ replaced: false, migrations: report.migrations, removed: [] });
 
@@ -129,6 +129,8 @@ describe('database backup and restore', () => {
     const garbage = join(dir, 'garbage.sqlite');
     writeFileSync(garbage, 'this is not a database, just some text '.repeat(200));
     await expectRefused(() => restoreDatabase(garbage, target), /is not a SQLite database/);
+    await expectRefused(() => restoreDatabase(garbage, join(dir, 'new', 'target.sqlite')), /is not a SQLite database/);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
     const corrupt = join(dir, 'corrupt.sqlite');
     writeFileSync(corrupt, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0x5a)]));
     await expectRefused(() => restoreDatabase(corrupt, target), /corrupt\.sqlite/);
