@@ -60,7 +60,7 @@ describe('command parser (registry.parseText, resolveArgs)', () => {
           }
         }
       }),
-      3000,
+      2000,
     );
   });
 });
@@ -77,7 +77,7 @@ describe('integer arguments (parseInteger)', () => {
         if (parsed.sign === '-') expect(parsed.value <= 0).toBe(true);
         else expect(parsed.value >= 0).toBe(true);
       }),
-      1500,
+      800,
     );
   });
 
@@ -114,7 +114,7 @@ describe('display names and ids (sanitize)', () => {
         expect([...name].length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
         expect(cleanName(name)).toBe(name);
       }),
-      1500,
+      800,
     );
   });
 
@@ -138,7 +138,7 @@ describe('display names and ids (sanitize)', () => {
           expect(/\p{Cs}/u.test(result.event.text), "lone surrogate kept").toBe(false);
         }
       }),
-      1000,
+      600,
     );
   });
 });
@@ -165,7 +165,7 @@ describe('<when> parser (parseWhen)', () => {
           expect(kinds.has(result.error.kind)).toBe(true);
         }
       }),
-      2000,
+      1000,
     );
   });
 });
@@ -203,7 +203,7 @@ describe('cron parser (parseCron)', () => {
           previous = run.getTime();
         }
       }),
-      1000,
+      500,
     );
   });
 });
@@ -229,7 +229,7 @@ describe('quiz answers (normalize)', () => {
         const self = normalizeAnswer(answer);
         if (self !== '' && self.length <= 200) expect(matchAnswer(answer, { answers: [answer] }), `"${answer}" should match itself`).toBe(true);
       }),
-      1500,
+      800,
     );
   });
 
