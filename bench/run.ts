@@ -23,10 +23,11 @@ import { discordBench } from './discord.js';
 import { formatMicros, formatNumber, makeContext, type BenchModule } from './harness.js';
 import { leaderboardBench } from './leaderboard.js';
 import { renderMarkdown, type BenchEnvironment, type BenchReport, type ModuleResult } from './report.js';
+import { tailBench } from './tail.js';
 import { timersBench } from './timers.js';
 import { wecomBench } from './wecom.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench, discordBench, wecomBench, activitiesBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');
