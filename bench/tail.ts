@@ -9,9 +9,9 @@
  * logic) in the same run gives the ceiling and the floor of the latency.
  *
  * Variants, interleaved round by round so a busy shared machine hits them
- * alike: `inline` (SQLite checkpoints the WAL inside the COMMIT that passes
- * 1,000 pages: the behaviour before database.checkpoint existed) and
- * `background` (the default: a worker thread checkpoints), plus `background`
+ * alike: `inline` (the default: SQLite checkpoints the WAL inside the COMMIT
+ * that passes 1,000 pages) and `background` (database.checkpoint: a worker
+ * thread checkpoints), plus `background`
  * with a larger young generation (--max-semi-space-size=32) to see how much of
  * what is left is GC. TAIL_ROUNDS overrides the number of rounds, TAIL_RATE
  * the steady rate (the target is stated at 500/s).
@@ -40,8 +40,8 @@ interface Variant {
 }
 
 const VARIANTS: readonly Variant[] = [
-  { label: 'checkpoint inline (before)', checkpoint: 'inline', nodeArgs: [] },
-  { label: 'checkpoint background (default)', checkpoint: 'background', nodeArgs: [] },
+  { label: 'checkpoint inline (default)', checkpoint: 'inline', nodeArgs: [] },
+  { label: 'checkpoint background', checkpoint: 'background', nodeArgs: [] },
   { label: 'background + --max-semi-space-size=32', checkpoint: 'background', nodeArgs: ['--max-semi-space-size=32'] },
 ];
 

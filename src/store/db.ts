@@ -41,7 +41,7 @@ export interface StoreOptions {
    * Who checkpoints the WAL: `inline` (SQLite's default: the COMMIT that passes
    * 1,000 pages does it, on the event loop) or `background` (a worker thread on
    * its own connection, see checkpointer.ts). Default inline; the app passes
-   * config database.checkpoint (background).
+   * config database.checkpoint.
    */
   checkpoint?: 'inline' | 'background';
   /** Told when the background checkpointer fails (the writer then checkpoints itself). */
