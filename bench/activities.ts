@@ -58,7 +58,13 @@ function drawRow(quick: boolean, canonical: boolean): BenchRow {
     n,
     reps: times,
     note: `median of ${reps}: ${times.map((t) => t.toFixed(1)).join(' / ')} ms; target well under 100 ms: ${value < 100 ? 'met' : 'MISSED'}; weights 1–2`,
+    target: { op: '<=', value: 100 },
   };
+}
+
+/** The slowest block's rate, the figure the 1,000 joins/s target is about (sustained, not on average). */
+function sustainedRow(name: string, sustained: number): BenchRow {
+  return { name, value: sustained, unit: 'joins/s', target: { op: '>=', value: JOIN_TARGET } };
 }
 
 async function waitUntil<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -131,6 +137,7 @@ export const activitiesBench: BenchModule = {
         note: `one at a time, sync=FULL; 1,000 joins/s sustained: ${sustained >= JOIN_TARGET ? 'met' : 'NOT met'} (overall ${joinRate.toFixed(0)}/s, slowest block of 250 ${Math.min(...blockRates).toFixed(0)}/s); ${entrants} entries checked`,
         data: { blockRates, totalMs: j.totalMs },
       });
+      rows.push(sustainedRow('/lottery join 1 one at a time, sustained (slowest block of 250)', sustained));
 
       // (b2) the same joins arriving concurrently (50 in flight), as chat traffic does: group commit shares syncs.
       {
@@ -173,6 +180,7 @@ export const activitiesBench: BenchModule = {
           note: `sync=FULL; 1,000 concurrent joins/s sustained: ${sustainedOk ? 'met' : 'NOT met'} (slowest block of 1,000: ${Math.min(...blockRates).toFixed(0)}/s)`,
           data: { blockRates },
         });
+        rows.push(sustainedRow('/lottery join 1, 50 in flight, sustained (slowest block of 1,000)', Math.min(rate, ...blockRates)));
       }
 
       // (c) quiz answers: one question open for 600 s, mode=all, every member answers once.

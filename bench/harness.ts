@@ -24,8 +24,26 @@ export interface BenchRow {
   reps?: number[];
   /** Shown in the table's last column: what was measured, targets, caveats. */
   note?: string;
+  /** A figure measured in the same run that this one is compared against (same unit). */
+  baseline?: BenchBaseline;
+  /** What the figure should reach: on `value` itself, or on `value / baseline.value`. */
+  target?: BenchTarget;
   /** Extra machine-readable detail; written to the JSON file only. */
   data?: Record<string, unknown>;
+}
+
+export interface BenchBaseline {
+  /** What was measured, e.g. `raw SQL (sync=full)`, `bare BullMQ delayed job`. */
+  name: string;
+  value: number;
+}
+
+export interface BenchTarget {
+  /** `>=` for throughput-like figures, `<=` for latencies and durations. */
+  op: '>=' | '<=';
+  value: number;
+  /** `value` (the default): the figure itself; `ratio`: the figure divided by its baseline's value. */
+  on?: 'value' | 'ratio';
 }
 
 export interface BenchContext {

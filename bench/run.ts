@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- <filter>...] [--quick] [--list]`: runs the benchmark
  * modules in sequence, prints one table on stdout (progress goes to stderr)
- * and writes the results to bench/results/latest.json (git-ignored).
+ * and writes the results to bench/results/latest.json and, as a Markdown
+ * table with baselines, ratios and targets, bench/results/latest.md
+ * (both git-ignored; see bench/report.ts).
  *
  * To add a benchmark: write bench/<name>.ts exporting a `BenchModule`
  * (see bench/harness.ts) whose `run(ctx)` returns rows, and list it in
@@ -10,7 +12,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -18,23 +20,18 @@ import { activitiesBench } from './activities.js';
 import { checkinBench } from './checkin.js';
 import { checkinPartsBench } from './checkin-parts.js';
 import { discordBench } from './discord.js';
-import { formatMicros, formatNumber, makeContext, type BenchModule, type BenchRow } from './harness.js';
+import { formatMicros, formatNumber, makeContext, type BenchModule } from './harness.js';
 import { leaderboardBench } from './leaderboard.js';
+import { renderMarkdown, type BenchEnvironment, type BenchReport, type ModuleResult } from './report.js';
+import { tailBench } from './tail.js';
 import { timersBench } from './timers.js';
 import { wecomBench } from './wecom.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench, discordBench, wecomBench, activitiesBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');
-
-interface ModuleResult {
-  name: string;
-  description: string;
-  durationMs: number;
-  rows: BenchRow[];
-  error?: string;
-}
+const REPORT_FILE = join(BENCH_DIR, 'results', 'latest.md');
 
 async function main(argv: readonly string[]): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));
@@ -59,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const quick = flags.has('--quick');
   const env = environment();
-  process.stderr.write(`qunbot bench: ${selected.map((m) => m.name).join(', ')}${quick ? ' (quick)' : ''} on ${env.cpu} ×${env.cores}, node ${env.node}, SQLite ${env.sqlite}\n`);
+  process.stderr.write(`qunbot bench: ${selected.map((m) => m.name).join(', ')}${quick ? ' (quick)' : ''} on ${env.cpu} ×${env.cores}, node ${env.node}, SQLite ${env.sqlite}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
   const startedAt = new Date();
   const results: ModuleResult[] = [];
   for (const module of selected) {
@@ -79,13 +76,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   console.log(renderTable(results));
+  env.loadAvg = { start: env.loadAvg?.start ?? [], end: loadavg() };
+  const report: BenchReport = { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), quick, filters, environment: env, modules: results };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify({ startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), quick, filters, environment: env, modules: results }, null, 2)}\n`);
-  console.log(`\nresults: ${relative(process.cwd(), RESULTS_FILE)}`);
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(REPORT_FILE, renderMarkdown(report));
+  console.log(`\nresults: ${relative(process.cwd(), RESULTS_FILE)}, ${relative(process.cwd(), REPORT_FILE)}`);
   return results.some((r) => r.error) ? 1 : 0;
 }
 
-function environment() {
+function environment(): BenchEnvironment {
   const mem = new Database(':memory:');
   const sqlite = mem.prepare('SELECT sqlite_version() AS v').pluck().get() as string;
   mem.close();
@@ -95,7 +95,7 @@ function environment() {
   } catch {
     // Not a git checkout: the commit stays unknown.
   }
-  return { node: process.version, sqlite, cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), commit };
+  return { node: process.version, sqlite, cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), commit, loadAvg: { start: loadavg() } };
 }
 
 function renderTable(results: readonly ModuleResult[]): string {

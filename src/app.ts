@@ -137,7 +137,13 @@ export function createApp(options: AppOptions): App {
   const { config, secrets } = appConfig;
   const logger = options.logger ?? createLogger(config.log.level);
   const withPlayground = playgroundEnabled(appConfig);
-  const store = openStore({ path: config.database.path, synchronous: config.database.synchronous, busyTimeoutMs: config.database.busyTimeoutMs });
+  const store = openStore({
+    path: config.database.path,
+    synchronous: config.database.synchronous,
+    busyTimeoutMs: config.database.busyTimeoutMs,
+    checkpoint: config.database.checkpoint,
+    onCheckpointError: (err) => logger.warn({ err }, 'WAL checkpointer'),
+  });
   // The playground's clock offset applies on every start on this database (its rows are dated by it),
   // whether or not the page may still move it.
   const saved = options.clock ? undefined : savedOffsetClock(store);

@@ -27,6 +27,7 @@ export const configSchema = z.object({
     path: z.string().min(1),
     synchronous: z.enum(['full', 'normal']),
     busyTimeoutMs: z.number().int().min(0),
+    checkpoint: z.enum(['background', 'inline']).default('inline'),
   }),
   redis: z.object({
     url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),

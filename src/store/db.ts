@@ -9,6 +9,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 import { rootPath } from '../config/load.js';
+import { startCheckpointer } from './checkpointer.js';
 import { GroupCommit, type Committed, type UnitFn } from './group-commit.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -38,6 +39,15 @@ export interface StoreOptions {
   synchronous: 'full' | 'normal';
   busyTimeoutMs: number;
   migrate?: boolean;
+  /**
+   * Who checkpoints the WAL: `inline` (SQLite's default: the COMMIT that passes
+   * 1,000 pages does it, on the event loop) or `background` (a worker thread on
+   * its own connection, see checkpointer.ts). Default inline; the app passes
+   * config database.checkpoint.
+   */
+  checkpoint?: 'inline' | 'background';
+  /** Told when the background checkpointer fails (the writer then checkpoints itself). */
+  onCheckpointError?: (err: Error) => void;
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -57,6 +67,10 @@ export function openStore(options: StoreOptions): Store {
   // Built once: better-sqlite3 builds four wrapper functions per transaction() call.
   const run = sqlite.transaction((fn: () => unknown) => fn());
   const commits = new GroupCommit(sqlite);
+  const checkpointer =
+    options.checkpoint === 'background' && options.path !== ':memory:'
+      ? startCheckpointer(sqlite, { path: options.path, synchronous: options.synchronous, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) })
+      : undefined;
   return {
     sqlite,
     db,
@@ -64,6 +78,9 @@ export function openStore(options: StoreOptions): Store {
     unitTransactions: () => commits.transactions,
     write: <T>(fn: () => T): T => run.immediate(fn) as T,
     savepoint: <T>(fn: () => T): T => run(fn) as T,
-    close: () => sqlite.close(),
+    close: () => {
+      checkpointer?.stop();
+      sqlite.close();
+    },
   };
 }
