@@ -47,7 +47,7 @@ export const lifecycleMessages: Catalog = {
     en: 'ℹ️ Here the bot sees only messages that mention it, commands, and joins and leaves: "active" means interacted with the bot (a command, a check-in, an @-mention, a button); members who chat without mentioning the bot look silent, and the speaking rate cannot be measured.',
   },
   'stats.nudgesOffMentionOnly': {
-    'zh-CN': '因此这里默认不发沉默提醒（lifecycle.nudges.onMentionOnlyPlatforms 可以打开）。',
+    'zh-CN': '因此这里默认不发沉默提醒，运营者可以在配置文件里打开。',
     en: 'So silent-member nudges are off here by default (lifecycle.nudges.onMentionOnlyPlatforms turns them on).',
   },
   'stats.nudgesOnMentionOnly': {
