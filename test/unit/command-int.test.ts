@@ -12,7 +12,7 @@ function parse(spec: ArgSpec, raw: string): number | UserError {
   const leaf: LeafCommand = { name: 'test', description: 'd', role: 'member', args: [spec], handler: () => ({ text: '' }) };
   const inv: Invocation = { command: leaf, leaf, path: ['test'], raw: new Map([[spec.name, raw]]) };
   try {
-    return resolveArgs(inv, () => undefined).int(spec.name);
+    return resolveArgs(inv, { member: () => undefined, now: new Date(0), timezone: 'UTC' }).int(spec.name);
   } catch (err) {
     if (err instanceof UserError) return err;
     throw err;

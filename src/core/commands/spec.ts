@@ -10,7 +10,12 @@ import type { Platform } from '../chat-event.js';
 
 export type Role = 'member' | 'admin';
 
-export type ArgType = 'int' | 'word' | 'text' | 'member' | 'choice';
+/**
+ * `when`: a time as people type it (`21:30`, `明天 9:00`, `+10m`,
+ * `2026-12-01T20:00`), read in the community's timezone relative to the
+ * command's time and refused unless it lies ahead (core/time/when.ts).
+ */
+export type ArgType = 'int' | 'word' | 'text' | 'member' | 'choice' | 'when';
 
 export interface ArgSpec {
   name: string;

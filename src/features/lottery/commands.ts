@@ -21,7 +21,7 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
           args: [
             { name: 'prize', type: 'text', required: true, description: 'lottery.arg.prize' },
             { name: 'winners', type: 'int', named: true, required: true, min: 1, max: service.maxWinners, description: 'lottery.arg.winners' },
-            { name: 'ends', type: 'word', named: true, required: true, description: 'lottery.arg.ends' },
+            { name: 'ends', type: 'when', named: true, required: true, description: 'lottery.arg.ends' },
             { name: 'cost', type: 'int', named: true, min: 0, max: 1_000_000, description: 'lottery.arg.cost' },
             { name: 'min_level', type: 'int', named: true, min: 1, max: 100, description: 'lottery.arg.minLevel' },
             { name: 'min_streak', type: 'int', named: true, min: 0, max: 3650, description: 'lottery.arg.minStreak' },
@@ -32,7 +32,7 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
             const row = service.create(ctx, {
               prize: args.string('prize'),
               winners: args.int('winners'),
-              ends: args.string('ends'),
+              ends: args.when('ends'),
               cost: args.optionalInt('cost') ?? 0,
               minLevel: Math.max(0, (args.optionalInt('min_level') ?? 1) - 1),
               minStreak: args.optionalInt('min_streak') ?? 0,

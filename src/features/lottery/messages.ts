@@ -53,8 +53,6 @@ export const lotteryMessages: Catalog = {
   'lottery.notDrawn': { 'zh-CN': '抽奖 #{id} 还没有开奖。', en: 'Lottery #{id} has not been drawn yet.' },
   'lottery.noneLeft': { 'zh-CN': '抽奖 #{id} 已经没有可以抽取的参与者了。', en: 'No entrants left to draw in lottery #{id}.' },
   'lottery.tooManyWinners': { 'zh-CN': '中奖人数最多 {max}。', en: 'At most {max} winners.' },
-  'lottery.endsInPast': { 'zh-CN': '截止时间已经过去了：{at}。', en: 'The end time is in the past: {at}.' },
-  'lottery.badEnds': { 'zh-CN': '看不懂截止时间「{input}」。例如 ends=+1h、ends=21:30、ends="明天 20:00"。', en: 'Cannot read the end time "{input}". Try ends=+1h, ends=21:30, ends="tomorrow 20:00".' },
   'lottery.resultTitle': { 'zh-CN': '🎉 抽奖 #{id} 开奖', en: '🎉 Lottery #{id} results' },
   'lottery.result': { 'zh-CN': '「{prize}」的中奖者：{winners}　恭喜！', en: 'Winners of "{prize}": {winners} Congratulations!' },
   'lottery.rerollResult': { 'zh-CN': '「{prize}」替补中奖者（第 {round} 轮）：{winners}', en: 'Replacement winners of "{prize}" (round {round}): {winners}' },

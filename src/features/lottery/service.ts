@@ -14,7 +14,7 @@ import type { Rng } from '../../core/rng.js';
 import { addDays } from '../../core/community-day.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
-import { formatLocal, parseWhen } from '../schedule/when.js';
+import { formatLocal } from '../../core/time/when.js';
 import { ALGORITHM_VERSION, commitment, drawWinners, entriesHash, verifyDraw, type DrawEntry } from './draw.js';
 import type { EntryRow, LotteryRepo, LotteryRow } from './repo.js';
 
@@ -34,7 +34,8 @@ export interface LotteryRules {
 export interface CreateInput {
   prize: string;
   winners: number;
-  ends: string;
+  /** Checked by the registry: ahead of the command's time, within a year. */
+  ends: Date;
   cost: number;
   minLevel: number;
   minStreak: number;
@@ -70,17 +71,12 @@ export class LotteryService {
 
   create(ctx: CommandContext, input: CreateInput): LotteryRow {
     if (input.winners > this.rules.maxWinners) throw new UserError('lottery.tooManyWinners', { max: this.rules.maxWinners });
-    const when = parseWhen(input.ends, ctx.now, ctx.community.timezone);
-    if (!when.ok) {
-      if (when.error.kind === 'past') throw new UserError('lottery.endsInPast', { at: formatLocal(when.error.at, ctx.community.timezone, ctx.locale) });
-      throw new UserError('lottery.badEnds', { input: input.ends });
-    }
     const seedHex = this.rng.hex(32);
     const id = this.repo.insert({
       communityId: ctx.community.id,
       prize: input.prize,
       winners: input.winners,
-      endsAt: when.at.getTime(),
+      endsAt: input.ends.getTime(),
       cost: input.cost,
       minLevel: input.minLevel,
       minStreak: input.minStreak,
@@ -92,7 +88,7 @@ export class LotteryService {
       createdBy: ctx.member.id,
       at: ctx.now.getTime(),
     });
-    ctx.afterCommit(() => this.timers.at(drawJobId(id), when.at, { kind: DRAW_JOB, id }));
+    ctx.afterCommit(() => this.timers.at(drawJobId(id), input.ends, { kind: DRAW_JOB, id }));
     return this.repo.get(id) as LotteryRow;
   }
 
@@ -233,7 +229,7 @@ export class LotteryService {
     if (rows.length === 0) return { text: ctx.t('lottery.none'), ephemeral: true };
     const lines = rows.map((row) => {
       const { entrants } = this.repo.count(row.id);
-      return ctx.t(row.status === 'open' ? 'lottery.rowOpen' : 'lottery.rowDone', { id: row.id, prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone, ctx.locale), entrants });
+      return ctx.t(row.status === 'open' ? 'lottery.rowOpen' : 'lottery.rowDone', { id: row.id, prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone), entrants });
     });
     return { title: ctx.t('lottery.listTitle'), text: lines.join('\n') };
   }
@@ -248,7 +244,7 @@ export class LotteryService {
     return {
       title: ctx.t('lottery.announceTitle', { id: row.id }),
       text: [
-        ctx.t('lottery.announce', { prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone, ctx.locale) }),
+        ctx.t('lottery.announce', { prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone) }),
         rules.length ? ctx.t('lottery.rules', { rules: rules.join('；') }) : ctx.t('lottery.noRules'),
         ctx.t('lottery.howToJoin', { id: row.id }),
         ctx.t('lottery.commitment', { commitment: row.commitment }),

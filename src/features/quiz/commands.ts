@@ -2,7 +2,7 @@ import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Reply } from '../../core/reply.js';
 import type { QuizMode } from './repo.js';
 import type { Args } from '../../core/commands/args.js';
-import { formatLocal } from '../schedule/when.js';
+import { formatLocal } from '../../core/time/when.js';
 import { listBankErrors, type QuizService, type StartOptions } from './service.js';
 
 /** The options shared by /quiz start and /quiz schedule. */
@@ -59,7 +59,7 @@ export function quizCommands(service: QuizService): CommandSpec[] {
           ],
           handler(ctx, args): Reply {
             const { id, next } = service.schedule(ctx, args.string('cron'), startOptions(args));
-            return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone, ctx.locale) }) };
+            return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone) }) };
           },
         },
         { name: 'schedules', aliases: ['定时列表'], description: 'quiz.schedules.describe', role: 'admin', handler: (ctx) => service.schedules(ctx) },

@@ -65,6 +65,7 @@ function optionType(arg: ArgSpec): Pick<Option, 'type' | 'choices' | 'min_value'
       return { type: ApplicationCommandOptionType.String, choices: (arg.choices ?? []).slice(0, 25).map((c) => ({ name: c, value: c })) };
     case 'word':
     case 'text':
+    case 'when':
       return { type: ApplicationCommandOptionType.String };
   }
 }
