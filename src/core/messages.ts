@@ -1,7 +1,7 @@
 import type { Catalog } from './i18n.js';
 
 /** Texts of the core: parsing and permission refusals, the apology. */
-export const coreMessages: Catalog = {
+export const coreMessages = {
   'core.unknownCommand': {
     'zh-CN': '没有「{name}」这个指令。可用指令：{commands}\n发送 /help 查看说明。',
     en: 'There is no command "{name}". Commands: {commands}\nSend /help for details.',
@@ -78,4 +78,4 @@ export const coreMessages: Catalog = {
   'time.field.expression': { 'zh-CN': '表达式', en: 'pattern' },
   'core.adminOnly': { 'zh-CN': '只有管理员可以使用 /{command}。', en: 'Only admins can use /{command}.' },
   'core.internalError': { 'zh-CN': '抱歉，出了点问题，请稍后再试。', en: 'Sorry, something went wrong. Please try again later.' },
-};
+} satisfies Catalog;

@@ -68,9 +68,9 @@ describe('message catalog', () => {
 
   it('an unknown key is a loud error, a duplicate key too', () => {
     const i18n = new I18n();
-    i18n.add({ a: { 'zh-CN': '甲', en: 'A' } });
-    expect(() => i18n.t('en', 'b')).toThrow(/unknown message key/);
-    expect(() => i18n.add({ a: { 'zh-CN': '乙', en: 'B' } })).toThrow(/twice/);
+    i18n.add({ 'test.command': { 'zh-CN': '甲', en: 'A' } });
+    expect(() => i18n.t('en', 'test.arg')).toThrow(/unknown message key/);
+    expect(() => i18n.add({ 'test.command': { 'zh-CN': '乙', en: 'B' } })).toThrow(/twice/);
   });
 });
 

@@ -8,44 +8,44 @@ import { coreMessages } from '../../src/core/messages.js';
 
 const noop = () => ({ text: '' });
 const specs: CommandSpec[] = [
-  { name: 'checkin', aliases: ['签到', '打卡'], description: 'd', role: 'member', handler: noop },
+  { name: 'checkin', aliases: ['签到', '打卡'], description: 'test.command', role: 'member', handler: noop },
   {
     name: 'leaderboard',
     aliases: ['排行榜'],
-    description: 'd',
+    description: 'test.command',
     role: 'member',
-    args: [{ name: 'period', type: 'choice', choices: ['week', 'month', 'all'], choiceAliases: { 本周: 'week', 总榜: 'all' }, description: 'd' }],
+    args: [{ name: 'period', type: 'choice', choices: { week: 'choice.period.week', month: 'choice.period.month', all: 'choice.period.all' }, choiceAliases: { 本周: 'week', 总榜: 'all' }, description: 'test.command' }],
     handler: noop,
   },
   {
     name: 'grant',
     aliases: ['加分'],
-    description: 'd',
+    description: 'test.command',
     role: 'admin',
     args: [
-      { name: 'member', type: 'member', required: true, description: 'd' },
-      { name: 'points', type: 'int', required: true, min: 1, max: 1000, description: 'd' },
-      { name: 'reason', type: 'text', required: true, description: 'd' },
+      { name: 'member', type: 'member', required: true, description: 'test.command' },
+      { name: 'points', type: 'int', required: true, min: 1, max: 1000, description: 'test.command' },
+      { name: 'reason', type: 'text', required: true, description: 'test.command' },
     ],
     handler: noop,
   },
   {
     name: 'lottery',
     aliases: ['抽奖'],
-    description: 'd',
+    description: 'test.command',
     role: 'member',
     defaultSubcommand: 'list',
     subcommands: [
-      { name: 'list', description: 'd', role: 'member', handler: noop },
-      { name: 'join', aliases: ['参与'], shortcuts: ['参与抽奖'], description: 'd', role: 'member', args: [{ name: 'id', type: 'int', required: true, description: 'd' }], handler: noop },
+      { name: 'list', description: 'test.command', role: 'member', handler: noop },
+      { name: 'join', aliases: ['参与'], shortcuts: ['参与抽奖'], description: 'test.command', role: 'member', args: [{ name: 'id', type: 'int', required: true, description: 'test.command' }], handler: noop },
       {
         name: 'create',
-        description: 'd',
+        description: 'test.command',
         role: 'admin',
         args: [
-          { name: 'prize', type: 'text', required: true, description: 'd' },
-          { name: 'winners', type: 'int', named: true, min: 1, max: 100, description: 'd' },
-          { name: 'ends', type: 'when', named: true, description: 'd' },
+          { name: 'prize', type: 'text', required: true, description: 'test.command' },
+          { name: 'winners', type: 'int', named: true, min: 1, max: 100, description: 'test.command' },
+          { name: 'ends', type: 'when', named: true, description: 'test.command' },
         ],
         handler: noop,
       },
@@ -54,11 +54,11 @@ const specs: CommandSpec[] = [
 ];
 specs.push({
   name: 'schedule',
-  description: 'd',
+  description: 'test.command',
   role: 'admin',
   args: [
-    { name: 'when', type: 'when', required: true, description: 'd' },
-    { name: 'text', type: 'text', required: true, description: 'd' },
+    { name: 'when', type: 'when', required: true, description: 'test.command' },
+    { name: 'text', type: 'text', required: true, description: 'test.command' },
   ],
   handler: noop,
 });
@@ -213,6 +213,6 @@ describe('command parsing', () => {
   });
 
   it('a name used by two commands is a startup error', () => {
-    expect(() => new CommandRegistry([...specs, { name: 'sign', aliases: ['签到'], description: 'd', role: 'member', handler: noop }])).toThrow(/签到/);
+    expect(() => new CommandRegistry([...specs, { name: 'sign', aliases: ['签到'], description: 'test.command', role: 'member', handler: noop }])).toThrow(/签到/);
   });
 });

@@ -206,8 +206,8 @@ function convert(spec: ArgSpec, raw: string, env: ArgContext): ArgValue {
     }
     case 'choice': {
       const key = raw.normalize('NFKC').toLowerCase();
-      const value = spec.choices?.find((c) => c === key) ?? spec.choiceAliases?.[key] ?? spec.choiceAliases?.[raw];
-      if (!value) throw new UserError('core.badChoice', { name: argName(spec), value: raw, choices: joined((spec.choices ?? []).map((c) => choiceLabel(spec, c)), ' | ') });
+      const value = (spec.choices && Object.hasOwn(spec.choices, key) ? key : undefined) ?? spec.choiceAliases?.[key] ?? spec.choiceAliases?.[raw];
+      if (!value) throw new UserError('core.badChoice', { name: argName(spec), value: raw, choices: joined(choiceLabels(spec), ' | ') });
       return value;
     }
     case 'member': {
@@ -253,7 +253,7 @@ export function parseInteger(raw: string): { value: number; sign: '+' | '-' | un
 /**
  * `/grant <member> <points> <reason>`, placeholders and choices in the
  * reader's language (`<成员>`, `本周|本月|总榜`): each argument's label is the
- * catalog key `arg.<name>`, each choice's `choice.<arg>.<value>`.
+ * catalog key `arg.<name>`, each choice's the label key in its spec.
  */
 export function usage(command: CommandSpec, leaf: LeafCommand): Localized {
   const parts = [`/${command.name}`];
@@ -268,7 +268,7 @@ export function usage(command: CommandSpec, leaf: LeafCommand): Localized {
 
 /** One argument as written in a usage line: `<成员>`, `本周|本月|总榜`, `winners=<人数>`. */
 export function argUsage(arg: ArgSpec): Localized {
-  const value = arg.type === 'choice' && arg.choices ? joined(arg.choices.map((c) => choiceLabel(arg, c)), '|') : localized('core.placeholder', { label: argLabel(arg) });
+  const value = arg.type === 'choice' && arg.choices ? joined(choiceLabels(arg), '|') : localized('core.placeholder', { label: argLabel(arg) });
   return arg.named ? { template: `${arg.name}={value}`, params: { value } } : value;
 }
 
@@ -282,8 +282,8 @@ function argLabel(arg: ArgSpec): Localized {
   return localized(`arg.${arg.name}`);
 }
 
-function choiceLabel(arg: ArgSpec, choice: string): Localized {
-  return localized(`choice.${arg.name}.${choice}`);
+function choiceLabels(arg: ArgSpec): Localized[] {
+  return Object.values(arg.choices ?? {}).map((label) => localized(label));
 }
 
 function joined(items: readonly Localized[], separator: string): Localized {

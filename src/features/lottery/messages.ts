@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const lotteryMessages: Catalog = {
+export const lotteryMessages = {
   'lottery.describe': { 'zh-CN': '抽奖：创建、参与、开奖、验证', en: 'Lotteries: create, join, draw, verify' },
   'lottery.create.describe': { 'zh-CN': '创建抽奖（管理员）', en: 'Create a lottery (admin)' },
   'lottery.join.describe': { 'zh-CN': '参与抽奖', en: 'Join a lottery' },
@@ -73,4 +73,10 @@ export const lotteryMessages: Catalog = {
   'lottery.rowOpen': { 'zh-CN': '#{id}「{prize}」× {winners} · 截止 {ends} · {entrants} 人参与', en: '#{id} "{prize}" × {winners} · ends {ends} · {entrants} entrant(s)' },
   'lottery.rowDone': { 'zh-CN': '#{id}「{prize}」· 已开奖', en: '#{id} "{prize}" · drawn' },
   'lottery.milestoneEntry': { 'zh-CN': '🎟 连续签到 {days} 天，获得抽奖 #{id}「{prize}」的免费参与资格！', en: '🎟 {days}-day streak: a free entry to lottery #{id} ("{prize}")!' },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    lottery: typeof lotteryMessages;
+  }
+}

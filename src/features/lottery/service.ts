@@ -23,6 +23,11 @@ export const drawJobId = (id: number): string => `lottery-draw-${id}`;
 
 export type BonusRule = 'streak7' | 'level';
 
+/** A stored or typed bonus rule, checked (the column is plain text). */
+export function isBonusRule(value: string | null | undefined): value is BonusRule {
+  return value === 'streak7' || value === 'level';
+}
+
 export interface LotteryRules {
   maxWinners: number;
   /** Streak lengths that earn a free entry to the community's newest open lottery. */
@@ -240,7 +245,7 @@ export class LotteryService {
     if (row.min_level > 0) rules.push(ctx.t('lottery.ruleLevel', { level: row.min_level + 1 }));
     if (row.min_streak > 0) rules.push(ctx.t('lottery.ruleStreak', { days: row.min_streak }));
     if (row.min_points > 0) rules.push(ctx.t('lottery.rulePoints', { points: row.min_points }));
-    if (row.bonus) rules.push(ctx.t(`lottery.bonus.${row.bonus}`));
+    if (isBonusRule(row.bonus)) rules.push(ctx.t(`lottery.bonus.${row.bonus}`));
     return {
       title: ctx.t('lottery.announceTitle', { id: row.id }),
       text: [

@@ -38,7 +38,7 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'bank', type: 'word', description: 'quiz.arg.bank' },
             { name: 'questions', type: 'int', named: true, min: 1, description: 'quiz.arg.questions' },
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
-            { name: 'mode', type: 'choice', named: true, choices: ['first', 'all'], choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
+            { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
           handler(ctx, args): Reply {
             const started = service.start(ctx, startOptions(args));
@@ -55,7 +55,7 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'bank', type: 'word', description: 'quiz.arg.bank' },
             { name: 'questions', type: 'int', named: true, min: 1, description: 'quiz.arg.questions' },
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
-            { name: 'mode', type: 'choice', named: true, choices: ['first', 'all'], choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
+            { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
           handler(ctx, args): Reply {
             const { id, next } = service.schedule(ctx, args.string('cron'), startOptions(args));

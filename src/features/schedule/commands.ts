@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../../core/commands/spec.js';
+import type { CommandSpec, LeafCommand } from '../../core/commands/spec.js';
 import type { CommandContext } from '../../core/context.js';
 import type { Reply } from '../../core/reply.js';
 import type { ScheduleService } from './service.js';
@@ -87,14 +87,14 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
   ];
 }
 
-function statusCommand(name: 'pause' | 'resume' | 'remove', aliases: string[], run: (ctx: CommandContext, id: number) => string) {
+function statusCommand(name: 'pause' | 'resume' | 'remove', aliases: string[], run: (ctx: CommandContext, id: number) => string): LeafCommand {
   return {
     name,
     aliases,
     description: `schedule.${name}.describe`,
     role: 'admin' as const,
     args: [idArg],
-    handler: (ctx: CommandContext, args: { int(name: string): number }): Reply => ({ text: run(ctx, args.int('id')), ephemeral: true }),
+    handler: (ctx, args): Reply => ({ text: run(ctx, args.int('id')), ephemeral: true }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const scheduleMessages: Catalog = {
+export const scheduleMessages = {
   'announce.describe': { 'zh-CN': '立即发布公告（管理员）', en: 'Post an announcement now (admin)' },
   'announce.arg.text': { 'zh-CN': '公告内容', en: 'What to post' },
   'announce.done': { 'zh-CN': '📣 公告已提交发送（#{id}）。', en: '📣 Announcement queued for posting (#{id}).' },
@@ -39,4 +39,10 @@ export const scheduleMessages: Catalog = {
     'zh-CN': '加上这条，本周推广内容将占 {share}%（{promo}/{total}），超过上限 {cap}%。请减少 #promo 发布或增加普通内容。',
     en: 'With this post, promotional posts would be {share}% of this week ({promo}/{total}), over the {cap}% cap. Post fewer #promo items or more regular content.',
   },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    schedule: typeof scheduleMessages;
+  }
+}
