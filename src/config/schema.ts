@@ -129,7 +129,7 @@ export const configSchema = z.object({
     }),
   }),
   jobs: z.object({
-    concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1), maintenance: z.number().int().min(1) }),
+    concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1) }),
     lockDurationMs: z.number().int().min(1000),
     stalledIntervalMs: z.number().int().min(1000),
     reconcileIntervalMs: z.number().int().min(1000),
