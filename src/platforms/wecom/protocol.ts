@@ -164,7 +164,7 @@ export interface BotStreamPoll extends BotCommon {
 /**
  * Bot events. The bot acts on none of them (it sends no template cards and
  * reads no feedback), so their details are not parsed: a shape WeCom changes
- * can never make us refuse, and WeCom retry, a callback we would ignore.
+ * can never make us refuse (and WeCom retry) a callback we would ignore.
  */
 export type BotEventDetail = { type: 'enter_chat' } | { type: 'disconnected_event' } | { type: 'other'; eventType: string; data: unknown };
 
