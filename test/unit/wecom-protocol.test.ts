@@ -177,7 +177,9 @@ describe('parseBotPayload (intelligent bot JSON)', () => {
     expect(reasonOf(() => parseBotBody({ ...groupText, text: undefined }))).toBe('bad-payload');
     expect(reasonOf(() => parseBotBody({ ...groupText, text: { content: 5 } }))).toBe('bad-payload');
     expect(reasonOf(() => parseBotBody({ ...groupText, msgtype: 'stream', stream: {} }))).toBe('bad-payload');
-    expect(reasonOf(() => parseBotBody({ ...groupText, msgtype: 'event', event: { eventtype: 'feedback_event' } }))).toBe('bad-payload');
+    expect(reasonOf(() => parseBotBody({ ...groupText, msgtype: 'event', event: {} }))).toBe('bad-payload');
+    // An event the bot ignores is not refused for lacking details it would not read.
+    expect(parseBotBody({ ...groupText, msgtype: 'event', event: { eventtype: 'feedback_event' } })).toMatchObject({ kind: 'event', event: { type: 'other', eventType: 'feedback_event' } });
   });
 
   it('reads the encrypted envelope from a string or an object', () => {
