@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LOCALES } from '../core/i18n.js';
 import { isValidTimezone } from '../core/community-day.js';
+import { TIPS } from '../features/lifecycle/rules.js';
 
 const locale = z.enum(LOCALES);
 const timezone = z.string().refine(isValidTimezone, { message: 'expected an IANA timezone such as Asia/Shanghai' });
@@ -97,7 +98,7 @@ export const configSchema = z.object({
     }),
     followups: z.object({
       offsetsSeconds: z.array(z.number().int().min(1)),
-      tips: z.array(z.enum(['checkin', 'chat', 'streak', 'points'])),
+      tips: z.array(z.enum(TIPS)),
       texts: z.object({ checkin: localized, chat: localized, streak: localized, points: localized }).partial(),
     }),
     activity: z.object({

@@ -236,7 +236,7 @@ const INTEGER = /^([+-])?(0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)$/;
  * these: NFKC would also turn ⑤, ², 𝟓 into digits, and loose comma removal
  * would read `,,,7,,,` or `12,34` as numbers nobody meant.
  */
-export function parseInteger(raw: string): { value: number; sign: '+' | '-' | undefined } | undefined {
+function parseInteger(raw: string): { value: number; sign: '+' | '-' | undefined } | undefined {
   const folded = raw
     .trim()
     .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xff10 + 0x30))
@@ -273,7 +273,7 @@ export function argUsage(arg: ArgSpec): Localized {
 }
 
 /** An argument as named in errors: its label, and for `name=value` arguments the name one types. */
-export function argName(arg: ArgSpec): Localized {
+function argName(arg: ArgSpec): Localized {
   return arg.named ? localized('core.namedArg', { label: argLabel(arg), name: arg.name }) : argLabel(arg);
 }
 

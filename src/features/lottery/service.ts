@@ -19,7 +19,7 @@ import { ALGORITHM_VERSION, commitment, drawWinners, entriesHash, verifyDraw, ty
 import type { EntryRow, LotteryRepo, LotteryRow } from './repo.js';
 
 export const DRAW_JOB = 'lottery-draw';
-export const drawJobId = (id: number): string => `lottery-draw-${id}`;
+const drawJobId = (id: number): string => `lottery-draw-${id}`;
 
 export type BonusRule = 'streak7' | 'level';
 

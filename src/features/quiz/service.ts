@@ -43,7 +43,7 @@ export interface StartOptions {
 
 export const CLOSE_JOB = 'quiz-close';
 export const SCHEDULED_JOB = 'quiz-scheduled';
-export const quizSchedulerId = (id: number): string => `quiz-schedule-${id}`;
+const quizSchedulerId = (id: number): string => `quiz-schedule-${id}`;
 /** Scheduled quizzes may not start more often than this. */
 const MIN_SCHEDULE_INTERVAL_SECONDS = 600;
 

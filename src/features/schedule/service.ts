@@ -20,13 +20,13 @@ export interface ScheduleRules {
 
 export const POST_JOB = 'post';
 export const SCHEDULE_JOB = 'schedule-post';
-export const onceJobId = (id: number): string => `post-${id}`;
+const onceJobId = (id: number): string => `post-${id}`;
 export const schedulerId = (id: number): string => `schedule-${id}`;
 
 const PROMO_TAG = /(^|\s)#promo\b/i;
 const EVERYONE = /@(all|everyone|所有人)(?![A-Za-z0-9_])/i;
 
-export function postReply(text: string): Reply {
+function postReply(text: string): Reply {
   return { text, ...(EVERYONE.test(text) ? { mentionEveryone: true } : {}) };
 }
 

@@ -106,7 +106,7 @@ export function createWecomBindings(sqlite: Database.Database, apiUrl: string, c
   };
 }
 
-export const wecomBindingMessages = {
+const wecomBindingMessages = {
   'wecom.bind.describe': { 'zh-CN': '绑定本群的群机器人 Webhook（管理员）', en: "Bind this group's robot webhook (admin)" },
   'wecom.bind.arg.webhook': { 'zh-CN': 'Webhook 地址或 key', en: 'Webhook URL or key' },
   'wecom.bind.done': { 'zh-CN': '🔗 已绑定群机器人 Webhook（{key}）。公告和定时消息会从这里发出。', en: '🔗 Group robot webhook bound ({key}). Announcements and scheduled posts go out through it.' },
