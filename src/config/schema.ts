@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LOCALES } from '../core/i18n.js';
 import { isValidTimezone } from '../core/community-day.js';
+import { TIPS } from '../features/lifecycle/rules.js';
 
 const locale = z.enum(LOCALES);
 const timezone = z.string().refine(isValidTimezone, { message: 'expected an IANA timezone such as Asia/Shanghai' });
@@ -106,7 +107,7 @@ export const configSchema = z.object({
     }),
     followups: z.object({
       offsetsSeconds: z.array(z.number().int().min(1)),
-      tips: z.array(z.enum(['checkin', 'chat', 'streak', 'points'])),
+      tips: z.array(z.enum(TIPS)),
       texts: z.object({ checkin: localized, chat: localized, streak: localized, points: localized }).partial(),
     }),
     activity: z.object({
@@ -139,7 +140,7 @@ export const configSchema = z.object({
     }),
   }),
   jobs: z.object({
-    concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1), maintenance: z.number().int().min(1) }),
+    concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1) }),
     lockDurationMs: z.number().int().min(1000),
     stalledIntervalMs: z.number().int().min(1000),
     reconcileIntervalMs: z.number().int().min(1000),

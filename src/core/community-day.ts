@@ -61,10 +61,6 @@ export function monthKey(day: Day): string {
 }
 
 /** The instant a community day starts (for "next day at" messages and scheduling). */
-export function dayStart(day: Day, rules: DayRules): Date {
-  return DateTime.fromISO(day, { zone: rules.timezone }).set({ hour: rules.dayStartHour }).toJSDate();
-}
-
 export function isValidTimezone(zone: string): boolean {
   return DateTime.local().setZone(zone).isValid;
 }

@@ -4,7 +4,7 @@
  */
 import type { CommandSpec } from './commands/spec.js';
 import type { CommandContext } from './context.js';
-import type { Catalog } from './i18n.js';
+import type { KnownCatalog } from './i18n.js';
 import type { Reply } from './reply.js';
 import type { DesiredTimers, JobHandler } from './ports.js';
 import type { Store } from '../store/db.js';
@@ -19,7 +19,7 @@ export type EventListener = (ctx: CommandContext, earlier: readonly Reply[]) => 
 export interface Feature {
   name: string;
   commands?: readonly CommandSpec[];
-  messages?: Catalog;
+  messages?: KnownCatalog;
   /** `message` sees every chat message that is not a command (activity tracking). */
   listeners?: Partial<Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener>>;
   /** Handlers for timer jobs, by job kind (`post`, `lottery-draw`, ...). */

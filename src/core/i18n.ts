@@ -2,10 +2,31 @@
  * The message catalog. Every user-visible sentence lives in a feature's
  * `messages.ts` in zh-CN and en; handlers only name keys.
  */
+import type { coreMessages } from './messages.js';
+
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-export type MessageKey = string;
+/**
+ * The catalogs, by name, as types. Each catalog adds itself where it is
+ * written, so the core imports no feature:
+ *
+ *     export const lotteryMessages = { ... } satisfies Catalog;
+ *     declare module '../../core/i18n.js' {
+ *       interface Catalogs { lottery: typeof lotteryMessages }
+ *     }
+ *
+ * `MessageKey` is the union of their keys: `t('lottery.notFoud')` or
+ * `new UserError('...')` with a key no catalog has does not compile.
+ */
+export interface Catalogs {
+  core: typeof coreMessages;
+}
+
+export type MessageKey = { [C in keyof Catalogs]: keyof Catalogs[C] & string }[keyof Catalogs];
+
+/** What follows `prefix` in the keys that start with it: `KeySuffix<'arg.'>` is every argument name with a label. */
+export type KeySuffix<Prefix extends string, K extends string = MessageKey> = K extends `${Prefix}${infer Rest}` ? Rest : never;
 /**
  * A parameter is a value, or text that is itself translated when the
  * message is rendered (a field or argument name inside an error built where
@@ -13,7 +34,10 @@ export type MessageKey = string;
  */
 export type MessageParam = string | number | Localized;
 export type MessageParams = Record<string, MessageParam>;
-export type Catalog = Record<MessageKey, Record<Locale, string>>;
+/** A catalog as written: every key with its text in every locale. */
+export type Catalog = Record<string, Record<Locale, string>>;
+/** Catalogs the I18n accepts: only keys of `Catalogs`, so every key it holds is a `MessageKey`. */
+export type KnownCatalog = { readonly [K in MessageKey]?: Record<Locale, string> };
 
 export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
@@ -35,15 +59,19 @@ export function renderLocalized(t: Translate, value: Localized): string {
 export class I18n {
   private readonly entries = new Map<MessageKey, Record<Locale, string>>();
 
-  add(catalog: Catalog): void {
-    for (const [key, texts] of Object.entries(catalog)) {
+  /** Add a catalog; a catalog typed with plain string keys (`Catalog`) does not compile. */
+  add<C extends KnownCatalog>(catalog: C & Record<Exclude<keyof C, MessageKey>, never>): void {
+    for (const key of Object.keys(catalog) as MessageKey[]) {
+      const texts = (catalog as KnownCatalog)[key];
+      if (!texts) continue;
       if (this.entries.has(key)) throw new Error(`message key defined twice: ${key}`);
       this.entries.set(key, texts);
     }
   }
 
-  has(key: MessageKey): boolean {
-    return this.entries.has(key);
+  /** Whether `key` was added (a text from outside, such as a command description read back). */
+  has(key: string): key is MessageKey {
+    return this.entries.has(key as MessageKey);
   }
 
   keys(): MessageKey[] {

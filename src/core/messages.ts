@@ -1,7 +1,7 @@
 import type { Catalog } from './i18n.js';
 
 /** Texts of the core: parsing and permission refusals, the apology. */
-export const coreMessages: Catalog = {
+export const coreMessages = {
   'core.unknownCommand': {
     'zh-CN': '没有「{name}」这个指令。可用指令：{commands}\n发送 /help 查看说明。',
     en: 'There is no command "{name}". Commands: {commands}\nSend /help for details.',
@@ -56,7 +56,27 @@ export const coreMessages: Catalog = {
   'arg.mode': { 'zh-CN': '模式', en: 'mode' },
   'arg.command': { 'zh-CN': '指令', en: 'command' },
   'arg.webhook': { 'zh-CN': 'Webhook 地址', en: 'webhook' },
+  // Times (`when` arguments, parsed by the registry) and cron patterns.
+  'time.when.unrecognized': {
+    'zh-CN': '看不懂{name}「{input}」。可以写 21:30、明天 9:00、+10m、10分钟后、2026-12-01T20:00。',
+    en: 'Cannot read the time "{input}" ({name}). Try 21:30, tomorrow 9:00, +10m or 2026-12-01T20:00.',
+  },
+  'time.when.missingTime': { 'zh-CN': '「{input}」缺少具体时间，例如「{input} 20:00」。', en: '"{input}" has no time of day; try "{input} 20:00".' },
+  'time.when.outOfRange': { 'zh-CN': '时间「{input}」里的{field}不对：{value}', en: 'The {field} in "{input}" is invalid: {value}' },
+  'time.when.past': { 'zh-CN': '这个{label}已经过去了：{at}。', en: 'That time is in the past: {at}.' },
+  'time.when.tooFar': { 'zh-CN': '最晚只能到 {max}。', en: 'The latest time allowed is {max}.' },
+  'time.cron.invalid': { 'zh-CN': 'cron 表达式不对：{field}「{value}」。', en: 'Invalid cron pattern: {field} "{value}".' },
+  // Fields of a time (`<when>`) or a cron pattern, named in errors.
+  'time.field.month': { 'zh-CN': '月份', en: 'month' },
+  'time.field.day': { 'zh-CN': '日期', en: 'day' },
+  'time.field.hour': { 'zh-CN': '小时', en: 'hour' },
+  'time.field.minute': { 'zh-CN': '分钟', en: 'minute' },
+  'time.field.second': { 'zh-CN': '秒', en: 'second' },
+  'time.field.offset': { 'zh-CN': '时区偏移', en: 'UTC offset' },
+  'time.field.dayOfMonth': { 'zh-CN': '日', en: 'day of month' },
+  'time.field.dayOfWeek': { 'zh-CN': '星期', en: 'day of week' },
+  'time.field.expression': { 'zh-CN': '表达式', en: 'pattern' },
   'core.adminOnly': { 'zh-CN': '只有管理员可以使用 /{command}。', en: 'Only admins can use /{command}.' },
   'core.rateLimited': { 'zh-CN': '你发得太快了，请 {seconds} 秒后再试。', en: "You're sending commands too fast. Please try again in {seconds} s." },
   'core.internalError': { 'zh-CN': '抱歉，出了点问题，请稍后再试。', en: 'Sorry, something went wrong. Please try again later.' },
-};
+} satisfies Catalog;

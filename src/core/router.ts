@@ -199,7 +199,7 @@ export class Router {
     if ((inv.command.role === 'admin' || inv.leaf.role === 'admin') && !ctx.isAdmin) {
       throw new UserError('core.adminOnly', { command: inv.path.join(' ') });
     }
-    const args = resolveArgs(inv, (ref) => this.deps.identity.findMember(ctx.community, ref));
+    const args = resolveArgs(inv, { member: (ref) => this.deps.identity.findMember(ctx.community, ref), now: ctx.now, timezone: ctx.community.timezone });
     const out = inv.leaf.handler(ctx, args);
     return [...(Array.isArray(out) ? out : [out]), ...this.runListeners('command', ctx)];
   }

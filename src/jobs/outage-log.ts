@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 
-export const OUTAGE_REMINDER_MS = 60_000;
+const OUTAGE_REMINDER_MS = 60_000;
 
 export class OutageLog {
   private since: number | undefined;

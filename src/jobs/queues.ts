@@ -9,11 +9,7 @@ export const QUEUES = {
   schedules: 'schedules',
   /** Platform sends with retries, backoff and per-target rate limits. */
   outbox: 'outbox',
-  /** Housekeeping: pruning, rollups. */
-  maintenance: 'maintenance',
 } as const;
-
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface TimerData {
   id: number;

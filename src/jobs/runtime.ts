@@ -31,7 +31,7 @@ import type { JobsRepo } from './repo.js';
 export type Role = 'all' | 'worker' | 'gateway';
 
 export interface JobSettings {
-  concurrency: { timers: number; schedules: number; outbox: number; maintenance: number };
+  concurrency: { timers: number; schedules: number; outbox: number };
   lockDurationMs: number;
   stalledIntervalMs: number;
   reconcileIntervalMs: number;
@@ -101,7 +101,6 @@ export class JobRuntime implements Timers {
       timers: new Queue(QUEUES.timers, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } } }),
       schedules: new Queue(QUEUES.schedules, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 } } }),
       outbox: new Queue(QUEUES.outbox, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 5000 } } }),
-      maintenance: new Queue(QUEUES.maintenance, { ...queueOptions, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 100 } } }),
     };
     for (const q of Object.values(this.queues)) q.on('error', () => undefined);
     for (const feature of options.features) {

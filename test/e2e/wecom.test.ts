@@ -394,6 +394,43 @@ function stubInbound(handle: (event: ChatEvent) => Promise<RouteResult>, options
   });
 }
 
+describe('events the bot does not act on', () => {
+  let http: FastifyInstance | undefined;
+  afterEach(async () => {
+    await http?.close();
+  });
+
+  it('a template_card_event or feedback_event of any shape is acknowledged with an empty 200, never refused', async () => {
+    const seen: ChatEvent[] = [];
+    const inbound = stubInbound(async (event) => (seen.push(event), { duplicate: false, replies: [] }));
+    http = Fastify();
+    registerWecomRoutes(http, { inbound, bot: new WecomCipher({ token: BOT.token, encodingAesKey: BOT.key, receiveId: '' }) });
+    const url = await http.listen({ host: '127.0.0.1', port: 0 });
+    const event = (eventtype: string, detail: unknown): Record<string, unknown> => ({
+      msgid: newMsgId(),
+      aibotid: 'AIBOT',
+      chatid: 'CHAT',
+      chattype: 'group',
+      from: { userid: 'alice' },
+      msgtype: 'event',
+      event: { eventtype, [eventtype]: detail },
+    });
+    const bodies = [
+      event('template_card_event', { card_type: 'vote_interaction', task_id: 'T1', selected_items: { selected_item: [{ question_key: 'q1', option_ids: { option_id: ['a'] } }] } }),
+      // Shapes WeCom may add or change: the bot uses no cards, so none of this may turn into a refusal (WeCom retries refused callbacks).
+      event('template_card_event', { card_type: 7, selected_items: { selected_item: [{ question_key: 1 }] } }),
+      event('template_card_event', 'not an object'),
+      event('feedback_event', { type: 'thumbs', content: 3 }),
+    ];
+    for (const body of bodies) {
+      const res = await postBot(url, body);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+    }
+    expect(seen).toEqual([]);
+  });
+});
+
 describe('a slow reply goes out through response_url', () => {
   let http: FastifyInstance | undefined;
   let api: FakeWecomApi | undefined;

@@ -10,8 +10,8 @@ import type { MemberInfo } from '../../src/core/context.js';
 import { parseInteger, resolveArgs } from '../../src/core/commands/registry.js';
 import { UserError } from '../../src/core/errors.js';
 import { MAX_NAME_LENGTH, cleanName, isCleanId, sanitizeEvent } from '../../src/core/identity/sanitize.js';
-import { parseCron } from '../../src/features/schedule/cron.js';
-import { MAX_AHEAD_DAYS, parseWhen } from '../../src/features/schedule/when.js';
+import { parseCron } from '../../src/core/time/cron.js';
+import { MAX_AHEAD_DAYS, parseWhen } from '../../src/core/time/when.js';
 import { matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from '../../src/features/quiz/normalize.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { assertCatalogText, commandText, fuzz } from './support.js';
@@ -48,10 +48,10 @@ describe('command parser (registry.parseText, resolveArgs)', () => {
           case 'command': {
             const { invocation } = parsed;
             expect(invocation.path[0]).toBe(invocation.command.name);
-            const names = new Set((invocation.leaf.args ?? []).map((a) => a.name));
+            const names = new Set<string>((invocation.leaf.args ?? []).map((a) => a.name));
             for (const key of invocation.raw.keys()) expect(names.has(key)).toBe(true);
             try {
-              resolveArgs(invocation, () => (found ? someone : undefined));
+              resolveArgs(invocation, { member: () => (found ? someone : undefined), now: new Date('2026-11-30T04:00:00Z'), timezone: 'Asia/Shanghai' });
             } catch (err) {
               if (!(err instanceof UserError)) throw err;
               expect(i18n.has(err.key)).toBe(true);

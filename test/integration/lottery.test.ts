@@ -136,7 +136,7 @@ describe('lotteries', () => {
     await t.chat.say('admin', '/lottery create 无人问津 winners=1 ends=+1h');
     expect(await t.chat.say('admin', '/lottery draw 2')).toContain('没有人参与');
     expect(await t.chat.say('admin', '/lottery create x winners=101 ends=+1h')).toContain('超出范围（1 到 100）：101');
-    expect(await t.chat.say('admin', '/lottery create x winners=1 ends=2020-01-01T00:00')).toContain('截止时间已经过去了');
+    expect(await t.chat.say('admin', '/lottery create x winners=1 ends=2020-01-01T00:00')).toContain('这个截止时间已经过去了');
     expect(await t.chat.say('admin', '/lottery create x winners=1 ends=whenever')).toContain('看不懂截止时间');
     expect(await t.chat.say('admin', '/lottery create x ends=+1h')).toContain('缺少参数「中奖人数（winners=）」');
     expect(await t.chat.say('admin', '/lottery create "带空格的奖品" winners=1 ends="明天 20:00"')).toContain('带空格的奖品');

@@ -44,8 +44,8 @@ describe('message catalog', () => {
         for (const leaf of isGroup(command) ? command.subcommands : [command]) {
           check(`usage of /${command.name} ${leaf.name}`, renderLocalized(i18n.translator('zh-CN'), usage(command, leaf)));
           for (const arg of leaf.args ?? []) {
-            // The refusals the registry gives for this argument: missing, not a number, out of range, not a choice.
-            const bad = arg.type === 'choice' ? ['', '某个'] : arg.type === 'int' ? ['', '很多', String((arg.min ?? 0) - 1)] : [''];
+            // The refusals the registry gives for this argument: missing, not a number, out of range, not a choice, not a time.
+            const bad = arg.type === 'int' ? ['', '很多', String((arg.min ?? 0) - 1)] : (BAD[arg.type] ?? ['']);
             for (const raw of bad) {
               const error = refusal(command, leaf, { ...arg, required: true }, raw);
               check(`/${command.name} ${leaf.name} ${arg.name}=${raw}`, i18n.t('zh-CN', error.key, error.params));
@@ -68,16 +68,22 @@ describe('message catalog', () => {
 
   it('an unknown key is a loud error, a duplicate key too', () => {
     const i18n = new I18n();
-    i18n.add({ a: { 'zh-CN': '甲', en: 'A' } });
-    expect(() => i18n.t('en', 'b')).toThrow(/unknown message key/);
-    expect(() => i18n.add({ a: { 'zh-CN': '乙', en: 'B' } })).toThrow(/twice/);
+    i18n.add({ 'test.command': { 'zh-CN': '甲', en: 'A' } });
+    expect(() => i18n.t('en', 'test.arg')).toThrow(/unknown message key/);
+    expect(() => i18n.add({ 'test.command': { 'zh-CN': '乙', en: 'B' } })).toThrow(/twice/);
   });
 });
+
+/** Values each type of argument refuses: missing, unreadable, out of range (integers: below their minimum). */
+const BAD: Partial<Record<ArgSpec['type'], string[]>> = {
+  choice: ['', '某个'],
+  when: ['', '某时', '明天', '25:00', '2020-01-01 10:00', '+999d'],
+};
 
 /** The refusal the registry gives when `arg` (alone) is given as `raw`. */
 function refusal(command: CommandSpec, leaf: LeafCommand, arg: ArgSpec, raw: string): UserError {
   try {
-    resolveArgs({ command, leaf: { ...leaf, args: [arg] }, path: [command.name], raw: new Map([[arg.name, raw]]) }, () => undefined);
+    resolveArgs({ command, leaf: { ...leaf, args: [arg] }, path: [command.name], raw: new Map([[arg.name, raw]]) }, { member: () => undefined, now: new Date('2026-06-01T04:00:00Z'), timezone: 'Asia/Shanghai' });
   } catch (err) {
     if (err instanceof UserError) return err;
     throw err;

@@ -5,14 +5,14 @@ import { UserError } from '../../src/core/errors.js';
 import { I18n } from '../../src/core/i18n.js';
 import { coreMessages } from '../../src/core/messages.js';
 
-const points: ArgSpec = { name: 'points', type: 'int', required: true, min: 1, max: 10_000_000, description: 'd' };
-const offset: ArgSpec = { name: 'offset', type: 'int', required: true, description: 'd' };
+const points: ArgSpec = { name: 'points', type: 'int', required: true, min: 1, max: 10_000_000, description: 'test.command' };
+const offset: ArgSpec = { name: 'offset', type: 'int', required: true, description: 'test.command' };
 
 function parse(spec: ArgSpec, raw: string): number | UserError {
-  const leaf: LeafCommand = { name: 'test', description: 'd', role: 'member', args: [spec], handler: () => ({ text: '' }) };
+  const leaf: LeafCommand = { name: 'test', description: 'test.command', role: 'member', args: [spec], handler: () => ({ text: '' }) };
   const inv: Invocation = { command: leaf, leaf, path: ['test'], raw: new Map([[spec.name, raw]]) };
   try {
-    return resolveArgs(inv, () => undefined).int(spec.name);
+    return resolveArgs(inv, { member: () => undefined, now: new Date(0), timezone: 'UTC' }).int(spec.name);
   } catch (err) {
     if (err instanceof UserError) return err;
     throw err;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandRegistry, resolveArgs, type Invocation } from '../../src/core/commands/registry.js';
+import { CommandRegistry, resolveArgs, type ArgContext, type Invocation } from '../../src/core/commands/registry.js';
 import type { CommandSpec } from '../../src/core/commands/spec.js';
 import type { MemberInfo } from '../../src/core/context.js';
 import { UserError } from '../../src/core/errors.js';
@@ -8,52 +8,65 @@ import { coreMessages } from '../../src/core/messages.js';
 
 const noop = () => ({ text: '' });
 const specs: CommandSpec[] = [
-  { name: 'checkin', aliases: ['签到', '打卡'], description: 'd', role: 'member', handler: noop },
+  { name: 'checkin', aliases: ['签到', '打卡'], description: 'test.command', role: 'member', handler: noop },
   {
     name: 'leaderboard',
     aliases: ['排行榜'],
-    description: 'd',
+    description: 'test.command',
     role: 'member',
-    args: [{ name: 'period', type: 'choice', choices: ['week', 'month', 'all'], choiceAliases: { 本周: 'week', 总榜: 'all' }, description: 'd' }],
+    args: [{ name: 'period', type: 'choice', choices: { week: 'choice.period.week', month: 'choice.period.month', all: 'choice.period.all' }, choiceAliases: { 本周: 'week', 总榜: 'all' }, description: 'test.command' }],
     handler: noop,
   },
   {
     name: 'grant',
     aliases: ['加分'],
-    description: 'd',
+    description: 'test.command',
     role: 'admin',
     args: [
-      { name: 'member', type: 'member', required: true, description: 'd' },
-      { name: 'points', type: 'int', required: true, min: 1, max: 1000, description: 'd' },
-      { name: 'reason', type: 'text', required: true, description: 'd' },
+      { name: 'member', type: 'member', required: true, description: 'test.command' },
+      { name: 'points', type: 'int', required: true, min: 1, max: 1000, description: 'test.command' },
+      { name: 'reason', type: 'text', required: true, description: 'test.command' },
     ],
     handler: noop,
   },
   {
     name: 'lottery',
     aliases: ['抽奖'],
-    description: 'd',
+    description: 'test.command',
     role: 'member',
     defaultSubcommand: 'list',
     subcommands: [
-      { name: 'list', description: 'd', role: 'member', handler: noop },
-      { name: 'join', aliases: ['参与'], shortcuts: ['参与抽奖'], description: 'd', role: 'member', args: [{ name: 'id', type: 'int', required: true, description: 'd' }], handler: noop },
+      { name: 'list', description: 'test.command', role: 'member', handler: noop },
+      { name: 'join', aliases: ['参与'], shortcuts: ['参与抽奖'], description: 'test.command', role: 'member', args: [{ name: 'id', type: 'int', required: true, description: 'test.command' }], handler: noop },
       {
         name: 'create',
-        description: 'd',
+        description: 'test.command',
         role: 'admin',
         args: [
-          { name: 'prize', type: 'text', required: true, description: 'd' },
-          { name: 'winners', type: 'int', named: true, min: 1, max: 100, description: 'd' },
+          { name: 'prize', type: 'text', required: true, description: 'test.command' },
+          { name: 'winners', type: 'int', named: true, min: 1, max: 100, description: 'test.command' },
+          { name: 'ends', type: 'when', named: true, description: 'test.command' },
         ],
         handler: noop,
       },
     ],
   },
 ];
+specs.push({
+  name: 'schedule',
+  description: 'test.command',
+  role: 'admin',
+  args: [
+    { name: 'when', type: 'when', required: true, description: 'test.command' },
+    { name: 'text', type: 'text', required: true, description: 'test.command' },
+  ],
+  handler: noop,
+});
 const registry = new CommandRegistry(specs);
 const alice: MemberInfo = { id: 1, communityId: 1, platformUserId: 'u1', displayName: 'Alice', joinedAt: new Date(0) };
-const resolve = (ref: string) => (ref === '<@u1>' || ref === '@Alice' || ref === 'Alice' ? alice : undefined);
+/** 2026-06-01 12:00 in Asia/Shanghai. */
+const NOW = new Date('2026-06-01T04:00:00Z');
+const resolve: ArgContext = { member: (ref) => (ref === '<@u1>' || ref === '@Alice' || ref === 'Alice' ? alice : undefined), now: NOW, timezone: 'Asia/Shanghai' };
 
 function invocation(text: string, addressed = true): Invocation {
   const parsed = registry.parseText(text, addressed);
@@ -153,6 +166,45 @@ describe('command parsing', () => {
     expect(args.string('prize')).toBe('A new keyboard');
   });
 
+  it('when arguments are times in the community timezone, relative to the command', () => {
+    const args = resolveArgs(invocation('/schedule 21:30 hello there'), resolve);
+    expect(args.when('when').toISOString()).toBe('2026-06-01T13:30:00.000Z');
+    expect(args.string('text')).toBe('hello there');
+    expect(resolveArgs(invocation('/schedule +10m hi'), resolve).when('when').toISOString()).toBe('2026-06-01T04:10:00.000Z');
+    expect(resolveArgs(invocation('/lottery create prize ends=+1h'), resolve).when('ends').toISOString()).toBe('2026-06-01T05:00:00.000Z');
+    // Another community's clock and timezone: the same words, another instant.
+    const ny = resolveArgs(invocation('/schedule 21:30 hi'), { ...resolve, timezone: 'America/New_York' });
+    expect(ny.when('when').toISOString()).toBe('2026-06-02T01:30:00.000Z');
+  });
+
+  it('a day and a time of day in two words make one when argument', () => {
+    const args = resolveArgs(invocation('/schedule 明天 21:30 see you'), resolve);
+    expect(args.when('when').toISOString()).toBe('2026-06-02T13:30:00.000Z');
+    expect(args.string('text')).toBe('see you');
+    const dated = resolveArgs(invocation('/schedule 2026-12-01 20:00 party'), resolve);
+    expect(dated.when('when').toISOString()).toBe('2026-12-01T12:00:00.000Z');
+    // A time already complete keeps the next word as text.
+    expect(resolveArgs(invocation('/schedule 21:30 22:00 news'), resolve).string('text')).toBe('22:00 news');
+    expect(resolveArgs(invocation('/schedule "明天 9:00" hi'), resolve).when('when').toISOString()).toBe('2026-06-02T01:00:00.000Z');
+  });
+
+  it('bad when arguments are refused with the time errors, naming the argument', () => {
+    const i18n = new I18n();
+    i18n.add(coreMessages);
+    const zh = (text: string): string => {
+      const err = userError(() => resolveArgs(invocation(text), resolve));
+      return i18n.t('zh-CN', err.key, err.params);
+    };
+    // Labels of the test's arguments.
+    i18n.add({ 'arg.ends': { 'zh-CN': '截止时间', en: 'when' }, 'arg.when': { 'zh-CN': '时间', en: 'when' }, 'arg.prize': { 'zh-CN': '奖品', en: 'prize' }, 'arg.winners': { 'zh-CN': '人数', en: 'n' } });
+    expect(zh('/schedule soonish text')).toBe('看不懂时间「soonish」。可以写 21:30、明天 9:00、+10m、10分钟后、2026-12-01T20:00。');
+    expect(zh('/lottery create x ends=whenever')).toContain('看不懂截止时间（ends=）「whenever」');
+    expect(zh('/lottery create x ends=2020-01-01T00:00')).toBe('这个截止时间已经过去了：2020-01-01 00:00 (Asia/Shanghai)。');
+    expect(zh('/schedule 明天 text')).toBe('「明天」缺少具体时间，例如「明天 20:00」。');
+    expect(zh('/schedule 25:00 text')).toBe('时间「25:00」里的小时不对：25');
+    expect(zh('/schedule +400d text')).toBe('最晚只能到 2027-06-02 12:00 (Asia/Shanghai)。');
+  });
+
   it('structured (slash) calls map options by name', () => {
     const inv = registry.fromStructured(['grant'], { member: '<@u1>', points: 5, reason: 'ok' });
     expect(inv && resolveArgs(inv, resolve).int('points')).toBe(5);
@@ -161,6 +213,6 @@ describe('command parsing', () => {
   });
 
   it('a name used by two commands is a startup error', () => {
-    expect(() => new CommandRegistry([...specs, { name: 'sign', aliases: ['签到'], description: 'd', role: 'member', handler: noop }])).toThrow(/签到/);
+    expect(() => new CommandRegistry([...specs, { name: 'sign', aliases: ['签到'], description: 'test.command', role: 'member', handler: noop }])).toThrow(/签到/);
   });
 });

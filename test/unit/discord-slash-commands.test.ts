@@ -1,26 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../../src/core/commands/spec.js';
 import { I18n } from '../../src/core/i18n.js';
+import { testMessages } from '../helpers/messages.js';
 import { ADMIN_PERMISSIONS, diffCommands, isUnchanged, slashCommands } from '../../src/platforms/discord/slash-commands.js';
 
 const i18n = new I18n();
-i18n.add({
-  'c.d': { 'zh-CN': '指令', en: 'A command' },
-  'a.d': { 'zh-CN': '参数', en: 'An argument' },
-  'long.d': { 'zh-CN': '长', en: 'x'.repeat(150) },
-});
+i18n.add(testMessages);
 const reply = () => ({ text: '' });
 const commands: CommandSpec[] = [
   {
     name: 'lottery',
-    description: 'c.d',
+    description: 'test.command',
     role: 'member',
     subcommands: [
-      { name: 'join', description: 'c.d', role: 'member', args: [{ name: 'id', type: 'int', required: true, min: 1, description: 'a.d' }], handler: reply },
-      { name: 'create', description: 'long.d', role: 'admin', args: [{ name: 'note', type: 'text', description: 'a.d' }, { name: 'prize', type: 'word', required: true, description: 'a.d' }], handler: reply },
+      { name: 'join', description: 'test.command', role: 'member', args: [{ name: 'id', type: 'int', required: true, min: 1, description: 'test.arg' }], handler: reply },
+      { name: 'create', description: 'test.long', role: 'admin', args: [{ name: 'note', type: 'text', description: 'test.arg' }, { name: 'prize', type: 'word', required: true, description: 'test.arg' }], handler: reply },
     ],
   },
-  { name: 'grant', aliases: ['加分'], description: 'c.d', role: 'admin', args: [{ name: 'member', type: 'member', required: true, description: 'a.d' }], handler: reply },
+  { name: 'grant', aliases: ['加分'], description: 'test.command', role: 'admin', args: [{ name: 'member', type: 'member', required: true, description: 'test.arg' }], handler: reply },
 ];
 
 describe('slash commands from the registry', () => {

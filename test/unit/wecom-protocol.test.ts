@@ -117,7 +117,7 @@ describe('parseBotPayload (intelligent bot JSON)', () => {
     expect(message).toMatchObject({ kind: 'stream-poll', streamId: 'STREAMID', dedupeKey: groupText.msgid, chatId: 'CHATID' });
   });
 
-  it('parses enter_chat, template_card_event and feedback_event with their dedupe key', () => {
+  it('parses enter_chat, and keeps the events the bot does not act on unparsed, with their dedupe key', () => {
     const base = { msgid: 'EV1', create_time: 1700000000, aibotid: 'AIBOTID', from: { corpid: 'wpxxxx', userid: 'USERID' }, msgtype: 'event' };
     expect(parseBotBody({ ...base, event: { eventtype: 'enter_chat' } })).toEqual({
       kind: 'event',
@@ -144,16 +144,16 @@ describe('parseBotPayload (intelligent bot JSON)', () => {
         },
       },
     });
-    expect(card).toMatchObject({
-      kind: 'event',
-      chatId: 'CHATID',
-      event: { type: 'template_card_event', cardType: 'vote_interaction', eventKey: 'button_replace_text', taskId: 'T1', selections: [{ questionKey: 'q1', optionIds: ['one', 'two'] }] },
+    expect(card).toMatchObject({ kind: 'event', dedupeKey: 'EV1', chatId: 'CHATID', event: { type: 'other', eventType: 'template_card_event', data: { card_type: 'vote_interaction' } } });
+    // A shape the bot would not understand is no reason to refuse an event it ignores.
+    expect(parseBotBody({ ...base, event: { eventtype: 'template_card_event', template_card_event: 'garbage' } })).toMatchObject({
+      event: { type: 'other', eventType: 'template_card_event', data: 'garbage' },
     });
     const feedback = parseBotBody({
       ...base,
       event: { eventtype: 'feedback_event', feedback_event: { id: 'FB', type: 2, content: '能再详细一些么', inaccurate_reason_list: [2, 4] } },
     });
-    expect(feedback).toMatchObject({ event: { type: 'feedback_event', feedbackId: 'FB', feedbackType: 2, content: '能再详细一些么', inaccurateReasons: [2, 4] } });
+    expect(feedback).toMatchObject({ event: { type: 'other', eventType: 'feedback_event', data: { id: 'FB' } } });
     expect(parseBotBody({ ...base, event: { eventtype: 'future_event', future_event: { a: 1 } } })).toMatchObject({
       event: { type: 'other', eventType: 'future_event', data: { a: 1 } },
     });
@@ -177,7 +177,9 @@ describe('parseBotPayload (intelligent bot JSON)', () => {
     expect(reasonOf(() => parseBotBody({ ...groupText, text: undefined }))).toBe('bad-payload');
     expect(reasonOf(() => parseBotBody({ ...groupText, text: { content: 5 } }))).toBe('bad-payload');
     expect(reasonOf(() => parseBotBody({ ...groupText, msgtype: 'stream', stream: {} }))).toBe('bad-payload');
-    expect(reasonOf(() => parseBotBody({ ...groupText, msgtype: 'event', event: { eventtype: 'feedback_event' } }))).toBe('bad-payload');
+    expect(reasonOf(() => parseBotBody({ ...groupText, msgtype: 'event', event: {} }))).toBe('bad-payload');
+    // An event the bot ignores is not refused for lacking details it would not read.
+    expect(parseBotBody({ ...groupText, msgtype: 'event', event: { eventtype: 'feedback_event' } })).toMatchObject({ kind: 'event', event: { type: 'other', eventType: 'feedback_event' } });
   });
 
   it('reads the encrypted envelope from a string or an object', () => {

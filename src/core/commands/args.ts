@@ -1,6 +1,7 @@
 import type { MemberInfo } from '../context.js';
 
-export type ArgValue = string | number | MemberInfo;
+/** A `when` argument is the instant it names (see core/time/when.ts). */
+export type ArgValue = string | number | Date | MemberInfo;
 
 /** Parsed, validated and resolved arguments of one command call. */
 export class Args {
@@ -30,9 +31,15 @@ export class Args {
     return this.values.has(name) ? this.string(name) : undefined;
   }
 
+  when(name: string): Date {
+    const v = this.values.get(name);
+    if (!(v instanceof Date)) throw new Error(`argument ${name} is not a time`);
+    return v;
+  }
+
   member(name: string): MemberInfo {
     const v = this.values.get(name);
-    if (v === undefined || typeof v !== 'object') throw new Error(`argument ${name} is not a member`);
+    if (v === undefined || typeof v !== 'object' || v instanceof Date) throw new Error(`argument ${name} is not a member`);
     return v;
   }
 

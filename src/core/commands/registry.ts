@@ -10,6 +10,7 @@ import { Args, type ArgValue } from './args.js';
 import type { MemberInfo } from '../context.js';
 import { cleanName } from '../identity/sanitize.js';
 import { localized, type Localized, type MessageParams } from '../i18n.js';
+import { parseWhen, whenError } from '../time/when.js';
 
 const PREFIXES = ['/', '／', '!', '！'];
 const QUOTES: Record<string, string> = { '"': '"', "'": "'", '“': '”', '「': '」', '‘': '’' };
@@ -155,8 +156,9 @@ export class CommandRegistry {
         i = positional.length;
         break;
       }
-      raw.set(spec.name, token.value);
-      i++;
+      const time = spec.type === 'when' ? joinedTime(token, positional[i + 1]) : undefined;
+      raw.set(spec.name, time ?? token.value);
+      i += time ? 2 : 1;
     }
     if (i < positional.length) {
       throw new UserError('core.tooManyArgs', { usage: usage(command, leaf) });
@@ -165,11 +167,17 @@ export class CommandRegistry {
   }
 }
 
-/**
- * Check and convert raw argument strings. `resolveMember` looks a member up
- * in the caller's community (by mention, platform id or display name).
- */
-export function resolveArgs(inv: Invocation, resolveMember: (ref: string) => MemberInfo | undefined): Args {
+/** What converting arguments needs from the command's context. */
+export interface ArgContext {
+  /** Looks a member up in the caller's community (by mention, platform id or display name). */
+  member(ref: string): MemberInfo | undefined;
+  /** The command's time and the community's timezone, for `when` arguments. */
+  now: Date;
+  timezone: string;
+}
+
+/** Check and convert raw argument strings. */
+export function resolveArgs(inv: Invocation, env: ArgContext): Args {
   const values = new Map<string, ArgValue>();
   for (const spec of inv.leaf.args ?? []) {
     const raw = inv.raw.get(spec.name);
@@ -177,12 +185,12 @@ export function resolveArgs(inv: Invocation, resolveMember: (ref: string) => Mem
       if (spec.required) throw new UserError('core.missingArg', { name: argName(spec), usage: usage(inv.command, inv.leaf) });
       continue;
     }
-    values.set(spec.name, convert(spec, raw, resolveMember));
+    values.set(spec.name, convert(spec, raw, env));
   }
   return new Args(values);
 }
 
-function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => MemberInfo | undefined): ArgValue {
+function convert(spec: ArgSpec, raw: string, env: ArgContext): ArgValue {
   switch (spec.type) {
     case 'int': {
       const parsed = parseInteger(raw);
@@ -198,15 +206,20 @@ function convert(spec: ArgSpec, raw: string, resolveMember: (ref: string) => Mem
     }
     case 'choice': {
       const key = raw.normalize('NFKC').toLowerCase();
-      const value = spec.choices?.find((c) => c === key) ?? spec.choiceAliases?.[key] ?? spec.choiceAliases?.[raw];
-      if (!value) throw new UserError('core.badChoice', { name: argName(spec), value: raw, choices: joined((spec.choices ?? []).map((c) => choiceLabel(spec, c)), ' | ') });
+      const value = (spec.choices && Object.hasOwn(spec.choices, key) ? key : undefined) ?? spec.choiceAliases?.[key] ?? spec.choiceAliases?.[raw];
+      if (!value) throw new UserError('core.badChoice', { name: argName(spec), value: raw, choices: joined(choiceLabels(spec), ' | ') });
       return value;
     }
     case 'member': {
-      const member = resolveMember(raw);
+      const member = env.member(raw);
       // The name is echoed back: without the characters that could disguise it.
       if (!member) throw new UserError('core.unknownMember', { value: cleanName(raw) });
       return member;
+    }
+    case 'when': {
+      const parsed = parseWhen(raw, env.now, env.timezone);
+      if (!parsed.ok) throw whenError(parsed.error, env.timezone, { name: argName(spec), label: argLabel(spec) });
+      return parsed.at;
     }
     case 'word':
     case 'text':
@@ -240,7 +253,7 @@ export function parseInteger(raw: string): { value: number; sign: '+' | '-' | un
 /**
  * `/grant <member> <points> <reason>`, placeholders and choices in the
  * reader's language (`<成员>`, `本周|本月|总榜`): each argument's label is the
- * catalog key `arg.<name>`, each choice's `choice.<arg>.<value>`.
+ * catalog key `arg.<name>`, each choice's the label key in its spec.
  */
 export function usage(command: CommandSpec, leaf: LeafCommand): Localized {
   const parts = [`/${command.name}`];
@@ -255,17 +268,22 @@ export function usage(command: CommandSpec, leaf: LeafCommand): Localized {
 
 /** One argument as written in a usage line: `<成员>`, `本周|本月|总榜`, `winners=<人数>`. */
 export function argUsage(arg: ArgSpec): Localized {
-  const value = arg.type === 'choice' && arg.choices ? joined(arg.choices.map((c) => choiceLabel(arg, c)), '|') : localized('core.placeholder', { label: localized(`arg.${arg.name}`) });
+  const value = arg.type === 'choice' && arg.choices ? joined(choiceLabels(arg), '|') : localized('core.placeholder', { label: argLabel(arg) });
   return arg.named ? { template: `${arg.name}={value}`, params: { value } } : value;
 }
 
 /** An argument as named in errors: its label, and for `name=value` arguments the name one types. */
-export function argName(arg: ArgSpec): Localized {
-  return arg.named ? localized('core.namedArg', { label: localized(`arg.${arg.name}`), name: arg.name }) : localized(`arg.${arg.name}`);
+function argName(arg: ArgSpec): Localized {
+  return arg.named ? localized('core.namedArg', { label: argLabel(arg), name: arg.name }) : argLabel(arg);
 }
 
-function choiceLabel(arg: ArgSpec, choice: string): Localized {
-  return localized(`choice.${arg.name}.${choice}`);
+/** An argument's label alone, in the reader's language: `截止时间`. */
+function argLabel(arg: ArgSpec): Localized {
+  return localized(`arg.${arg.name}`);
+}
+
+function choiceLabels(arg: ArgSpec): Localized[] {
+  return Object.values(arg.choices ?? {}).map((label) => localized(label));
 }
 
 function joined(items: readonly Localized[], separator: string): Localized {
@@ -273,6 +291,17 @@ function joined(items: readonly Localized[], separator: string): Localized {
   items.forEach((item, i) => (params[`c${i}`] = item));
   return { template: items.map((_, i) => `{c${i}}`).join(separator), params };
 }
+
+/**
+ * A `when` written as two words in the text form (`明天 21:30`,
+ * `2026-12-01 20:00`, `tomorrow 9:00`): a day followed by a time of day.
+ */
+function joinedTime(day: Token, next: Token | undefined): string | undefined {
+  if (!next || day.quoted || next.quoted || CLOCK.test(day.value) || !CLOCK.test(next.value)) return undefined;
+  return `${day.value} ${next.value}`;
+}
+
+const CLOCK = /^[0-9０-９]{1,2}[:：][0-9０-９]{2}/;
 
 /** The text from `start` to the end, without the named arguments written inside it. */
 function withoutSpans(body: string, start: number, spans: readonly Token[]): string {

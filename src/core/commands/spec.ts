@@ -2,7 +2,7 @@
  * Command declarations. One registry of these drives text parsing, slash
  * command definitions, permission checks and /help.
  */
-import type { MessageKey } from '../i18n.js';
+import type { KeySuffix, MessageKey } from '../i18n.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import type { Args } from './args.js';
@@ -10,14 +10,25 @@ import type { Platform } from '../chat-event.js';
 
 export type Role = 'member' | 'admin';
 
-export type ArgType = 'int' | 'word' | 'text' | 'member' | 'choice';
+/**
+ * `when`: a time as people type it (`21:30`, `明天 9:00`, `+10m`,
+ * `2026-12-01T20:00`), read in the community's timezone relative to the
+ * command's time and refused unless it lies ahead (core/time/when.ts).
+ */
+export type ArgType = 'int' | 'word' | 'text' | 'member' | 'choice' | 'when';
+
+/** An argument's name: one with a label `arg.<name>` in a catalog (`<成员>` in usage lines). */
+export type ArgName = KeySuffix<'arg.'>;
 
 export interface ArgSpec {
-  name: string;
+  name: ArgName;
   type: ArgType;
   required?: boolean;
-  /** For 'choice': canonical values; `choiceAliases` maps other spellings ('周' → 'week'). */
-  choices?: readonly string[];
+  /**
+   * For 'choice': the canonical values with their labels, in order
+   * (`{ week: 'choice.period.week' }`); `choiceAliases` maps other spellings ('周' → 'week').
+   */
+  choices?: Readonly<Record<string, MessageKey>>;
   choiceAliases?: Record<string, string>;
   min?: number;
   max?: number;

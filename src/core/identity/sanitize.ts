@@ -14,7 +14,7 @@
 import type { ChatEvent } from '../chat-event.js';
 
 export const MAX_NAME_LENGTH = 64;
-export const MAX_ID_LENGTH = 256;
+const MAX_ID_LENGTH = 256;
 
 /** Line breaks and tabs separate words: they become spaces rather than vanish. */
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]/g;

@@ -8,7 +8,7 @@ export interface DeliveryRow {
   reply_json: string;
   recipient: string | null;
   fallback_json: string | null;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  status: 'pending' | 'sent' | 'failed';
   attempts: number;
   last_error: string | null;
   created_at: number;
@@ -24,9 +24,9 @@ export function createOutboxRepo(sqlite: Sqlite) {
   const get = sqlite.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?');
   // Each outcome counts its attempt: one commit per send instead of one before and one after.
   const sent = sqlite.prepare<[number, number]>("UPDATE deliveries SET status = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'");
-  const retry = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'pending', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status IN ('pending', 'sending')");
+  const retry = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'pending', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status = 'pending'");
   const failed = sqlite.prepare<[string, number]>("UPDATE deliveries SET status = 'failed', last_error = ?, attempts = attempts + 1 WHERE id = ? AND status <> 'sent'");
-  const open = sqlite.prepare<[], { id: number }>("SELECT id FROM deliveries WHERE status IN ('pending', 'sending') ORDER BY id");
+  const open = sqlite.prepare<[], { id: number }>("SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id");
   const latestBySource = sqlite.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE source = ? ORDER BY id DESC LIMIT 1');
   const pendingByPlatform = sqlite.prepare<[], { platform: string; count: number }>(
     "SELECT c.platform AS platform, COUNT(*) AS count FROM deliveries d JOIN communities c ON c.id = d.community_id WHERE d.status IN ('pending', 'sending') GROUP BY c.platform",

@@ -18,7 +18,7 @@ export const deliveries = sqliteTable(
     recipient: text('recipient'),
     /** What to post in the community instead when no direct message can be sent. */
     fallbackJson: text('fallback_json'),
-    status: text('status', { enum: ['pending', 'sending', 'sent', 'failed'] }).notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     createdAt: integer('created_at').notNull(),

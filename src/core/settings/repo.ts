@@ -28,5 +28,3 @@ export function createSettingsRepo(sqlite: Sqlite) {
     },
   };
 }
-
-export type SettingsRepo = ReturnType<typeof createSettingsRepo>;

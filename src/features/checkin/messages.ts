@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const checkinMessages: Catalog = {
+export const checkinMessages = {
   'checkin.describe': { 'zh-CN': '每日签到，赚积分、攒连续天数', en: 'Daily check-in: earn points and build a streak' },
   'checkin.done': { 'zh-CN': '✅ {name} 签到成功！+{total} 积分', en: '✅ {name} checked in! +{total} points' },
   'checkin.breakdown': { 'zh-CN': '（基础 {base} + 连续奖励 {bonus}）', en: '(base {base} + streak bonus {bonus})' },
@@ -19,4 +19,10 @@ export const checkinMessages: Catalog = {
   'checkin.freezeDisabled': { 'zh-CN': '本群没有开启补签卡。', en: 'Streak freezes are not enabled in this community.' },
   'checkin.freezeNeedsCheckin': { 'zh-CN': '先签到一次，再购买补签卡。', en: 'Check in once before buying a streak freeze.' },
   'checkin.freezeMax': { 'zh-CN': '最多只能持有 {max} 张补签卡。', en: 'You can hold at most {max} streak freezes.' },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    checkin: typeof checkinMessages;
+  }
+}

@@ -12,7 +12,7 @@ import type { Feature } from '../../core/feature.js';
 import { localized, renderLocalized, type Catalog } from '../../core/i18n.js';
 import type { Reply } from '../../core/reply.js';
 
-const messages: Catalog = {
+const messages = {
   'help.describe': { 'zh-CN': '查看你可以使用的指令', en: 'What you can do here' },
   'help.arg.command': { 'zh-CN': '要查看详情的指令', en: 'The command to explain' },
   'help.title': { 'zh-CN': '📖 指令说明', en: '📖 Commands' },
@@ -27,7 +27,13 @@ const messages: Catalog = {
     'zh-CN': '发送 /help <指令> 查看用法，例如 /help 签到。指令可以用 / 或 ! 开头；@我 时也可以直接说中文指令。',
     en: 'Send /help <command> for its usage, e.g. /help checkin. Commands start with / or !; when you mention me, Chinese names such as 签到 work too.',
   },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    help: typeof messages;
+  }
+}
 
 type Section = 'member' | 'admin';
 

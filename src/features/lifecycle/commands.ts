@@ -24,7 +24,7 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
       aliases: ['免打扰'],
       description: 'quiet.describe',
       role: 'member',
-      args: [{ name: 'mode', type: 'choice', choices: ['on', 'off'], choiceAliases: { 开: 'on', 开启: 'on', 关: 'off', 关闭: 'off' }, description: 'quiet.arg.mode' }],
+      args: [{ name: 'mode', type: 'choice', choices: { on: 'choice.mode.on', off: 'choice.mode.off' }, choiceAliases: { 开: 'on', 开启: 'on', 关: 'off', 关闭: 'off' }, description: 'quiet.arg.mode' }],
       handler: (ctx, args) => service.setQuiet(ctx, (args.optionalString('mode') ?? 'on') === 'on'),
     },
     {

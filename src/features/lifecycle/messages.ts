@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const lifecycleMessages: Catalog = {
+export const lifecycleMessages = {
   'lifecycle.welcome': { 'zh-CN': '👋 欢迎 {mention} 加入{community}！', en: '👋 Welcome to {community}, {mention}!' },
   'lifecycle.welcomeBack': { 'zh-CN': '👋 欢迎 {mention} 回来！', en: '👋 Welcome back, {mention}!' },
   'lifecycle.welcomeBatch': { 'zh-CN': '👋 欢迎 {count} 位新朋友加入{community}：{mentions}', en: '👋 Welcome to {community}, {count} new members: {mentions}' },
@@ -62,4 +62,10 @@ export const lifecycleMessages: Catalog = {
   'lifecycle.rulesAccepted': { 'zh-CN': '✅ 谢谢！已记录你接受了群规。', en: '✅ Thanks! Your acceptance of the rules is recorded.' },
   'lifecycle.rulesAlready': { 'zh-CN': '你之前已经接受过群规了。', en: 'You accepted the rules before.' },
   'lifecycle.rulesReminder': { 'zh-CN': '{mention} 提醒一下：请阅读群规，并点击下方按钮（或发送 /accept）确认接受。', en: '{mention} a friendly reminder: please read the community rules and confirm with the button below (or /accept).' },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    lifecycle: typeof lifecycleMessages;
+  }
+}

@@ -127,7 +127,7 @@ export function segmentOf(m: MemberFacts, today: Day, rules: SegmentRules): Segm
 }
 
 /** No activity on the last `days` days (today included); a member never active counts from the join. */
-export function isSilent(lastActiveDay: Day | null, joinedDay: Day, today: Day, days: number): boolean {
+function isSilent(lastActiveDay: Day | null, joinedDay: Day, today: Day, days: number): boolean {
   const since = lastActiveDay ?? joinedDay;
   return since <= addDays(today, -days);
 }

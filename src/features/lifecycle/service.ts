@@ -57,11 +57,11 @@ export interface LifecycleConfig {
 export const WELCOME_JOB = 'welcome-batch';
 export const FOLLOWUP_JOB = 'lifecycle-followup';
 export const DAILY_JOB = 'lifecycle-daily';
-export const DAILY_SCHEDULER = 'lifecycle-daily';
-export const welcomeJobId = (communityId: number, minute: number): string => `welcome-batch-${communityId}-${minute}`;
-export const followupJobId = (id: number): string => `followup-${id}`;
+const DAILY_SCHEDULER = 'lifecycle-daily';
+const welcomeJobId = (communityId: number, minute: number): string => `welcome-batch-${communityId}-${minute}`;
+const followupJobId = (id: number): string => `followup-${id}`;
 export const RULES_REMINDER_JOB = 'rules-reminder';
-export const rulesReminderJobId = (memberId: number): string => `rules-reminder-${memberId}`;
+const rulesReminderJobId = (memberId: number): string => `rules-reminder-${memberId}`;
 
 const DAY_MS = 86_400_000;
 

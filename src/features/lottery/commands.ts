@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Reply } from '../../core/reply.js';
-import type { BonusRule, LotteryService } from './service.js';
+import { isBonusRule, type BonusRule, type LotteryService } from './service.js';
 
 const idArg = { name: 'id', type: 'int', required: true, min: 1, description: 'lottery.arg.id' } as const;
 
@@ -21,23 +21,23 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
           args: [
             { name: 'prize', type: 'text', required: true, description: 'lottery.arg.prize' },
             { name: 'winners', type: 'int', named: true, required: true, min: 1, max: service.maxWinners, description: 'lottery.arg.winners' },
-            { name: 'ends', type: 'word', named: true, required: true, description: 'lottery.arg.ends' },
+            { name: 'ends', type: 'when', named: true, required: true, description: 'lottery.arg.ends' },
             { name: 'cost', type: 'int', named: true, min: 0, max: 1_000_000, description: 'lottery.arg.cost' },
             { name: 'min_level', type: 'int', named: true, min: 1, max: 100, description: 'lottery.arg.minLevel' },
             { name: 'min_streak', type: 'int', named: true, min: 0, max: 3650, description: 'lottery.arg.minStreak' },
             { name: 'min_points', type: 'int', named: true, min: 0, max: 100_000_000, description: 'lottery.arg.minPoints' },
-            { name: 'bonus', type: 'choice', named: true, choices: ['streak7', 'level'], choiceAliases: { 连签: 'streak7', 等级: 'level' }, description: 'lottery.arg.bonus' },
+            { name: 'bonus', type: 'choice', named: true, choices: { streak7: 'choice.bonus.streak7', level: 'choice.bonus.level' }, choiceAliases: { 连签: 'streak7', 等级: 'level' }, description: 'lottery.arg.bonus' },
           ],
           handler(ctx, args): Reply {
             const row = service.create(ctx, {
               prize: args.string('prize'),
               winners: args.int('winners'),
-              ends: args.string('ends'),
+              ends: args.when('ends'),
               cost: args.optionalInt('cost') ?? 0,
               minLevel: Math.max(0, (args.optionalInt('min_level') ?? 1) - 1),
               minStreak: args.optionalInt('min_streak') ?? 0,
               minPoints: args.optionalInt('min_points') ?? 0,
-              bonus: args.optionalString('bonus') as BonusRule | undefined,
+              bonus: bonusRule(args.optionalString('bonus')),
             });
             return service.announcement(ctx, row);
           },
@@ -81,4 +81,11 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
       ],
     },
   ];
+}
+
+/** The `bonus=` choice: the registry only passes the declared choices. */
+function bonusRule(value: string | undefined): BonusRule | undefined {
+  if (value === undefined) return undefined;
+  if (!isBonusRule(value)) throw new Error(`unexpected bonus rule ${value}`);
+  return value;
 }

@@ -104,7 +104,7 @@ export interface VerifyResult {
 }
 
 /** Integers read from the HMAC stream have this many bits. */
-export const STREAM_BITS = 48;
+const STREAM_BITS = 48;
 const TWO_POW_48 = 2 ** STREAM_BITS;
 
 function seedBytes(seedHex: string): Buffer {

@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const lotteryMessages: Catalog = {
+export const lotteryMessages = {
   'lottery.describe': { 'zh-CN': '抽奖：创建、参与、开奖、验证', en: 'Lotteries: create, join, draw, verify' },
   'lottery.create.describe': { 'zh-CN': '创建抽奖（管理员）', en: 'Create a lottery (admin)' },
   'lottery.join.describe': { 'zh-CN': '参与抽奖', en: 'Join a lottery' },
@@ -53,8 +53,6 @@ export const lotteryMessages: Catalog = {
   'lottery.notDrawn': { 'zh-CN': '抽奖 #{id} 还没有开奖。', en: 'Lottery #{id} has not been drawn yet.' },
   'lottery.noneLeft': { 'zh-CN': '抽奖 #{id} 已经没有可以抽取的参与者了。', en: 'No entrants left to draw in lottery #{id}.' },
   'lottery.tooManyWinners': { 'zh-CN': '中奖人数最多 {max}。', en: 'At most {max} winners.' },
-  'lottery.endsInPast': { 'zh-CN': '截止时间已经过去了：{at}。', en: 'The end time is in the past: {at}.' },
-  'lottery.badEnds': { 'zh-CN': '看不懂截止时间「{input}」。例如 ends=+1h、ends=21:30、ends="明天 20:00"。', en: 'Cannot read the end time "{input}". Try ends=+1h, ends=21:30, ends="tomorrow 20:00".' },
   'lottery.resultTitle': { 'zh-CN': '🎉 抽奖 #{id} 开奖', en: '🎉 Lottery #{id} results' },
   'lottery.result': { 'zh-CN': '「{prize}」的中奖者：{winners}　恭喜！', en: 'Winners of "{prize}": {winners} Congratulations!' },
   'lottery.rerollResult': { 'zh-CN': '「{prize}」替补中奖者（第 {round} 轮）：{winners}', en: 'Replacement winners of "{prize}" (round {round}): {winners}' },
@@ -75,4 +73,10 @@ export const lotteryMessages: Catalog = {
   'lottery.rowOpen': { 'zh-CN': '#{id}「{prize}」× {winners} · 截止 {ends} · {entrants} 人参与', en: '#{id} "{prize}" × {winners} · ends {ends} · {entrants} entrant(s)' },
   'lottery.rowDone': { 'zh-CN': '#{id}「{prize}」· 已开奖', en: '#{id} "{prize}" · drawn' },
   'lottery.milestoneEntry': { 'zh-CN': '🎟 连续签到 {days} 天，获得抽奖 #{id}「{prize}」的免费参与资格！', en: '🎟 {days}-day streak: a free entry to lottery #{id} ("{prize}")!' },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    lottery: typeof lotteryMessages;
+  }
+}

@@ -14,14 +14,19 @@ import type { Rng } from '../../core/rng.js';
 import { addDays } from '../../core/community-day.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
-import { formatLocal, parseWhen } from '../schedule/when.js';
+import { formatLocal } from '../../core/time/when.js';
 import { ALGORITHM_VERSION, commitment, drawWinners, entriesHash, verifyDraw, type DrawEntry } from './draw.js';
 import type { EntryRow, LotteryRepo, LotteryRow } from './repo.js';
 
 export const DRAW_JOB = 'lottery-draw';
-export const drawJobId = (id: number): string => `lottery-draw-${id}`;
+const drawJobId = (id: number): string => `lottery-draw-${id}`;
 
 export type BonusRule = 'streak7' | 'level';
+
+/** A stored or typed bonus rule, checked (the column is plain text). */
+export function isBonusRule(value: string | null | undefined): value is BonusRule {
+  return value === 'streak7' || value === 'level';
+}
 
 export interface LotteryRules {
   maxWinners: number;
@@ -34,7 +39,8 @@ export interface LotteryRules {
 export interface CreateInput {
   prize: string;
   winners: number;
-  ends: string;
+  /** Checked by the registry: ahead of the command's time, within a year. */
+  ends: Date;
   cost: number;
   minLevel: number;
   minStreak: number;
@@ -74,17 +80,12 @@ export class LotteryService {
 
   create(ctx: CommandContext, input: CreateInput): LotteryRow {
     if (input.winners > this.deps.rules.maxWinners) throw new UserError('lottery.tooManyWinners', { max: this.deps.rules.maxWinners });
-    const when = parseWhen(input.ends, ctx.now, ctx.community.timezone);
-    if (!when.ok) {
-      if (when.error.kind === 'past') throw new UserError('lottery.endsInPast', { at: formatLocal(when.error.at, ctx.community.timezone, ctx.locale) });
-      throw new UserError('lottery.badEnds', { input: input.ends });
-    }
     const seedHex = this.deps.rng.hex(32);
     const id = this.deps.repo.insert({
       communityId: ctx.community.id,
       prize: input.prize,
       winners: input.winners,
-      endsAt: when.at.getTime(),
+      endsAt: input.ends.getTime(),
       cost: input.cost,
       minLevel: input.minLevel,
       minStreak: input.minStreak,
@@ -96,7 +97,7 @@ export class LotteryService {
       createdBy: ctx.member.id,
       at: ctx.now.getTime(),
     });
-    ctx.afterCommit(() => this.deps.timers.at(drawJobId(id), when.at, { kind: DRAW_JOB, id }));
+    ctx.afterCommit(() => this.deps.timers.at(drawJobId(id), input.ends, { kind: DRAW_JOB, id }));
     return this.deps.repo.get(id) as LotteryRow;
   }
 
@@ -237,7 +238,7 @@ export class LotteryService {
     if (rows.length === 0) return { text: ctx.t('lottery.none'), ephemeral: true };
     const lines = rows.map((row) => {
       const { entrants } = this.deps.repo.count(row.id);
-      return ctx.t(row.status === 'open' ? 'lottery.rowOpen' : 'lottery.rowDone', { id: row.id, prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone, ctx.locale), entrants });
+      return ctx.t(row.status === 'open' ? 'lottery.rowOpen' : 'lottery.rowDone', { id: row.id, prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone), entrants });
     });
     return { title: ctx.t('lottery.listTitle'), text: lines.join('\n') };
   }
@@ -248,11 +249,11 @@ export class LotteryService {
     if (row.min_level > 0) rules.push(ctx.t('lottery.ruleLevel', { level: row.min_level + 1 }));
     if (row.min_streak > 0) rules.push(ctx.t('lottery.ruleStreak', { days: row.min_streak }));
     if (row.min_points > 0) rules.push(ctx.t('lottery.rulePoints', { points: row.min_points }));
-    if (row.bonus) rules.push(ctx.t(`lottery.bonus.${row.bonus}`));
+    if (isBonusRule(row.bonus)) rules.push(ctx.t(`lottery.bonus.${row.bonus}`));
     return {
       title: ctx.t('lottery.announceTitle', { id: row.id }),
       text: [
-        ctx.t('lottery.announce', { prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone, ctx.locale) }),
+        ctx.t('lottery.announce', { prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone) }),
         rules.length ? ctx.t('lottery.rules', { rules: rules.join('；') }) : ctx.t('lottery.noRules'),
         ctx.t('lottery.howToJoin', { id: row.id }),
         ctx.t('lottery.commitment', { commitment: row.commitment }),

@@ -45,7 +45,7 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
         {
           name: 'period',
           type: 'choice',
-          choices: ['week', 'month', 'all'],
+          choices: { week: 'choice.period.week', month: 'choice.period.month', all: 'choice.period.all' },
           choiceAliases: { 周: 'week', 本周: 'week', 周榜: 'week', 月: 'month', 本月: 'month', 月榜: 'month', 总: 'all', 总榜: 'all', 全部: 'all' },
           description: 'leaderboard.arg.period',
         },

@@ -11,7 +11,7 @@ import { mention } from '../../core/reply.js';
 import type { Level } from './levels.js';
 import type { LevelUpPost } from './service.js';
 
-export const LEVEL_UP_SOURCE = 'level-up';
+const LEVEL_UP_SOURCE = 'level-up';
 
 /** The line a reply adds: to the member themselves, or naming them (`name`) when others read it. */
 export function levelUpLine(t: Translate, locale: Locale, level: Level, name?: string): string {

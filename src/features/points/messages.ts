@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const pointsMessages: Catalog = {
+export const pointsMessages = {
   'points.describe': { 'zh-CN': '查看积分、等级、排名和连续签到', en: 'Your points, level, rank and streak' },
   'points.arg.member': { 'zh-CN': '要查看的成员', en: 'The member to look up' },
   'points.title': { 'zh-CN': '{name} 的积分', en: "{name}'s points" },
@@ -39,4 +39,10 @@ export const pointsMessages: Catalog = {
     'zh-CN': '{name} 的余额只有 {balance} 分，不能扣 {points} 分（余额不能为负）。',
     en: '{name} has only {balance} points; cannot take {points} (a balance never goes negative).',
   },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    points: typeof pointsMessages;
+  }
+}

@@ -36,11 +36,11 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit, type
 import { z } from 'zod';
 import { CHOICE_LABELS, normalizeAnswer, parseNumber } from './normalize.js';
 
-export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
+const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
 
-export const DEFAULT_POINTS = 10;
-export const DEFAULT_SECONDS = 30;
+const DEFAULT_POINTS = 10;
+const DEFAULT_SECONDS = 30;
 
 export interface QuizQuestion {
   id: string;

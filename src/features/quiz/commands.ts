@@ -2,7 +2,7 @@ import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Reply } from '../../core/reply.js';
 import type { QuizMode } from './repo.js';
 import type { Args } from '../../core/commands/args.js';
-import { formatLocal } from '../schedule/when.js';
+import { formatLocal } from '../../core/time/when.js';
 import { listBankErrors, type QuizService, type StartOptions } from './service.js';
 
 /** The options shared by /quiz start and /quiz schedule. */
@@ -38,7 +38,7 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'bank', type: 'word', description: 'quiz.arg.bank' },
             { name: 'questions', type: 'int', named: true, min: 1, description: 'quiz.arg.questions' },
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
-            { name: 'mode', type: 'choice', named: true, choices: ['first', 'all'], choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
+            { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
           handler(ctx, args): Reply {
             const started = service.start(ctx, startOptions(args));
@@ -55,11 +55,11 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'bank', type: 'word', description: 'quiz.arg.bank' },
             { name: 'questions', type: 'int', named: true, min: 1, description: 'quiz.arg.questions' },
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
-            { name: 'mode', type: 'choice', named: true, choices: ['first', 'all'], choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
+            { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
           handler(ctx, args): Reply {
             const { id, next } = service.schedule(ctx, args.string('cron'), startOptions(args));
-            return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone, ctx.locale) }) };
+            return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone) }) };
           },
         },
         { name: 'schedules', aliases: ['定时列表'], description: 'quiz.schedules.describe', role: 'admin', handler: (ctx) => service.schedules(ctx) },

@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const quizMessages: Catalog = {
+export const quizMessages = {
   'quiz.describe': { 'zh-CN': '答题竞猜：管理员开题，大家抢答', en: 'Quiz: admins start it, everyone answers' },
   'quiz.start.describe': { 'zh-CN': '开始答题（管理员）', en: 'Start a quiz (admin)' },
   'quiz.stop.describe': { 'zh-CN': '结束正在进行的答题（管理员）', en: 'Stop the running quiz (admin)' },
@@ -70,4 +70,10 @@ export const quizMessages: Catalog = {
   'quiz.unscheduled': { 'zh-CN': '🗑 已删除定时答题 #{id}。', en: '🗑 Removed quiz schedule #{id}.' },
   'quiz.scheduleNotFound': { 'zh-CN': '没有编号为 #{id} 的定时答题。', en: 'There is no quiz schedule #{id}.' },
   'quiz.cronTooOften': { 'zh-CN': '定时答题最多每 {minutes} 分钟一次。', en: 'Scheduled quizzes may start at most once every {minutes} minutes.' },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    quiz: typeof quizMessages;
+  }
+}

@@ -287,7 +287,7 @@ const HEDGE_WORDS = ['or', 'either'];
 const HEDGE_CJK = ['或', '还是', '要么'];
 const MAX_EXTRA_WORDS = 12;
 /** Longest normalized input that can match. */
-export const MAX_INPUT_LENGTH = 200;
+const MAX_INPUT_LENGTH = 200;
 
 function wordCount(text: string): number {
   let count = 0;

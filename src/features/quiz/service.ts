@@ -18,8 +18,8 @@ import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
 import type { LoadedBanks } from './banks.js';
 import { quizMessages } from './messages.js';
-import { cronError, minIntervalSeconds, parseCron } from '../schedule/cron.js';
-import { formatLocal } from '../schedule/when.js';
+import { cronError, minIntervalSeconds, parseCron } from '../../core/time/cron.js';
+import { formatLocal } from '../../core/time/when.js';
 import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
 import type { QuizMode, QuizRepo, RoundRow, SessionRow } from './repo.js';
 
@@ -43,7 +43,7 @@ export interface StartOptions {
 
 export const CLOSE_JOB = 'quiz-close';
 export const SCHEDULED_JOB = 'quiz-scheduled';
-export const quizSchedulerId = (id: number): string => `quiz-schedule-${id}`;
+const quizSchedulerId = (id: number): string => `quiz-schedule-${id}`;
 /** Scheduled quizzes may not start more often than this. */
 const MIN_SCHEDULE_INTERVAL_SECONDS = 600;
 
@@ -112,7 +112,7 @@ export class QuizService {
     const lines = rows.map((row) => {
       const opts = JSON.parse(row.options_json) as StartOptions;
       const parsed = parseCron(row.cron, row.timezone);
-      const next = parsed.ok ? formatLocal(parsed.cron.next(ctx.now), row.timezone, ctx.locale) : '—';
+      const next = parsed.ok ? formatLocal(parsed.cron.next(ctx.now), row.timezone) : '—';
       return ctx.t('quiz.scheduleRow', { id: row.id, cron: row.cron, bank: opts.bank ?? this.deps.rules.defaults.bank, next });
     });
     return { text: lines.join('\n'), ephemeral: true };

@@ -1,8 +1,8 @@
-import type { CommandSpec } from '../../core/commands/spec.js';
+import type { CommandSpec, LeafCommand } from '../../core/commands/spec.js';
 import type { CommandContext } from '../../core/context.js';
 import type { Reply } from '../../core/reply.js';
 import type { ScheduleService } from './service.js';
-import { formatLocal } from './when.js';
+import { formatLocal } from '../../core/time/when.js';
 
 const idArg = { name: 'id', type: 'int', required: true, min: 1, description: 'schedule.arg.id' } as const;
 
@@ -33,13 +33,13 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
           description: 'schedule.once.describe',
           role: 'admin',
           args: [
-            { name: 'when', type: 'word', required: true, description: 'schedule.arg.when' },
+            { name: 'when', type: 'when', required: true, description: 'schedule.arg.when' },
             { name: 'text', type: 'text', required: true, description: 'schedule.arg.text' },
           ],
           handler(ctx, args): Reply {
-            const [when, text] = splitWhen(args.string('when'), args.string('text'));
-            const { id, at } = service.once(ctx, when, text);
-            return { text: ctx.t('schedule.onceDone', { id, at: formatLocal(at, ctx.community.timezone, ctx.locale) }) + armedNote(ctx) };
+            const at = args.when('when');
+            const id = service.once(ctx, at, args.string('text'));
+            return { text: ctx.t('schedule.onceDone', { id, at: formatLocal(at, ctx.community.timezone) }) + armedNote(ctx) };
           },
         },
         {
@@ -55,7 +55,7 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
             const [pattern, text] = splitCron(args.string('cron'), args.string('text'));
             const { id, next } = service.recurring(ctx, pattern, text);
             return {
-              text: ctx.t('schedule.addDone', { id, cron: pattern, timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone, ctx.locale) }) + armedNote(ctx),
+              text: ctx.t('schedule.addDone', { id, cron: pattern, timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone) }) + armedNote(ctx),
             };
           },
         },
@@ -71,7 +71,7 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
               ctx.t('schedule.row', {
                 id: row.id,
                 kind: row.kind === 'once' ? ctx.t('schedule.kindOnce') : ctx.t('schedule.kindCron', { cron: row.cron ?? '' }),
-                next: next ? formatLocal(next, row.timezone, ctx.locale) : ctx.t('schedule.noNext'),
+                next: next ? formatLocal(next, row.timezone) : ctx.t('schedule.noNext'),
                 state: (row.status === 'paused' ? ctx.t('schedule.paused') : '') + (lastError ? ctx.t('schedule.lastFailed', { error: lastError.slice(0, 120) }) : ''),
                 preview: preview(row.text),
               }),
@@ -87,25 +87,15 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
   ];
 }
 
-function statusCommand(name: 'pause' | 'resume' | 'remove', aliases: string[], run: (ctx: CommandContext, id: number) => string) {
+function statusCommand(name: 'pause' | 'resume' | 'remove', aliases: string[], run: (ctx: CommandContext, id: number) => string): LeafCommand {
   return {
     name,
     aliases,
     description: `schedule.${name}.describe`,
     role: 'admin' as const,
     args: [idArg],
-    handler: (ctx: CommandContext, args: { int(name: string): number }): Reply => ({ text: run(ctx, args.int('id')), ephemeral: true }),
+    handler: (ctx, args): Reply => ({ text: run(ctx, args.int('id')), ephemeral: true }),
   };
-}
-
-/**
- * `<when>` may be two words in the text form ("明天 21:30", "2026-12-01 20:00",
- * "tomorrow 9:00"): join the first word of the text when it reads as a time.
- */
-function splitWhen(when: string, text: string): [string, string] {
-  const [first, ...rest] = text.split(/\s+/);
-  if (first && rest.length > 0 && /^[0-9０-９]{1,2}[:：][0-9０-９]{2}/.test(first)) return [`${when} ${first}`, rest.join(' ')];
-  return [when, text];
 }
 
 /** An unquoted cron in the text form: take the leading fields that look like cron fields. */

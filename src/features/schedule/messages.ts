@@ -1,6 +1,6 @@
 import type { Catalog } from '../../core/i18n.js';
 
-export const scheduleMessages: Catalog = {
+export const scheduleMessages = {
   'announce.describe': { 'zh-CN': '立即发布公告（管理员）', en: 'Post an announcement now (admin)' },
   'announce.arg.text': { 'zh-CN': '公告内容', en: 'What to post' },
   'announce.done': { 'zh-CN': '📣 公告已提交发送（#{id}）。', en: '📣 Announcement queued for posting (#{id}).' },
@@ -34,28 +34,15 @@ export const scheduleMessages: Catalog = {
   'schedule.notFound': { 'zh-CN': '没有编号为 #{id} 的定时发布。', en: 'There is no scheduled post #{id}.' },
   'schedule.notPaused': { 'zh-CN': '#{id} 没有暂停。', en: '#{id} is not paused.' },
   'schedule.notActive': { 'zh-CN': '#{id} 不在运行中。', en: '#{id} is not running.' },
-  'schedule.when.unrecognized': {
-    'zh-CN': '看不懂时间「{input}」。可以写 21:30、明天 9:00、+10m、10分钟后、2026-12-01T20:00。',
-    en: 'Cannot read the time "{input}". Try 21:30, tomorrow 9:00, +10m or 2026-12-01T20:00.',
-  },
-  'schedule.when.missingTime': { 'zh-CN': '「{input}」缺少具体时间，例如「{input} 20:00」。', en: '"{input}" has no time of day; try "{input} 20:00".' },
-  'schedule.when.outOfRange': { 'zh-CN': '时间「{input}」里的{field}不对：{value}', en: 'The {field} in "{input}" is invalid: {value}' },
-  'schedule.when.past': { 'zh-CN': '这个时间已经过去了：{at}。', en: 'That time is in the past: {at}.' },
-  'schedule.when.tooFar': { 'zh-CN': '最多只能安排到 {max}。', en: 'Posts can be scheduled up to {max}.' },
-  'schedule.cron.invalid': { 'zh-CN': 'cron 表达式不对：{field}「{value}」。', en: 'Invalid cron pattern: {field} "{value}".' },
-  // Fields of a time (`<when>`) or a cron pattern, named in errors.
-  'time.field.month': { 'zh-CN': '月份', en: 'month' },
-  'time.field.day': { 'zh-CN': '日期', en: 'day' },
-  'time.field.hour': { 'zh-CN': '小时', en: 'hour' },
-  'time.field.minute': { 'zh-CN': '分钟', en: 'minute' },
-  'time.field.second': { 'zh-CN': '秒', en: 'second' },
-  'time.field.offset': { 'zh-CN': '时区偏移', en: 'UTC offset' },
-  'time.field.dayOfMonth': { 'zh-CN': '日', en: 'day of month' },
-  'time.field.dayOfWeek': { 'zh-CN': '星期', en: 'day of week' },
-  'time.field.expression': { 'zh-CN': '表达式', en: 'pattern' },
   'schedule.cron.tooOften': { 'zh-CN': '这个周期太频繁了（每 {seconds} 秒），最快每 {min} 秒一次。', en: 'That fires too often (every {seconds}s); at most once every {min}s.' },
   'schedule.promoCap': {
     'zh-CN': '加上这条，本周推广内容将占 {share}%（{promo}/{total}），超过上限 {cap}%。请减少 #promo 发布或增加普通内容。',
     en: 'With this post, promotional posts would be {share}% of this week ({promo}/{total}), over the {cap}% cap. Post fewer #promo items or more regular content.',
   },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    schedule: typeof scheduleMessages;
+  }
+}

@@ -6,13 +6,11 @@
 import { DateTime } from 'luxon';
 import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
-import { localized } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
-import { cronError, minIntervalSeconds, parseCron } from './cron.js';
+import { cronError, minIntervalSeconds, parseCron } from '../../core/time/cron.js';
 import type { PostRow, ScheduleRepo } from './repo.js';
-import { formatLocal, parseWhen, type WhenError } from './when.js';
 
 export interface ScheduleRules {
   /** Largest share (0-1) of a week's posts that may be #promo; null turns the check off. */
@@ -22,13 +20,13 @@ export interface ScheduleRules {
 
 export const POST_JOB = 'post';
 export const SCHEDULE_JOB = 'schedule-post';
-export const onceJobId = (id: number): string => `post-${id}`;
+const onceJobId = (id: number): string => `post-${id}`;
 export const schedulerId = (id: number): string => `schedule-${id}`;
 
 const PROMO_TAG = /(^|\s)#promo\b/i;
 const EVERYONE = /@(all|everyone|所有人)(?![A-Za-z0-9_])/i;
 
-export function postReply(text: string): Reply {
+function postReply(text: string): Reply {
   return { text, ...(EVERYONE.test(text) ? { mentionEveryone: true } : {}) };
 }
 
@@ -52,14 +50,13 @@ export class ScheduleService {
     });
   }
 
-  once(ctx: CommandContext, when: string, text: string): { id: number; at: Date } {
-    const parsed = parseWhen(when, ctx.now, ctx.community.timezone);
-    if (!parsed.ok) throw whenError(parsed.error, ctx);
+  /** A one-off post at `at` (a `when` argument: checked by the registry). */
+  once(ctx: CommandContext, at: Date, text: string): number {
     const promo = PROMO_TAG.test(text);
-    this.checkPromo(ctx, promo, [parsed.at]);
-    const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: parsed.at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
-    ctx.afterCommit(() => this.deps.timers.at(onceJobId(id), parsed.at, { kind: POST_JOB, id }));
-    return { id, at: parsed.at };
+    this.checkPromo(ctx, promo, [at]);
+    const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    ctx.afterCommit(() => this.deps.timers.at(onceJobId(id), at, { kind: POST_JOB, id }));
+    return id;
   }
 
   recurring(ctx: CommandContext, pattern: string, text: string): { id: number; next: Date } {
@@ -194,19 +191,4 @@ function firesBetween(pattern: string, timezone: string, from: Date, to: Date): 
     cursor = next;
   }
   return out;
-}
-
-function whenError(error: WhenError, ctx: CommandContext): UserError {
-  switch (error.kind) {
-    case 'unrecognized':
-      return new UserError('schedule.when.unrecognized', { input: error.input });
-    case 'missingTime':
-      return new UserError('schedule.when.missingTime', { input: error.input });
-    case 'outOfRange':
-      return new UserError('schedule.when.outOfRange', { input: error.input, field: localized(`time.field.${error.field}`), value: error.value });
-    case 'past':
-      return new UserError('schedule.when.past', { at: formatLocal(error.at, ctx.community.timezone, ctx.locale) });
-    case 'tooFar':
-      return new UserError('schedule.when.tooFar', { max: formatLocal(error.max, ctx.community.timezone, ctx.locale) });
-  }
 }

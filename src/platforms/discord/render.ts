@@ -57,7 +57,7 @@ export function renderReply(reply: Reply, signer: CustomIdSigner): DiscordMessag
 }
 
 /** Embeds for a reply; the first carries title and fields, the text flows across descriptions. */
-export function renderEmbeds(reply: Pick<Reply, 'title' | 'text' | 'fields'>): APIEmbed[] {
+function renderEmbeds(reply: Pick<Reply, 'title' | 'text' | 'fields'>): APIEmbed[] {
   let budget: number = LIMITS.total;
   const first: APIEmbed = {};
   if (reply.title !== undefined && reply.title.trim()) {

@@ -62,9 +62,10 @@ function optionType(arg: ArgSpec): Pick<Option, 'type' | 'choices' | 'min_value'
     case 'member':
       return { type: ApplicationCommandOptionType.User };
     case 'choice':
-      return { type: ApplicationCommandOptionType.String, choices: (arg.choices ?? []).slice(0, 25).map((c) => ({ name: c, value: c })) };
+      return { type: ApplicationCommandOptionType.String, choices: Object.keys(arg.choices ?? {}).slice(0, 25).map((c) => ({ name: c, value: c })) };
     case 'word':
     case 'text':
+    case 'when':
       return { type: ApplicationCommandOptionType.String };
   }
 }

@@ -16,7 +16,7 @@ import { WecomInbound, registerWecomRoutes } from './routes.js';
 import { WebhookRemovedError, WecomAppApi, renderReplies, sendWebhook } from './senders.js';
 
 /** The documented group-robot limit: 20 posts per minute per webhook. */
-export const WEBHOOK_RATE_LIMIT = { limit: 20, windowMs: 60_000 } as const;
+const WEBHOOK_RATE_LIMIT = { limit: 20, windowMs: 60_000 } as const;
 
 export function wecomEnabled(secrets: Secrets): boolean {
   return (

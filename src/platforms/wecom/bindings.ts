@@ -106,7 +106,7 @@ export function createWecomBindings(sqlite: Database.Database, apiUrl: string, c
   };
 }
 
-export const wecomBindingMessages: Catalog = {
+const wecomBindingMessages = {
   'wecom.bind.describe': { 'zh-CN': '绑定本群的群机器人 Webhook（管理员）', en: "Bind this group's robot webhook (admin)" },
   'wecom.bind.arg.webhook': { 'zh-CN': 'Webhook 地址或 key', en: 'Webhook URL or key' },
   'wecom.bind.done': { 'zh-CN': '🔗 已绑定群机器人 Webhook（{key}）。公告和定时消息会从这里发出。', en: '🔗 Group robot webhook bound ({key}). Announcements and scheduled posts go out through it.' },
@@ -127,7 +127,13 @@ export const wecomBindingMessages: Catalog = {
   'wecom.bind.sourceCommand': { 'zh-CN': '通过 /bind 绑定', en: 'bound with /bind' },
   'wecom.bind.sourceConfig': { 'zh-CN': '来自配置文件', en: 'from the config file' },
   'wecom.bind.broken': { 'zh-CN': '\n⚠️ 企业微信拒绝了这个 Webhook（机器人可能已被移出群），请重新 /bind。', en: '\n⚠️ WeCom refused this webhook (the robot may have been removed); please /bind again.' },
-};
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    wecomBindings: typeof wecomBindingMessages;
+  }
+}
 
 /** `/bind` (绑定): the admin command that ties a group to its robot webhook, sent in that group. */
 export function wecomBindingFeature(bindings: WecomBindings, apiUrl: string): Feature {

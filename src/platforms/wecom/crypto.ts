@@ -47,7 +47,7 @@ export interface WecomBotReplyEnvelope {
 }
 
 /** Default tolerated clock skew between WeCom's timestamp and ours, in seconds. */
-export const DEFAULT_MAX_SKEW_SECONDS = 600;
+const DEFAULT_MAX_SKEW_SECONDS = 600;
 
 /** PKCS#7 block size used by every official WeCom sample (not AES's 16). */
 const PAD_BLOCK = 32;
@@ -77,14 +77,14 @@ const urlVerificationQuerySchema = callbackQuerySchema.extend({ echostr: z.strin
  * or malformed parameter, or a nonce a reply could not echo, is refused) and
  * returns it typed. Throws `bad-request`.
  */
-export function parseCallbackQuery(query: unknown): WecomCallbackQuery {
+function parseCallbackQuery(query: unknown): WecomCallbackQuery {
   const parsed = callbackQuerySchema.safeParse(query);
   if (!parsed.success) throw new WecomProtocolError('bad-request', 'missing, repeated or malformed msg_signature/timestamp/nonce');
   return parsed.data;
 }
 
 /** As parseCallbackQuery, plus `echostr`. Throws `bad-request`. */
-export function parseUrlVerificationQuery(query: unknown): WecomUrlVerificationQuery {
+function parseUrlVerificationQuery(query: unknown): WecomUrlVerificationQuery {
   const parsed = urlVerificationQuerySchema.safeParse(query);
   if (!parsed.success) throw new WecomProtocolError('bad-request', 'missing, repeated or malformed msg_signature/timestamp/nonce/echostr');
   return parsed.data;

@@ -10,7 +10,7 @@ import { cdata } from './xml-text.js';
 export const WECOM_TEXT_MAX_BYTES = 2048;
 export const WECOM_MARKDOWN_MAX_BYTES = 4096;
 export const WECOM_STREAM_MAX_BYTES = 20480;
-export const WECOM_AIBOT_MARKDOWN_MAX_BYTES = 20480;
+const WECOM_AIBOT_MARKDOWN_MAX_BYTES = 20480;
 
 export function utf8ByteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
@@ -111,16 +111,6 @@ export function streamReply(streamId: string, markdown: string, finish: boolean)
   return { msgtype: 'stream', stream: { id: streamId, finish, content: truncateUtf8(markdown, WECOM_STREAM_MAX_BYTES) } };
 }
 
-export interface WelcomeTextReplyBody {
-  msgtype: 'text';
-  text: { content: string };
-}
-
-/** The reply to an `enter_chat` event. */
-export function welcomeTextReply(content: string): WelcomeTextReplyBody {
-  return { msgtype: 'text', text: { content } };
-}
-
 export interface AibotMarkdownBody {
   msgtype: 'markdown';
   markdown: { content: string };
@@ -173,7 +163,7 @@ export function webhookMarkdown(content: string, mentionedList: readonly string[
 }
 
 /** `<@userid>`: a mention inside webhook markdown content. */
-export function markdownMention(userId: string): string {
+function markdownMention(userId: string): string {
   return `<@${userId}>`;
 }
 
@@ -192,18 +182,6 @@ export interface AppTextBody {
 /** `POST /cgi-bin/message/send` text to user ids (joined with '|'). ≤ 2048 bytes. */
 export function appText(agentId: number, userIds: readonly string[], content: string): AppTextBody {
   return { touser: userIds.join('|'), msgtype: 'text', agentid: agentId, text: { content }, safe: 0 };
-}
-
-export interface AppChatTextBody {
-  chatid: string;
-  msgtype: 'text';
-  text: { content: string };
-  safe: 0;
-}
-
-/** `POST /cgi-bin/appchat/send` text (only into groups the app created). */
-export function appChatText(chatId: string, content: string): AppChatTextBody {
-  return { chatid: chatId, msgtype: 'text', text: { content }, safe: 0 };
 }
 
 /**

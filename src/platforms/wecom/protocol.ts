@@ -161,18 +161,12 @@ export interface BotStreamPoll extends BotCommon {
   streamId: string;
 }
 
-export type BotEventDetail =
-  | { type: 'enter_chat' }
-  | {
-      type: 'template_card_event';
-      cardType?: string;
-      eventKey?: string;
-      taskId?: string;
-      selections: Array<{ questionKey: string; optionIds: string[] }>;
-    }
-  | { type: 'feedback_event'; feedbackId: string; feedbackType?: number; content?: string; inaccurateReasons: number[] }
-  | { type: 'disconnected_event' }
-  | { type: 'other'; eventType: string; data: unknown };
+/**
+ * Bot events. The bot acts on none of them (it sends no template cards and
+ * reads no feedback), so their details are not parsed: a shape WeCom changes
+ * can never make us refuse (and WeCom retry) a callback we would ignore.
+ */
+export type BotEventDetail = { type: 'enter_chat' } | { type: 'disconnected_event' } | { type: 'other'; eventType: string; data: unknown };
 
 export interface BotEvent extends BotCommon {
   kind: 'event';
@@ -231,24 +225,6 @@ const botBodySchema = z.object({
 });
 type BotBody = z.infer<typeof botBodySchema>;
 
-const templateCardEventSchema = z.object({
-  card_type: z.string().optional(),
-  event_key: z.string().optional(),
-  task_id: z.string().optional(),
-  selected_items: z
-    .object({
-      selected_item: z
-        .array(z.object({ question_key: z.string(), option_ids: z.object({ option_id: z.array(z.string()) }).optional() }))
-        .optional(),
-    })
-    .optional(),
-});
-const feedbackEventSchema = z.object({
-  id: z.string(),
-  type: z.number().optional(),
-  content: z.string().optional(),
-  inaccurate_reason_list: z.array(z.number()).optional(),
-});
 
 function badPayload(message: string): WecomProtocolError {
   return new WecomProtocolError('bad-payload', message);
@@ -282,27 +258,6 @@ function eventDetail(event: NonNullable<BotBody['event']>): BotEventDetail {
       return { type };
     case 'disconnected_event':
       return { type };
-    case 'template_card_event': {
-      const parsed = templateCardEventSchema.safeParse(data ?? {});
-      if (!parsed.success) throw badPayload('malformed template_card_event');
-      const d = parsed.data;
-      return {
-        type,
-        cardType: d.card_type,
-        eventKey: d.event_key,
-        taskId: d.task_id,
-        selections: (d.selected_items?.selected_item ?? []).map((item) => ({
-          questionKey: item.question_key,
-          optionIds: item.option_ids?.option_id ?? [],
-        })),
-      };
-    }
-    case 'feedback_event': {
-      const parsed = feedbackEventSchema.safeParse(data);
-      if (!parsed.success) throw badPayload('malformed feedback_event');
-      const d = parsed.data;
-      return { type, feedbackId: d.id, feedbackType: d.type, content: d.content, inaccurateReasons: d.inaccurate_reason_list ?? [] };
-    }
     default:
       return { type: 'other', eventType: type, data };
   }

@@ -22,7 +22,7 @@ import { parseAppEnvelope, parseAppXml, parseBotEnvelope, parseBotPayload, type 
 import { renderPlain, renderReplies } from './senders.js';
 
 /** WeCom callbacks are small; anything larger is not WeCom. */
-export const WECOM_BODY_LIMIT = 64 * 1024;
+const WECOM_BODY_LIMIT = 64 * 1024;
 
 export interface WecomInboundOptions {
   handle(event: ChatEvent): Promise<RouteResult>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLocal, MAX_AHEAD_DAYS, parseWhen, type WhenError } from '../../src/features/schedule/when.js';
+import { formatLocal, MAX_AHEAD_DAYS, parseWhen, type WhenError } from '../../src/core/time/when.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z'); // Monday; 20:00 in Shanghai, 07:00 EST in New York
 const SH = 'Asia/Shanghai';
@@ -189,8 +189,7 @@ describe('formatLocal', () => {
     ['2026-11-01T06:30:00Z', NY, '2026-11-01 01:30 (America/New_York, UTC-05:00)'],
   ])('%s in %s → %s', (iso, tz, expected) => {
     const date = new Date(iso);
-    expect(formatLocal(date, tz, 'zh-CN')).toBe(expected);
-    expect(formatLocal(date, tz, 'en')).toBe(expected);
+    expect(formatLocal(date, tz)).toBe(expected);
   });
 
   it.each([
@@ -201,12 +200,12 @@ describe('formatLocal', () => {
     ['2027-03-14T07:00:00Z', NY],
   ])('parseWhen reads formatLocal(%s, %s) back', (iso, tz) => {
     const now = new Date('2026-10-01T00:00:00Z');
-    const text = formatLocal(new Date(iso), tz, 'en');
+    const text = formatLocal(new Date(iso), tz);
     expect(at(text, now, SH)).toBe(new Date(iso).toISOString());
     expect(at(text, now, NY)).toBe(new Date(iso).toISOString());
   });
 
   it('throws on an invalid timezone', () => {
-    expect(() => formatLocal(NOW, 'Nowhere/Land', 'en')).toThrow(/invalid timezone/);
+    expect(() => formatLocal(NOW, 'Nowhere/Land')).toThrow(/invalid timezone/);
   });
 });

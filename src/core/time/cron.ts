@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { IANAZone } from 'luxon';
-import { UserError } from '../../core/errors.js';
-import { localized } from '../../core/i18n.js';
+import { UserError } from '../errors.js';
+import { localized } from '../i18n.js';
 
 /**
  * Cron patterns for repeating posts, evaluated in the community timezone.
@@ -55,7 +55,7 @@ export type CronResult = { ok: true; cron: CronSchedule } | { ok: false; error: 
 
 /** The refusal a member reads: the field named in the community's language (`小时「25」`). */
 export function cronError(error: CronError): UserError {
-  return new UserError('schedule.cron.invalid', { field: localized(`time.field.${error.field}`), value: error.value });
+  return new UserError('time.cron.invalid', { field: localized(`time.field.${error.field}`), value: error.value });
 }
 
 /** Posts firing more often than this are refused unless configured otherwise. */

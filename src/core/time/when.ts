@@ -1,4 +1,6 @@
 import { IANAZone } from 'luxon';
+import { UserError } from '../errors.js';
+import { localized, type MessageParam } from '../i18n.js';
 
 /**
  * "When should this post go out?" — the one-off time expressions an operator
@@ -64,8 +66,6 @@ export type WhenError =
 
 export type WhenResult = { ok: true; at: Date } | { ok: false; error: WhenError };
 
-export type FormatLocale = 'zh-CN' | 'en';
-
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
@@ -91,10 +91,10 @@ export function parseWhen(input: string, now: Date, timezone: string): WhenResul
  * `2026-12-01 20:00 (Asia/Shanghai)`: ISO-like date and 24-hour time in
  * `timezone`, seconds only when not zero. A wall time that occurs twice
  * (DST fall-back) also gets its offset: `2026-11-01 01:30 (America/New_York,
- * UTC-04:00)`. The output is the same in both locales, and `parseWhen` reads
+ * UTC-04:00)`. The output is the same in every locale, and `parseWhen` reads
  * it back to the same instant.
  */
-export function formatLocal(at: Date, timezone: string, _locale: FormatLocale): string {
+export function formatLocal(at: Date, timezone: string): string {
   const zone = zoneOrThrow(timezone);
   const ts = at.getTime();
   const offset = zone.offset(ts);
@@ -104,6 +104,26 @@ export function formatLocal(at: Date, timezone: string, _locale: FormatLocale): 
   const time = `${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}${seconds !== 0 ? `:${pad(seconds)}` : ''}`;
   const ambiguous = instantsForWall(wall.getTime(), zone).length > 1;
   return ambiguous ? `${date} ${time} (${timezone}, UTC${formatOffset(offset)})` : `${date} ${time} (${timezone})`;
+}
+
+/**
+ * The refusal a member reads for a time that `parseWhen` refused, in the
+ * community's language. `arg` names the argument: `name` as in other
+ * argument errors (`截止时间（ends=）`), `label` alone (`截止时间`).
+ */
+export function whenError(error: WhenError, timezone: string, arg: { name: MessageParam; label: MessageParam }): UserError {
+  switch (error.kind) {
+    case 'unrecognized':
+      return new UserError('time.when.unrecognized', { name: arg.name, input: error.input });
+    case 'missingTime':
+      return new UserError('time.when.missingTime', { input: error.input });
+    case 'outOfRange':
+      return new UserError('time.when.outOfRange', { input: error.input, field: localized(`time.field.${error.field}`), value: error.value });
+    case 'past':
+      return new UserError('time.when.past', { label: arg.label, at: formatLocal(error.at, timezone) });
+    case 'tooFar':
+      return new UserError('time.when.tooFar', { max: formatLocal(error.max, timezone) });
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MIN_INTERVAL_SECONDS, minIntervalSeconds, parseCron, type CronError, type CronSchedule } from '../../src/features/schedule/cron.js';
+import { DEFAULT_MIN_INTERVAL_SECONDS, minIntervalSeconds, parseCron, type CronError, type CronSchedule } from '../../src/core/time/cron.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z'); // Monday 20:00 in Shanghai
 const SH = 'Asia/Shanghai';
