@@ -43,13 +43,21 @@ export function seededRng(seed = Number(process.env.FAULTS_SEED ?? Date.now() % 
  * SIGKILLed (their state is on disk, which is the point), Redis servers
  * stopped, folders removed.
  */
-export function tracker(): { bot(env: Record<string, string>, dir: string): Promise<BotProcess>; redis(r: RedisProcess): RedisProcess; dir(prefix?: string): string } {
+export function tracker(): {
+  bot(env: Record<string, string>, dir: string): Promise<BotProcess>;
+  redis(r: RedisProcess): RedisProcess;
+  dir(prefix?: string): string;
+  /** Any other cleanup (a fake platform server), run after the processes are gone. */
+  later(fn: () => Promise<void> | void): void;
+} {
   const bots: BotProcess[] = [];
+  const others: Array<() => Promise<void> | void> = [];
   const redises: RedisProcess[] = [];
   const dirs: string[] = [];
   afterEach(async () => {
     await Promise.all(bots.splice(0).map((b) => b.stop('SIGKILL')));
     await Promise.all(redises.splice(0).map((r) => r.stop().catch(() => undefined)));
+    for (const fn of others.splice(0)) await fn();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
   return {
@@ -61,6 +69,9 @@ export function tracker(): { bot(env: Record<string, string>, dir: string): Prom
     redis(r) {
       redises.push(r);
       return r;
+    },
+    later(fn) {
+      others.push(fn);
     },
     dir(prefix = 'qunbot-faults-') {
       const d = mkdtempSync(join(tmpdir(), prefix));
