@@ -5,12 +5,14 @@
  * every folder a test made, and invariant checks read straight from the
  * SQLite file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
 import { startBot, type BotProcess } from '../helpers/process.js';
+export { fastTimersConfig as fastConfig } from '../helpers/process.js';
+export { untilBefore } from '../helpers/wait.js';
 import type { RedisProcess } from '../setup/redis-server.js';
 import { sleep } from '../helpers/wait.js';
 
@@ -21,7 +23,7 @@ export const pick = <T>(short: T, long: T): T => (LONG ? long : short);
 
 /** Printed in long mode only: the suite's short summary. */
 export function summary(scenario: string, figures: Record<string, number | string>): void {
-  if (LONG) process.stdout.write(`[faults] ${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+  if (LONG) console.log(`[faults] ${scenario}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
 
 /** A seeded generator so a failing run can be replayed (FAULTS_SEED); the seed is in the failure message. */
@@ -79,19 +81,6 @@ export function tracker(): {
       return d;
     },
   };
-}
-
-/**
- * A config file for fast timers: 10-second cron patterns allowed, stalled
- * jobs of a killed worker picked up within seconds, short outbox backoff.
- */
-export function fastConfig(dir: string, extra = ''): string {
-  const path = join(dir, 'faults-config.yaml');
-  writeFileSync(
-    path,
-    `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n  outbox: { attempts: 12, backoffMs: 200 }\n${extra}`,
-  );
-  return path;
 }
 
 export interface PlaygroundAnswer {
@@ -183,12 +172,4 @@ export function memberOf(db: Database.Database, userId: string): number | undefi
 export function feedCount(db: Database.Database, marker: string): number {
   const rows = db.prepare('SELECT reply_json FROM playground_posts').all() as Array<{ reply_json: string }>;
   return rows.filter((r) => (JSON.parse(r.reply_json) as { text?: string }).text?.includes(marker)).length;
-}
-
-/** Waits until the next multiple of `periodMs` is `beforeMs` away; returns that tick's time. */
-export async function untilBefore(periodMs: number, beforeMs: number): Promise<number> {
-  let tick = Math.ceil(Date.now() / periodMs) * periodMs;
-  if (tick - Date.now() < beforeMs + 300) tick += periodMs;
-  await sleep(tick - beforeMs - Date.now());
-  return tick;
 }
