@@ -143,7 +143,7 @@ describe('crash under load (real process, SIGKILL)', () => {
           expect(mine('answer', '已收到'), `${user} quiz answers`).toBe(member ? countOf('SELECT COUNT(*) AS n FROM quiz_answers WHERE member_id = ?', member) : 0);
         }
       });
-      summary('crash-under-load', { seed: rng.seed, kills, requests: ops.length, lost, retries });
+      summary('crash-under-load', { seed: rng.seed, kills, requests: ops.length, lost, retryAttempts: retries });
       expect(lost, 'some responses were lost to the kills (otherwise the test proves nothing)').toBeGreaterThan(0);
     },
     pick(240_000, 1_800_000),
