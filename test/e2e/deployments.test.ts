@@ -4,15 +4,15 @@
  * late (or is skipped past its grace), and a bot whose Redis is gone still
  * stops within its deadline without flooding its log.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../setup/redis-server.js';
-import { startBot, type BotProcess } from '../helpers/process.js';
+import { fastTimersConfig as configFile, startBot, type BotProcess } from '../helpers/process.js';
 import { testPrefix } from '../helpers/app.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { sleep, untilBefore, waitFor } from '../helpers/wait.js';
 
 const bots: BotProcess[] = [];
 const dirs: string[] = [];
@@ -47,13 +47,6 @@ async function feed(b: BotProcess): Promise<string[]> {
   return body.posts.map((p) => p.reply.text);
 }
 
-/** A config file for fast cadences: 10-second cron patterns are allowed. */
-function configFile(dir: string, extra = ''): string {
-  const path = join(dir, 'test-config.yaml');
-  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n${extra}`);
-  return path;
-}
-
 function runKeys(dir: string): string[] {
   const db = new Database(join(dir, 'qunbot.sqlite'), { readonly: true });
   try {
@@ -61,14 +54,6 @@ function runKeys(dir: string): string[] {
   } finally {
     db.close();
   }
-}
-
-/** Waits until the next multiple of `periodMs` is `beforeMs` away; returns that tick's time. */
-async function untilBefore(periodMs: number, beforeMs: number): Promise<number> {
-  let tick = Math.ceil(Date.now() / periodMs) * periodMs;
-  if (tick - Date.now() < beforeMs + 300) tick += periodMs;
-  await sleep(tick - beforeMs - Date.now());
-  return tick;
 }
 
 describe('deployments and their timers (real processes)', () => {

@@ -21,15 +21,13 @@ import { FakeAibotWs } from '../fakes/wecom/fake-aibot-ws.js';
 import { FakeWecomApi } from '../fakes/wecom/fake-wecom-api.js';
 import { testConfig } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { BOT, GROUP, groupText, newMsgId, postBot } from '../helpers/wecom.js';
 
-const BOT = { token: 'botToken42', key: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 const APP = { token: 'appToken42', key: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', corpId: 'ww-fake-corp' };
-const GROUP = 'wrGroupChat01';
 const WEBHOOK_KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
+let appMsgCounter = 0;
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-let msgCounter = 0;
-const newMsgId = (): string => `msg-${process.pid}-${Date.now()}-${++msgCounter}`;
 
 interface Harness {
   app: App;
@@ -62,24 +60,6 @@ async function startHarness(api: FakeWecomApi, config: Record<string, unknown> =
   const app = createApp({ appConfig, logger, adapters: platformAdapters(appConfig) });
   const { url } = await app.start();
   return { app, url, api, dir };
-}
-
-function groupText(userId: string, content: string, msgid = newMsgId(), responseUrl?: string): Record<string, unknown> {
-  return {
-    msgid,
-    aibotid: 'AIBOT',
-    chatid: GROUP,
-    chattype: 'group',
-    from: { userid: userId },
-    ...(responseUrl ? { response_url: responseUrl } : {}),
-    msgtype: 'text',
-    text: { content: `@qunbot ${content}` },
-  };
-}
-
-async function postBot(url: string, payload: unknown, opts: { timestamp?: string; receiveId?: string; nonce?: string } = {}): Promise<Response> {
-  const req = buildBotCallback({ token: BOT.token, key: BOT.key, payload, ...opts });
-  return fetch(`${url}/wecom/bot?${req.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
 }
 
 /** Sends a group message and returns the decrypted stream content ('' for an empty 200). */
@@ -318,7 +298,7 @@ describe('WeCom adapter end to end', () => {
         expect((await postBot(h.url, groupText('alice', '签到'), { nonce })).status).toBe(400);
         const xml =
           `<xml><ToUserName><![CDATA[${APP.corpId}]]></ToUserName><FromUserName><![CDATA[bob]]></FromUserName><CreateTime>${nowSeconds()}</CreateTime>` +
-          `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[签到]]></Content><MsgId>${++msgCounter}</MsgId><AgentID>1000002</AgentID></xml>`;
+          `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[签到]]></Content><MsgId>${++appMsgCounter}</MsgId><AgentID>1000002</AgentID></xml>`;
         expect((await postApp(h.url, xml, { nonce })).status).toBe(400);
       }
       expect(checkins()).toBe(0);

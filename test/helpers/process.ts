@@ -1,6 +1,6 @@
 /** Starts the real bot process (`npm start` without the build step) and waits until /healthz answers. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -64,4 +64,14 @@ export async function startBot(env: Record<string, string> = {}, options: { dir?
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A config file (for CONFIG_FILE) with fast timers: 10-second cron patterns allowed, stalled jobs of a
+ * killed worker picked up within seconds, short outbox back-off; `extra` YAML is appended.
+ */
+export function fastTimersConfig(dir: string, extra = ''): string {
+  const path = join(dir, 'test-config.yaml');
+  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n  outbox: { attempts: 12, backoffMs: 200 }\n${extra}`);
+  return path;
 }

@@ -11,3 +11,11 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, w
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the next multiple of `periodMs` is `beforeMs` away; returns that tick's time. */
+export async function untilBefore(periodMs: number, beforeMs: number): Promise<number> {
+  let tick = Math.ceil(Date.now() / periodMs) * periodMs;
+  if (tick - Date.now() < beforeMs + 300) tick += periodMs;
+  await sleep(tick - beforeMs - Date.now());
+  return tick;
+}

@@ -119,6 +119,7 @@ export class FakeWecomApi {
   #currentToken = new Map<string, string>();
   #usedResponseCodes = new Set<string>();
   #faults = new Map<string, FaultReply[]>();
+  #stalls = new Map<string, number[]>();
   #options: Required<Pick<FakeWecomApiOptions, 'webhookLimit' | 'webhookWindowMs' | 'tokenTtlSeconds' | 'responseCodeReusedErrcode'>> &
     Pick<FakeWecomApiOptions, 'knownAppChatIds'>;
 
@@ -206,6 +207,16 @@ export class FakeWecomApi {
     this.#faults.set(path, list);
   }
 
+  /**
+   * The next `times` requests to `path` get no answer for `ms` (a client with a shorter timeout gives up),
+   * then an injected-fault errcode; the request is not acted on (a webhook post is not accepted).
+   */
+  stallNext(path: string, ms: number, times = 1): void {
+    const list = this.#stalls.get(path) ?? [];
+    for (let i = 0; i < times; i += 1) list.push(ms);
+    this.#stalls.set(path, list);
+  }
+
   /** Resolves with the first recorded request (past or future) matching `predicate`. */
   waitFor(predicate: (request: RecordedRequest) => boolean, timeoutMs = 2000): Promise<RecordedRequest> {
     return waitUntil(() => this.requests.find(predicate), timeoutMs, 'a matching request to the fake WeCom API');
@@ -232,6 +243,7 @@ export class FakeWecomApi {
     this.#webhook = [];
     this.#webhookAccepted.clear();
     this.#faults.clear();
+    this.#stalls.clear();
     this.#tokenCalls = 0;
   }
 
@@ -258,7 +270,9 @@ export class FakeWecomApi {
     } catch {
       body = undefined;
     }
-    const reply = this.#fault(url.pathname) ?? this.#route(req.method ?? 'GET', url.pathname, query, rawBody, body);
+    const stall = this.#stalls.get(url.pathname)?.shift();
+    if (stall !== undefined) await new Promise((resolve) => setTimeout(resolve, stall).unref());
+    const reply = (stall !== undefined ? { status: 200, body: { errcode: -1, errmsg: 'stalled (injected fault)' } } : undefined) ?? this.#fault(url.pathname) ?? this.#route(req.method ?? 'GET', url.pathname, query, rawBody, body);
     this.#seq += 1;
     this.requests.push({
       seq: this.#seq,
