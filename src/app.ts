@@ -41,7 +41,8 @@ import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bind
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
-import { createLifecycle, type LifecycleService } from './features/lifecycle/index.js';
+import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
+import { createAnalytics } from './features/analytics/index.js';
 import { PromMetrics } from './ops/metrics.js';
 import { noMetrics, type Metrics } from './core/metrics.js';
 import { createRateLimitRepo } from './core/ratelimit/repo.js';
@@ -185,6 +186,7 @@ export function createApp(options: AppOptions): App {
     const community = identity.communityById(communityId);
     return community ? { community, sender: senders.get(community.platform) } : undefined;
   };
+  const capabilitiesOf = (communityId: number) => platformCapabilities(identity.communityById(communityId)?.platform ?? 'playground');
   const canDirect = (communityId: number): boolean => senderOf(communityId)?.sender?.sendDirect !== undefined;
   const rulesAccepted = async (communityId: number, platformUserId: string): Promise<void> => {
     const found = senderOf(communityId);
@@ -212,8 +214,13 @@ export function createApp(options: AppOptions): App {
     communityById: (id) => identity.communityById(id),
     translate: translateFor,
     canDirect,
-    capabilities: (communityId: number) => platformCapabilities(identity.communityById(communityId)?.platform ?? 'playground'),
+    capabilities: capabilitiesOf,
     rulesAccepted,
+  });
+  const analytics = createAnalytics({
+    store,
+    capabilities: capabilitiesOf,
+    statsSubcommands: lifecycleStatsSubcommands(lifecycle.service),
   });
   const features: Feature[] = [
     checkin.feature,
@@ -222,6 +229,7 @@ export function createApp(options: AppOptions): App {
     quiz.feature,
     lottery.feature,
     lifecycle.feature,
+    analytics.feature,
     wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),
     helpFeature(() => built.registry as CommandRegistry),
   ];

@@ -60,7 +60,11 @@ export function monthKey(day: Day): string {
   return day.slice(0, 7);
 }
 
-/** The instant a community day starts (for "next day at" messages and scheduling). */
+/** The instant a community day starts: its day-start hour on the wall clock (the bounds communityDay uses). */
+export function dayStart(day: Day, rules: DayRules): Date {
+  return DateTime.fromISO(day, { zone: rules.timezone }).set({ hour: rules.dayStartHour }).toJSDate();
+}
+
 export function isValidTimezone(zone: string): boolean {
   return DateTime.local().setZone(zone).isValid;
 }

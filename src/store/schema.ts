@@ -12,3 +12,4 @@ export * from '../features/quiz/schema.js';
 export * from '../features/lifecycle/schema.js';
 export * from '../jobs/schema.js';
 export * from '../core/ratelimit/schema.js';
+export * from '../features/analytics/schema.js';

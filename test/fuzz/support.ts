@@ -122,7 +122,7 @@ const FRAGMENTS = [
   'checkin', '签到', 'points', '积分', 'leaderboard', '排行榜', 'week', '本周', 'grant', '加分', 'deduct', '扣分', 'help', '帮助',
   'announce', '公告', 'schedule', '定时', 'once', 'add', 'list', 'pause', 'resume', 'remove', 'lottery', '抽奖', 'create', 'join',
   '参与抽奖', 'draw', 'reroll', 'cancel', 'verify', 'quiz', '答题', 'start', 'answer', 'stop', 'banks', 'freeze', '补签卡',
-  'accept', 'activity', 'quiet', 'on', 'off', 'stats', 'members', 'farming', 'bind', '绑定', 'winners=', 'ends=', 'cost=',
+  'accept', 'activity', 'quiet', 'on', 'off', 'stats', 'members', 'farming', 'today', 'week', 'month', 'retention', '留存', 'bind', '绑定', 'winners=', 'ends=', 'cost=',
   'min_level=', 'bonus=', 'questions=', 'seconds=', 'mode=', 'alice', 'bob', 'admin', '<@alice>', '<@bob>', '@alice',
   '0', '1', '5', '007', '1,000', '１，０００', '５０', '-5', '+5', '99999999999999999999', '1e3', '⑤', '²', 'NaN', 'undefined',
   '21:30', 'tomorrow 9:00', '明天 9点半', '+10m', '10分钟后', '2026-12-01T20:00', '"0 20 * * 3"', '* * * * *', '@daily',
@@ -144,7 +144,7 @@ const TEMPLATES = [
   '/lottery join {int}', '参与抽奖 {int}', '/lottery', '/lottery list', '/lottery draw {int}', '/lottery reroll {int} {int}', '/lottery cancel {int}', '/lottery verify {int}',
   '/quiz start', '/quiz start {word} questions={int} seconds={int} mode={word}', '开始答题', '/quiz answer {int} {int} {text}', '/quiz', '/quiz status', '/quiz banks', '/quiz stop',
   '/quiz schedule "{cron}" {word} questions={int}', '/quiz schedules', '/quiz unschedule {int}',
-  '/accept', '/activity', '/quiet {word}', '/stats', '/stats members', '/stats farming', '/bind', '/bind {text}', '{text}',
+  '/accept', '/activity', '/quiet {word}', '/stats', '/stats members', '/stats farming', '/stats week', '/stats month', '/stats retention', '/数据 今天', '/bind', '/bind {text}', '{text}',
 ];
 const SLOTS: Record<string, fc.Arbitrary<string>> = {
   member: fc.oneof(fc.constantFrom('<@alice>', 'alice', '@bob', 'Alice', 'ali', '<@nobody>', '"carol"', '<@admin>', '<@>', '@', '""'), fc.string({ maxLength: 8 })),

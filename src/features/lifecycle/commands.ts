@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../../core/commands/spec.js';
+import type { CommandSpec, LeafCommand } from '../../core/commands/spec.js';
 import type { Reply } from '../../core/reply.js';
 import type { LifecycleService } from './service.js';
 
@@ -27,46 +27,43 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
       args: [{ name: 'mode', type: 'choice', choices: { on: 'choice.mode.on', off: 'choice.mode.off' }, choiceAliases: { 开: 'on', 开启: 'on', 关: 'off', 关闭: 'off' }, description: 'quiet.arg.mode' }],
       handler: (ctx, args) => service.setQuiet(ctx, (args.optionalString('mode') ?? 'on') === 'on'),
     },
+  ];
+}
+
+/** `/stats members` and `/stats farming`; the analytics feature owns `/stats` and lists them. */
+export function lifecycleStatsSubcommands(service: LifecycleService): LeafCommand[] {
+  return [
     {
-      name: 'stats',
-      aliases: ['数据', '统计'],
-      description: 'stats.describe',
+      name: 'members',
+      aliases: ['成员', '分层'],
+      description: 'stats.members.describe',
       role: 'admin',
-      defaultSubcommand: 'members',
-      subcommands: [
-        {
-          name: 'members',
-          aliases: ['成员', '分层'],
-          description: 'stats.members.describe',
-          role: 'admin',
-          handler(ctx): Reply {
-            const r = service.report(ctx.community, ctx.day, ctx.now);
-            const rate = r.nudged === 0 ? 0 : Math.round((r.returned / r.nudged) * 100);
-            return {
-              title: ctx.t('stats.membersTitle', { day: r.day }),
-              text: [
-                ctx.t('stats.segments', r.counts),
-                ctx.t('stats.nudges', { nudged: r.nudged, returned: r.returned, days: service.config.nudges.effectDays, rate }),
-                // Where the bot sees only what is addressed to it, say what "active" can mean here.
-                ...(service.seesAllMessages(ctx.community.id) ? [] : [ctx.t('stats.activeMeansInteracted'), ctx.t(service.nudgesOn(ctx.community.id) ? 'stats.nudgesOnMentionOnly' : 'stats.nudgesOffMentionOnly')]),
-              ].join('\n'),
-              ephemeral: true,
-            };
-          },
-        },
-        {
-          name: 'farming',
-          aliases: ['刷分'],
-          description: 'stats.farming.describe',
-          role: 'admin',
-          handler(ctx): Reply {
-            const rows = service.farming(ctx.community.id, ctx.day);
-            const minDays = service.config.activity.farmingMinDays;
-            if (rows.length === 0) return { text: ctx.t('stats.farmingNone'), ephemeral: true };
-            return { title: ctx.t('stats.farmingTitle', { days: minDays }), text: rows.map((r) => `- ${ctx.t('stats.farmingRow', r)}`).join('\n'), ephemeral: true };
-          },
-        },
-      ],
+      handler(ctx): Reply {
+        const r = service.report(ctx.community, ctx.day, ctx.now);
+        const rate = r.nudged === 0 ? 0 : Math.round((r.returned / r.nudged) * 100);
+        return {
+          title: ctx.t('stats.membersTitle', { day: r.day }),
+          text: [
+            ctx.t('stats.segments', r.counts),
+            ctx.t('stats.nudges', { nudged: r.nudged, returned: r.returned, days: service.config.nudges.effectDays, rate }),
+            // Where the bot sees only what is addressed to it, say what "active" can mean here.
+            ...(service.seesAllMessages(ctx.community.id) ? [] : [ctx.t('stats.activeMeansInteracted'), ctx.t(service.nudgesOn(ctx.community.id) ? 'stats.nudgesOnMentionOnly' : 'stats.nudgesOffMentionOnly')]),
+          ].join('\n'),
+          ephemeral: true,
+        };
+      },
+    },
+    {
+      name: 'farming',
+      aliases: ['刷分'],
+      description: 'stats.farming.describe',
+      role: 'admin',
+      handler(ctx): Reply {
+        const rows = service.farming(ctx.community.id, ctx.day);
+        const minDays = service.config.activity.farmingMinDays;
+        if (rows.length === 0) return { text: ctx.t('stats.farmingNone'), ephemeral: true };
+        return { title: ctx.t('stats.farmingTitle', { days: minDays }), text: rows.map((r) => `- ${ctx.t('stats.farmingRow', r)}`).join('\n'), ephemeral: true };
+      },
     },
   ];
 }

@@ -12,6 +12,7 @@ import { createLifecycleRepo } from './repo.js';
 import { DAILY_JOB, FOLLOWUP_JOB, WELCOME_JOB, LifecycleService, RULES_REMINDER_JOB, type LifecycleServiceDeps } from './service.js';
 
 export { LifecycleService, type LifecycleConfig } from './service.js';
+export { lifecycleStatsSubcommands } from './commands.js';
 
 export function createLifecycle(options: FeatureOptions<LifecycleServiceDeps>): AssembledFeature<LifecycleService> {
   const { store, ...deps } = options;

@@ -33,7 +33,6 @@ export const lifecycleMessages = {
   'quiet.on': { 'zh-CN': '🔕 已开启免打扰，不会再收到沉默提醒。发送「免打扰 关」可恢复。', en: '🔕 Quiet mode on: no more come-back reminders. Send /quiet off to undo.' },
   'quiet.off': { 'zh-CN': '🔔 已关闭免打扰。', en: '🔔 Quiet mode off.' },
 
-  'stats.describe': { 'zh-CN': '社群数据（管理员）', en: 'Community analytics (admin)' },
   'stats.members.describe': { 'zh-CN': '成员分层与沉默提醒效果（管理员）', en: 'Member segments and nudge effect (admin)' },
   'stats.farming.describe': { 'zh-CN': '近 7 天频繁触顶的成员（管理员）', en: 'Members who hit the caps on most of the last 7 days (admin)' },
   'stats.membersTitle': { 'zh-CN': '👥 成员分层（{day}）', en: '👥 Member segments ({day})' },

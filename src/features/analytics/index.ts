@@ -1,0 +1,36 @@
+/**
+ * Analytics (数据): the community's headline numbers (active rates, check-in,
+ * speaking and participation rates, interactions, growth) against the
+ * previous period and the playbooks' benchmarks, and retention by join
+ * cohort. rules.ts defines every metric; the service loads the history.
+ */
+import type { LeafCommand } from '../../core/commands/spec.js';
+import type { AssembledFeature, FeatureOptions } from '../../core/feature.js';
+import { statsCommand } from './commands.js';
+import { analyticsMessages } from './messages.js';
+import { createAnalyticsRepo } from './repo.js';
+import { AnalyticsService, type AnalyticsServiceDeps } from './service.js';
+
+export { AnalyticsService } from './service.js';
+
+export interface AnalyticsOptions extends FeatureOptions<AnalyticsServiceDeps> {
+  /** More `/stats` subcommands from other features (lifecycle's members and farming). */
+  statsSubcommands: readonly LeafCommand[];
+}
+
+export function createAnalytics(options: AnalyticsOptions): AssembledFeature<AnalyticsService> {
+  const { store, statsSubcommands, ...deps } = options;
+  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sqlite) });
+  return {
+    service,
+    feature: {
+      name: 'analytics',
+      messages: analyticsMessages,
+      commands: [statsCommand(service, statsSubcommands)],
+      listeners: {
+        memberJoined: (ctx) => service.onMembership(ctx, 'join'),
+        memberLeft: (ctx) => service.onMembership(ctx, 'leave'),
+      },
+    },
+  };
+}

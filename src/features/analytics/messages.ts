@@ -1,0 +1,39 @@
+import type { Catalog } from '../../core/i18n.js';
+
+export const analyticsMessages = {
+  'stats.describe': { 'zh-CN': '社群数据（管理员）：今天、本周、本月、留存、分层、刷分', en: 'Community numbers (admin): today, week, month, retention, members, farming' },
+  'stats.today.describe': { 'zh-CN': '今天的核心数据，与昨天相比（管理员）', en: "Today's headline numbers against yesterday (admin)" },
+  'stats.week.describe': { 'zh-CN': '近 7 天的核心数据，与前 7 天相比（管理员）', en: 'The last 7 days against the 7 before (admin)' },
+  'stats.month.describe': { 'zh-CN': '近 30 天的核心数据，与前 30 天相比（管理员）', en: 'The last 30 days against the 30 before (admin)' },
+  'stats.retention.describe': { 'zh-CN': '新成员留存：按入群周的次日、7日、30日留存（管理员）', en: 'Retention of new members by join week: day 1, 7 and 30 (admin)' },
+
+  'stats.title.today': { 'zh-CN': '📊 今日数据（{to}，对比昨天）', en: '📊 Today ({to}, against yesterday)' },
+  'stats.title.week': { 'zh-CN': '📊 本周数据（{from} 至 {to}，对比前 7 天）', en: '📊 Last 7 days ({from} to {to}, against the 7 before)' },
+  'stats.title.month': { 'zh-CN': '📊 本月数据（{from} 至 {to}，对比前 30 天）', en: '📊 Last 30 days ({from} to {to}, against the 30 before)' },
+  'stats.line.members': { 'zh-CN': '👥 成员 {members} 人 · 新增 {joins} · 退出 {leaves} · 净增 {net}{change}', en: '👥 Members {members} · joined {joins} · left {leaves} · net {net}{change}' },
+  'stats.line.dau': { 'zh-CN': '日活 {dau} 人 · 日活跃率 {rate}{change}（健康线 {benchmark}）', en: 'DAU {dau} · daily active rate {rate}{change} (healthy above {benchmark})' },
+  'stats.line.dauAverage': { 'zh-CN': '日均日活 {dau} 人 · 日活跃率 {rate}{change}（健康线 {benchmark}）', en: 'Average DAU {dau} · daily active rate {rate}{change} (healthy above {benchmark})' },
+  'stats.line.wauMau': { 'zh-CN': '周活 {wau} 人（{wauRate}{wauChange}）· 月活 {mau} 人（{mauRate}{mauChange}）', en: 'WAU {wau} ({wauRate}{wauChange}) · MAU {mau} ({mauRate}{mauChange})' },
+  'stats.line.checkin': { 'zh-CN': '签到率 {rate}{change}（{count} 人）', en: 'Check-in rate {rate}{change} ({count})' },
+  'stats.line.speaking': { 'zh-CN': '发言率 {rate}{change}（{count} 人）', en: 'Speaking rate {rate}{change} ({count})' },
+  'stats.line.speakingUnmeasurable': { 'zh-CN': '发言率：无法统计（这里机器人只看得到 @ 它的消息）', en: 'Speaking rate: not measurable here (the bot sees only messages that mention it)' },
+  'stats.line.participation': { 'zh-CN': '活动参与率 {rate}{change}（{count} 人，良好线 {benchmark}）', en: 'Activity participation {rate}{change} ({count}; good above {benchmark})' },
+  'stats.line.interactions': { 'zh-CN': '每百人每天互动 {value} 次{change}（参考 {benchmark}）', en: 'Interactions per 100 members a day {value}{change} (typical: {benchmark})' },
+  'stats.line.activeMeansInteracted': {
+    'zh-CN': 'ℹ️ 这里「活跃」指与机器人互动（指令、签到、@机器人、按钮）。',
+    en: 'ℹ️ Here "active" means interacted with the bot (a command, a check-in, an @-mention, a button).',
+  },
+
+  'stats.retentionTitle': { 'zh-CN': '📈 新成员留存（按入群周，最近 {weeks} 周）', en: '📈 New-member retention by join week (last {weeks} weeks)' },
+  'stats.retentionRow': { 'zh-CN': '{week} 起：{size} 人 · 次日 {d1} · 7日 {d7} · 30日 {d30}', en: 'Week of {week}: {size} joined · D1 {d1} · D7 {d7} · D30 {d30}' },
+  'stats.retentionNote': {
+    'zh-CN': '留存：入群后第 1、7、30 天仍活跃的比例，良好线 {benchmark}；「—」表示那一天还没过完。',
+    en: 'Retention: the share active on day 1, 7 and 30 after joining; good above {benchmark}. "—": that day is not over yet.',
+  },
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    analytics: typeof analyticsMessages;
+  }
+}
