@@ -39,6 +39,7 @@ import { createSettingsRepo } from './core/settings/repo.js';
 import { randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
+import { createPoll, type PollService } from './features/poll/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
@@ -77,6 +78,7 @@ export interface App {
   checkin: CheckinService;
   schedule: ScheduleService;
   lottery: LotteryService;
+  poll: PollService;
   lifecycle: LifecycleService;
   outbox: Outbox;
   jobs: JobRuntime;
@@ -203,6 +205,7 @@ export function createApp(options: AppOptions): App {
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts });
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
+  const poll = createPoll({ store, outbox, timers, rng, translate: translateFor });
   const quiz = createQuiz({ store, outbox, timers, points: points.service, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   const lifecycle = createLifecycle({
     store,
@@ -228,6 +231,7 @@ export function createApp(options: AppOptions): App {
     schedule.feature,
     quiz.feature,
     lottery.feature,
+    poll.feature,
     lifecycle.feature,
     analytics.feature,
     wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),
@@ -317,6 +321,7 @@ export function createApp(options: AppOptions): App {
     checkin: checkin.service,
     schedule: schedule.service,
     lottery: lottery.service,
+    poll: poll.service,
     lifecycle: lifecycle.service,
     outbox,
     jobs,

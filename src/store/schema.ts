@@ -8,6 +8,7 @@ export * from '../core/settings/schema.js';
 export * from '../features/schedule/schema.js';
 export * from '../platforms/wecom/schema.js';
 export * from '../features/lottery/schema.js';
+export * from '../features/poll/schema.js';
 export * from '../features/quiz/schema.js';
 export * from '../features/lifecycle/schema.js';
 export * from '../jobs/schema.js';

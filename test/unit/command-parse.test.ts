@@ -53,6 +53,27 @@ const specs: CommandSpec[] = [
   },
 ];
 specs.push({
+  name: 'poll',
+  aliases: ['投票'],
+  description: 'test.command',
+  role: 'member',
+  defaultSubcommand: 'list',
+  argumentSubcommand: 'vote',
+  subcommands: [
+    { name: 'list', description: 'test.command', role: 'member', handler: noop },
+    {
+      name: 'vote',
+      description: 'test.command',
+      role: 'member',
+      args: [
+        { name: 'id', type: 'int', required: true, description: 'test.command' },
+        { name: 'points', type: 'int', required: true, description: 'test.command' },
+      ],
+      handler: noop,
+    },
+  ],
+});
+specs.push({
   name: 'schedule',
   description: 'test.command',
   role: 'admin',
@@ -148,6 +169,17 @@ describe('command parsing', () => {
     expect(invocation('参与抽奖 7', true).path).toEqual(['lottery', 'join']);
     const bad = registry.parseText('/lottery explode', true);
     expect(bad.kind).toBe('invalid');
+  });
+
+  it('a group with an argument subcommand reads unknown first words as that subcommand\'s arguments', () => {
+    const inv = invocation('投票 3 2', true);
+    expect(inv.path).toEqual(['poll', 'vote']);
+    const args = resolveArgs(inv, resolve);
+    expect([args.int('id'), args.int('points')]).toEqual([3, 2]);
+    expect(invocation('/poll').path).toEqual(['poll', 'list']);
+    expect(invocation('/poll vote 1 2').path).toEqual(['poll', 'vote']);
+    // Without one, an unknown first word is still an unknown subcommand.
+    expect(registry.parseText('/lottery 3', true).kind).toBe('invalid');
   });
 
   it('a named argument may have a quoted value with spaces', () => {

@@ -99,6 +99,8 @@ export class CommandRegistry {
       const subToken = tokens[1];
       const sub = subToken ? findLeaf(spec, subToken.value) : undefined;
       if (sub) return { kind: 'command', invocation: this.bind(spec, sub, body, tokens.slice(2)) };
+      const argumentLeaf = subToken && spec.argumentSubcommand ? findLeaf(spec, spec.argumentSubcommand) : undefined;
+      if (argumentLeaf) return { kind: 'command', invocation: this.bind(spec, argumentLeaf, body, tokens.slice(1)) };
       if (subToken || !spec.defaultSubcommand) {
         throw new UserError('core.unknownSubcommand', { command: spec.name, sub: subToken?.value ?? '', subs: spec.subcommands.map((s) => s.name).join(' | ') });
       }

@@ -68,6 +68,11 @@ export interface GroupCommand extends SpecBase {
   subcommands: readonly LeafCommand[];
   /** Subcommand used when none is named (`/lottery` → `/lottery list`). */
   defaultSubcommand?: string;
+  /**
+   * Subcommand that takes the words when the first one names no subcommand
+   * (`投票 3 2` → `/poll vote 3 2`): a short form for what members type most.
+   */
+  argumentSubcommand?: string;
 }
 
 export type CommandSpec = LeafCommand | GroupCommand;

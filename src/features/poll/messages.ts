@@ -1,0 +1,75 @@
+import type { Catalog } from '../../core/i18n.js';
+
+export const pollMessages = {
+  'poll.describe': { 'zh-CN': '投票：创建、投票、查看结果', en: 'Polls: create, vote, see results' },
+  'poll.create.describe': { 'zh-CN': '发起投票（管理员）', en: 'Start a poll (admin)' },
+  'poll.vote.describe': { 'zh-CN': '投票（可以改票，直到投票结束）', en: 'Vote (you may change it until the poll closes)' },
+  'poll.results.describe': { 'zh-CN': '查看投票结果', en: 'See a poll’s results' },
+  'poll.close.describe': { 'zh-CN': '立即结束投票并公布结果（管理员）', en: 'Close a poll now and post the result (admin)' },
+  'poll.list.describe': { 'zh-CN': '进行中的投票', en: 'Open polls' },
+  'poll.arg.poll': {
+    'zh-CN': '"问题" 选项 | 选项 | …（2 到 25 个选项；可加 匿名、隐藏结果）',
+    en: '"Question" option | option | … (2 to 25 options; add anonymous, hide_results if wanted)',
+  },
+  'poll.arg.ends': { 'zh-CN': '截止时间：+1h、21:30、明天 20:00（带空格请加引号）；不填则由管理员结束', en: 'End time: +1h, 21:30, "tomorrow 20:00"; without it an admin closes it' },
+  'poll.arg.multi': { 'zh-CN': '每人最多可选几项（默认 1）', en: 'How many options one member may choose (default 1)' },
+  'poll.arg.id': { 'zh-CN': '投票编号', en: 'Poll id' },
+  'poll.arg.option': { 'zh-CN': '选项编号', en: 'Option number' },
+  'arg.poll': { 'zh-CN': '问题和选项', en: 'question and options' },
+  'arg.multi': { 'zh-CN': '可选项数', en: 'k' },
+  'arg.option': { 'zh-CN': '选项', en: 'n' },
+  'poll.needQuestion': {
+    'zh-CN': '请先写问题：用引号括起来，或以问号结尾，例如 /poll create "周末去哪儿？" 爬山 | 看电影',
+    en: 'Start with the question, in quotes or ending with a question mark: /poll create "Where to this weekend?" hiking | cinema',
+  },
+  'poll.questionTooLong': { 'zh-CN': '问题最多 {max} 个字。', en: 'The question may have at most {max} characters.' },
+  'poll.optionCount': { 'zh-CN': '投票需要 {min} 到 {max} 个选项，用 | 分隔（现在是 {count} 个）。', en: 'A poll needs {min} to {max} options separated by | (got {count}).' },
+  'poll.emptyOption': { 'zh-CN': '有一个选项是空的：选项之间用一个 | 分隔。', en: 'One option is empty: separate options with a single |.' },
+  'poll.optionTooLong': { 'zh-CN': '每个选项最多 {max} 个字。', en: 'Each option may have at most {max} characters.' },
+  'poll.duplicateOption': { 'zh-CN': '选项「{option}」重复了。', en: 'The option "{option}" is there twice.' },
+  'poll.multiTooBig': { 'zh-CN': '可选项数（{multi}）不能多于选项数（{options}）。', en: 'multi ({multi}) cannot exceed the number of options ({options}).' },
+  'poll.notFound': { 'zh-CN': '没有编号为 #{id} 的投票。', en: 'There is no poll #{id}.' },
+  'poll.closed': { 'zh-CN': '投票 #{id} 已经结束。', en: 'Poll #{id} is closed.' },
+  'poll.badOption': { 'zh-CN': '投票 #{id} 没有第 {n} 项：请选 1 到 {max}。', en: 'Poll #{id} has no option {n}: choose 1 to {max}.' },
+  'poll.sameVote': { 'zh-CN': '你已经投给了投票 #{id} 的第 {n} 项。', en: 'You already voted for option {n} in poll #{id}.' },
+  'poll.sameVoteAnonymous': { 'zh-CN': '你在匿名投票 #{id} 中的选择没有变化。', en: 'Your choice in anonymous poll #{id} is unchanged.' },
+  'poll.multiFull': {
+    'zh-CN': '投票 #{id} 每人最多选 {multi} 项，你已选满。再投一次已选的项即可取消它。',
+    en: 'Poll #{id} allows {multi} choices and you have made them all. Vote for a chosen option again to take it back.',
+  },
+  'poll.voted': { 'zh-CN': '✅ 已投票：第 {n} 项「{option}」。', en: '✅ Voted for option {n}, "{option}".' },
+  'poll.changed': { 'zh-CN': '✅ 已改票，你现在的选择：{chosen}。', en: '✅ Vote changed; your choice now: {chosen}.' },
+  'poll.unvoted': { 'zh-CN': '↩️ 已取消第 {n} 项，你现在的选择：{chosen}。', en: '↩️ Took back option {n}; your choice now: {chosen}.' },
+  'poll.votedAnonymous': {
+    'zh-CN': '✅ 已记录你在匿名投票 #{id} 中的选择（已选 {chosen} 项，最多 {multi} 项）。为保护匿名，这里不显示你选了哪一项。',
+    en: '✅ Your choice in anonymous poll #{id} is recorded ({chosen} of at most {multi} chosen). To keep it anonymous, this reply does not say which.',
+  },
+  'poll.multiLeft': { 'zh-CN': '已选 {chosen} 项，最多 {multi} 项；再投一次已选的项即可取消。', en: '{chosen} of at most {multi} chosen; vote for a chosen option again to take it back.' },
+  'poll.seeResults': { 'zh-CN': '发送 /poll results {id} 查看当前结果。', en: 'Send /poll results {id} to see the results so far.' },
+  'poll.hiddenUntilClose': { 'zh-CN': '结果将在投票结束后公布。', en: 'The results are shown when the poll closes.' },
+  'poll.resultsHidden': { 'zh-CN': '投票 #{id} 的结果在结束后公布。', en: 'The results of poll #{id} are shown when it closes.' },
+  'poll.voteFirst': { 'zh-CN': '投票后即可查看结果：回复 投票 {id} <选项编号>', en: 'Vote first to see the results: /poll vote {id} <option>' },
+  'poll.closedByAdmin': { 'zh-CN': '投票 #{id} 已结束，结果已发布。', en: 'Poll #{id} is closed; the result is posted.' },
+  'poll.announceTitle': { 'zh-CN': '📊 投票 #{id}', en: '📊 Poll #{id}' },
+  'poll.ruleSingle': { 'zh-CN': '单选', en: 'one choice' },
+  'poll.ruleMulti': { 'zh-CN': '最多选 {multi} 项', en: 'up to {multi} choices' },
+  'poll.ruleAnonymous': { 'zh-CN': '匿名', en: 'anonymous' },
+  'poll.ruleHidden': { 'zh-CN': '结束后公布结果', en: 'results shown at the close' },
+  'poll.ruleEnds': { 'zh-CN': '截止 {ends}', en: 'ends {ends}' },
+  'poll.ruleNoEnd': { 'zh-CN': '由管理员结束', en: 'an admin closes it' },
+  'poll.howToVote': { 'zh-CN': '回复 投票 {id} <选项编号> 参与，结束前可以改票。', en: 'Vote with /poll vote {id} <option>; you may change it until the poll closes.' },
+  'poll.resultsTitle': { 'zh-CN': '📊 投票 #{id} 当前结果', en: '📊 Poll #{id}: results so far' },
+  'poll.finalTitle': { 'zh-CN': '📊 投票 #{id} 结果', en: '📊 Poll #{id}: final result' },
+  'poll.voters': { 'zh-CN': '共 {voters} 人投票。', en: '{voters} voter(s).' },
+  'poll.sharesOfVoters': { 'zh-CN': '（多选：百分比为选择该项的投票人占比）', en: '(Multiple choice: each percentage is the share of voters who chose it.)' },
+  'poll.none': { 'zh-CN': '目前没有进行中的投票。', en: 'No open polls right now.' },
+  'poll.listTitle': { 'zh-CN': '📊 进行中的投票', en: '📊 Open polls' },
+  'poll.rowOpen': { 'zh-CN': '#{id} {question}', en: '#{id} {question}' },
+  'poll.rowTimed': { 'zh-CN': '#{id} {question} · 截止 {ends}', en: '#{id} {question} · ends {ends}' },
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    poll: typeof pollMessages;
+  }
+}
