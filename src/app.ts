@@ -214,6 +214,7 @@ export function createApp(options: AppOptions): App {
     canDirect,
     capabilities: (communityId: number) => platformCapabilities(identity.communityById(communityId)?.platform ?? 'playground'),
     rulesAccepted,
+    configuredTexts: (community) => config.community.overrides[`${community.platform}:${community.externalId}`] ?? {},
   });
   const features: Feature[] = [
     checkin.feature,
