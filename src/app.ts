@@ -219,6 +219,7 @@ export function createApp(options: AppOptions): App {
     canDirect,
     capabilities: capabilitiesOf,
     rulesAccepted,
+    configuredTexts: (community) => config.community.overrides[`${community.platform}:${community.externalId}`] ?? {},
   });
   const analytics = createAnalytics({
     store,

@@ -6,12 +6,21 @@
 import { z } from 'zod';
 import { LOCALES } from '../core/i18n.js';
 import { isValidTimezone } from '../core/community-day.js';
-import { TIPS } from '../features/lifecycle/rules.js';
+import { TIPS, WELCOME_PLACEHOLDERS, unknownPlaceholders } from '../features/lifecycle/rules.js';
 
 const locale = z.enum(LOCALES);
 const timezone = z.string().refine(isValidTimezone, { message: 'expected an IANA timezone such as Asia/Shanghai' });
 const hour = z.number().int().min(0).max(23);
 const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) });
+
+/** A welcome template: placeholders other than {mention} {community} {bonus} are refused at load. */
+const welcomeText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const unknown = unknownPlaceholders(text, WELCOME_PLACEHOLDERS);
+    if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: `unknown placeholder ${unknown.map((n) => `{${n}}`).join(', ')} (expected ${WELCOME_PLACEHOLDERS.map((n) => `{${n}}`).join(', ')})` });
+  });
 
 /** At most `limit` commands per member per community in `windowMs`; null: no limit. */
 const commandRateLimit = z.object({ limit: z.number().int().min(1), windowMs: z.number().int().min(1000).max(86_400_000) }).nullable();
@@ -21,6 +30,10 @@ const communitySettings = z.object({
   timezone: timezone.optional(),
   dayStartHour: hour.optional(),
   rateLimit: z.object({ commands: commandRateLimit.optional() }).optional(),
+  /** The community's rules (群规), multi-line, in its language; `/rules set` overrides it. */
+  rules: z.string().trim().min(1).optional(),
+  /** The community's welcome template; `/rules welcome` overrides it. */
+  welcome: welcomeText.optional(),
 });
 
 export const configSchema = z.object({
@@ -97,13 +110,15 @@ export const configSchema = z.object({
       /** The welcome carries an "I accept the rules" action; unaccepted members are reminded once. */
       acceptance: z.boolean(),
       reminderSeconds: z.number().int().min(60),
+      /** Default rules (群规) per language, shown by /rules and in the welcome; null: none. */
+      text: z.object({ 'zh-CN': z.string().trim().min(1), en: z.string().trim().min(1) }).partial().nullable(),
     }),
     welcome: z.object({
       enabled: z.boolean(),
       delaySeconds: z.number().int().min(0).max(55),
       batchThreshold: z.number().int().min(1),
       newcomerBonus: z.number().int().min(0),
-      text: localized.nullable(),
+      text: z.object({ 'zh-CN': welcomeText, en: welcomeText }).nullable(),
     }),
     followups: z.object({
       offsetsSeconds: z.array(z.number().int().min(1)),

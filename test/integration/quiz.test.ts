@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runQuizImport } from '../../src/quiz-import.js';
 import { makeTestApp, testRedisUrl, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -54,6 +55,23 @@ afterEach(async () => {
 });
 
 describe('quiz on real SQLite and Redis', () => {
+  it('a Red-DiscordBot trivia list imported with quiz:import is played, and any accepted answer wins', async () => {
+    const source = mkdtempSync(join(tmpdir(), 'qunbot-red-src-'));
+    const imported = mkdtempSync(join(tmpdir(), 'qunbot-red-banks-'));
+    dirs.push(source, imported);
+    writeFileSync(join(source, 'red.yaml'), 'AUTHOR: someone\n"What is 2+2?":\n- 4\n- four\n');
+    writeFileSync(join(source, 'override.yaml'), `quiz:\n  banksDir: ${imported}\n`);
+    expect(runQuizImport([join(source, 'red.yaml')], { CONFIG_FILE: join(source, 'override.yaml') })).toBe(0);
+    const t = await started({ config: { ...fast, quiz: { ...fast.quiz, banksDir: imported, defaults: { bank: 'red' } } } });
+    expect(await t.chat.say('admin', '/quiz start red questions=1 seconds=30 mode=first')).toContain('已开始');
+    expect(await waitForPost(t, /第 1\/1 题/)).toContain('What is 2+2?');
+    expect(await t.chat.say('alice', 'five')).toContain('答错了');
+    expect(await t.chat.say('bob', 'four')).toContain('bob 答对了第 1 题');
+    // The first accepted answer is the one shown.
+    expect(await waitForPost(t, /答题 #1 结束/)).toContain('答案：**4**');
+    expect(balance(t, 'bob')).toBe(10);
+  });
+
   it('first mode: the first correct answer wins and closes the question at once; wrong and second answers are refused', async () => {
     const t = await started();
     expect(await t.chat.say('admin', '/quiz start test questions=2 seconds=30 mode=first')).toContain('答题 #1 已开始');

@@ -21,6 +21,13 @@ function error(env: Record<string, string>): string {
 }
 
 describe('configuration', () => {
+  it('refuses a welcome text with an unknown placeholder, by key, globally and per community', () => {
+    expect(error({ CONFIG_FILE: file('lifecycle:\n  welcome:\n    text: { zh-CN: "欢迎 {mention}{name}", en: "Hi {mention}" }\n') })).toMatch(/lifecycle\.welcome\.text\.zh-CN.*unknown placeholder \{name\}/);
+    expect(error({ CONFIG_FILE: file('community:\n  overrides:\n    "playground:demo": { welcome: "{who} 来了" }\n') })).toMatch(/welcome.*unknown placeholder \{who\} \(expected \{mention\}, \{community\}, \{bonus\}\)/);
+    const { config } = loadConfig({ CONFIG_FILE: file('community:\n  overrides:\n    "playground:demo": { welcome: "{mention} 来到{community}，{bonus} 分", rules: "1. 友善\\n2. 不刷屏" }\n') });
+    expect(config.community.overrides['playground:demo']?.rules).toBe('1. 友善\n2. 不刷屏');
+  });
+
   it('defaults load and validate', () => {
     const { config, secrets } = loadConfig({});
     expect(config.community.defaults.timezone).toBe('Asia/Shanghai');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentOf, decideActivity, isEmojiOnly, pickTip, segmentOf, selectNudges, textHash, type ActivityInput, type ActivityRules, type MemberFacts, type NudgeCandidate, type SegmentRules } from '../../src/features/lifecycle/rules.js';
+import { contentOf, decideActivity, isEmojiOnly, pickTip, rulesPreview, segmentOf, selectNudges, textHash, unknownPlaceholders, WELCOME_PLACEHOLDERS, type ActivityInput, type ActivityRules, type MemberFacts, type NudgeCandidate, type SegmentRules } from '../../src/features/lifecycle/rules.js';
 
 const rules: ActivityRules = { pointsPerMessage: 2, cooldownSeconds: 60, minLength: 4, dailyCap: 20, newMemberDays: 7, newMemberRate: 0.5, dailyEarnCap: 100, farmingMinDays: 4, pointsForAddressed: false };
 const now = new Date('2026-11-23T10:00:00Z');
@@ -80,5 +80,18 @@ describe('nudge selection and tips', () => {
     expect(pickTip(tips, new Set(['checkin']), new Set())).toBe('chat');
     expect(pickTip(tips, new Set(['chat']), new Set(['checkin']))).toBe('streak');
     expect(pickTip(tips, new Set(['checkin', 'chat', 'streak']), new Set(['points']))).toBeUndefined();
+  });
+});
+
+describe('per-community texts', () => {
+  it('finds unknown placeholders once each, in order; known ones and plain braces pass', () => {
+    expect(unknownPlaceholders('{mention} {community} {bonus}', WELCOME_PLACEHOLDERS)).toEqual([]);
+    expect(unknownPlaceholders('{name} {mention} {gift} {name}', WELCOME_PLACEHOLDERS)).toEqual(['name', 'gift']);
+    expect(unknownPlaceholders('{ mention } {} 《群规》', WELCOME_PLACEHOLDERS)).toEqual([]);
+  });
+
+  it('previews the first non-blank lines of the rules and says when there are more', () => {
+    expect(rulesPreview('a\r\n\n  \nb  \nc\nd', 3)).toEqual({ lines: ['a', 'b', 'c'], more: true });
+    expect(rulesPreview('a\nb\nc\n\n', 3)).toEqual({ lines: ['a', 'b', 'c'], more: false });
   });
 });

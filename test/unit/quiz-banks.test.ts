@@ -82,4 +82,25 @@ describe('quiz:import', () => {
     expect(runQuizImport([src, '--check'], env(banks))).toBe(0);
     expect(runQuizImport([], env(banks))).toBe(1);
   });
+
+  it('stores a Red trivia list (detected, or --format red) as the native YAML with every answer kept', () => {
+    const src = join(tempDir(), 'trivia.yml');
+    writeFileSync(src, 'AUTHOR: someone\n"What is 2+2?":\n- 4\n- four\n');
+    const banks = tempDir();
+    const { out, err } = capture();
+    expect(runQuizImport([src], env(banks))).toBe(0);
+    expect(out.join('')).toContain('trivia.yml: OK (Red-DiscordBot trivia list), "trivia", 1 question(s).');
+    expect(existsSync(join(banks, 'trivia.yml'))).toBe(false);
+    const loaded = loadBanks(banks);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.banks.get('trivia')?.questions[0]?.answers).toEqual(['4', 'four']);
+    expect(runQuizImport([src, '--format', 'red', '--force'], env(banks))).toBe(0);
+    expect(runQuizImport([src, '--format=red', '--check'], env(banks))).toBe(0);
+    expect(runQuizImport([src, '--format', 'klingon'], env(banks))).toBe(1);
+    expect(err.join('')).toContain('usage:');
+    const bad = join(tempDir(), 'bad.yaml');
+    writeFileSync(bad, 'Q?: answer\n');
+    expect(runQuizImport([bad, '--format', 'red'], env(banks))).toBe(1);
+    expect(err.join('')).toContain('bad.yaml:1: "Q?": expected a list of accepted answers');
+  });
 });

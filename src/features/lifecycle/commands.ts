@@ -20,6 +20,33 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
       handler: (ctx) => service.acceptRules(ctx),
     },
     {
+      name: 'rules',
+      aliases: ['群规'],
+      description: 'rules.describe',
+      role: 'member',
+      defaultSubcommand: 'show',
+      subcommands: [
+        { name: 'show', aliases: ['查看'], description: 'rules.show.describe', role: 'member', handler: (ctx) => service.showRules(ctx) },
+        {
+          name: 'set',
+          aliases: ['设置'],
+          description: 'rules.set.describe',
+          role: 'admin',
+          args: [{ name: 'text', type: 'text', required: true, description: 'rules.arg.text' }],
+          handler: (ctx, args) => service.setRules(ctx, args.string('text')),
+        },
+        { name: 'clear', aliases: ['清除'], description: 'rules.clear.describe', role: 'admin', handler: (ctx) => service.clearRules(ctx) },
+        {
+          name: 'welcome',
+          aliases: ['欢迎语'],
+          description: 'rules.welcome.describe',
+          role: 'admin',
+          args: [{ name: 'text', type: 'text', description: 'rules.arg.welcome' }],
+          handler: (ctx, args) => service.welcomeText(ctx, args.optionalString('text')),
+        },
+      ],
+    },
+    {
       name: 'quiet',
       aliases: ['免打扰'],
       description: 'quiet.describe',

@@ -61,6 +61,34 @@ export const lifecycleMessages = {
   'lifecycle.rulesAccepted': { 'zh-CN': '✅ 谢谢！已记录你接受了群规。', en: '✅ Thanks! Your acceptance of the rules is recorded.' },
   'lifecycle.rulesAlready': { 'zh-CN': '你之前已经接受过群规了。', en: 'You accepted the rules before.' },
   'lifecycle.rulesReminder': { 'zh-CN': '{mention} 提醒一下：请阅读群规，并点击下方按钮（或发送 /accept）确认接受。', en: '{mention} a friendly reminder: please read the community rules and confirm with the button below (or /accept).' },
+
+  'rules.describe': { 'zh-CN': '查看本群群规', en: 'The community rules' },
+  'rules.show.describe': { 'zh-CN': '查看本群群规', en: 'Show the community rules' },
+  'rules.set.describe': { 'zh-CN': '设置群规，可多行（管理员）', en: 'Set the rules, several lines allowed (admin)' },
+  'rules.clear.describe': { 'zh-CN': '清除用指令设置的群规（管理员）', en: 'Clear the rules set by command (admin)' },
+  'rules.welcome.describe': { 'zh-CN': '查看或设置本群欢迎语（管理员）', en: 'Show or set the welcome text (admin)' },
+  'rules.arg.text': { 'zh-CN': '群规内容，可多行（斜杠指令里用 \\n 换行）', en: 'the rules, several lines allowed (\\n for a line break in slash commands)' },
+  'rules.arg.welcome': { 'zh-CN': '欢迎语，可用 {mention} {community} {bonus}；「重置」恢复默认', en: 'the welcome text with {mention} {community} {bonus}; "reset" restores the default' },
+  'rules.title': { 'zh-CN': '📜 {community}群规', en: '📜 Rules of {community}' },
+  'rules.none': { 'zh-CN': '本群还没有设置群规。', en: 'No rules have been set here yet.' },
+  'rules.noneAdmin': { 'zh-CN': '管理员可以发送「群规 设置 <内容>」设置群规（可多行）。', en: 'Admins set them with /rules set <text> (several lines allowed).' },
+  'rules.saved': { 'zh-CN': '✅ 群规已更新（{lines} 行），欢迎语会显示前 3 行。', en: '✅ Rules saved ({lines} line(s)); welcomes show the first 3.' },
+  'rules.cleared': { 'zh-CN': '✅ 已清除用指令设置的群规，配置文件中的群规（如有）重新生效。', en: '✅ The rules set by command are cleared; the configured rules (if any) apply again.' },
+  'rules.nothingToClear': { 'zh-CN': '没有用指令设置过群规，没有可清除的内容。', en: 'No rules were set by command; nothing to clear.' },
+  'rules.welcomeSaved': { 'zh-CN': '✅ 欢迎语已更新，预览：\n{preview}', en: '✅ Welcome text saved. Preview:\n{preview}' },
+  'rules.welcomeReset': { 'zh-CN': '✅ 已恢复默认欢迎语。', en: '✅ The default welcome is back.' },
+  'rules.welcomeNothingToReset': { 'zh-CN': '欢迎语没有用指令修改过，已经是默认的了。', en: 'The welcome text was not changed by command; it is already the default.' },
+  'rules.welcomeCurrent': {
+    'zh-CN': '当前欢迎语：\n{text}\n\n可用占位符：{placeholders}。发送「群规 欢迎语 <内容>」修改，「群规 欢迎语 重置」恢复默认。',
+    en: 'Current welcome text:\n{text}\n\nPlaceholders: {placeholders}. /rules welcome <text> changes it, /rules welcome reset restores the default.',
+  },
+  'rules.welcomeBuiltIn': { 'zh-CN': '（内置欢迎语）', en: '(the built-in welcome)' },
+  'rules.unknownPlaceholder': {
+    'zh-CN': '欢迎语里有不认识的占位符 {unknown}，只能用 {placeholders}。欢迎语没有修改。',
+    en: 'Unknown placeholder {unknown} in the welcome text; only {placeholders} can be used. Nothing was changed.',
+  },
+  'lifecycle.welcomeRulesTitle': { 'zh-CN': '📜 群规：', en: '📜 House rules:' },
+  'lifecycle.welcomeRulesMore': { 'zh-CN': '……发送 /群规 查看全部', en: '… send /rules to read them all' },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -2,6 +2,8 @@
 import type { Sqlite } from '../../store/db.js';
 import type { MemberRow } from '../../core/identity/repo.js';
 
+export type CommunityTextKind = 'rules' | 'welcome';
+
 export interface BatchRow {
   id: number;
   community_id: number;
@@ -129,7 +131,18 @@ export function createLifecycleRepo(sqlite: Sqlite) {
   const pendingReminders = sqlite.prepare<[], { member_id: number; reminder_due_at: number }>(
     'SELECT member_id, reminder_due_at FROM rules_acceptances WHERE accepted_at IS NULL AND reminded_at IS NULL AND reminder_due_at IS NOT NULL',
   );
+  const getText = sqlite.prepare<[number, string], { text: string }>('SELECT text FROM community_texts WHERE community_id = ? AND kind = ?');
+  const putText = sqlite.prepare<[number, string, string, number, number]>(
+    `INSERT INTO community_texts (community_id, kind, text, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (community_id, kind) DO UPDATE SET text = excluded.text, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+  );
+  const clearText = sqlite.prepare<[number, string]>('DELETE FROM community_texts WHERE community_id = ? AND kind = ?');
   return {
+    /** A text an admin set for the community (`rules`, `welcome`), if any. */
+    communityText: (communityId: number, kind: CommunityTextKind) => getText.get(communityId, kind)?.text,
+    setCommunityText: (communityId: number, kind: CommunityTextKind, text: string, memberId: number, at: number) => void putText.run(communityId, kind, text, memberId, at),
+    /** False when there was nothing to clear. */
+    clearCommunityText: (communityId: number, kind: CommunityTextKind) => clearText.run(communityId, kind).changes === 1,
     /** Records that the member should accept the rules; false when a row existed (a rejoin). */
     expectRules: (memberId: number, communityId: number, dueAt: number) => putRules.run(memberId, communityId, dueAt).changes === 1,
     /** False when the member had accepted before. */

@@ -163,3 +163,27 @@ export function selectNudges(candidates: readonly NudgeCandidate[], today: Day, 
 export function minuteOf(at: Date): number {
   return Math.floor(at.getTime() / 60_000);
 }
+
+// ── per-community texts ───────────────────────────────────────────────
+
+/** The placeholders a welcome text may use. */
+export const WELCOME_PLACEHOLDERS = ['mention', 'community', 'bonus'] as const;
+
+/** `{name}` placeholders in `text` that are not in `allowed`, each once, in order of appearance. */
+export function unknownPlaceholders(text: string, allowed: readonly string[]): string[] {
+  const unknown: string[] = [];
+  for (const m of text.matchAll(/\{(\w+)\}/g)) {
+    const name = m[1] as string;
+    if (!allowed.includes(name) && !unknown.includes(name)) unknown.push(name);
+  }
+  return unknown;
+}
+
+/** Rules as shown in a welcome: the first `maxLines` non-blank lines, and whether there are more. */
+export function rulesPreview(text: string, maxLines = 3): { lines: string[]; more: boolean } {
+  const lines = text
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
+  return { lines: lines.slice(0, maxLines), more: lines.length > maxLines };
+}

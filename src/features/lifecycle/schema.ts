@@ -126,3 +126,19 @@ export const rulesAcceptances = sqliteTable('rules_acceptances', {
   reminderDueAt: integer('reminder_due_at'),
   remindedAt: integer('reminded_at'),
 });
+
+/**
+ * Texts an admin set for one community (`/rules set`, `/rules welcome`):
+ * `kind` is 'rules' or 'welcome'. They win over the config's texts.
+ */
+export const communityTexts = sqliteTable(
+  'community_texts',
+  {
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    kind: text('kind').notNull(),
+    text: text('text').notNull(),
+    updatedBy: integer('updated_by').references(() => members.id),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.kind] })],
+);

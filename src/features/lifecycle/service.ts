@@ -14,13 +14,19 @@ import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/p
 import type { Reply } from '../../core/reply.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
+import { UserError } from '../../core/errors.js';
 import type { LifecycleRepo } from './repo.js';
-import { decideActivity, minuteOf, pickTip, segmentOf, selectNudges, SEGMENTS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
+import { decideActivity, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
 
 export type Localized = Record<Locale, string>;
 
 export interface LifecycleConfig {
-  rules: { acceptance: boolean; reminderSeconds: number };
+  rules: {
+    acceptance: boolean;
+    reminderSeconds: number;
+    /** Default rules (群规) per language; null: none. */
+    text: Partial<Localized> | null;
+  };
   welcome: {
     enabled: boolean;
     /** The first join of a minute arms the batch this many seconds ahead. */
@@ -89,7 +95,18 @@ export interface LifecycleServiceDeps {
   capabilities: (communityId: number) => PlatformCapabilities;
   /** Platform follow-up to an accepted rules prompt (Discord grants the configured role). */
   rulesAccepted: (communityId: number, platformUserId: string) => Promise<void>;
+  /** The community's texts from config (community.overrides), in its language. */
+  configuredTexts: (community: CommunityInfo) => ConfiguredTexts;
 }
+
+export interface ConfiguredTexts {
+  rules?: string | undefined;
+  welcome?: string | undefined;
+}
+
+/** Words that put `/rules welcome` back to the default. */
+const RESET_WORDS = new Set(['reset', 'default', '重置', '默认', '恢复默认']);
+const placeholderList = (): string => WELCOME_PLACEHOLDERS.map((n) => `{${n}}`).join(' ');
 
 export class LifecycleService {
   constructor(private readonly deps: LifecycleServiceDeps) {}
@@ -163,24 +180,88 @@ export class LifecycleService {
     if (first && total > this.config.welcome.batchThreshold && present.length > 1) {
       const mentions = Object.fromEntries(present.map((w) => [w.platform_user_id, w.display_name]));
       const bonus = Math.max(...present.map((w) => w.bonus));
-      const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
+      const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), ...this.welcomeRules(community, t), t('lifecycle.welcomeCheckin')];
       if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
       this.deps.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
     } else {
-      for (const w of present) this.deps.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community?.locale ?? 'zh-CN'), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
+      for (const w of present) this.deps.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
     }
     for (const w of present) this.deps.repo.markWelcome(w.id, 'sent');
     this.deps.repo.moveBatch(batchId, 'open', 'done');
   }
 
-  private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, community: string, t: Translate, locale: Locale): Reply {
+  private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, name: string, t: Translate, community: CommunityInfo | undefined): Reply {
     const mention = `<@${w.platform_user_id}>`;
     const mentions = { [w.platform_user_id]: w.display_name };
-    const custom = this.config.welcome.text?.[locale];
-    if (custom && !w.rejoin) return { text: interpolate(custom, { mention, community, bonus: w.bonus }), mentions };
-    const lines = [t(w.rejoin ? 'lifecycle.welcomeBack' : 'lifecycle.welcome', { mention, community }), t('lifecycle.welcomeRules'), t('lifecycle.welcomeCheckin')];
+    const custom = community ? this.welcomeTemplate(community) : undefined;
+    if (custom && !w.rejoin) {
+      const rules = this.rulesText(community);
+      return { text: [interpolate(custom, { mention, community: name, bonus: w.bonus }), ...(rules ? this.welcomeRules(community, t) : [])].join('\n'), mentions };
+    }
+    const lines = [t(w.rejoin ? 'lifecycle.welcomeBack' : 'lifecycle.welcome', { mention, community: name }), ...this.welcomeRules(community, t), t('lifecycle.welcomeCheckin')];
     if (w.bonus > 0) lines.push(t('lifecycle.welcomeBonus', { bonus: w.bonus }));
     return { text: lines.join('\n'), mentions };
+  }
+
+  // ── rules and per-community texts ────────────────────────────────────
+
+  /** The community's rules: set by an admin, else configured for the community, else the default for its language. */
+  rulesText(community: CommunityInfo | undefined): string | undefined {
+    if (!community) return undefined;
+    return this.deps.repo.communityText(community.id, 'rules') ?? this.deps.configuredTexts(community).rules ?? this.config.rules.text?.[community.locale] ?? undefined;
+  }
+
+  /** The welcome template: set by an admin, else configured for the community, else the configured default; undefined: the built-in welcome. */
+  private welcomeTemplate(community: CommunityInfo): string | undefined {
+    return this.deps.repo.communityText(community.id, 'welcome') ?? this.deps.configuredTexts(community).welcome ?? this.config.welcome.text?.[community.locale] ?? undefined;
+  }
+
+  /** The rules lines of a welcome: the first 3 lines of the community's rules (and how to see all), or the built-in one-line reminder. */
+  private welcomeRules(community: CommunityInfo | undefined, t: Translate): string[] {
+    const rules = this.rulesText(community);
+    if (!rules) return [t('lifecycle.welcomeRules')];
+    const { lines, more } = rulesPreview(rules, 3);
+    return [t('lifecycle.welcomeRulesTitle'), ...lines, ...(more ? [t('lifecycle.welcomeRulesMore')] : [])];
+  }
+
+  /** `/rules` (群规): the community's rules in full. */
+  showRules(ctx: CommandContext): Reply {
+    const rules = this.rulesText(ctx.community);
+    if (!rules) return { text: [ctx.t('rules.none'), ...(ctx.isAdmin ? [ctx.t('rules.noneAdmin')] : [])].join('\n') };
+    const accepted = this.deps.repo.rulesOf(ctx.member.id)?.accepted_at != null;
+    return { title: ctx.t('rules.title', { community: ctx.community.name || ctx.t('lifecycle.thisCommunity') }), text: rules, ...(accepted ? {} : this.acceptAction(ctx.t)) };
+  }
+
+  /** `/rules set <text>` (群规 设置): the community's rules, several lines (a typed `\n` is a line break too). */
+  setRules(ctx: CommandContext, raw: string): Reply {
+    const text = multiline(raw);
+    this.deps.repo.setCommunityText(ctx.community.id, 'rules', text, ctx.member.id, ctx.now.getTime());
+    return { text: ctx.t('rules.saved', { lines: rulesPreview(text, Infinity).lines.length }) };
+  }
+
+  /** `/rules clear` (群规 清除): back to the configured rules. */
+  clearRules(ctx: CommandContext): Reply {
+    if (!this.deps.repo.clearCommunityText(ctx.community.id, 'rules')) throw new UserError('rules.nothingToClear');
+    return { text: ctx.t('rules.cleared') };
+  }
+
+  /** `/rules welcome [text|reset]` (群规 欢迎语): show, set (placeholders checked) or reset the community's welcome text. */
+  welcomeText(ctx: CommandContext, raw: string | undefined): Reply {
+    const placeholders = placeholderList();
+    if (raw === undefined) {
+      const current = this.welcomeTemplate(ctx.community);
+      return { text: ctx.t('rules.welcomeCurrent', { text: current ?? ctx.t('rules.welcomeBuiltIn'), placeholders }), ephemeral: true };
+    }
+    if (RESET_WORDS.has(raw.trim().toLowerCase())) {
+      if (!this.deps.repo.clearCommunityText(ctx.community.id, 'welcome')) throw new UserError('rules.welcomeNothingToReset');
+      return { text: ctx.t('rules.welcomeReset') };
+    }
+    const text = multiline(raw);
+    const unknown = unknownPlaceholders(text, WELCOME_PLACEHOLDERS);
+    if (unknown.length > 0) throw new UserError('rules.unknownPlaceholder', { unknown: unknown.map((n) => `{${n}}`).join(' '), placeholders });
+    this.deps.repo.setCommunityText(ctx.community.id, 'welcome', text, ctx.member.id, ctx.now.getTime());
+    const preview = interpolate(text, { mention: `<@${ctx.member.platformUserId}>`, community: ctx.community.name || ctx.t('lifecycle.thisCommunity'), bonus: this.config.welcome.newcomerBonus });
+    return { text: ctx.t('rules.welcomeSaved', { preview }), mentions: { [ctx.member.platformUserId]: ctx.member.displayName } };
   }
 
   // ── onboarding follow-ups ────────────────────────────────────────────
@@ -439,4 +520,14 @@ export class LifecycleService {
     const { cron, timezone } = this.config.nudges;
     return { timers, schedulers: [{ id: DAILY_SCHEDULER, pattern: cron, timezone, job: { kind: DAILY_JOB, id: 0 } }], schedulerPrefixes: [DAILY_SCHEDULER] };
   }
+}
+
+/** Text typed in one line (a slash command) may mark line breaks with `\n`; lines lose trailing spaces. */
+function multiline(raw: string): string {
+  return raw
+    .replace(/\\n/g, '\n')
+    .split(/\r\n|\r|\n/)
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
 }

@@ -28,11 +28,23 @@
  * quote a field that contains a comma, quote or line break, and double the
  * quotes inside it. The bank's name is the file name without its extension.
  *
+ * Red-DiscordBot Trivia lists (YAML) are read too, detected when the file
+ * has no `questions` key and maps questions to lists (or has `AUTHOR`):
+ *
+ *   AUTHOR: someone             # optional
+ *   What is 2+2?:               # the question
+ *   - 4                         # accepted answers; the first is shown
+ *   - four
+ *
+ * `CONFIG` and `$schema` keys are accepted and ignored. The bank's name is the
+ * file name without its extension; points and seconds are the defaults.
+ *
  * Every error names the file, the line and the field, e.g.
  *   quiz.yaml:12: questions[3].seconds: expected an integer between 5 and 600
  *   quiz.csv:5: seconds: expected an integer between 5 and 600
+ *   trivia.yaml:7: "What is 2+2?": expected a list of accepted answers
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { CHOICE_LABELS, normalizeAnswer, parseNumber } from './normalize.js';
 
@@ -61,10 +73,13 @@ export interface QuizQuestion {
 export interface QuizBank {
   name: string;
   locale?: string;
+  /** A Red trivia list's AUTHOR. */
+  author?: string;
   questions: QuizQuestion[];
 }
 
-export type BankResult = { ok: true; bank: QuizBank } | { ok: false; errors: string[] };
+/** `format`: what the file was written in (a Red trivia list is stored converted to the native YAML by quiz:import). */
+export type BankResult = { ok: true; bank: QuizBank; format: 'native' | 'red' | 'csv' } | { ok: false; errors: string[] };
 
 // ---------------------------------------------------------------------------
 // Schema
@@ -283,22 +298,50 @@ function isNodeWithRange(value: unknown): value is Node & { range: [number, numb
   return typeof value === 'object' && value !== null && 'range' in value && Array.isArray((value as { range?: unknown }).range);
 }
 
-/** Parses and validates a YAML bank; errors read `file:line: field: message`. */
-export function parseBankYaml(source: string, fileName: string): BankResult {
+/** A YAML bank's format: `native` (name, questions), `red` (Red-DiscordBot Trivia), or `auto` (detected). */
+export type YamlFormat = 'auto' | 'native' | 'red';
+
+type ParsedYaml = { ok: true; doc: Document; lineCounter: LineCounter } | { ok: false; errors: string[] };
+
+function parseYaml(source: string, fileName: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((e) => {
-        const line = e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line;
-        return `${fileName}:${line}: invalid YAML: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`;
-      }),
-    };
-  }
+  if (doc.errors.length === 0) return { ok: true, doc, lineCounter };
+  return {
+    ok: false,
+    errors: doc.errors.map((e) => {
+      const line = e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line;
+      return `${fileName}:${line}: invalid YAML: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`;
+    }),
+  };
+}
+
+const RED_META_KEYS = new Set(['AUTHOR', 'CONFIG', '$schema']);
+
+/** A Red trivia list: a top-level map without `questions` that has AUTHOR or maps a key to a list. */
+export function looksLikeRedTrivia(doc: Document): boolean {
+  const top = doc.contents;
+  if (!isMap(top)) return false;
+  const keys = top.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
+  if (keys.includes('questions')) return false;
+  return keys.includes('AUTHOR') || top.items.some((p) => isSeq(p.value));
+}
+
+/** A scalar as written (`1969` stays "1969", `true` stays "true"), trimmed; undefined for anything else. */
+function scalarText(node: unknown): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  return (typeof node.value === 'string' ? node.value : (node.source ?? String(node.value))).trim();
+}
+
+/** Parses and validates a YAML bank (native or Red trivia); errors read `file:line: field: message`. */
+export function parseBankYaml(source: string, fileName: string, format: YamlFormat = 'auto'): BankResult {
+  const parsed = parseYaml(source, fileName);
+  if (!parsed.ok) return parsed;
+  const { doc, lineCounter } = parsed;
+  if (format === 'red' || (format === 'auto' && looksLikeRedTrivia(doc))) return parseRedTrivia(doc, lineCounter, fileName);
   keepTextFieldsAsText(doc);
   const result = bankSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
-  if (result.success) return { ok: true, bank: toBank(result.data) };
+  if (result.success) return { ok: true, bank: toBank(result.data), format: 'native' };
   const errors = flattenIssues(result.error.issues).map(({ path, message }) => {
     const { offset, resolved } = locate(doc, path);
     // answer: text is validated as a one-item list; name the scalar, not its item 0.
@@ -313,6 +356,81 @@ export function parseBankYaml(source: string, fileName: string): BankResult {
 function byLine(fileName: string, errors: ReadonlyArray<{ line: number; text: string }>): string[] {
   const sorted = [...errors].sort((a, b) => a.line - b.line);
   return [...new Set(sorted.map((e) => `${fileName}:${e.line}: ${e.text}`))];
+}
+
+// ---------------------------------------------------------------------------
+// Red-DiscordBot Trivia
+
+function parseRedTrivia(doc: Document, lineCounter: LineCounter, fileName: string): BankResult {
+  const top = doc.contents;
+  const lineOf = (node: unknown, fallback = 1): number => (isNodeWithRange(node) ? lineCounter.linePos(node.range[0]).line : fallback);
+  if (!isMap(top)) return { ok: false, errors: [`${fileName}:${lineOf(top)}: expected a Red trivia list: a mapping of questions to lists of accepted answers`] };
+  const errors: Array<{ line: number; text: string }> = [];
+  const questions: Array<{ question: string; answer: string[] }> = [];
+  const lines: number[] = [];
+  let author: string | undefined;
+  for (const pair of top.items) {
+    const line = lineOf(pair.key);
+    const key = scalarText(pair.key);
+    if (key === undefined || key === '') {
+      errors.push({ line, text: 'expected a question (text) as the key' });
+      continue;
+    }
+    if (RED_META_KEYS.has(key)) {
+      if (key === 'AUTHOR') {
+        author = scalarText(pair.value);
+        if (author === undefined || author === '') errors.push({ line, text: 'AUTHOR: expected text' });
+      }
+      continue;
+    }
+    const label = JSON.stringify(key);
+    if (!isSeq(pair.value)) {
+      errors.push({ line, text: `${label}: expected a list of accepted answers` });
+      continue;
+    }
+    if (pair.value.items.length === 0) {
+      errors.push({ line, text: `${label}: expected at least one answer` });
+      continue;
+    }
+    const answers: string[] = [];
+    pair.value.items.forEach((item, i) => {
+      const answer = scalarText(item);
+      if (answer === undefined || answer === '') errors.push({ line: lineOf(item, line), text: `${label} (answer ${i + 1}): expected text` });
+      else answers.push(answer);
+    });
+    questions.push({ question: key, answer: answers });
+    lines.push(line);
+  }
+  if (errors.length === 0 && questions.length === 0) errors.push({ line: lineOf(top), text: 'expected at least one question' });
+  if (errors.length > 0) return { ok: false, errors: byLine(fileName, errors) };
+  const result = bankSchema.safeParse({ name: baseName(fileName), questions });
+  if (!result.success) {
+    const located = flattenIssues(result.error.issues).map(({ path, message }) => {
+      const index = path[1];
+      return { line: typeof index === 'number' ? (lines[index] ?? 1) : 1, text: `${formatPath(path.slice(2))}: ${message}` };
+    });
+    return { ok: false, errors: byLine(fileName, located) };
+  }
+  const bank = toBank(result.data);
+  if (author !== undefined) bank.author = author;
+  return { ok: true, bank, format: 'red' };
+}
+
+/** A bank written in the native YAML format (what quiz:import stores for a Red list); the AUTHOR becomes a comment. */
+export function bankToYaml(bank: QuizBank): string {
+  const questions = bank.questions.map((q) => {
+    const out: Record<string, unknown> = { id: q.id, question: q.question };
+    if (q.choices !== undefined) out.choices = q.choices;
+    out.answer = q.answers.length === 1 ? q.answers[0] : q.answers;
+    if (q.numeric) out.numeric = true;
+    out.points = q.points;
+    out.seconds = q.seconds;
+    if (q.category !== undefined) out.category = q.category;
+    if (q.difficulty !== undefined) out.difficulty = q.difficulty;
+    return out;
+  });
+  const head = bank.author === undefined ? '' : `# AUTHOR: ${bank.author.replace(/\s+/g, ' ')}\n`;
+  return head + stringify({ name: bank.name, ...(bank.locale === undefined ? {} : { locale: bank.locale }), questions });
 }
 
 // ---------------------------------------------------------------------------
@@ -468,7 +586,7 @@ export function parseBankCsv(source: string, fileName: string): BankResult {
   if (errors.length > 0) return { ok: false, errors };
 
   const result = bankSchema.safeParse({ name: baseName(fileName), questions });
-  if (result.success) return { ok: true, bank: toBank(result.data) };
+  if (result.success) return { ok: true, bank: toBank(result.data), format: 'csv' };
   const located = flattenIssues(result.error.issues).map(({ path, message }) => {
     const [top, index, column, item] = path;
     if (top === 'questions' && typeof index === 'number') {

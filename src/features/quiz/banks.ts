@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { parseBankCsv, parseBankYaml, type BankResult, type QuizBank } from './bank.js';
+import { parseBankCsv, parseBankYaml, type BankResult, type QuizBank, type YamlFormat } from './bank.js';
 
 export interface LoadedBanks {
   /** By key (file name without extension), in file-name order. */
@@ -21,9 +21,9 @@ export function bankKey(fileName: string): string {
   return basename(fileName, extname(fileName));
 }
 
-/** Parses one bank file by its extension. */
-export function parseBankFile(source: string, fileName: string): BankResult {
-  return extname(fileName).toLowerCase() === '.csv' ? parseBankCsv(source, basename(fileName)) : parseBankYaml(source, basename(fileName));
+/** Parses one bank file by its extension; a YAML file's format is detected unless given. */
+export function parseBankFile(source: string, fileName: string, format: YamlFormat = 'auto'): BankResult {
+  return extname(fileName).toLowerCase() === '.csv' ? parseBankCsv(source, basename(fileName)) : parseBankYaml(source, basename(fileName), format);
 }
 
 export function loadBanks(dir: string): LoadedBanks {
