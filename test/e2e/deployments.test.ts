@@ -50,7 +50,7 @@ async function feed(b: BotProcess): Promise<string[]> {
 /** A config file for fast cadences: 10-second cron patterns are allowed. */
 function configFile(dir: string, extra = ''): string {
   const path = join(dir, 'test-config.yaml');
-  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n${extra}`);
+  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\n  dailyCap: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n${extra}`);
   return path;
 }
 
