@@ -203,7 +203,7 @@ export function createApp(options: AppOptions): App {
   const points = createPoints({ store, levels: config.points.levels, postLevelUp, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
-  const schedule = createSchedule({ store, outbox, timers, rules: config.posts });
+  const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
   const poll = createPoll({ store, outbox, timers, rng, translate: translateFor });
   const quiz = createQuiz({ store, outbox, timers, points: points.service, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });

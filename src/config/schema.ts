@@ -80,6 +80,10 @@ export const configSchema = z.object({
   leaderboard: z.object({ size: z.number().int().min(1).max(50) }),
   posts: z.object({
     promoMaxShare: z.number().min(0).max(1).nullable(),
+    /** Posts the bot makes on its own schedule per community day; null turns the cap off. */
+    dailyCap: z.number().int().min(1).nullable(),
+    /** Most community days in a row that may carry a #promo post; null turns the rule off. */
+    promoMaxConsecutiveDays: z.number().int().min(1).nullable(),
     minIntervalSeconds: z.number().int().min(1),
   }),
   quiz: z.object({

@@ -59,7 +59,11 @@ function runKeys(dir: string): string[] {
 describe('deployments and their timers (real processes)', () => {
   it('two deployments on one Redis with the same prefix keep their own timers', async () => {
     const prefix = testPrefix();
-    const [a, b] = await Promise.all([bot({ REDIS_PREFIX: prefix }), bot({ REDIS_PREFIX: prefix })]);
+    // Three posts each in one day: the config file turns the daily content cap off.
+    const dir = mkdtempSync(join(tmpdir(), 'qunbot-e2e-'));
+    dirs.push(dir);
+    const env = { REDIS_PREFIX: prefix, CONFIG_FILE: configFile(dir) };
+    const [a, b] = await Promise.all([bot(env), bot(env)]);
     for (const [name, x] of [['A', a], ['B', b]] as const) {
       for (let i = 1; i <= 3; i++) expect(await say(x, `/schedule once +2s ${name} post ${i}`)).toContain(`#${i}`);
     }

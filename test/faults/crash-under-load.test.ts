@@ -51,7 +51,9 @@ describe('crash under load (real process, SIGKILL)', () => {
       let seq = 0;
       let retries = 0;
       let lost = 0;
-      const maxOps = pick(3000, 40_000);
+      // A safety cap; the load runs until the kills are done (stop), so every kill lands on requests in flight.
+      const maxOps = pick(30_000, 200_000);
+      let inFlight = 0;
       const nextOp = (): Op => {
         const n = ++seq;
         const user = members[rng.int(0, members.length - 1)] as string;
@@ -75,7 +77,8 @@ describe('crash under load (real process, SIGKILL)', () => {
         while (!stop && ops.length < maxOps && Date.now() < deadline) {
           const op = nextOp();
           ops.push(op);
-          const answer = await deliverUntilAnswered(url, op.user, op.text, op.messageId, { deadlineMs: 60_000 });
+          inFlight++;
+          const answer = await deliverUntilAnswered(url, op.user, op.text, op.messageId, { deadlineMs: 60_000 }).finally(() => inFlight--);
           if (answer.tries > 1) lost++;
           retries += answer.tries - 1;
           op.reply = answer.text;
@@ -95,6 +98,7 @@ describe('crash under load (real process, SIGKILL)', () => {
         const created = Date.now();
         expect(await admin(`/schedule once +2s ${marker}`, `once-${k}`)).toContain('已安排');
         onceMarkers.push(marker);
+        await waitFor(() => inFlight > 0, 5000, 'a request in flight to kill');
         await bot.stop('SIGKILL');
         if (aligned) missedTick = aligned;
         await sleep(Math.max(created + 2600, aligned ? aligned + 1500 : 0) - Date.now());

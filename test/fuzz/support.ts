@@ -139,7 +139,7 @@ export const commandText: fc.Arbitrary<string> = fc.oneof(
 const TEMPLATES = [
   '/checkin', '签到', '打卡', '/points', '/points {member}', '积分 {member}', '/leaderboard {period}', '排行榜 {period}', '/freeze', '补签卡', '/help', '帮助',
   '/grant {member} {int} {text}', '加分 {member} {int} {text}', '/deduct {member} {int} {text}', '/announce {text}', '公告 {text}',
-  '/schedule once {when} {text}', '定时 一次 {when} {text}', '/schedule add "{cron}" {text}', '/schedule list', '/schedule pause {int}', '/schedule resume {int}', '/schedule remove {int}',
+  '/schedule once {when} {text}', '定时 一次 {when} {text}', '/schedule add "{cron}" {text}', '/schedule list', '/schedule calendar', '/schedule calendar month', '定时 日历 本月', '/schedule pause {int}', '/schedule resume {int}', '/schedule remove {int}',
   '/lottery create {word} winners={int} ends={when}', '/lottery create {word} winners={int} ends="{when}" cost={int} min_level={int} min_streak={int} min_points={int} bonus={word}',
   '/lottery join {int}', '参与抽奖 {int}', '/lottery', '/lottery list', '/lottery draw {int}', '/lottery reroll {int} {int}', '/lottery cancel {int}', '/lottery verify {int}',
   '/quiz start', '/quiz start {word} questions={int} seconds={int} mode={word}', '开始答题', '/quiz answer {int} {int} {text}', '/quiz', '/quiz status', '/quiz banks', '/quiz stop',

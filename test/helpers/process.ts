@@ -72,6 +72,6 @@ export async function startBot(env: Record<string, string> = {}, options: { dir?
  */
 export function fastTimersConfig(dir: string, extra = ''): string {
   const path = join(dir, 'test-config.yaml');
-  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n  outbox: { attempts: 12, backoffMs: 200 }\n${extra}`);
+  writeFileSync(path, `posts:\n  minIntervalSeconds: 1\n  promoMaxShare: null\n  dailyCap: null\n  promoMaxConsecutiveDays: null\nrateLimit:\n  commands: null\njobs:\n  lockDurationMs: 2000\n  stalledIntervalMs: 2000\n  outbox: { attempts: 12, backoffMs: 200 }\n${extra}`);
   return path;
 }

@@ -146,10 +146,9 @@ describe('the promo cap (item 19)', () => {
     expect(refused).toContain('30%');
   });
 
-  it('two promo posts of two: 100% (2/2)', async () => {
+  it('no promo post is always allowed: a lone one is 100% (1/1) of its week (issue #15)', async () => {
     const t = app({ clock: clock(), config: { posts: { promoMaxShare: 0.3 } } });
-    expect(await t.chat.say('admin', '/schedule once +1h 新品 #promo')).toContain('已安排');
-    expect(await t.chat.say('admin', '/schedule once +2h 折扣 #promo')).toContain('100%（2/2）');
+    expect(await t.chat.say('admin', '/schedule once +1h 新品 #promo')).toContain('100%（1/1）');
   });
 });
 

@@ -9,7 +9,8 @@ import { makeTestApp, testPrefix, testRedisUrl, type TestApp, type TestAppOption
 import { sleep, waitFor } from '../helpers/wait.js';
 import { startRedis, type RedisProcess } from '../setup/redis-server.js';
 
-const fast = { jobs: { lockDurationMs: 2000, stalledIntervalMs: 2000, reconcileIntervalMs: 60_000, outbox: { attempts: 4, backoffMs: 100 } }, posts: { minIntervalSeconds: 1 } };
+const fast = { jobs: { lockDurationMs: 2000, stalledIntervalMs: 2000, reconcileIntervalMs: 60_000, outbox: { attempts: 4, backoffMs: 100 } }, posts: { minIntervalSeconds: 1, dailyCap: null } };
+// These tests are about timing and delivery; the daily cap has its own tests (calendar.test.ts).
 const apps: TestApp[] = [];
 const redises: RedisProcess[] = [];
 
@@ -131,7 +132,7 @@ describe('announcements and scheduled posts on real Redis', () => {
   });
 
   it('too-frequent crons and promo posts over the weekly cap are refused', async () => {
-    const t = await started({ config: { posts: { minIntervalSeconds: 60, promoMaxShare: 0.3 } } });
+    const t = await started({ config: { posts: { minIntervalSeconds: 60, promoMaxShare: 0.3, dailyCap: null } } });
     expect(await t.chat.say('admin', '/schedule add "* * * * * *" spam')).toContain('太频繁');
     for (let i = 0; i < 3; i++) expect(await t.chat.say('admin', `/schedule once +${i + 1}h news ${i}`)).toContain('已安排');
     expect(await t.chat.say('admin', '/schedule once +5h 新品上架 #promo')).toContain('已安排');

@@ -24,5 +24,5 @@ export const deliveries = sqliteTable(
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
   },
-  (t) => [index('deliveries_status').on(t.status, t.id), index('deliveries_source').on(t.source, t.id)],
+  (t) => [index('deliveries_status').on(t.status, t.id), index('deliveries_source').on(t.source, t.id), index('deliveries_community_created').on(t.communityId, t.createdAt)],
 );

@@ -1,8 +1,9 @@
 import type { CommandSpec, LeafCommand } from '../../core/commands/spec.js';
 import type { CommandContext } from '../../core/context.js';
 import type { Reply } from '../../core/reply.js';
-import type { ScheduleService } from './service.js';
 import { formatLocal } from '../../core/time/when.js';
+import { countBy, dayKey, share } from './calendar.js';
+import { formatDay, type CalendarView, type ScheduleService } from './service.js';
 
 const idArg = { name: 'id', type: 'int', required: true, min: 1, description: 'schedule.arg.id' } as const;
 
@@ -72,11 +73,33 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
                 id: row.id,
                 kind: row.kind === 'once' ? ctx.t('schedule.kindOnce') : ctx.t('schedule.kindCron', { cron: row.cron ?? '' }),
                 next: next ? formatLocal(next, row.timezone) : ctx.t('schedule.noNext'),
-                state: (row.status === 'paused' ? ctx.t('schedule.paused') : '') + (lastError ? ctx.t('schedule.lastFailed', { error: lastError.slice(0, 120) }) : ''),
+                state:
+                  (row.status === 'paused' ? ctx.t('schedule.paused') : '') +
+                  (row.last_skipped_at !== null && row.last_skipped_at >= (row.last_run_at ?? 0) ? ctx.t('schedule.skipped', { at: formatLocal(new Date(row.last_skipped_at), row.timezone) }) : '') +
+                  (lastError ? ctx.t('schedule.lastFailed', { error: lastError.slice(0, 120) }) : ''),
                 preview: preview(row.text),
               }),
             );
             return { title: ctx.t('schedule.listTitle'), text: lines.join('\n'), ephemeral: true };
+          },
+        },
+        {
+          name: 'calendar',
+          aliases: ['日历', '内容日历'],
+          description: 'schedule.calendar.describe',
+          role: 'admin',
+          args: [
+            {
+              name: 'period',
+              type: 'choice',
+              choices: { week: 'choice.period.week', month: 'choice.period.month' },
+              choiceAliases: { 周: 'week', 本周: 'week', 月: 'month', 本月: 'month' },
+              description: 'schedule.calendar.arg.period',
+            },
+          ],
+          handler(ctx, args): Reply {
+            const unit = args.optionalString('period') === 'month' ? 'month' : 'week';
+            return renderCalendar(ctx, service.calendar(ctx, unit));
           },
         },
         statusCommand('pause', ['暂停'], (ctx, id) => (service.pause(ctx, id), ctx.t('schedule.paused.done', { id }))),
@@ -110,7 +133,45 @@ function splitCron(cron: string, text: string): [string, string] {
   return [[cron, ...words.slice(0, count)].join(' '), words.slice(count).join(' ')];
 }
 
-function preview(text: string): string {
+function preview(text: string, max = 40): string {
   const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Firings shown per day; the rest are counted ("3 more"), so a month fits in one chat message. */
+const ITEMS_PER_DAY = 3;
+
+/** One line per day that posts (time, post, promo mark, count against the cap), then the cap and the promo share. */
+function renderCalendar(ctx: CommandContext, view: CalendarView): Reply {
+  const tz = ctx.community.timezone;
+  const { dailyCap, promoMaxShare } = view.rules;
+  const time = (at: Date): string => formatLocal(at, tz).slice(11, 16);
+  const byDay = new Map<string, CalendarView['firings']>();
+  for (const f of view.firings) byDay.set(dayKey(f.at, tz), [...(byDay.get(dayKey(f.at, tz)) ?? []), f]);
+  const counts = countBy(view.firings.map((f) => dayKey(f.at, tz)));
+  const lines = [...byDay.values()].map((firings) => {
+    const shown = firings.slice(0, ITEMS_PER_DAY).map((f) =>
+      ctx.t('schedule.calendar.item', { time: time(f.at), what: f.postId === null ? ctx.t('schedule.calendar.announce') : `#${f.postId} ${preview(f.text, 16)}`, promo: f.promo ? ctx.t('schedule.calendar.promo') : '' }),
+    );
+    if (firings.length > ITEMS_PER_DAY) shown.push(ctx.t('schedule.calendar.more', { n: firings.length - ITEMS_PER_DAY }));
+    const first = firings[0] as CalendarView['firings'][number];
+    const count = counts.get(dayKey(first.at, tz)) ?? 0;
+    const day = formatDay(first.at, tz, ctx.locale);
+    const items = shown.join(ctx.t('schedule.calendar.separator'));
+    return dailyCap === null
+      ? ctx.t('schedule.calendar.dayNoCap', { day, count, items })
+      : ctx.t('schedule.calendar.day', { day, count, cap: dailyCap, over: count > dailyCap ? ctx.t('schedule.calendar.over') : '', items });
+  });
+  const { promo, total } = share(view.firings);
+  const percent = total === 0 ? 0 : Math.round((promo / total) * 100);
+  const footer = [
+    dailyCap === null ? ctx.t('schedule.calendar.noCap') : ctx.t('schedule.calendar.cap', { cap: dailyCap }),
+    promoMaxShare === null ? ctx.t('schedule.calendar.shareNoCap', { share: percent, promo, total }) : ctx.t('schedule.calendar.share', { share: percent, promo, total, cap: Math.round(promoMaxShare * 100) }),
+  ].join('\n');
+  const last = new Date(view.end.getTime() - 1);
+  return {
+    title: ctx.t('schedule.calendar.title', { from: formatDay(view.start, tz, ctx.locale), to: formatDay(last, tz, ctx.locale) }),
+    text: [...(lines.length ? lines : [ctx.t('schedule.calendar.empty')]), '', footer].join('\n'),
+    ephemeral: true,
+  };
 }

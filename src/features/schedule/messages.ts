@@ -39,6 +39,31 @@ export const scheduleMessages = {
     'zh-CN': '加上这条，本周推广内容将占 {share}%（{promo}/{total}），超过上限 {cap}%。请减少 #promo 发布或增加普通内容。',
     en: 'With this post, promotional posts would be {share}% of this week ({promo}/{total}), over the {cap}% cap. Post fewer #promo items or more regular content.',
   },
+  'schedule.dailyCap': {
+    'zh-CN': '{day}将有 {count} 条发布，超过每日上限 {cap} 条（每天推送一到两次为宜）。请换一天，或先删掉当天的其他发布。',
+    en: '{day} would have {count} posts, over the cap of at most {cap} posts a day. Pick another day or remove one of that day\'s posts first.',
+  },
+  'schedule.promoStreak': {
+    'zh-CN': '加上{day}这条，推广内容将连续 {days} 天，最多连续 {max} 天。请隔开几天再发 #promo 内容。',
+    en: 'With this post on {day}, promotional posts would run {days} days in a row; at most {max} days in a row are allowed.',
+  },
+  'schedule.skipped': { 'zh-CN': ' · ⏭ 已跳过 {at} 那次：当天已达每日上限', en: ' · ⏭ skipped at {at}: the day was at its daily cap' },
+  'schedule.calendar.describe': { 'zh-CN': '内容日历：本周或本月什么时候发什么、推广占比和每日上限', en: 'Content calendar: what posts when this week or month, the promo share and the daily cap' },
+  'schedule.calendar.arg.period': { 'zh-CN': '本周或本月', en: 'week or month' },
+  'schedule.calendar.title': { 'zh-CN': '🗓 内容日历 {from} – {to}', en: '🗓 Content calendar {from} – {to}' },
+  'schedule.calendar.empty': { 'zh-CN': '这段时间没有发布。', en: 'Nothing posts in this period.' },
+  'schedule.calendar.day': { 'zh-CN': '{day} · {count}/{cap}{over}：{items}', en: '{day} · {count}/{cap}{over}: {items}' },
+  'schedule.calendar.dayNoCap': { 'zh-CN': '{day} · {count} 条：{items}', en: '{day} · {count}: {items}' },
+  'schedule.calendar.over': { 'zh-CN': ' ⚠️ 超出上限', en: ' ⚠️ over the cap' },
+  'schedule.calendar.item': { 'zh-CN': '{time} {what}{promo}', en: '{time} {what}{promo}' },
+  'schedule.calendar.announce': { 'zh-CN': '公告', en: 'announcement' },
+  'schedule.calendar.promo': { 'zh-CN': '【推广】', en: ' [promo]' },
+  'schedule.calendar.more': { 'zh-CN': '还有 {n} 条', en: '{n} more' },
+  'schedule.calendar.separator': { 'zh-CN': '；', en: '; ' },
+  'schedule.calendar.cap': { 'zh-CN': '每日上限 {cap} 条。', en: 'Daily cap: {cap} posts.' },
+  'schedule.calendar.noCap': { 'zh-CN': '没有每日上限。', en: 'No daily cap.' },
+  'schedule.calendar.share': { 'zh-CN': '推广占比 {share}%（{promo}/{total}），上限 {cap}%。', en: 'Promo share {share}% ({promo}/{total}), cap {cap}%.' },
+  'schedule.calendar.shareNoCap': { 'zh-CN': '推广占比 {share}%（{promo}/{total}），不设上限。', en: 'Promo share {share}% ({promo}/{total}), no cap.' },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -9,11 +9,25 @@ export interface PostRow {
   due_at: number | null;
   text: string;
   promo: number;
-  status: 'active' | 'paused' | 'done' | 'removed';
+  status: 'active' | 'paused' | 'done' | 'skipped' | 'removed';
   created_at: number;
   last_run_at: number | null;
   runs: number;
+  skips: number;
+  last_skipped_at: number | null;
 }
+
+/** A calendar post the bot made (an announcement or a scheduled post's firing), from the outbox. */
+export interface PostedRow {
+  created_at: number;
+  source: string;
+  reply_json: string;
+  promo: number;
+  post_id: number | null;
+}
+
+/** Outbox sources that are calendar posts: announcements and scheduled posts. */
+const CALENDAR_SOURCES = "(d.source IN ('announce', 'announce-promo') OR d.source LIKE 'post:%')";
 
 export function createScheduleRepo(sqlite: Sqlite) {
   const insert = sqlite.prepare<[number, string, string | null, string, number | null, string, number, number, number], { id: number }>(
@@ -21,12 +35,19 @@ export function createScheduleRepo(sqlite: Sqlite) {
      VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id`,
   );
   const get = sqlite.prepare<[number], PostRow>('SELECT * FROM scheduled_posts WHERE id = ?');
-  const list = sqlite.prepare<[number], PostRow>("SELECT * FROM scheduled_posts WHERE community_id = ? AND status IN ('active', 'paused') ORDER BY id");
+  const list = sqlite.prepare<[number], PostRow>("SELECT * FROM scheduled_posts WHERE community_id = ? AND status IN ('active', 'paused', 'skipped') ORDER BY id");
   const active = sqlite.prepare<[], PostRow>("SELECT * FROM scheduled_posts WHERE status = 'active'");
   const setStatus = sqlite.prepare<[string, number, string]>('UPDATE scheduled_posts SET status = ? WHERE id = ? AND status = ?');
   const ran = sqlite.prepare<[number, number]>('UPDATE scheduled_posts SET last_run_at = ?, runs = runs + 1 WHERE id = ?');
   const insertRun = sqlite.prepare<[number, string, number]>('INSERT INTO post_runs (post_id, run_key, fired_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  const weekPosts = sqlite.prepare<[number], PostRow>("SELECT * FROM scheduled_posts WHERE community_id = ? AND status IN ('active', 'paused', 'done')");
+  const activePosts = sqlite.prepare<[number], PostRow>("SELECT * FROM scheduled_posts WHERE community_id = ? AND status = 'active'");
+  const posted = sqlite.prepare<[number, number, number], PostedRow>(
+    `SELECT d.created_at, d.source, d.reply_json, p.id AS post_id,
+            CASE WHEN p.id IS NOT NULL THEN p.promo WHEN d.source = 'announce-promo' THEN 1 ELSE 0 END AS promo
+     FROM deliveries d LEFT JOIN scheduled_posts p ON d.source LIKE 'post:%' AND p.id = CAST(substr(d.source, 6) AS INTEGER)
+     WHERE d.community_id = ? AND d.created_at >= ? AND d.created_at < ? AND ${CALENDAR_SOURCES} ORDER BY d.created_at, d.id`,
+  );
+  const skipped = sqlite.prepare<[number, number]>('UPDATE scheduled_posts SET last_skipped_at = ?, skips = skips + 1 WHERE id = ?');
   return {
     insert: (p: { communityId: number; kind: 'once' | 'cron'; cron: string | null; timezone: string; dueAt: number | null; text: string; promo: boolean; createdBy: number; at: number }) =>
       (insert.get(p.communityId, p.kind, p.cron, p.timezone, p.dueAt, p.text, p.promo ? 1 : 0, p.createdBy, p.at) as { id: number }).id,
@@ -38,7 +59,11 @@ export function createScheduleRepo(sqlite: Sqlite) {
     markRan: (id: number, at: number) => void ran.run(at, id),
     /** False when this firing was recorded before. */
     recordRun: (postId: number, runKey: string, at: number) => insertRun.run(postId, runKey, at).changes === 1,
-    calendar: (communityId: number) => weekPosts.all(communityId),
+    /** Planned posts: the community's active one-off and recurring posts. */
+    active: (communityId: number) => activePosts.all(communityId),
+    /** Calendar posts made in [from, to): announcements and scheduled posts' firings. */
+    postedBetween: (communityId: number, from: number, to: number) => posted.all(communityId, from, to),
+    markSkipped: (id: number, at: number) => void skipped.run(at, id),
   };
 }
 

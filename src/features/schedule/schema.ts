@@ -17,11 +17,15 @@ export const scheduledPosts = sqliteTable(
     dueAt: integer('due_at'),
     text: text('text').notNull(),
     promo: integer('promo', { mode: 'boolean' }).notNull().default(false),
-    status: text('status', { enum: ['active', 'paused', 'done', 'removed'] }).notNull(),
+    /** `skipped`: a one-off that was over the daily cap when it fired. */
+    status: text('status', { enum: ['active', 'paused', 'done', 'skipped', 'removed'] }).notNull(),
     createdBy: integer('created_by').references(() => members.id),
     createdAt: integer('created_at').notNull(),
     lastRunAt: integer('last_run_at'),
     runs: integer('runs').notNull().default(0),
+    /** Firings not posted because the community day was at its cap (`posts.dailyCap`). */
+    skips: integer('skips').notNull().default(0),
+    lastSkippedAt: integer('last_skipped_at'),
   },
   (t) => [index('scheduled_posts_community').on(t.communityId, t.status), index('scheduled_posts_status').on(t.status, t.kind)],
 );

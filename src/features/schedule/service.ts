@@ -4,18 +4,27 @@
  * compare-and-set, so a job that runs twice posts once.
  */
 import { DateTime } from 'luxon';
+import type { Logger } from 'pino';
 import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
+import type { Locale } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
 import { cronError, minIntervalSeconds, parseCron } from '../../core/time/cron.js';
+import { check, checkWindow, dayOf, firesBetween, isPromo, memberText, periodOf, type CalendarRules, type CalendarViolation, type Firing } from './calendar.js';
 import type { PostRow, ScheduleRepo } from './repo.js';
 
-export interface ScheduleRules {
-  /** Largest share (0-1) of a week's posts that may be #promo; null turns the check off. */
-  promoMaxShare: number | null;
+export interface ScheduleRules extends CalendarRules {
   minIntervalSeconds: number;
+}
+
+/** A community's calendar for a week or a month: what posted and what will, in time order. */
+export interface CalendarView {
+  start: Date;
+  end: Date;
+  firings: Firing[];
+  rules: CalendarRules;
 }
 
 export const POST_JOB = 'post';
@@ -23,11 +32,25 @@ export const SCHEDULE_JOB = 'schedule-post';
 const onceJobId = (id: number): string => `post-${id}`;
 export const schedulerId = (id: number): string => `schedule-${id}`;
 
-const PROMO_TAG = /(^|\s)#promo\b/i;
 const EVERYONE = /@(all|everyone|所有人)(?![A-Za-z0-9_])/i;
 
-function postReply(text: string): Reply {
+/** What members get: the text without its #promo tag. */
+function postReply(stored: string): Reply {
+  const text = memberText(stored);
   return { text, ...(EVERYONE.test(text) ? { mentionEveryone: true } : {}) };
+}
+
+/** A new recurring post's firings that the calendar judges: from now to a week after its first. */
+function upcoming(pattern: string, timezone: string, now: Date): Date[] {
+  const parsed = parseCron(pattern, timezone);
+  if (!parsed.ok) return [];
+  const first = parsed.cron.next(now);
+  return firesBetween(pattern, timezone, now, new Date(first.getTime() + 7 * 86_400_000));
+}
+
+/** A day in the community's language: 11月23日星期一, Monday, November 23. */
+export function formatDay(at: Date, timezone: string, locale: Locale): string {
+  return DateTime.fromJSDate(at, { zone: timezone }).setLocale(locale).toLocaleString({ month: 'long', day: 'numeric', weekday: 'long' });
 }
 
 /** What a ScheduleService needs, by name (built by the feature's assembly function in index.ts). */
@@ -36,15 +59,18 @@ export interface ScheduleServiceDeps {
   outbox: Outbox;
   timers: Timers;
   rules: ScheduleRules;
+  logger?: Logger;
 }
 
 export class ScheduleService {
   constructor(private readonly deps: ScheduleServiceDeps) {}
 
   announce(ctx: CommandContext, text: string): number {
+    const promo = isPromo(text);
+    this.checkCalendar(ctx, [ctx.now], promo);
     return this.deps.outbox.post(ctx.community.id, postReply(text), {
       key: `announce-${ctx.event.community.platform}-${ctx.event.deliveryId}`,
-      source: PROMO_TAG.test(text) ? 'announce-promo' : 'announce',
+      source: promo ? 'announce-promo' : 'announce',
       at: ctx.now,
       afterCommit: ctx.afterCommit,
     });
@@ -52,8 +78,8 @@ export class ScheduleService {
 
   /** A one-off post at `at` (a `when` argument: checked by the registry). */
   once(ctx: CommandContext, at: Date, text: string): number {
-    const promo = PROMO_TAG.test(text);
-    this.checkPromo(ctx, promo, [at]);
+    const promo = isPromo(text);
+    this.checkCalendar(ctx, [at], promo);
     const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.deps.timers.at(onceJobId(id), at, { kind: POST_JOB, id }));
     return id;
@@ -64,8 +90,8 @@ export class ScheduleService {
     if (!parsed.ok) throw cronError(parsed.error);
     const gap = minIntervalSeconds(parsed.cron, ctx.now);
     if (gap < this.deps.rules.minIntervalSeconds) throw new UserError('schedule.cron.tooOften', { seconds: gap, min: this.deps.rules.minIntervalSeconds });
-    const promo = PROMO_TAG.test(text);
-    this.checkPromo(ctx, promo, firesBetween(parsed.cron.expression, ctx.community.timezone, ctx.now, new Date(ctx.now.getTime() + 7 * 86_400_000)));
+    const promo = isPromo(text);
+    this.checkCalendar(ctx, upcoming(parsed.cron.expression, ctx.community.timezone, ctx.now), promo);
     const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'cron', cron: parsed.cron.expression, timezone: ctx.community.timezone, dueAt: null, text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.deps.timers.every(schedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULE_JOB, id }));
     return { id, next: parsed.cron.next(ctx.now) };
@@ -86,6 +112,8 @@ export class ScheduleService {
 
   resume(ctx: CommandContext, id: number): void {
     const row = this.owned(ctx, id);
+    // A paused post is not in the calendar: coming back, it must fit like a new one.
+    if (row.status === 'paused') this.checkCalendar(ctx, this.plannedFires(row, ctx.now), row.promo === 1);
     if (!this.deps.repo.moveStatus(id, 'paused', 'active')) throw new UserError('schedule.notPaused', { id });
     ctx.afterCommit(() => this.arm(row));
   }
@@ -101,7 +129,12 @@ export class ScheduleService {
     const now = job.firedAt;
     const row = this.deps.repo.get(id);
     if (!row) return 'missing';
-    if (!row || row.kind !== 'once' || !this.deps.repo.moveStatus(id, 'active', 'done')) return;
+    if (row.kind !== 'once' || row.status !== 'active') return;
+    if (this.dayIsFull(row, now)) {
+      if (this.deps.repo.moveStatus(id, 'active', 'skipped')) this.skip(row, now);
+      return;
+    }
+    if (!this.deps.repo.moveStatus(id, 'active', 'done')) return;
     this.deps.repo.markRan(id, now.getTime());
     this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
@@ -111,8 +144,12 @@ export class ScheduleService {
     const now = job.firedAt;
     const row = this.deps.repo.get(id);
     if (!row) return 'missing';
-    if (!row || row.kind !== 'cron' || row.status !== 'active') return;
+    if (row.kind !== 'cron' || row.status !== 'active') return;
     if (!this.deps.repo.recordRun(id, job.runKey, now.getTime())) return;
+    if (this.dayIsFull(row, now)) {
+      this.skip(row, now);
+      return;
+    }
     this.deps.repo.markRan(id, now.getTime());
     this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${job.runKey}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
@@ -143,28 +180,68 @@ export class ScheduleService {
   }
 
   /**
-   * The content-calendar rule: #promo posts may be at most `promoMaxShare`
-   * of the week's posts (one promo post a week is always allowed). The
-   * week is the community's calendar week of the new post's first firing.
+   * The community's calendar in [from, to): the calendar posts made (from
+   * the outbox) and, from `now` on, the active posts' planned firings.
    */
-  private checkPromo(ctx: CommandContext, promo: boolean, newFires: Date[]): void {
-    const cap = this.deps.rules.promoMaxShare;
-    if (!promo || cap === null || newFires.length === 0) return;
-    const { start, end } = weekOf(newFires[0] as Date, ctx.community.timezone);
-    let total = 0;
-    let promos = 0;
-    for (const row of this.deps.repo.calendar(ctx.community.id)) {
-      const n = row.kind === 'once' ? (row.due_at !== null && row.due_at >= start.getTime() && row.due_at < end.getTime() ? 1 : 0) : row.status === 'active' && row.cron ? firesBetween(row.cron, row.timezone, start, end).length : 0;
-      total += n;
-      if (row.promo) promos += n;
+  firings(communityId: number, from: Date, to: Date, now: Date): Firing[] {
+    const out: Firing[] = this.deps.repo.postedBetween(communityId, from.getTime(), to.getTime()).map((d) => ({
+      at: new Date(d.created_at),
+      promo: d.promo === 1,
+      postId: d.post_id,
+      text: memberText((JSON.parse(d.reply_json) as Reply).text ?? ''),
+    }));
+    const later = new Date(Math.max(from.getTime(), now.getTime() + 1));
+    for (const row of this.deps.repo.active(communityId)) {
+      const fires = row.kind === 'once' ? (row.due_at !== null && row.due_at >= from.getTime() && row.due_at < to.getTime() ? [new Date(row.due_at)] : []) : row.cron ? firesBetween(row.cron, row.timezone, later, to) : [];
+      for (const at of fires) out.push({ at, promo: row.promo === 1, postId: row.id, text: memberText(row.text) });
     }
-    const added = newFires.filter((d) => d >= start && d < end).length;
-    total += added;
-    promos += added;
-    if (promos > Math.max(1, Math.floor(cap * total))) {
+    return out.sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  /** `/schedule calendar`: the community's current week or month. */
+  calendar(ctx: CommandContext, unit: 'week' | 'month'): CalendarView {
+    const { start, end } = periodOf(ctx.now, ctx.community.timezone, unit);
+    return { start, end, firings: this.firings(ctx.community.id, start, end, ctx.now), rules: this.deps.rules };
+  }
+
+  /** The firings a post would add to the calendar if it were active. */
+  private plannedFires(row: PostRow, now: Date): Date[] {
+    if (row.kind === 'once') return row.due_at !== null ? [new Date(Math.max(row.due_at, now.getTime()))] : [];
+    return row.cron ? upcoming(row.cron, row.timezone, now) : [];
+  }
+
+  /** Refuses, in the community's language, what would break the calendar's rules. */
+  private checkCalendar(ctx: CommandContext, added: Date[], promo: boolean): void {
+    if (added.length === 0) return;
+    const timezone = ctx.community.timezone;
+    const window = checkWindow(added, timezone, this.deps.rules);
+    const violation = check(this.firings(ctx.community.id, window.start, window.end, ctx.now), added, promo, timezone, this.deps.rules);
+    if (violation) throw refusal(violation, timezone, ctx.locale);
+  }
+
+  /** At fire time: the community day already has its cap of posts. */
+  private dayIsFull(row: PostRow, now: Date): boolean {
+    const cap = this.deps.rules.dailyCap;
+    if (cap === null) return false;
+    const day = dayOf(now, row.timezone);
+    return this.deps.repo.postedBetween(row.community_id, day.start.getTime(), day.end.getTime()).length >= cap;
+  }
+
+  private skip(row: PostRow, now: Date): void {
+    this.deps.repo.markSkipped(row.id, now.getTime());
+    this.deps.logger?.warn({ post: row.id, community: row.community_id, cap: this.deps.rules.dailyCap }, 'scheduled post skipped: the community day is at its daily cap');
+  }
+}
+
+function refusal(v: CalendarViolation, timezone: string, locale: Locale): UserError {
+  switch (v.rule) {
+    case 'dailyCap':
+      return new UserError('schedule.dailyCap', { day: formatDay(v.day, timezone, locale), count: v.count, cap: v.cap });
+    case 'promoShare':
       // The share the week would have WITH the new post: that is what goes over the cap.
-      throw new UserError('schedule.promoCap', { share: Math.round((promos / total) * 100), promo: promos, total, cap: Math.round(cap * 100) });
-    }
+      return new UserError('schedule.promoCap', { share: Math.round((v.promo / v.total) * 100), promo: v.promo, total: v.total, cap: Math.round(v.cap * 100) });
+    case 'promoStreak':
+      return new UserError('schedule.promoStreak', { day: formatDay(v.day, timezone, locale), days: v.days, max: v.max });
   }
 }
 
@@ -172,23 +249,4 @@ function nextRun(row: PostRow, now: Date): Date | undefined {
   if (row.kind === 'once') return row.due_at !== null ? new Date(row.due_at) : undefined;
   const parsed = row.cron ? parseCron(row.cron, row.timezone) : undefined;
   return parsed?.ok ? parsed.cron.next(now) : undefined;
-}
-
-function weekOf(at: Date, timezone: string): { start: Date; end: Date } {
-  const start = DateTime.fromJSDate(at, { zone: timezone }).startOf('week');
-  return { start: start.toJSDate(), end: start.plus({ weeks: 1 }).toJSDate() };
-}
-
-function firesBetween(pattern: string, timezone: string, from: Date, to: Date): Date[] {
-  const parsed = parseCron(pattern, timezone);
-  if (!parsed.ok) return [];
-  const out: Date[] = [];
-  let cursor = new Date(from.getTime() - 1);
-  while (out.length < 2000) {
-    const next = parsed.cron.next(cursor);
-    if (next >= to) break;
-    out.push(next);
-    cursor = next;
-  }
-  return out;
 }
