@@ -70,6 +70,10 @@ describe('/stats today|week|month', () => {
     answer.run(member('c'), T0.getTime());
     answer.run(member('b'), T0.getTime());
     expect(await t.chat.say('admin', '/stats today')).toContain('活动参与率 75% ↑75%（3 人，良好线 30%）');
+    // A poll vote counts too (admin takes part: 4 of 4); a vote in an anonymous poll cannot be attributed.
+    expect(await t.chat.say('admin', '/poll create "周末活动？" 爬山 | 看电影')).toContain('#1');
+    expect(await t.chat.say('admin', '/poll vote 1 2')).toContain('已投票：第 2 项「看电影」');
+    expect(await t.chat.say('admin', '/stats today')).toContain('活动参与率 100% ↑100%（4 人，良好线 30%）');
   });
 
   it('in a WeCom group, active means interacted with the bot and the speaking rate is not measurable', async () => {

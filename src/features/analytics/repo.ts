@@ -9,12 +9,16 @@ export function createAnalyticsRepo(sqlite: Sqlite) {
     'SELECT member_id, day, messages, commands FROM member_activity WHERE community_id = ? AND day >= ? AND day <= ?',
   );
   const checkins = sqlite.prepare<[number, string, string], { member_id: number; day: string }>('SELECT member_id, day FROM checkins WHERE community_id = ? AND day >= ? AND day <= ?');
-  const participations = sqlite.prepare<[number, number, number, number, number, number], { member_id: number; at: number }>(
+  // Votes in anonymous polls carry no member and no time (features/poll/schema.ts): they cannot count here.
+  const participations = sqlite.prepare<[number, number, number, number, number, number, number, number, number], { member_id: number; at: number }>(
     `SELECT e.member_id, e.created_at AS at FROM lottery_entries e JOIN lotteries l ON l.id = e.lottery_id
        WHERE l.community_id = ? AND e.created_at >= ? AND e.created_at < ?
      UNION ALL
      SELECT a.member_id, a.answered_at AS at FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN quiz_sessions s ON s.id = r.session_id
-       WHERE s.community_id = ? AND a.answered_at >= ? AND a.answered_at < ?`,
+       WHERE s.community_id = ? AND a.answered_at >= ? AND a.answered_at < ?
+     UNION ALL
+     SELECT v.member_id, v.created_at AS at FROM poll_votes v JOIN polls p ON p.id = v.poll_id
+       WHERE p.community_id = ? AND v.member_id IS NOT NULL AND v.created_at >= ? AND v.created_at < ?`,
   );
   return {
     recordMembership: (communityId: number, memberId: number, kind: 'join' | 'leave', at: number) => void record.run(communityId, memberId, kind, at),
@@ -23,7 +27,7 @@ export function createAnalyticsRepo(sqlite: Sqlite) {
     activity: (communityId: number, from: string, to: string) => activity.all(communityId, from, to),
     checkins: (communityId: number, from: string, to: string) => checkins.all(communityId, from, to),
     /** Lottery entries and quiz answers in [from, to). */
-    participations: (communityId: number, from: number, to: number) => participations.all(communityId, from, to, communityId, from, to),
+    participations: (communityId: number, from: number, to: number) => participations.all(communityId, from, to, communityId, from, to, communityId, from, to),
   };
 }
 
