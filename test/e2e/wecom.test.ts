@@ -21,9 +21,8 @@ import { FakeAibotWs } from '../fakes/wecom/fake-aibot-ws.js';
 import { FakeWecomApi } from '../fakes/wecom/fake-wecom-api.js';
 import { testConfig } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { BOT, GROUP, groupText, newMsgId, postBot } from '../helpers/wecom.js';
+import { APP, BOT, GROUP, groupText, newMsgId, postBot, wecomEnv } from '../helpers/wecom.js';
 
-const APP = { token: 'appToken42', key: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', corpId: 'ww-fake-corp' };
 const WEBHOOK_KEY = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
 let appMsgCounter = 0;
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -44,18 +43,7 @@ function captureLogger(): { logger: Logger; lines: string[] } {
 
 async function startHarness(api: FakeWecomApi, config: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}, logger: Logger = silent): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-wecom-'));
-  const env = {
-    WECOM_BOT_TOKEN: BOT.token,
-    WECOM_BOT_AES_KEY: BOT.key,
-    WECOM_CORP_ID: APP.corpId,
-    WECOM_TOKEN: APP.token,
-    WECOM_AES_KEY: APP.key,
-    WECOM_SECRET: 'fake-secret',
-    WECOM_AGENT_ID: '1000002',
-    WECOM_API_URL: api.baseUrl,
-    WECOM_ADMINS: 'boss',
-    ...extraEnv,
-  };
+  const env = { ...wecomEnv(api.baseUrl), ...extraEnv };
   const appConfig = testConfig(config, env, join(dir, 'qunbot.sqlite'));
   const app = createApp({ appConfig, logger, adapters: platformAdapters(appConfig) });
   const { url } = await app.start();

@@ -19,12 +19,11 @@ import { platformAdapters } from '../../src/platforms/index.js';
 import { buildAppCallback, buildBotCallback, openAppReply, openBotReply } from '../fakes/wecom/client.js';
 import { FakeWecomApi } from '../fakes/wecom/fake-wecom-api.js';
 import { testConfig } from '../helpers/app.js';
+import { APP, BOT, wecomEnv } from '../helpers/wecom.js';
 import { ledgerMismatches } from '../helpers/ledger.js';
 import { CatalogCheck, chatCommand, fuzz, tableCounts, trace } from './support.js';
 
 const FILE = 'test/fuzz/wecom.test.ts';
-const BOT = { token: 'fuzzBotToken', key: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
-const APP = { token: 'fuzzAppToken', key: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', corpId: 'ww-fuzz-corp' };
 
 /** Every string inside a JSON value (or the text itself): what the bot may echo back. */
 function stringsIn(value: unknown): string {
@@ -134,17 +133,7 @@ describe('WeCom callbacks with arbitrary payloads inside valid encryption', () =
   beforeAll(async () => {
     api = await FakeWecomApi.start();
     dir = mkdtempSync(join(tmpdir(), 'qunbot-fuzz-wecom-'));
-    const env = {
-      WECOM_BOT_TOKEN: BOT.token,
-      WECOM_BOT_AES_KEY: BOT.key,
-      WECOM_CORP_ID: APP.corpId,
-      WECOM_TOKEN: APP.token,
-      WECOM_AES_KEY: APP.key,
-      WECOM_SECRET: 'fake-secret',
-      WECOM_AGENT_ID: '1000002',
-      WECOM_API_URL: api.baseUrl,
-      WECOM_ADMINS: 'boss',
-    };
+    const env = wecomEnv(api.baseUrl);
     const appConfig = testConfig({}, env, join(dir, 'qunbot.sqlite'));
     // A gateway runs no workers: every row change comes from the request being checked,
     // not from a welcome or a post delivered in the background meanwhile.

@@ -11,6 +11,21 @@ export const GROUP = 'wrGroupChat01';
 /** The environment that turns on the bot's encrypted callbacks (`/wecom/bot`). */
 export const botEnv = (): Record<string, string> => ({ WECOM_BOT_TOKEN: BOT.token, WECOM_BOT_AES_KEY: BOT.key });
 
+/** The app (XML) callback's secrets used by the tests that drive both callbacks. */
+export const APP = { token: 'appToken42', key: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', corpId: 'ww-fake-corp' };
+
+/** Every WeCom secret: both callbacks, the app API on the fake at `apiBaseUrl`, and `boss` as the admin. */
+export const wecomEnv = (apiBaseUrl: string): Record<string, string> => ({
+  ...botEnv(),
+  WECOM_CORP_ID: APP.corpId,
+  WECOM_TOKEN: APP.token,
+  WECOM_AES_KEY: APP.key,
+  WECOM_SECRET: 'fake-secret',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_API_URL: apiBaseUrl,
+  WECOM_ADMINS: 'boss',
+});
+
 let msgCounter = 0;
 export const newMsgId = (): string => `msg-${process.pid}-${Date.now()}-${++msgCounter}`;
 
