@@ -15,6 +15,7 @@ import type { Feature, EventListener } from './feature.js';
 import type { I18n } from './i18n.js';
 import type { Reply } from './reply.js';
 import { type CommandRegistry, type Invocation, resolveArgs, type TextParse } from './commands/registry.js';
+import { isAvailable } from './commands/spec.js';
 import type { IdentityService } from './identity/service.js';
 import type { InboundRepo } from './inbound/repo.js';
 import { noMetrics, type CommandOutcome, type Metrics } from './metrics.js';
@@ -238,7 +239,7 @@ export class Router {
 
   private commandList(ctx: CommandContext): string {
     return this.deps.registry.commands
-      .filter((c) => ctx.isAdmin || c.role === 'member')
+      .filter((c) => (ctx.isAdmin || c.role === 'member') && isAvailable(c, ctx.community.platform))
       .map((c) => `/${c.name}`)
       .join(' ');
   }

@@ -82,6 +82,17 @@ describe('/help (item 17)', () => {
     expect(member).not.toContain('管理员指令');
   });
 
+  it('an unknown command lists only the commands that work here, like /help', async () => {
+    const t = app({ clock: clock() });
+    const reply = await t.chat.say('admin', '/nosuch');
+    expect(reply).toContain('没有「nosuch」这个指令');
+    expect(reply).toContain('/checkin');
+    expect(reply).toContain('/grant');
+    expect(reply).not.toContain('/bind');
+    expect(reply).not.toContain('/freeze');
+    expect(await t.chat.say('alice', '/nosuch')).not.toContain('/grant');
+  });
+
   it('shows /freeze when streak freezes are on', async () => {
     const t = app({ clock: clock(), config: { checkin: { freeze: { enabled: true } } } });
     expect(await t.chat.say('alice', '/help')).toContain('/freeze');
