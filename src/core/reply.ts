@@ -28,6 +28,12 @@ export interface Reply {
   /** platformUserId → display name, for the mentions used in text. */
   mentions?: Record<string, string>;
   actions?: ReplyAction[];
+  /**
+   * The text already tells, in the community's language, what to type for each
+   * action ("回复 参与抽奖 3"): a platform without buttons (WeCom) shows the text
+   * alone instead of listing the actions again as raw commands.
+   */
+  actionsExplained?: boolean;
   /** Only the caller sees it, where the platform allows (Discord). */
   ephemeral?: boolean;
   /** Notify everyone (@everyone on Discord, @all on WeCom), where the platform allows. */

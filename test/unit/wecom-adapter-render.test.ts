@@ -16,6 +16,11 @@ describe('rendering a Reply for WeCom', () => {
     expect(markdown).toBe('**抽奖 #3**\n奖品：键盘\n**参与人数**: 12\n1. 参与：回复 lottery join 3\n2. 查看：回复 lottery list');
   });
 
+  it('leaves the actions out when the text already says what to type (no English command lines inside Chinese)', () => {
+    const markdown = renderMarkdown({ text: '奖品：键盘\n回复 参与抽奖 3 参与', actions: [{ label: '参与', command: 'lottery join 3' }], actionsExplained: true });
+    expect(markdown).toBe('奖品：键盘\n回复 参与抽奖 3 参与');
+  });
+
   it('keeps <@userid> mentions in markdown and turns them into @name plus mentioned ids in plain text', () => {
     const reply = { text: '恭喜 <@u1> 和 <@u2>，**加油**', mentions: { u1: 'Alice' } };
     expect(renderMarkdown(reply)).toBe('恭喜 <@u1> 和 <@u2>，**加油**');

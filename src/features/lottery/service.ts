@@ -259,6 +259,7 @@ export class LotteryService {
         ctx.t('lottery.commitment', { commitment: row.commitment }),
       ].join('\n'),
       actions: [{ label: ctx.t('lottery.joinButton'), command: `lottery join ${row.id}`, style: 'primary' }],
+      actionsExplained: true,
     };
   }
 

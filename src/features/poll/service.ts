@@ -162,6 +162,7 @@ export class PollService {
       title: ctx.t('poll.announceTitle', { id: row.id }),
       text: [`**${row.question}**`, ...options.map((o, i) => `${i + 1}. ${o}`), rules.join(' · '), ctx.t('poll.howToVote', { id: row.id })].join('\n'),
       actions: options.map((o, i) => ({ label: `${i + 1}. ${o}`, command: `poll vote ${row.id} ${i + 1}`, style: 'secondary' as const })),
+      actionsExplained: true,
     };
   }
 

@@ -350,7 +350,8 @@ export class QuizService {
       const label = CHOICE_LABELS[i] ?? '?';
       return { label: `${label}. ${c}`, command: `quiz answer ${session.id} ${round.n} ${label}` };
     });
-    return { text: this.questionText(t, session, round), ...(actions.length > 0 ? { actions } : {}) };
+    // The question text says how to answer (quiz.howToChoose), so platforms without buttons need not list them.
+    return { text: this.questionText(t, session, round), ...(actions.length > 0 ? { actions, actionsExplained: true } : {}) };
   }
 
   private reveal(t: Translate, session: SessionRow, round: RoundRow): string {

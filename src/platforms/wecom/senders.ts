@@ -22,7 +22,8 @@ const MENTION_RE = /<@([^>\s]+)>/g;
 
 /**
  * WeCom markdown for a Reply: bold title, text, fields as "**name**: value"
- * lines, and actions as numbered "回复 …" lines (WeCom has no buttons).
+ * lines, and actions as numbered "回复 …" lines (WeCom has no buttons) unless
+ * the text already says what to type for them.
  * `<@userid>` mentions stay as they are: WeCom markdown renders them.
  */
 export function renderMarkdown(reply: Reply): string {
@@ -30,7 +31,7 @@ export function renderMarkdown(reply: Reply): string {
   if (reply.title) parts.push(`**${reply.title}**`);
   if (reply.text) parts.push(reply.text);
   if (reply.fields && reply.fields.length > 0) parts.push(reply.fields.map((f) => `**${f.name}**: ${f.value}`).join('\n'));
-  if (reply.actions && reply.actions.length > 0) parts.push(reply.actions.map((a, i) => `${i + 1}. ${a.label}：回复 ${a.command}`).join('\n'));
+  if (reply.actions && reply.actions.length > 0 && !reply.actionsExplained) parts.push(reply.actions.map((a, i) => `${i + 1}. ${a.label}：回复 ${a.command}`).join('\n'));
   return parts.join('\n');
 }
 
