@@ -27,14 +27,23 @@ export class SendError extends Error {
   }
 }
 
+/**
+ * The outbox delivery a send is for. A send that succeeded but whose "sent"
+ * mark was lost (a crash between the two) is sent again; a platform that can
+ * recognise a repeat by this id (the playground's feed) posts it once.
+ */
+export interface DeliveryRef {
+  id: number;
+}
+
 export interface Sender {
   platform: Platform;
   /** Per-target limit the outbox enforces before calling send (never drops; the post waits). */
   rateLimit?(community: CommunityInfo): RateLimit | undefined;
   /** Post `reply` to the community's configured channel. Throws SendError. */
-  send(community: CommunityInfo, reply: Reply): Promise<void>;
+  send(community: CommunityInfo, reply: Reply, delivery?: DeliveryRef): Promise<void>;
   /** A private message to one member, where the platform allows it. Throws SendError. */
-  sendDirect?(community: CommunityInfo, platformUserId: string, reply: Reply): Promise<void>;
+  sendDirect?(community: CommunityInfo, platformUserId: string, reply: Reply, delivery?: DeliveryRef): Promise<void>;
   /** A member accepted the community rules (Discord grants the configured role). */
   rulesAccepted?(community: CommunityInfo, platformUserId: string): Promise<void>;
 }

@@ -399,15 +399,16 @@ export class JobRuntime implements Timers {
    */
   private async sendRow(sender: Sender, community: CommunityInfo, row: DeliveryRow): Promise<void> {
     const reply = JSON.parse(row.reply_json) as Reply;
-    if (row.recipient === null) return sender.send(community, reply);
+    const delivery = { id: row.id };
+    if (row.recipient === null) return sender.send(community, reply, delivery);
     const fallback = row.fallback_json ? (JSON.parse(row.fallback_json) as Reply) : reply;
-    if (!sender.sendDirect) return sender.send(community, fallback);
+    if (!sender.sendDirect) return sender.send(community, fallback, delivery);
     try {
-      await sender.sendDirect(community, row.recipient, reply);
+      await sender.sendDirect(community, row.recipient, reply, delivery);
     } catch (err) {
       if (err instanceof SendError && !err.transient) {
         this.log.info({ deliveryId: row.id, reason: err.message }, 'direct message refused; posting in the community instead');
-        return sender.send(community, fallback);
+        return sender.send(community, fallback, delivery);
       }
       throw err;
     }

@@ -207,6 +207,21 @@ describe('the outbox', () => {
   });
 });
 
+describe('a delivery sent again after a crash', () => {
+  it('lands once in the playground feed: the feed recognises the delivery id (a send whose "sent" mark was lost)', async () => {
+    const t = await started();
+    await t.chat.say('alice', '/checkin');
+    const community = t.app.identity.communityById(1);
+    const sender = t.app.senders.get('playground');
+    if (!community || !sender) throw new Error('no playground community or sender');
+    await sender.send(community, { text: 'once only' }, { id: 4242 });
+    await sender.send(community, { text: 'once only' }, { id: 4242 });
+    await sender.send(community, { text: 'not from the outbox' });
+    await sender.send(community, { text: 'not from the outbox' });
+    expect(feed(t).map((p) => p.reply.text)).toEqual(['once only', 'not from the outbox', 'not from the outbox']);
+  });
+});
+
 describe('a deployment owns its queues', () => {
   it('the Redis prefix carries an instance id kept in the database: same database, same queues; another database, others', async () => {
     const a = await started();

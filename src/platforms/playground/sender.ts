@@ -8,13 +8,13 @@ export function playgroundSender(feed: PlaygroundFeed, store: Store, clock: Cloc
   return {
     platform: 'playground',
     rateLimit: rateLimit ? (community) => ({ key: `playground-${community.externalId}`, ...rateLimit }) : undefined,
-    async send(community, reply) {
-      store.write(() => feed.post(community.externalId, reply, clock.now()));
+    async send(community, reply, delivery) {
+      store.write(() => feed.post(community.externalId, reply, clock.now(), delivery?.id));
     },
     // The playground shows direct messages in its feed, marked as such.
-    async sendDirect(community, userId, reply) {
+    async sendDirect(community, userId, reply, delivery) {
       const title = `✉️ → ${reply.mentions?.[userId] ?? userId}${reply.title ? ` · ${reply.title}` : ''}`;
-      store.write(() => feed.post(community.externalId, { ...reply, title }, clock.now()));
+      store.write(() => feed.post(community.externalId, { ...reply, title }, clock.now(), delivery?.id));
     },
   };
 }
