@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBankCsv, parseBankYaml, parseCsvRecords, type BankResult, type QuizBank } from '../../src/features/quiz/bank.js';
+import { parseBankCsv, parseBankYaml, parseCsvRecords } from '../../src/features/quiz/bank.js';
+import { bankOf, errorsOf, yaml } from '../helpers/quiz-bank.js';
 import { CHOICE_LABELS, matchAnswer } from '../../src/features/quiz/normalize.js';
 
-function bankOf(result: BankResult): QuizBank {
-  if (!result.ok) throw new Error(`expected a valid bank, got:\n${result.errors.join('\n')}`);
-  return result.bank;
-}
-
-function errorsOf(result: BankResult): string[] {
-  if (result.ok) throw new Error('expected errors, got a valid bank');
-  return result.errors;
-}
-
-const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 describe('config/quiz/general.yaml', () => {
   const source = readFileSync(new URL('../../config/quiz/general.yaml', import.meta.url), 'utf8');

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bankToYaml, parseBankYaml, type BankResult, type QuizBank } from '../../src/features/quiz/bank.js';
+import { bankToYaml, parseBankYaml, type QuizBank } from '../../src/features/quiz/bank.js';
+import { bankOf, errorsOf, yaml } from '../helpers/quiz-bank.js';
 import { matchAnswer } from '../../src/features/quiz/normalize.js';
 
-function bankOf(result: BankResult): QuizBank {
-  if (!result.ok) throw new Error(`expected a valid bank, got:\n${result.errors.join('\n')}`);
-  return result.bank;
-}
-
-function errorsOf(result: BankResult): string[] {
-  if (result.ok) throw new Error('expected errors, got a valid bank');
-  return result.errors;
-}
-
-const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 describe('Red-DiscordBot trivia lists', () => {
   it('are detected: each key is a question, its list the accepted answers (the first shown), numbers and booleans kept as written', () => {
