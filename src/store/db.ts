@@ -1,18 +1,17 @@
 /**
  * Opens the SQLite file (the source of truth), sets its pragmas on purpose,
- * and applies the drizzle-kit migrations in migrations/.
+ * and applies the drizzle-kit migrations in migrations/sqlite/.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from './schema.js';
 import { rootPath } from '../config/load.js';
 import { startCheckpointer } from './checkpointer.js';
 import { GroupCommit, type Committed, type UnitFn } from './group-commit.js';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+export type Db = BetterSQLite3Database;
 export type Sqlite = Database.Database;
 
 export interface Store {
@@ -62,8 +61,8 @@ export function openStore(options: StoreOptions): Store {
   // A check-in touches ~26 pages, more than a savepoint's in-memory journal holds;
   // without this every command created and deleted a temp file (measured: +130-190 µs).
   sqlite.pragma('temp_store = MEMORY');
-  const db = drizzle(sqlite, { schema });
-  if (options.migrate !== false) migrate(db, { migrationsFolder: rootPath('migrations') });
+  const db = drizzle(sqlite);
+  if (options.migrate !== false) migrate(db, { migrationsFolder: rootPath('migrations/sqlite') });
   // Built once: better-sqlite3 builds four wrapper functions per transaction() call.
   const run = sqlite.transaction((fn: () => unknown) => fn());
   const commits = new GroupCommit(sqlite);
