@@ -20,6 +20,16 @@ export default tseslint.config(
     },
   },
   {
+    // Typed rules: a promise must be awaited, returned or explicitly voided, never
+    // used as a condition or spread (every store call returns one).
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  {
     // Features and the core never touch platform, queue or HTTP libraries,
     // and take time and randomness from the injected Clock and Rng.
     files: ['src/core/**/*.ts', 'src/features/**/*.ts'],

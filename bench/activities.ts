@@ -20,6 +20,7 @@ import { chatEvent } from './bench-app.js';
 import { benchConfigWithEnv } from './discord.js';
 import { median, nowNs, prng, timeCalls, type BenchRow } from './harness.js';
 import type { BenchModule } from './harness.js';
+import { sqliteOf } from '../src/store/db.js';
 
 const JOIN_TARGET = 1_000;
 
@@ -93,13 +94,13 @@ export const activitiesBench: BenchModule = {
       const banksDir = ctx.tempDir('quiz-banks');
       writeFileSync(join(banksDir, 'bench.yaml'), 'name: Bench\nquestions:\n  - id: b1\n    question: Which fruit is yellow?\n    choices: [apple, banana, cherry]\n    answer: B\n    points: 10\n    seconds: 600\n');
       const appConfig = benchConfigWithEnv({}, { quiz: { banksDir, shuffle: false, minSeconds: 1, defaults: { bank: 'bench' } } }, join(dir, 'qunbot.sqlite'), redis.url);
-      app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock });
+      app = (await createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock }));
       await app.start();
       const router = app.router;
 
       // (b) lottery joins: one lottery, distinct members, one after another as fast as they go.
       const created = await router.handle(adminEvent('lottery', '/lottery create 机械键盘 winners=10 ends=+1h', 'create-1'));
-      const lotteries = app.store.sqlite.prepare('SELECT COUNT(*) FROM lotteries').pluck().get() as number;
+      const lotteries = sqliteOf(app.store).prepare('SELECT COUNT(*) FROM lotteries').pluck().get() as number;
       if (lotteries !== 1) throw new Error(`lottery create: ${created.replies.map((r) => r.text).join('\n')}`);
       const warmup = 100;
       let joinFailures = 0;
@@ -111,7 +112,7 @@ export const activitiesBench: BenchModule = {
         { warmup, maxCalls: joins, budgetMs: 20_000, minCalls: 1_000 },
       );
       const joinRate = (j.n / j.totalMs) * 1e3;
-      const entrants = app.store.sqlite.prepare('SELECT COUNT(*) FROM lottery_entries').pluck().get() as number;
+      const entrants = sqliteOf(app.store).prepare('SELECT COUNT(*) FROM lottery_entries').pluck().get() as number;
       if (joinFailures || entrants !== j.n + warmup) throw new Error(`joins: ${joinFailures} replies without 参与成功, ${entrants} entries for ${j.n + warmup} joins`);
       // Sustained: the slowest 1-second-sized slice must also be ≥ target. timeCalls gives only the total, so check per-block rates separately.
       const blockRates: number[] = [];
@@ -185,7 +186,7 @@ export const activitiesBench: BenchModule = {
 
       // (c) quiz answers: one question open for 600 s, mode=all, every member answers once.
       const started = await router.handle(adminEvent('quiz', '/quiz start bench questions=1 seconds=600 mode=all', 'quiz-start'));
-      const sqlite = app.store.sqlite;
+      const sqlite = sqliteOf(app.store);
       if (sqlite.prepare('SELECT COUNT(*) FROM quiz_sessions').pluck().get() !== 1) throw new Error(`quiz start: ${started.replies.map((r) => r.text).join('\n')}`);
       await waitUntil(() => (sqlite.prepare("SELECT status FROM quiz_rounds WHERE n = 1").pluck().get() === 'open' ? true : undefined), 10_000, 'the quiz question to open');
       let answerFailures = 0;

@@ -28,10 +28,10 @@ export function benchConfig(overrides: Record<string, unknown> = {}, databasePat
   return { config, secrets: base.secrets };
 }
 
-export function openBenchApp(ctx: BenchContext, options: { clock: Clock; config?: Record<string, unknown> }): BenchApp {
+export async function openBenchApp(ctx: BenchContext, options: { clock: Clock; config?: Record<string, unknown> }): Promise<BenchApp> {
   const dir = ctx.tempDir('app');
   const appConfig = benchConfig(options.config, join(dir, 'qunbot.sqlite'));
-  const app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: options.clock });
+  const app = (await createApp({ appConfig, logger: pino({ level: 'silent' }), clock: options.clock }));
   return {
     app,
     async close() {

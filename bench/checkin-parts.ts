@@ -18,6 +18,7 @@ import { levelFor } from '../src/features/points/levels.js';
 import { baselineSide, CHECKIN_AT, coreSide, type CheckinSide, type Sync } from './checkin-sides.js';
 import { median, nowNs, type BenchContext, type BenchModule, type BenchRow } from './harness.js';
 import { interleave, roundRatios, type SideRun } from './interleave.js';
+import { sqliteOf } from '../src/store/db.js';
 
 export const checkinPartsBench: BenchModule = {
   name: 'checkin-parts',
@@ -34,9 +35,9 @@ async function sqlVariants(ctx: BenchContext, sync: Sync): Promise<BenchRow[]> {
   const mode = `sync=${sync.toUpperCase()}`;
   const sides: CheckinSide[] = [];
   try {
-    sides.push(baselineSide(ctx, { ...common, name: 'baseline' }));
-    sides.push(baselineSide(ctx, { ...common, name: 'baseline + savepoint', savepoint: true }));
-    sides.push(baselineSide(ctx, { ...common, name: 'baseline + savepoint, temp_store=MEMORY', savepoint: true, tempStoreMemory: true }));
+    sides.push((await baselineSide(ctx, { ...common, name: 'baseline' })));
+    sides.push((await baselineSide(ctx, { ...common, name: 'baseline + savepoint', savepoint: true })));
+    sides.push((await baselineSide(ctx, { ...common, name: 'baseline + savepoint, temp_store=MEMORY', savepoint: true, tempStoreMemory: true })));
     sides.push(await coreSide(ctx, { ...common, name: 'core' }));
     sides.push(await coreSide(ctx, { ...common, name: 'core, temp_store=MEMORY', tempStoreMemory: true }));
     const runs = await interleave(sides, { n, block: ctx.quick ? 100 : 200, budgetMs: ctx.quick ? 2_000 : sync === 'full' ? 10_000 : 8_000 });
@@ -85,11 +86,11 @@ async function jsSteps(ctx: BenchContext): Promise<BenchRow[]> {
     const { app } = core;
     const now = new Date(CHECKIN_AT);
     const ref = { platform: 'playground' as const, externalId: 'warmup' };
-    const community = app.identity.community(ref, now);
+    const community = (await app.identity.community(ref, now));
     const day = communityDay(now, community);
     const t = app.i18n.translator(community.locale);
     const levels = app.appConfig.config.points.levels;
-    const sqlite = app.store.sqlite;
+    const sqlite = sqliteOf(app.store);
     const noop = () => 0;
     const reply: Reply[] = [{ text: '✅ Member 12345 签到成功！+10 积分\n🔥 连续签到 1 天 · 今天第 12345 个签到\n积分余额：10' }];
     const steps: Array<{ name: string; note: string; fn: (i: number) => unknown }> = [

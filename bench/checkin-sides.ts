@@ -11,7 +11,7 @@ import type { MessageEvent } from '../src/core/chat-event.js';
 import { FixedClock } from '../src/core/clock.js';
 import { communityDay, monthKey, weekKey } from '../src/core/community-day.js';
 import type { RouteResult } from '../src/core/router.js';
-import { openStore, type Sqlite } from '../src/store/db.js';
+import { openStore, type Sqlite, sqliteOf } from '../src/store/db.js';
 import type { App } from '../src/app.js';
 import { benchConfig, chatEvent, openBenchApp } from './bench-app.js';
 import { createBaselineCheckin } from './checkin-baseline.js';
@@ -47,11 +47,11 @@ export interface SideOptions {
 
 export async function coreSide(ctx: BenchContext, options: SideOptions): Promise<CheckinSide & { app: App }> {
   // The default config is synchronous=full; only NORMAL is an override.
-  const bench = openBenchApp(ctx, { clock: new FixedClock(CHECKIN_AT), config: options.sync === 'full' ? {} : { database: { synchronous: options.sync } } });
+  const bench = (await openBenchApp(ctx, { clock: new FixedClock(CHECKIN_AT), config: options.sync === 'full' ? {} : { database: { synchronous: options.sync } } }));
   const { app } = bench;
   const configured = app.appConfig.config.database.synchronous;
   if (configured !== options.sync) throw new Error(`expected database.synchronous=${options.sync}, the config has ${configured}`);
-  if (options.tempStoreMemory) app.store.sqlite.pragma('temp_store = MEMORY');
+  if (options.tempStoreMemory) sqliteOf(app.store).pragma('temp_store = MEMORY');
   for (let i = 0; i < options.warmup; i++) check(await app.router.handle(chatEvent('warmup', `w${i}`, `Warm ${i}`, '/checkin', `warm-${i}`)), i);
   const events = Array.from({ length: options.n }, (_, i) => chatEvent('bench', `u${i}`, `Member ${i}`, '/checkin', `bench-${i}`));
   const results: RouteResult[] = new Array<RouteResult>(options.n);
@@ -69,8 +69,8 @@ export async function coreSide(ctx: BenchContext, options: SideOptions): Promise
       for (let i = from; i < to; i++) check(results[i] as RouteResult, i);
       return elapsed;
     },
-    pragmaSynchronous: () => app.store.sqlite.pragma('synchronous', { simple: true }) as number,
-    counts: () => countRows(app.store.sqlite),
+    pragmaSynchronous: () => sqliteOf(app.store).pragma('synchronous', { simple: true }) as number,
+    counts: () => countRows(sqliteOf(app.store)),
     close: () => bench.close(),
   };
 }
@@ -83,17 +83,17 @@ function check(result: RouteResult, i: number): void {
   }
 }
 
-export function baselineSide(ctx: BenchContext, options: SideOptions & { savepoint?: boolean }): CheckinSide {
+export async function baselineSide(ctx: BenchContext, options: SideOptions & { savepoint?: boolean }): Promise<CheckinSide> {
   const { config } = benchConfig();
   const dir = ctx.tempDir('baseline');
   // openStore gives the app's pragmas and migrations; the statements are the baseline's own.
-  const store = openStore({ path: join(dir, 'baseline.sqlite'), synchronous: options.sync, busyTimeoutMs: config.database.busyTimeoutMs });
-  if (options.tempStoreMemory) store.sqlite.pragma('temp_store = MEMORY');
+  const store = (await openStore({ path: join(dir, 'baseline.sqlite'), synchronous: options.sync, busyTimeoutMs: config.database.busyTimeoutMs }));
+  if (options.tempStoreMemory) sqliteOf(store).pragma('temp_store = MEMORY');
   const at = new Date(CHECKIN_AT);
   const day = communityDay(at, config.community.defaults);
   // About as long as the reply the core stores; the baseline renders nothing.
   const replyJson = JSON.stringify([{ text: '✅ Member 12345 签到成功！+10 积分\n🔥 连续签到 1 天 · 今天第 12345 个签到\n积分余额：10' }]);
-  const baseline = createBaselineCheckin(store.sqlite, { day, week: weekKey(day), month: monthKey(day), at: at.getTime() }, config.checkin.basePoints, replyJson, { savepoint: options.savepoint });
+  const baseline = createBaselineCheckin(sqliteOf(store), { day, week: weekKey(day), month: monthKey(day), at: at.getTime() }, config.checkin.basePoints, replyJson, { savepoint: options.savepoint });
   for (let i = 0; i < options.warmup; i++) baseline.checkin(PLATFORM, 'warmup', `warm-${i}`, `w${i}`, `Warm ${i}`);
   const ids = Array.from({ length: options.n }, (_, i) => ({ delivery: `bench-${i}`, user: `u${i}`, name: `Member ${i}` }));
   return {
@@ -109,10 +109,10 @@ export function baselineSide(ctx: BenchContext, options: SideOptions & { savepoi
       }
       return nowNs() - start;
     },
-    pragmaSynchronous: () => store.sqlite.pragma('synchronous', { simple: true }) as number,
-    counts: () => countRows(store.sqlite),
+    pragmaSynchronous: () => sqliteOf(store).pragma('synchronous', { simple: true }) as number,
+    counts: () => countRows(sqliteOf(store)),
     async close() {
-      store.close();
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -57,7 +57,7 @@ export const checkinBench: BenchModule = {
 async function runPair(ctx: BenchContext, sync: Sync, rep: number, plan: Plan): Promise<PairResult> {
   const core = await coreSide(ctx, { sync, n: plan.n, warmup: plan.warmup });
   try {
-    const base = baselineSide(ctx, { sync, n: plan.n, warmup: plan.warmup });
+    const base = (await baselineSide(ctx, { sync, n: plan.n, warmup: plan.warmup }));
     try {
       const [c, b] = (await interleave([core, base], { n: plan.n, block: plan.block, budgetMs: plan.budgetMs[sync], rep })) as [SideRun, SideRun];
       const counts = assertSameRows(core, base);

@@ -20,6 +20,7 @@ import { FakeDiscord, snowflake, type RecordedRequest } from '../test/fakes/disc
 import { startRedis } from '../test/setup/redis-server.js';
 import { chatEvent, openBenchApp } from './bench-app.js';
 import { nowNs, summarize, timeCalls, type BenchContext, type BenchModule, type BenchRow } from './harness.js';
+import { sqliteOf } from '../src/store/db.js';
 
 const TOKEN = 'bench-bot-token';
 const IN_FLIGHT = 20;
@@ -35,7 +36,7 @@ export function benchConfigWithEnv(env: Record<string, string>, overrides: Recor
 
 /** `/checkin` from `n` distinct members straight through `router.handle` on a fresh, unstarted app: the core-only figure. */
 export async function coreCheckinRate(ctx: BenchContext, n: number): Promise<BenchRow> {
-  const bench = openBenchApp(ctx, { clock: systemClock });
+  const bench = (await openBenchApp(ctx, { clock: systemClock }));
   try {
     const warmup = Math.min(200, n);
     const r = await timeCalls((i) => bench.app.router.handle(chatEvent('core', `m${i}`, `m${i}`, '/checkin', `core-${i}`)), { warmup, maxCalls: n, budgetMs: 30_000 });
@@ -58,7 +59,7 @@ export const discordBench: BenchModule = {
     try {
       const dir = ctx.tempDir('discord');
       const appConfig = benchConfigWithEnv({ DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_IDS: guildId }, { discord: { textCommands: false } }, join(dir, 'qunbot.sqlite'), redis.url);
-      app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock, adapters: platformAdapters(appConfig) });
+      app = (await createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock, adapters: platformAdapters(appConfig) }));
       const adapter = app.adapters.find((a): a is DiscordAdapter => a instanceof DiscordAdapter);
       if (!adapter) throw new Error('platformAdapters built no Discord adapter');
       const t0 = performance.now();
@@ -133,7 +134,7 @@ export const discordBench: BenchModule = {
       const ok = texts.filter((t) => /checked in|签到成功/.test(t)).length;
       const others = fake.requests.slice(before).length - callbacks.length;
       if (callbacks.length !== n || bad.length || ok !== n) throw new Error(`callbacks ${callbacks.length}/${n}, non-2xx ${bad.length}, check-in replies ${ok}; e.g. ${texts.find((t) => !/checked in|签到成功/.test(t)) ?? ''}`);
-      const members = app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM checkins").pluck().get() as number;
+      const members = sqliteOf(app.store).prepare("SELECT COUNT(*) AS n FROM checkins").pluck().get() as number;
 
       await app.stop();
       app = undefined;

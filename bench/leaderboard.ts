@@ -8,7 +8,7 @@
 import { FixedClock } from '../src/core/clock.js';
 import { monthKey, weekKey } from '../src/core/community-day.js';
 import type { Period } from '../src/features/points/service.js';
-import type { Sqlite } from '../src/store/db.js';
+import { sqliteOf, type Sqlite } from '../src/store/db.js';
 import { chatEvent, openBenchApp } from './bench-app.js';
 import { nowNs, prng, timeCalls, type BenchModule, type BenchRow } from './harness.js';
 
@@ -29,12 +29,12 @@ export const leaderboardBench: BenchModule = {
   async run(ctx) {
     const members = ctx.quick ? 10_000 : 100_000;
     const budgetMs = ctx.quick ? 500 : 3_000;
-    const bench = openBenchApp(ctx, { clock: new FixedClock(AT) });
+    const bench = (await openBenchApp(ctx, { clock: new FixedClock(AT) }));
     try {
       const { app } = bench;
       const day = '2026-11-23';
       const keys: Record<Period, string> = { all: 'all', week: weekKey(day), month: monthKey(day) };
-      const seeded = seed(app.store.sqlite, members, keys.week, keys.month, Date.parse(AT));
+      const seeded = seed(sqliteOf(app.store), members, keys.week, keys.month, Date.parse(AT));
       ctx.log(`seeded ${members.toLocaleString('en-US')} members in ${seeded.seconds.toFixed(2)} s`);
       const sync = app.appConfig.config.database.synchronous;
       const rows: BenchRow[] = [
@@ -43,7 +43,7 @@ export const leaderboardBench: BenchModule = {
           value: seeded.seconds,
           unit: 's',
           note: 'raw inserts in 1 txn: members, accounts, member_points, week + month points_periods',
-          data: { plans: plans(app.store.sqlite, seeded.communityId, keys.week) },
+          data: { plans: plans(sqliteOf(app.store), seeded.communityId, keys.week) },
         },
       ];
 
@@ -54,8 +54,8 @@ export const leaderboardBench: BenchModule = {
       const picked: Record<string, { memberId: number; userId: string; name: string }> = {};
       for (const period of ['all', 'week', 'month'] as const) {
         for (const pos of positions) {
-          const memberId = memberAt(app.store.sqlite, seeded.communityId, period, keys[period], pos.offset);
-          const probe = app.points.board(seeded.communityId, period, day, memberId, BOARD_SIZE);
+          const memberId = memberAt(sqliteOf(app.store), seeded.communityId, period, keys[period], pos.offset);
+          const probe = (await app.points.board(seeded.communityId, period, day, memberId, BOARD_SIZE));
           if (!probe.me || probe.rows.length !== BOARD_SIZE) throw new Error(`board(${period}) returned ${JSON.stringify(probe)}`);
           const r = await timeCalls(() => app.points.board(seeded.communityId, period, day, memberId, BOARD_SIZE), { warmup: 50, maxCalls: 2_000, budgetMs, minCalls: 200 });
           ctx.log(`board(${period}) ${pos.label} rank ${probe.me.rank}: p50 ${r.p50Us.toFixed(1)} µs, p99 ${r.p99Us.toFixed(1)} µs over ${r.n}`);
@@ -69,7 +69,7 @@ export const leaderboardBench: BenchModule = {
             note: `top ${BOARD_SIZE} + my rank (COUNT over ${(probe.me.rank - 1).toLocaleString('en-US')} ahead)`,
             data: { ...r, memberId, rank: probe.me.rank, points: probe.me.points, periodKey: probe.periodKey },
           });
-          if (period === 'week') picked[pos.label] = { memberId, ...accountOf(app.store.sqlite, memberId) };
+          if (period === 'week') picked[pos.label] = { memberId, ...accountOf(sqliteOf(app.store), memberId) };
         }
       }
 

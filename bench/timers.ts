@@ -63,7 +63,7 @@ export const timersBench: BenchModule = {
       const appConfig = benchConfig({ posts: { promoMaxShare: null, dailyCap: null } }, join(dir, 'qunbot.sqlite'));
       appConfig.config.redis.url = redis.url;
       appConfig.config.http.port = 0;
-      const app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock, senders: [recorder] });
+      const app = (await createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock, senders: [recorder] }));
       await app.start();
       try {
         const due = new Map<string, number>();
@@ -88,10 +88,10 @@ export const timersBench: BenchModule = {
         // Outbox throughput: deliveries written in one transaction, then handed to the queue.
         const m = ctx.quick ? 500 : 3000;
         sentAt.clear();
-        const community = app.identity.community({ platform: 'playground', externalId: 'bench' }, new Date());
+        const community = (await app.identity.community({ platform: 'playground', externalId: 'bench' }, new Date()));
         const ids: number[] = [];
-        app.store.write(() => {
-          for (let i = 0; i < m; i++) ids.push(app.outbox.post(community.id, { text: `bulk ${i}` }, { key: `bulk-${i}`, source: 'bench', at: new Date(), afterCommit: () => undefined }));
+        await app.store.unit(async () => {
+          for (let i = 0; i < m; i++) ids.push((await app.outbox.post(community.id, { text: `bulk ${i}` }, { key: `bulk-${i}`, source: 'bench', at: new Date(), afterCommit: () => undefined })));
         });
         const t0 = Date.now();
         await Promise.all(ids.map((id) => app.jobs.deliver(id)));

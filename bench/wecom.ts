@@ -17,6 +17,7 @@ import { buildBotCallback, openBotReply } from '../test/fakes/wecom/client.js';
 import { startRedis } from '../test/setup/redis-server.js';
 import { benchConfigWithEnv, coreCheckinRate } from './discord.js';
 import { nowNs, type BenchModule, type BenchRow } from './harness.js';
+import { sqliteOf } from '../src/store/db.js';
 
 const BOT = { token: 'benchBotToken', key: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 const GROUP = 'wrBenchGroup';
@@ -53,7 +54,7 @@ export const wecomBench: BenchModule = {
     try {
       const dir = ctx.tempDir('wecom');
       const appConfig = benchConfigWithEnv({ WECOM_BOT_TOKEN: BOT.token, WECOM_BOT_AES_KEY: BOT.key }, {}, join(dir, 'qunbot.sqlite'), redis.url);
-      app = createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock, adapters: platformAdapters(appConfig) });
+      app = (await createApp({ appConfig, logger: pino({ level: 'silent' }), clock: systemClock, adapters: platformAdapters(appConfig) }));
       const { url } = await app.start();
       if (!app.adapters.some((a) => a.name === 'wecom')) throw new Error('platformAdapters built no WeCom adapter');
 
@@ -119,7 +120,7 @@ export const wecomBench: BenchModule = {
 
       const fixed = await phase('fixed', Math.ceil(RATE * seconds * 1.2) + CONNECTIONS * 2, RATE);
       const max = await phase('max', ctx.quick ? 10_000 : 30_000, undefined);
-      const rows = app.store.sqlite.prepare('SELECT COUNT(*) FROM checkins').pluck().get() as number;
+      const rows = sqliteOf(app.store).prepare('SELECT COUNT(*) FROM checkins').pluck().get() as number;
       await app.stop();
       app = undefined;
 

@@ -100,15 +100,16 @@ export interface App {
  * Redis key prefix, so processes on one database share queues and two
  * databases on one Redis never do.
  */
-function deploymentInstanceId(store: Store, clock: Clock): string {
-  const settings = createSettingsRepo(store.sqlite);
-  return String(store.write(() => settings.claim('deployment.instanceId', randomBytes(6).toString('hex'), clock.now())));
+async function deploymentInstanceId(store: Store, clock: Clock): Promise<string> {
+  const settings = createSettingsRepo(store.sql);
+  const { value } = await store.unit(() => settings.claim('deployment.instanceId', randomBytes(6).toString('hex'), clock.now()));
+  return String(value);
 }
 
 /**
  * Runs each closing step in turn; once the deadline has passed, the steps still
- * running or not yet run are named (the database, closed by the caller
- * afterwards, is synchronous and always closes).
+ * running or not yet run are named (the database is closed by the caller
+ * afterwards).
  */
 async function closeInOrder(parts: Array<[string, () => Promise<unknown>]>, deadlineMs: number | undefined): Promise<string[]> {
   const end = deadlineMs === undefined ? Infinity : performance.now() + deadlineMs;
@@ -135,21 +136,25 @@ export function playgroundEnabled(appConfig: AppConfig): boolean {
   return !anyPlatform;
 }
 
-export function createApp(options: AppOptions): App {
+export async function createApp(options: AppOptions): Promise<App> {
   const { appConfig } = options;
   const { config, secrets } = appConfig;
   const logger = options.logger ?? createLogger(config.log.level);
   const withPlayground = playgroundEnabled(appConfig);
-  const store = openStore({
-    path: config.database.path,
-    synchronous: config.database.synchronous,
-    busyTimeoutMs: config.database.busyTimeoutMs,
-    checkpoint: config.database.checkpoint,
-    onCheckpointError: (err) => logger.warn({ err }, 'WAL checkpointer'),
-  });
+  const store = await openStore(
+    secrets.databaseUrl
+      ? { engine: 'postgres', url: secrets.databaseUrl, poolSize: config.database.poolSize }
+      : {
+          path: config.database.path,
+          synchronous: config.database.synchronous,
+          busyTimeoutMs: config.database.busyTimeoutMs,
+          checkpoint: config.database.checkpoint,
+          onCheckpointError: (err) => logger.warn({ err }, 'WAL checkpointer'),
+        },
+  );
   // The playground's clock offset applies on every start on this database (its rows are dated by it),
   // whether or not the page may still move it.
-  const saved = options.clock ? undefined : savedOffsetClock(store);
+  const saved = options.clock ? undefined : await savedOffsetClock(store);
   const adjustable = saved && withPlayground && config.playground.clockControls ? saved : undefined;
   const clock = options.clock ?? saved ?? systemClock;
   if (saved?.offset) logger.info({ offsetHours: saved.offset / 3_600_000 }, 'the bot clock runs ahead of the system clock by the playground offset saved in the database');
@@ -163,9 +168,9 @@ export function createApp(options: AppOptions): App {
       dayStartHour: override.dayStartHour ?? config.community.defaults.dayStartHour,
     };
   };
-  const identity = new IdentityService(createIdentityRepo(store.sqlite), settingsFor);
+  const identity = new IdentityService(createIdentityRepo(store.sql), settingsFor);
   const role = options.role ?? 'all';
-  const outboxRepo = createOutboxRepo(store.sqlite);
+  const outboxRepo = createOutboxRepo(store.sql);
   const senders = new Map<Platform, Sender>();
   // The job runtime is the Timers port (features never see BullMQ); features need the port
   // before the runtime, which needs the features, exists.
@@ -181,20 +186,20 @@ export function createApp(options: AppOptions): App {
   };
   const outbox = new Outbox(outboxRepo, timers);
   const i18n = new I18n();
-  const localeOf = (communityId: number) => identity.communityById(communityId)?.locale ?? 'zh-CN';
-  const translateFor = (communityId: number) => i18n.translator(localeOf(communityId));
+  const localeOf = async (communityId: number) => (await identity.communityById(communityId))?.locale ?? 'zh-CN';
+  const translateFor = async (communityId: number) => i18n.translator(await localeOf(communityId));
   // Platform capabilities, looked up when used (adapters register their senders after the features).
-  const senderOf = (communityId: number) => {
-    const community = identity.communityById(communityId);
+  const senderOf = async (communityId: number) => {
+    const community = await identity.communityById(communityId);
     return community ? { community, sender: senders.get(community.platform) } : undefined;
   };
-  const capabilitiesOf = (communityId: number) => platformCapabilities(identity.communityById(communityId)?.platform ?? 'playground');
-  const canDirect = (communityId: number): boolean => senderOf(communityId)?.sender?.sendDirect !== undefined;
+  const capabilitiesOf = async (communityId: number) => platformCapabilities((await identity.communityById(communityId))?.platform ?? 'playground');
+  const canDirect = async (communityId: number): Promise<boolean> => (await senderOf(communityId))?.sender?.sendDirect !== undefined;
   const rulesAccepted = async (communityId: number, platformUserId: string): Promise<void> => {
-    const found = senderOf(communityId);
+    const found = await senderOf(communityId);
     await found?.sender?.rulesAccepted?.(found.community, platformUserId);
   };
-  const wecomBindings = createWecomBindings(store.sqlite, secrets.wecomApiUrl, config.wecom.webhooks);
+  const wecomBindings = createWecomBindings(store.sql, secrets.wecomApiUrl, config.wecom.webhooks);
   // /help reads the registry, which is built from the features (help among them).
   const built: { registry?: CommandRegistry } = {};
   // Each feature is assembled the same way: create<Name>({ store, ...named dependencies }) → { service, feature }.
@@ -242,23 +247,22 @@ export function createApp(options: AppOptions): App {
   for (const feature of features) if (feature.messages) i18n.add(feature.messages);
   const registry = new CommandRegistry(features.flatMap((f) => f.commands ?? []));
   built.registry = registry;
-  const inbound = createInboundRepo(store.sqlite);
-  const sqliteUp = () => store.sqlite.prepare('SELECT 1 AS ok').get() !== undefined;
+  const inbound = createInboundRepo(store.sql);
   const promMetrics = config.metrics.enabled
-    ? new PromMetrics({ sqliteUp, redisUp: () => jobs.health() === 'up', outboxPending: () => outboxRepo.pendingByPlatform() })
+    ? new PromMetrics({ databaseUp: () => store.ping(), redisUp: () => jobs.health() === 'up', outboxPending: () => outboxRepo.pendingByPlatform() })
     : undefined;
   const metrics: Metrics = promMetrics ?? noMetrics;
-  const rateLimits = createRateLimitRepo(store.sqlite);
+  const rateLimits = createRateLimitRepo(store.sql);
   const limiter = new CommandLimiter(rateLimits, (platform, externalId) => {
     const override = config.community.overrides[`${platform}:${externalId}`]?.rateLimit?.commands;
     return override !== undefined ? override : config.rateLimit.commands;
   });
   const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }), limiter, metrics });
-  const jobsRepo = createJobsRepo(store.sqlite);
+  const jobsRepo = createJobsRepo(store.sql);
   const jobs = new JobRuntime({
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
-    instanceId: deploymentInstanceId(store, clock),
+    instanceId: await deploymentInstanceId(store, clock),
     jobsRepo,
     role,
     settings: config.jobs,
@@ -271,10 +275,10 @@ export function createApp(options: AppOptions): App {
     logger,
     // Dedupe keys only need to outlive platform retries and gateway replays (minutes); keep two weeks.
     // Rate-limit windows last seconds; a day-old one has long ended.
-    housekeeping: (now) => {
-      const pruned = store.write(() => inbound.pruneBefore(now.getTime() - 14 * 86_400_000));
+    housekeeping: async (now) => {
+      const { value: pruned } = await store.unit(() => inbound.pruneBefore(now.getTime() - 14 * 86_400_000));
       if (pruned) logger.info({ pruned }, 'pruned old inbound dedupe keys');
-      store.write(() => rateLimits.pruneBefore(now.getTime() - 86_400_000));
+      await store.unit(() => rateLimits.pruneBefore(now.getTime() - 86_400_000));
     },
     metrics,
   });
@@ -283,9 +287,9 @@ export function createApp(options: AppOptions): App {
 
   const health: HealthPart[] = [
     {
-      name: 'sqlite',
+      name: store.dialect,
       required: true,
-      check: () => (sqliteUp() ? 'up' : 'down'),
+      check: async () => ((await store.ping()) ? 'up' : 'down'),
     },
     { name: 'redis', required: config.redis.required, check: () => jobs.health() },
     { name: 'playground', required: false, check: () => (withPlayground ? 'up' : 'disabled') },
@@ -300,7 +304,7 @@ export function createApp(options: AppOptions): App {
 
   let playground: App['playground'];
   if (withPlayground) {
-    const feed = createPlaygroundFeed(store.sqlite);
+    const feed = createPlaygroundFeed(store.sql);
     playground = { feed };
     if (role !== 'worker') registerPlayground(http, { router, feed, admins: config.playground.admins, token: secrets.playgroundToken, clock: adjustable, now: () => clock.now() });
     senders.set('playground', playgroundSender(feed, store, clock, config.playground.rateLimit));
@@ -351,11 +355,11 @@ export function createApp(options: AppOptions): App {
       ];
       const unclosed = await closeInOrder(parts, stopOptions.deadlineMs);
       started = false;
-      store.close();
+      await store.close();
       return { unclosed };
     },
   };
-  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, write: (fn) => store.write(fn), wecomBindings };
+  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, unit: (fn) => store.unit(fn), wecomBindings };
   for (const adapter of options.adapters?.(adapterDeps) ?? []) {
     adapters.push(adapter);
     if (adapter.sender) senders.set(adapter.sender.platform, adapter.sender);

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     process.stderr.write(`qunbot: --role must be all, worker or gateway (got ${roleArg})\n`);
     process.exit(2);
   }
-  const app = createApp({ appConfig, logger, role: roleArg, adapters: platformAdapters(appConfig) });
+  const app = await createApp({ appConfig, logger, role: roleArg, adapters: platformAdapters(appConfig) });
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -66,6 +66,7 @@ export const SECRET_ENV = [
   'DISCORD_TOKEN', 'DISCORD_API_URL', 'DISCORD_GUILD_IDS',
   'WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY', 'WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_AES_KEY', 'WECOM_SECRET', 'WECOM_AGENT_ID',
   'WECOM_API_URL', 'WECOM_ADMINS', 'WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'PLAYGROUND_TOKEN', 'METRICS_TOKEN',
+  'DATABASE_URL',
 ] as const;
 
 function readSecrets(env: Env, config: Config): Secrets {
@@ -89,6 +90,7 @@ function readSecrets(env: Env, config: Config): Secrets {
     wecomBotWsUrl: opt(env.WECOM_BOT_WS_URL),
     playgroundToken: opt(env.PLAYGROUND_TOKEN),
     metricsToken: opt(env.METRICS_TOKEN),
+    databaseUrl: opt(env.DATABASE_URL),
   };
   if ((secrets.wecomBotId === undefined) !== (secrets.wecomBotSecret === undefined)) {
     throw new ConfigError('invalid configuration:\n  WECOM_BOT_ID, WECOM_BOT_SECRET: set both or neither');
@@ -105,6 +107,9 @@ function readSecrets(env: Env, config: Config): Secrets {
   }
   for (const [name, url] of [['DISCORD_API_URL', secrets.discordApiUrl], ['WECOM_API_URL', secrets.wecomApiUrl]] as const) {
     if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`invalid configuration:\n  ${name}: expected an http(s) URL`);
+  }
+  if (secrets.databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(secrets.databaseUrl)) {
+    throw new ConfigError('invalid configuration:\n  DATABASE_URL: expected a postgres:// URL (leave it unset for SQLite at DATABASE_PATH)');
   }
   return secrets;
 }

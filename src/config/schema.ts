@@ -42,6 +42,8 @@ export const configSchema = z.object({
     synchronous: z.enum(['full', 'normal']),
     busyTimeoutMs: z.number().int().min(0),
     checkpoint: z.enum(['background', 'inline']).default('inline'),
+    /** PostgreSQL (DATABASE_URL set): connections this process keeps open. */
+    poolSize: z.number().int().min(1).max(200).default(10),
   }),
   redis: z.object({
     url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),
@@ -222,6 +224,8 @@ export interface Secrets {
   playgroundToken?: string;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`; unset, it answers loopback only. */
   metricsToken?: string;
+  /** postgres://…: the PostgreSQL engine; unset: SQLite at database.path. Holds a password, so it is a secret. */
+  databaseUrl?: string;
 }
 
 export interface AppConfig {

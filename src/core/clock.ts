@@ -15,10 +15,10 @@ export const systemClock: Clock = { now: () => new Date() };
  */
 export class AdjustableClock implements Clock {
   private offsetMs: number;
-  private readonly onAdvance: ((offsetMs: number) => void) | undefined;
+  private readonly onAdvance: ((offsetMs: number) => Promise<void> | void) | undefined;
   constructor(
     private readonly base: Clock = systemClock,
-    options: { offsetMs?: number; onAdvance?: (offsetMs: number) => void } = {},
+    options: { offsetMs?: number; onAdvance?: (offsetMs: number) => Promise<void> | void } = {},
   ) {
     this.offsetMs = Math.max(0, options.offsetMs ?? 0);
     this.onAdvance = options.onAdvance;
@@ -26,11 +26,12 @@ export class AdjustableClock implements Clock {
   now(): Date {
     return new Date(this.base.now().getTime() + this.offsetMs);
   }
-  advance(ms: number): void {
+  async advance(ms: number): Promise<void> {
     if (!(ms > 0)) throw new RangeError(`the clock only moves forward (got ${ms} ms)`);
     // Saved first: if saving fails, the clock has not moved either.
-    this.onAdvance?.(this.offsetMs + ms);
-    this.offsetMs += ms;
+    const next = this.offsetMs + ms;
+    await this.onAdvance?.(next);
+    this.offsetMs = Math.max(this.offsetMs, next);
   }
   get offset(): number {
     return this.offsetMs;

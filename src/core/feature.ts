@@ -14,7 +14,7 @@ import type { Store } from '../store/db.js';
  * `earlier` holds the replies of the listeners before it (features in the
  * order src/app.ts lists them): a message a feature answered (a quiz answer).
  */
-export type EventListener = (ctx: CommandContext, earlier: readonly Reply[]) => Reply[] | void;
+export type EventListener = (ctx: CommandContext, earlier: readonly Reply[]) => Reply[] | void | Promise<Reply[] | void>;
 
 export interface Feature {
   name: string;
@@ -24,8 +24,8 @@ export interface Feature {
   listeners?: Partial<Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener>>;
   /** Handlers for timer jobs, by job kind (`post`, `lottery-draw`, ...). */
   jobs?: Record<string, JobHandler>;
-  /** Read SQLite and say which timers should exist (run at start, every minute, and when Redis returns). */
-  desiredTimers?: (now: Date) => DesiredTimers;
+  /** Read the store and say which timers should exist (run at start, every minute, and when Redis returns). */
+  desiredTimers?: (now: Date) => Promise<DesiredTimers>;
 }
 
 /**

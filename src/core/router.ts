@@ -115,8 +115,8 @@ export class Router {
     // write transaction). A refusal (UserError) rolls all of it back; a second,
     // small unit then claims the delivery and stores the refusal as its reply.
     const attempt = (refusal?: UserError) =>
-      this.deps.store.unit((unit): RouteResult & { limited?: true } => {
-        const claim = inbound.claim(key, event.actor.platformUserId, now.getTime());
+      this.deps.store.unit(async (unit): Promise<RouteResult & { limited?: true }> => {
+        const claim = await inbound.claim(key, event.actor.platformUserId, now.getTime());
         if (claim.kind === 'retry') return { duplicate: true, replies: claim.replies ?? [] };
         if (claim.kind === 'conflict') {
           // Another member reusing the id: never their reply, never an effect, and the original keeps its key.
@@ -126,18 +126,18 @@ export class Router {
         // After the claim (a retried delivery is answered above and never counted twice),
         // before the community and member: the excess writes nothing but its window and its dedupe key.
         if (command !== undefined && !event.actor.isAdmin && this.deps.limiter) {
-          const decision = this.deps.limiter.take({ ...key, actor: event.actor.platformUserId }, now.getTime());
+          const decision = await this.deps.limiter.take({ ...key, actor: event.actor.platformUserId }, now.getTime());
           if (decision.kind !== 'ok') {
             const replies = decision.kind === 'notice' ? [{ text: i18n.t(identity.locale(event.community), 'core.rateLimited', { seconds: decision.retryInSeconds }), ephemeral: true }] : [];
-            inbound.saveReplies(key, replies);
+            await inbound.saveReplies(key, replies);
             return { duplicate: false, replies, limited: true };
           }
         }
-        const community = identity.community(event.community, now);
-        const member = identity.member(community, event.actor, now);
+        const community = await identity.community(event.community, now);
+        const member = await identity.member(community, event.actor, now);
         const ctx = this.context(event, community, member, now, unit.afterCommit);
-        const replies = refusal ? this.refuse(plan, ctx, refusal) : this.execute(plan, ctx);
-        inbound.saveReplies(key, replies);
+        const replies = refusal ? (await this.refuse(plan, ctx, refusal)) : await this.execute(plan, ctx);
+        await inbound.saveReplies(key, replies);
         return { duplicate: false, replies };
       });
     let committed: Committed<RouteResult & { limited?: true }>;
@@ -178,13 +178,13 @@ export class Router {
     }
   }
 
-  private execute(plan: Plan, ctx: CommandContext): Reply[] {
+  private async execute(plan: Plan, ctx: CommandContext): Promise<Reply[]> {
     switch (plan.kind) {
       case 'listen': {
         // Membership is core bookkeeping (a lottery excludes members who left, segments count churn).
-        if (plan.listener === 'memberLeft') this.deps.identity.markLeft(ctx.member, ctx.now);
-        if (plan.listener === 'memberJoined') this.deps.identity.markJoined(ctx.member, ctx.now);
-        const replies = this.runListeners(plan.listener, ctx);
+        if (plan.listener === 'memberLeft') await this.deps.identity.markLeft(ctx.member, ctx.now);
+        if (plan.listener === 'memberJoined') await this.deps.identity.markJoined(ctx.member, ctx.now);
+        const replies = await this.runListeners(plan.listener, ctx);
         return plan.notUnderstood && replies.length === 0 ? [{ text: ctx.t('core.notUnderstood'), ephemeral: true }] : replies;
       }
       case 'unknown':
@@ -196,25 +196,25 @@ export class Router {
     }
   }
 
-  private runCommand(inv: Invocation, ctx: CommandContext): Reply[] {
+  private async runCommand(inv: Invocation, ctx: CommandContext): Promise<Reply[]> {
     if ((inv.command.role === 'admin' || inv.leaf.role === 'admin') && !ctx.isAdmin) {
       throw new UserError('core.adminOnly', { command: inv.path.join(' ') });
     }
-    const args = resolveArgs(inv, { member: (ref) => this.deps.identity.findMember(ctx.community, ref), now: ctx.now, timezone: ctx.community.timezone });
-    const out = inv.leaf.handler(ctx, args);
-    return [...(Array.isArray(out) ? out : [out]), ...this.runListeners('command', ctx)];
+    const args = await resolveArgs(inv, { member: (ref) => this.deps.identity.findMember(ctx.community, ref), now: ctx.now, timezone: ctx.community.timezone });
+    const out = await inv.leaf.handler(ctx, args);
+    return [...(Array.isArray(out) ? out : [out]), ...(await this.runListeners('command', ctx))];
   }
 
   /** The reply to a refused event; a refused command still counts as the member's activity. */
-  private refuse(plan: Plan, ctx: CommandContext, error: UserError): Reply[] {
+  private async refuse(plan: Plan, ctx: CommandContext, error: UserError): Promise<Reply[]> {
     const reply: Reply = { text: ctx.t(error.key, error.params), ephemeral: true };
-    return plan.kind === 'command' ? [reply, ...this.runListeners('command', ctx)] : [reply];
+    return plan.kind === 'command' ? [reply, ...(await this.runListeners('command', ctx))] : [reply];
   }
 
-  private runListeners(name: keyof Router['listeners'], ctx: CommandContext): Reply[] {
+  private async runListeners(name: keyof Router['listeners'], ctx: CommandContext): Promise<Reply[]> {
     const replies: Reply[] = [];
     for (const listener of this.listeners[name]) {
-      const out = listener(ctx, replies);
+      const out = await listener(ctx, replies);
       if (out) replies.push(...out);
     }
     return replies;

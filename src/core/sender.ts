@@ -39,7 +39,7 @@ export interface DeliveryRef {
 export interface Sender {
   platform: Platform;
   /** Per-target limit the outbox enforces before calling send (never drops; the post waits). */
-  rateLimit?(community: CommunityInfo): RateLimit | undefined;
+  rateLimit?(community: CommunityInfo): RateLimit | undefined | Promise<RateLimit | undefined>;
   /** Post `reply` to the community's configured channel. Throws SendError. */
   send(community: CommunityInfo, reply: Reply, delivery?: DeliveryRef): Promise<void>;
   /** A private message to one member, where the platform allows it. Throws SendError. */

@@ -56,8 +56,8 @@ export interface JobRuntimeOptions {
   senders: () => ReadonlyMap<Platform, Sender>;
   clock: Clock;
   logger: Logger;
-  /** Periodic SQLite housekeeping (pruning old dedupe keys), run at most hourly from the reconciler. */
-  housekeeping?: (now: Date) => void;
+  /** Periodic database housekeeping (pruning old dedupe keys), run at most hourly from the reconciler. */
+  housekeeping?: (now: Date) => Promise<void>;
   /** Job runs, timer lateness, outbox sends, reconciler repairs; defaults to reporting nothing. */
   metrics?: Metrics;
 }
@@ -135,7 +135,7 @@ export class JobRuntime implements Timers {
   async every(schedulerId: string, pattern: string, timezone: string, job: TimerJob): Promise<void> {
     // From now on a tick of this timer that no worker runs is a missed tick (see catchUp).
     const { store, jobsRepo, clock } = this.options;
-    store.write(() => jobsRepo.armed(schedulerId, clock.now().getTime()));
+    await store.unit(() => jobsRepo.armed(schedulerId, clock.now().getTime()));
     this.ensureAvailable();
     await this.queues.schedules.upsertJobScheduler(assertJobId(schedulerId), { pattern, tz: timezone }, { name: job.kind, data: { id: job.id } satisfies TimerData });
   }
@@ -192,7 +192,7 @@ export class JobRuntime implements Timers {
     if (this.options.housekeeping && now.getTime() - this.lastHousekeeping >= 3_600_000) {
       this.lastHousekeeping = now.getTime();
       try {
-        this.options.housekeeping(now);
+        await this.options.housekeeping(now);
       } catch (err) {
         this.log.warn({ err }, 'housekeeping failed');
       }
@@ -204,7 +204,7 @@ export class JobRuntime implements Timers {
       const prefixes: string[] = [];
       for (const feature of this.options.features) {
         if (!feature.desiredTimers) continue;
-        const desired = feature.desiredTimers(now);
+        const desired = await feature.desiredTimers(now);
         prefixes.push(...desired.schedulerPrefixes);
         for (const t of desired.timers) {
           const existing = await this.queues.timers.getJob(t.jobId);
@@ -227,13 +227,13 @@ export class JobRuntime implements Timers {
         const id = s.id ?? s.key;
         if (prefixes.some((p) => id.startsWith(p)) && !schedulerIds.has(id)) {
           await this.stopEvery(id);
-          this.options.store.write(() => this.options.jobsRepo.forget(id));
+          await this.options.store.unit(() => this.options.jobsRepo.forget(id));
           removed++;
         }
       }
       this.reconciledOnce = true;
       let redelivered = 0;
-      for (const id of this.options.outbox.openIds()) {
+      for (const id of await this.options.outbox.openIds()) {
         const job = await this.queues.outbox.getJob(deliveryJobId(id));
         if (!job) {
           await this.deliver(id);
@@ -258,15 +258,12 @@ export class JobRuntime implements Timers {
     if (!handler) throw new Error(`no handler for job kind ${kind}`);
     const { store, jobsRepo, clock } = this.options;
     const runKey = options.runKey ?? `${kind}-${id}-now`;
-    const finish = (outcome: JobOutcome | void): JobOutcome => {
-      if (options.tick) jobsRepo.ticked(options.tick.schedulerId, options.tick.at);
+    const finish = async (outcome: JobOutcome | void): Promise<JobOutcome> => {
+      if (options.tick) await jobsRepo.ticked(options.tick.schedulerId, options.tick.at);
       return outcome ?? undefined;
     };
-    // A handler that returns at once keeps the unit synchronous: nothing else can run while its transaction is open.
-    const committed = await store.unit((unit) => {
-      const outcome = handler(id, { runKey, firedAt: clock.now(), afterCommit: unit.afterCommit });
-      return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
-    }).catch((err: unknown) => {
+    // The handler and the tick's record are one unit of work: both commit or neither.
+    const committed = await store.unit(async (unit) => finish(await handler(id, { runKey, firedAt: clock.now(), afterCommit: unit.afterCommit }))).catch((err: unknown) => {
       this.metrics.jobRun(kind, 'error');
       throw err;
     });
@@ -288,7 +285,7 @@ export class JobRuntime implements Timers {
    */
   private async catchUp(s: DesiredTimers['schedulers'][number], now: Date): Promise<void> {
     const { jobsRepo, store, settings } = this.options;
-    const state = store.write(() => jobsRepo.armed(s.id, now.getTime()));
+    const { value: state } = await store.unit(() => jobsRepo.armed(s.id, now.getTime()));
     let tick: number;
     try {
       tick = CronExpressionParser.parse(s.pattern, { tz: s.timezone, currentDate: now, hashSeed: s.pattern }).prev().getTime();
@@ -299,7 +296,7 @@ export class JobRuntime implements Timers {
     // tick that is firing now (here or in another worker) time to record itself first.
     const settleMs = this.reconciledOnce ? Math.min(60_000, settings.missedTickGraceMs) : 0;
     if (tick <= Math.max(state.armed_at, state.last_tick_at ?? 0) || now.getTime() - tick < settleMs) return;
-    if (!store.write(() => jobsRepo.ticked(s.id, tick))) return;
+    if (!(await store.unit(() => jobsRepo.ticked(s.id, tick))).value) return;
     const late = now.getTime() - tick;
     if (late > settings.missedTickGraceMs) {
       this.log.warn({ scheduler: s.id, tick: new Date(tick).toISOString(), lateMs: late, graceMs: settings.missedTickGraceMs }, 'a recurring tick was missed while the bot was down; older than the grace period, so it is skipped');
@@ -350,16 +347,16 @@ export class JobRuntime implements Timers {
   private async deliverJob(job: Job<DeliveryData>, token: string | undefined): Promise<void> {
     const { outbox, identity, store } = this.options;
     const id = job.data.deliveryId;
-    const row = outbox.get(id);
+    const row = await outbox.get(id);
     if (!row || row.status === 'sent' || row.status === 'failed') return;
-    const community = identity.communityById(row.community_id);
+    const community = await identity.communityById(row.community_id);
     const sender = community ? this.options.senders().get(community.platform) : undefined;
     if (!community || !sender) {
-      store.write(() => outbox.markFailed(id, `no sender for ${community?.platform ?? 'unknown community'}`));
+      await store.unit(() => outbox.markFailed(id, `no sender for ${community?.platform ?? 'unknown community'}`));
       this.metrics.delivery(community?.platform ?? 'unknown', 'failed');
       throw new UnrecoverableError(`no sender for delivery ${id}`);
     }
-    const limit = sender.rateLimit?.(community);
+    const limit = await sender.rateLimit?.(community);
     if (limit) {
       const wait = await this.limiter.take(limit, Date.now());
       if (wait > 0) {
@@ -370,7 +367,7 @@ export class JobRuntime implements Timers {
     }
     try {
       await this.sendRow(sender, community, row);
-      store.write(() => outbox.markSent(id, this.options.clock.now().getTime()));
+      await store.unit(() => outbox.markSent(id, this.options.clock.now().getTime()));
       this.metrics.delivery(community.platform, 'sent');
       this.log.debug({ deliveryId: id, source: row.source }, 'delivered');
     } catch (err) {
@@ -379,11 +376,11 @@ export class JobRuntime implements Timers {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       this.metrics.delivery(community.platform, !transient || last ? 'failed' : 'retry');
       if (!transient || last) {
-        store.write(() => outbox.markFailed(id, message));
+        await store.unit(() => outbox.markFailed(id, message));
         this.log.error({ deliveryId: id, source: row.source, attempts: job.attemptsMade + 1, err: message }, 'delivery failed for good');
         throw new UnrecoverableError(message);
       }
-      store.write(() => outbox.markRetry(id, message));
+      await store.unit(() => outbox.markRetry(id, message));
       if (err instanceof SendError && err.retryAfterMs !== undefined) {
         await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
         throw new DelayedError();

@@ -9,10 +9,11 @@ import type { CommandOutcome, DeliveryResult, JobRunOutcome, Metrics } from '../
 
 /** State read at each scrape. */
 export interface ScrapeSources {
-  sqliteUp(): boolean;
+  /** The database answers (read at scrape time). */
+  databaseUp(): Promise<boolean>;
   redisUp(): boolean;
   /** Outbox rows not yet sent (pending or being sent), by platform. */
-  outboxPending(): ReadonlyArray<{ platform: string; count: number }>;
+  outboxPending(): Promise<ReadonlyArray<{ platform: string; count: number }>>;
 }
 
 export class PromMetrics implements Metrics {
@@ -44,9 +45,10 @@ export class PromMetrics implements Metrics {
       help: 'Outbox deliveries not yet sent, by platform (read at scrape time).',
       labelNames: ['platform'],
       registers,
-      collect() {
+      async collect() {
+        const pending = await sources.outboxPending();
         this.reset();
-        for (const { platform, count } of sources.outboxPending()) this.set({ platform }, count);
+        for (const { platform, count } of pending) this.set({ platform }, count);
       },
     });
     this.jobRuns = new Counter({ name: 'qunbot_job_runs_total', help: 'Job runs (timers, recurring ticks, catch-ups) by kind and outcome (ok, missing, error).', labelNames: ['kind', 'outcome'], registers });
@@ -58,7 +60,7 @@ export class PromMetrics implements Metrics {
       registers,
     });
     this.repairs = new Counter({ name: 'qunbot_reconciler_repairs_total', help: 'Repairs made by the reconciler: armed (a timer missing in Redis), redelivered (an outbox row handed back to the queue).', labelNames: ['repair'], registers });
-    new Gauge({ name: 'qunbot_sqlite_up', help: 'SQLite answers (1) or not (0).', registers, collect: upGauge(sources.sqliteUp) });
+    new Gauge({ name: 'qunbot_database_up', help: 'The database (SQLite or PostgreSQL) answers (1) or not (0).', registers, collect: upGauge(sources.databaseUp) });
     new Gauge({ name: 'qunbot_redis_up', help: 'Redis (timers and queues) is connected (1) or not (0).', registers, collect: upGauge(sources.redisUp) });
     // Zero series for outcomes known in advance, so that rate() works from the first event.
     for (const repair of ['armed', 'redelivered']) this.repairs.inc({ repair }, 0);
@@ -106,11 +108,11 @@ export class PromMetrics implements Metrics {
   }
 }
 
-function upGauge(check: () => boolean) {
-  return function (this: Gauge): void {
+function upGauge(check: () => boolean | Promise<boolean>) {
+  return async function (this: Gauge): Promise<void> {
     let up = false;
     try {
-      up = check();
+      up = await check();
     } catch {
       up = false;
     }

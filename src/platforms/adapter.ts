@@ -28,8 +28,8 @@ export interface AdapterDeps {
   i18n: I18n;
   logger: Logger;
   clock: Clock;
-  /** A short write transaction outside a command (WeCom marks a refused webhook broken). */
-  write: Store['write'];
+  /** A unit of work outside a command (WeCom marks a refused webhook broken). */
+  unit: Store['unit'];
   /** WeCom group-robot webhooks (the same bindings /bind writes). */
   wecomBindings: WecomBindings;
 }

@@ -1,39 +1,49 @@
 /**
- * Opens the SQLite file (the source of truth), sets its pragmas on purpose,
- * and applies the drizzle-kit migrations in migrations/sqlite/.
+ * The store: one contract (./sql.ts: prepared SQL with async statements, and
+ * units of work) over two engines.
+ *
+ * - SQLite (default): the file at database.path, its pragmas set on purpose,
+ *   migrations/sqlite/ applied at open; units group-committed on the one
+ *   connection (./group-commit.ts).
+ * - PostgreSQL (DATABASE_URL=postgres://…): a pool, migrations/postgres/
+ *   applied at open, each unit one SERIALIZABLE transaction (./postgres.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { rootPath } from '../config/load.js';
 import { startCheckpointer } from './checkpointer.js';
 import { GroupCommit, type Committed, type UnitFn } from './group-commit.js';
+import { openPostgres } from './postgres.js';
+import { textFor, type Dialect, type Sql, type SqlText, type SqlValue, type Statement } from './sql.js';
 
-export type Db = BetterSQLite3Database;
 export type Sqlite = Database.Database;
 
 export interface Store {
-  sqlite: Sqlite;
-  db: Db;
+  readonly dialect: Dialect;
+  /** Prepares statements for the repositories (see ./sql.ts). */
+  readonly sql: Sql;
   /**
-   * One unit of work (a command, a job run): `fn` runs in a write transaction
-   * shared with the units that arrived together (group commit), and all of its
-   * effects commit together or not at all. Resolves after the COMMIT with the
-   * value and the after-commit hooks the unit registered, not yet run.
+   * One unit of work (a command, a job run): all of `fn`'s effects commit
+   * together or not at all. Resolves after the COMMIT with the value and the
+   * after-commit hooks the unit registered, not yet run. `fn` must await only
+   * the store: on PostgreSQL it may run again from the start when the
+   * transaction has to be retried.
    */
   unit<T>(fn: UnitFn<T>): Promise<Committed<T>>;
-  /** Write transactions the units have used so far (group commit shares one among many units). */
+  /** Write transactions the units have used so far (SQLite's group commit shares one among many units). */
   unitTransactions(): number;
-  /** Run `fn` in one write transaction (BEGIN IMMEDIATE, so two processes never deadlock on upgrade). */
-  write<T>(fn: () => T): T;
-  /** Inside `write`: a savepoint, rolled back alone when `fn` throws. */
-  savepoint<T>(fn: () => T): T;
-  close(): void;
+  /** Answers a trivial query (health checks). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /** The SQLite engine's one connection (backups, benchmarks); absent on PostgreSQL. */
+  readonly sqlite?: Sqlite;
 }
 
-export interface StoreOptions {
+export interface SqliteStoreOptions {
+  engine?: 'sqlite';
   path: string;
   synchronous: 'full' | 'normal';
   busyTimeoutMs: number;
@@ -49,7 +59,44 @@ export interface StoreOptions {
   onCheckpointError?: (err: Error) => void;
 }
 
-export function openStore(options: StoreOptions): Store {
+export interface PostgresStoreOptions {
+  engine: 'postgres';
+  url: string;
+  poolSize: number;
+  migrate?: boolean;
+  onRetry?: (attempt: number, code: string) => void;
+}
+
+export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.engine === 'postgres') return openPostgresStore(options);
+  return openSqliteStore(options);
+}
+
+/** SQLite statements run synchronously; their promises are settled when returned. */
+export function sqliteSql(sqlite: Sqlite): Sql {
+  return {
+    dialect: 'sqlite',
+    prepare<P extends readonly SqlValue[], R>(text: SqlText): Statement<P, R> {
+      const statement = sqlite.prepare<unknown[], R>(textFor(text, 'sqlite'));
+      const settle = <V>(fn: () => V): Promise<V> => {
+        try {
+          return Promise.resolve(fn());
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      };
+      return {
+        run: (...params) => settle(() => statement.run(...params).changes),
+        get: (...params) => settle(() => statement.get(...params)),
+        all: (...params) => settle(() => statement.all(...params)),
+      };
+    },
+  };
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const sqlite = new Database(options.path);
   // WAL lets readers run beside the writer; synchronous is a documented choice
@@ -61,25 +108,61 @@ export function openStore(options: StoreOptions): Store {
   // A check-in touches ~26 pages, more than a savepoint's in-memory journal holds;
   // without this every command created and deleted a temp file (measured: +130-190 µs).
   sqlite.pragma('temp_store = MEMORY');
-  const db = drizzle(sqlite);
-  if (options.migrate !== false) migrate(db, { migrationsFolder: rootPath('migrations/sqlite') });
-  // Built once: better-sqlite3 builds four wrapper functions per transaction() call.
-  const run = sqlite.transaction((fn: () => unknown) => fn());
+  if (options.migrate !== false) migrate(drizzle(sqlite), { migrationsFolder: rootPath('migrations/sqlite') });
   const commits = new GroupCommit(sqlite);
   const checkpointer =
     options.checkpoint === 'background' && options.path !== ':memory:'
       ? startCheckpointer(sqlite, { path: options.path, synchronous: options.synchronous, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) })
       : undefined;
+  const ping = sqlite.prepare('SELECT 1 AS ok');
   return {
+    dialect: 'sqlite',
+    sql: sqliteSql(sqlite),
     sqlite,
-    db,
     unit: (fn) => commits.run(fn),
     unitTransactions: () => commits.transactions,
-    write: <T>(fn: () => T): T => run.immediate(fn) as T,
-    savepoint: <T>(fn: () => T): T => run(fn) as T,
-    close: () => {
+    ping: async () => {
+      try {
+        return ping.get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    close: async () => {
       checkpointer?.stop();
       sqlite.close();
     },
   };
+}
+
+async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const engine = await openPostgres({
+    url: options.url,
+    poolSize: options.poolSize,
+    ...(options.migrate !== false ? { migrationsFolder: rootPath('migrations/postgres') } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+  });
+  const ping = engine.sql.prepare<[], { ok: number }>('SELECT 1 AS ok');
+  return {
+    dialect: 'postgres',
+    sql: engine.sql,
+    unit: (fn) => engine.unit(fn),
+    unitTransactions: () => engine.transactions(),
+    ping: async () => {
+      try {
+        return (await ping.get()) !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    close: () => engine.close(),
+  };
+}
+
+export type { Committed, UnitFn };
+
+/** The SQLite engine's connection, for what only SQLite has (backups, WAL checkpoints, benchmarks of SQLite itself). */
+export function sqliteOf(store: Store): Sqlite {
+  if (!store.sqlite) throw new Error(`this needs the SQLite engine (the store is ${store.dialect})`);
+  return store.sqlite;
 }

@@ -42,7 +42,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function committed<T>(value: T, hooks: readonly AfterCommit[]): Committed<T> {
+export function committed<T>(value: T, hooks: readonly AfterCommit[]): Committed<T> {
   return {
     value,
     async runAfterCommit(onError) {

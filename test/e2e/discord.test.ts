@@ -76,14 +76,14 @@ async function startApp(config: Record<string, unknown> = {}): Promise<void> {
       done();
     },
   });
-  app = createApp({
-    appConfig,
-    logger: pino({ level: 'info' }, sink),
-    adapters: (a) => {
-      adapter = discordAdapter(a, { rest: { retries: 1, timeout: 3000 }, deferAfterMs: 300 });
-      return [adapter];
-    },
-  });
+  app = (await createApp({
+      appConfig,
+      logger: pino({ level: 'info' }, sink),
+      adapters: (a) => {
+        adapter = discordAdapter(a, { rest: { retries: 1, timeout: 3000 }, deferAfterMs: 300 });
+        return [adapter];
+      },
+    }));
   // Observe the events the adapter produces.
   const handle = app.router.handle.bind(app.router);
   app.router.handle = async (event) => {
@@ -115,13 +115,13 @@ function discordCommunity() {
   return app.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date());
 }
 
-function memberOf(user: FakeUserInput) {
-  return app?.identity.findMember(discordCommunity(), `<@${user.id}>`);
+async function memberOf(user: FakeUserInput) {
+  return app?.identity.findMember((await discordCommunity()), `<@${user.id}>`);
 }
 
-function balanceOf(user: FakeUserInput): number | undefined {
-  const member = memberOf(user);
-  return member && app ? app.points.profile(member.communityId, member.id).balance : undefined;
+async function balanceOf(user: FakeUserInput): Promise<number | undefined> {
+  const member = (await memberOf(user));
+  return member && app ? (await app.points.profile(member.communityId, member.id)).balance : undefined;
 }
 
 beforeEach(async () => {
@@ -196,7 +196,7 @@ describe('Discord adapter against the fake Discord', () => {
     await waitFor(() => seen.filter((e) => e.deliveryId === handle.id).length === 2, 5000, 'replayed event');
     await sleep(200);
     expect(fake.requests.slice(before).filter((r) => r.path.includes('/callback'))).toHaveLength(0);
-    expect(balanceOf(ALICE)).toBe(10);
+    expect((await balanceOf(ALICE))).toBe(10);
   });
 
   it('answers /points ephemerally (flag 64) and refuses an admin-only command from a member without Manage Server', async () => {
@@ -215,7 +215,7 @@ describe('Discord adapter against the fake Discord', () => {
     const granted = await slash(BOB, 'grant', { options: { member: { user: ALICE }, points: 5, reason: 'nice' } });
     expect(callbackText(granted.body.data)).toContain('Alice');
     expect(granted.body.data.flags).toBeUndefined();
-    expect(balanceOf(ALICE)).toBe(15);
+    expect((await balanceOf(ALICE))).toBe(15);
   });
 
   it('defers a slow answer and edits it; a slow ephemeral answer becomes an ephemeral follow-up; a failure gets an apology', async () => {
@@ -282,7 +282,7 @@ describe('Discord adapter against the fake Discord', () => {
     expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toEqual(['Community call tonight at **20:00**']);
     const attempts = fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${ANNOUNCE_ID}/messages`);
     expect(attempts.map((r) => r.status)).toEqual([429, 200]);
-    const row = await waitFor(() => app?.store.sqlite.prepare("SELECT status FROM deliveries WHERE status = 'sent'").get(), 5000, 'outbox sent');
+    const row = await waitFor(() => app?.store.sql.prepare("SELECT status FROM deliveries WHERE status = 'sent'").get(), 5000, 'outbox sent');
     expect(row).toBeTruthy();
   });
 
@@ -290,13 +290,13 @@ describe('Discord adapter against the fake Discord', () => {
     await startApp();
     const a = app as App;
     fake.blockDirectMessages(CAROL.id);
-    const community = a.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date());
+    const community = (await a.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date()));
     for (const user of [ALICE, CAROL]) {
-      a.store.write(() =>
+      await a.store.unit(() =>
         a.outbox.post(community.id, { text: `Welcome tip for <@${user.id}>` }, { key: `dm-${user.id}`, source: 'test', at: new Date(), afterCommit: (fn) => void fn(), direct: { recipient: user.id, fallback: { text: `<@${user.id}> here is a tip` } } }),
       );
     }
-    await waitFor(() => (a.store.sqlite.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sent'").get() as { n: number }).n === 2, 10_000, 'both delivered');
+    await waitFor(async () => ((await a.store.sql.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'sent'").get()) as { n: number }).n === 2, 10_000, 'both delivered');
     const dmChannel = fake.dmChannelIdFor(ALICE.id);
     expect(dmChannel && fake.messagesIn(dmChannel).map((m) => m.content)).toEqual([`Welcome tip for <@${ALICE.id}>`]);
     expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toEqual([`<@${CAROL.id}> here is a tip`]);
@@ -314,7 +314,7 @@ describe('Discord adapter against the fake Discord', () => {
   it('falls back to the system channel, then the first text channel, for posts without a configured channel', async () => {
     await startApp({ discord: { textCommands: false, channels: {}, adminRoles: [] } });
     expect(await adapter.targetChannel(GUILD_ID)).toBe(GENERAL_ID);
-    const community = app?.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date());
+    const community = (await app?.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date()));
     if (!community) throw new Error('no community');
     await adapter.sender.send(community, { text: 'hello', mentionEveryone: true });
     const post = await fake.waitForRequest(matchRoute('POST', '/channels/:id/messages'));
@@ -371,7 +371,7 @@ describe('Discord adapter against the fake Discord', () => {
 
   it('renders a long reply within Discord limits (split, truncated with a marker), never a 400', async () => {
     await startApp();
-    const community = app?.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date());
+    const community = (await app?.identity.community({ platform: 'discord', externalId: GUILD_ID }, new Date()));
     if (!community) throw new Error('no community');
     const text = Array.from({ length: 400 }, (_, i) => `line ${i} ${'word '.repeat(8)}`).join('\n');
     const fields = Array.from({ length: 40 }, (_, i) => ({ name: `field ${i}`, value: 'v'.repeat(300) }));
@@ -402,7 +402,7 @@ describe('Discord adapter against the fake Discord', () => {
         done();
       },
     });
-    app = createApp({ appConfig, logger: pino({ level: 'info' }, sink), adapters: (a) => [(adapter = discordAdapter(a, { rest: { retries: 0, timeout: 2000 } }))] });
+    app = (await createApp({ appConfig, logger: pino({ level: 'info' }, sink), adapters: (a) => [(adapter = discordAdapter(a, { rest: { retries: 0, timeout: 2000 } }))] }));
     const { url } = await app.start();
     expect(adapter.health()).toBe('down');
     const line = logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('Discord refused a privileged intent'));

@@ -6,7 +6,7 @@ const app = testApps();
 
 describe('GET /', () => {
   it('redirects to the playground when it is on, keeping the query (the token)', async () => {
-    const t = app();
+    const t = (await app());
     const res = await t.app.http.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(302);
     expect(res.headers.location).toBe('/playground');
@@ -15,7 +15,7 @@ describe('GET /', () => {
   });
 
   it('without the playground, answers a short HTML page in English and Chinese naming /healthz', async () => {
-    const t = app({ config: { playground: { enabled: false } } });
+    const t = (await app({ config: { playground: { enabled: false } } }));
     const res = await t.app.http.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);

@@ -119,7 +119,7 @@ describe('the playground token', () => {
 
   it('without a token, only loopback clients are served', async () => {
     const { makeTestApp } = await import('../helpers/app.js');
-    const t = makeTestApp();
+    const t = (await makeTestApp());
     try {
       const res = await t.app.http.inject({ method: 'GET', url: '/playground', remoteAddress: '10.1.2.3' });
       expect(res.statusCode).toBe(403);

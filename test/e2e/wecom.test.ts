@@ -3,6 +3,7 @@
  * port 0, real SQLite and Redis) behind signed, encrypted callbacks built with
  * @wecom/crypto, posting through a fake qyapi.weixin.qq.com.
  */
+import type { SqlValue } from '../../src/store/sql.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ async function startHarness(api: FakeWecomApi, config: Record<string, unknown> =
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-wecom-'));
   const env = { ...wecomEnv(api.baseUrl), ...extraEnv };
   const appConfig = testConfig(config, env, join(dir, 'qunbot.sqlite'));
-  const app = createApp({ appConfig, logger, adapters: platformAdapters(appConfig) });
+  const app = (await createApp({ appConfig, logger, adapters: platformAdapters(appConfig) }));
   const { url } = await app.start();
   return { app, url, api, dir };
 }
@@ -81,15 +82,15 @@ async function postApp(url: string, xml: string, opts: { nonce?: string } = {}):
   return fetch(`${url}/wecom/app?${req.search}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: req.body });
 }
 
-function chatMembers(app: App, chatId: string): string[] {
-  const rows = app.store.sqlite
+async function chatMembers(app: App, chatId: string): Promise<string[]> {
+  const rows = (await app.store.sql
     .prepare('SELECT a.platform_user_id AS id FROM member_accounts a JOIN communities c ON c.id = a.community_id WHERE c.external_id = ? ORDER BY a.platform_user_id')
-    .all(chatId) as Array<{ id: string }>;
+    .all(chatId)) as Array<{ id: string }>;
   return rows.map((r) => r.id);
 }
 
-function count(app: App, sql: string, ...params: unknown[]): number {
-  return (app.store.sqlite.prepare(sql).get(...params) as { n: number }).n;
+async function count(app: App, sql: string, ...params: SqlValue[]): Promise<number> {
+  return ((await app.store.sql.prepare(sql).get(...params)) as { n: number }).n;
 }
 
 describe('WeCom adapter end to end', () => {
@@ -129,8 +130,8 @@ describe('WeCom adapter end to end', () => {
       expect(content).toMatch(/签到成功/);
       expect(content).toMatch(/\+\d+ 积分/);
     }
-    const community = h.app.store.sqlite.prepare("SELECT id FROM communities WHERE platform = 'wecom' AND external_id = ?").get(GROUP) as { id: number };
-    expect(count(h.app, 'SELECT count(*) AS n FROM member_accounts WHERE community_id = ?', community.id)).toBe(3);
+    const community = (await h.app.store.sql.prepare("SELECT id FROM communities WHERE platform = 'wecom' AND external_id = ?").get(GROUP)) as { id: number };
+    expect((await count(h.app, 'SELECT count(*) AS n FROM member_accounts WHERE community_id = ?', community.id))).toBe(3);
   });
 
   it('the same msgid delivered three times, in turn and concurrently, awards once and gets the same reply', async () => {
@@ -144,15 +145,15 @@ describe('WeCom adapter end to end', () => {
     const replies = await Promise.all([0, 1, 2].map(() => say(url, 'bob', '签到', concurrent)));
     expect(new Set(replies).size).toBe(1);
     expect(replies[0]).toMatch(/签到成功/);
-    expect(count(h.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'")).toBe(2);
+    expect((await count(h.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'"))).toBe(2);
   });
 
   it('a change_external_chat add_member with two members produces two joins', async () => {
     h = await startHarness(api);
     const xml = externalChatXml('wrCustomer01', ['wmNew1', 'wmNew2']);
     for (let i = 0; i < 2; i += 1) expect((await postApp(h.url, xml)).status).toBe(200);
-    expect(chatMembers(h.app, 'wrCustomer01')).toEqual(['wmNew1', 'wmNew2']);
-    expect(count(h.app, "SELECT count(*) AS n FROM inbound_events WHERE platform = 'wecom' AND delivery_id LIKE 'extchat:wrCustomer01:%'")).toBe(2);
+    expect((await chatMembers(h.app, 'wrCustomer01'))).toEqual(['wmNew1', 'wmNew2']);
+    expect((await count(h.app, "SELECT count(*) AS n FROM inbound_events WHERE platform = 'wecom' AND delivery_id LIKE 'extchat:wrCustomer01:%'"))).toBe(2);
   });
 
   it('6,000 members joining in one change_external_chat are all recorded well within WeCom’s 5 s, and a redelivery changes nothing', async () => {
@@ -165,25 +166,25 @@ describe('WeCom adapter end to end', () => {
     // One transaction (and disk sync) per member took 19 s, past WeCom's 5 s (it then redelivers). The list is one
     // batch now: group-committed, at most 64 members a transaction. (Its speed is a benchmark figure, not a test.)
     expect(h.app.store.unitTransactions() - transactions).toBeLessThanOrEqual(Math.ceil(6000 / 64) + 5);
-    expect(chatMembers(h.app, 'wrBig')).toEqual(ids);
-    const snapshot = (): number[] => [
+    expect((await chatMembers(h.app, 'wrBig'))).toEqual(ids);
+    const snapshot = (): Promise<number[]> => Promise.all([
       count(h!.app, 'SELECT count(*) AS n FROM member_accounts'),
       count(h!.app, 'SELECT count(*) AS n FROM points_ledger'),
       count(h!.app, 'SELECT count(*) AS n FROM inbound_events'),
       count(h!.app, 'SELECT coalesce(sum(balance), 0) AS n FROM member_points'),
       count(h!.app, 'SELECT count(*) AS n FROM welcomes'),
       count(h!.app, 'SELECT count(*) AS n FROM followups'),
-    ];
-    const before = snapshot();
+    ]);
+    const before = (await snapshot());
     expect((await postApp(h.url, xml)).status).toBe(200);
-    expect(snapshot()).toEqual(before);
+    expect((await snapshot())).toEqual(before);
   });
 
   it('a member list longer than wecom.maxMemberChanges is cut to it, with a warning', async () => {
     const log = captureLogger();
     h = await startHarness(api, { wecom: { maxMemberChanges: 3 } }, {}, log.logger);
     expect((await postApp(h.url, externalChatXml('wrCapped', ['c1', 'c2', 'c3', 'c4', 'c5']))).status).toBe(200);
-    expect(chatMembers(h.app, 'wrCapped')).toEqual(['c1', 'c2', 'c3']);
+    expect((await chatMembers(h.app, 'wrCapped'))).toEqual(['c1', 'c2', 'c3']);
     const warning = log.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'customer-group change lists more members than wecom.maxMemberChanges: the rest are ignored');
     expect(warning).toMatchObject({ chatId: 'wrCapped', listed: 5, handled: 3, maxMemberChanges: 3 });
   });
@@ -224,11 +225,11 @@ describe('WeCom adapter end to end', () => {
 
   it('/bind refuses a webhook on another host and works only in a group chat (zh-CN and en)', async () => {
     h = await startHarness(api, { community: { overrides: { 'wecom:user:carol': { locale: 'en' } } } }, { WECOM_ADMINS: 'boss,carol' });
-    const bound = (): number => count(h!.app, 'SELECT count(*) AS n FROM wecom_webhooks');
+    const bound = (): Promise<number> => count(h!.app, 'SELECT count(*) AS n FROM wecom_webhooks');
     for (const url of [`https://evil.example.com/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`, `http://169.254.169.254/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`, `http://127.0.0.1:6379/cgi-bin/webhook/send?key=${WEBHOOK_KEY}`]) {
       expect(await say(h.url, 'boss', `/bind ${url}`)).toMatch(/不是企业微信群机器人的 Webhook/);
     }
-    expect(bound()).toBe(0);
+    expect((await bound())).toBe(0);
     const direct = async (userId: string, content: string): Promise<string> => {
       const res = await postBot(h!.url, { msgid: newMsgId(), aibotid: 'AIBOT', chattype: 'single', from: { userid: userId }, msgtype: 'text', text: { content } });
       const reply = openBotReply({ token: BOT.token, key: BOT.key, reply: await res.text() }) as { stream: { content: string } };
@@ -237,9 +238,9 @@ describe('WeCom adapter end to end', () => {
     expect(await direct('boss', `/bind ${WEBHOOK_KEY}`)).toMatch(/请在要绑定的群聊里发送/);
     expect(await direct('carol', `/bind ${WEBHOOK_KEY}`)).toMatch(/in the group chat you want to bind/);
     expect(await direct('boss', '/bind')).toMatch(/请在要绑定的群聊里发送/);
-    expect(bound()).toBe(0);
+    expect((await bound())).toBe(0);
     expect(await say(h.url, 'boss', `/bind ${WEBHOOK_KEY}`)).toContain('693a…5aaa');
-    expect(bound()).toBe(1);
+    expect((await bound())).toBe(1);
   });
 
   it('announcements respect 20 posts per minute per webhook: the 21st waits', async () => {
@@ -249,8 +250,8 @@ describe('WeCom adapter end to end', () => {
     await api.waitForWebhookCount(WEBHOOK_KEY, 20, 10_000);
     await sleep(2000);
     expect(api.webhookMessages(WEBHOOK_KEY)).toHaveLength(20);
-    expect(count(h.app, "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'")).toBe(1);
-    expect(count(h.app, "SELECT count(*) AS n FROM deliveries WHERE status = 'sent'")).toBe(20);
+    expect((await count(h.app, "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'"))).toBe(1);
+    expect((await count(h.app, "SELECT count(*) AS n FROM deliveries WHERE status = 'sent'"))).toBe(20);
     // No post was refused by WeCom: the outbox held the 21st back itself.
     expect(api.requests.filter((r) => r.response['errcode'] === 45009)).toHaveLength(0);
   });
@@ -260,13 +261,13 @@ describe('WeCom adapter end to end', () => {
     api.removeWebhookKey(WEBHOOK_KEY);
     await say(h.url, 'boss', '/announce hello');
     const app = h.app;
-    await waitFor(() => count(app, "SELECT count(*) AS n FROM deliveries WHERE status = 'failed'") === 1, 10_000, 'failed delivery');
-    expect(count(app, "SELECT count(*) AS n FROM wecom_webhooks WHERE chat_id = ? AND status = 'broken'", GROUP)).toBe(1);
+    await waitFor(async () => (await count(app, "SELECT count(*) AS n FROM deliveries WHERE status = 'failed'")) === 1, 10_000, 'failed delivery');
+    expect((await count(app, "SELECT count(*) AS n FROM wecom_webhooks WHERE chat_id = ? AND status = 'broken'", GROUP))).toBe(1);
     expect(await say(h.url, 'boss', '/bind')).toMatch(/拒绝/);
   });
 
   describe('bad input is refused without decrypting or storing anything', () => {
-    const inbound = (app: App): number => count(app, 'SELECT count(*) AS n FROM inbound_events');
+    const inbound = (app: App): Promise<number> => count(app, 'SELECT count(*) AS n FROM inbound_events');
 
     it.each([
       ['wrong signature', 401, (req: ReturnType<typeof buildBotCallback>) => req.search.replace(/msg_signature=[0-9a-f]{4}/, 'msg_signature=0000'), undefined],
@@ -277,12 +278,12 @@ describe('WeCom adapter end to end', () => {
       const req = buildBotCallback({ token: BOT.token, key: BOT.key, payload: groupText('alice', '签到'), ...(timestamp ? { timestamp } : {}) });
       const res = await fetch(`${h.url}/wecom/bot?${search(req)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
       expect(res.status).toBe(status);
-      expect(inbound(h.app)).toBe(0);
+      expect((await inbound(h.app))).toBe(0);
     });
 
     it('a validly signed callback whose nonce cannot be echoed in a reply → 400 before the command runs, on both callbacks', async () => {
       h = await startHarness(api, { wecom: { defaultCommunity: GROUP } });
-      const checkins = (): number => count(h!.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'");
+      const checkins = (): Promise<number> => count(h!.app, "SELECT count(*) AS n FROM points_ledger WHERE idem_key LIKE 'checkin:%'");
       for (const nonce of ['7'.repeat(129), '7'.repeat(200), '12 34', '12\n34', '随机数']) {
         expect((await postBot(h.url, groupText('alice', '签到'), { nonce })).status).toBe(400);
         const xml =
@@ -290,11 +291,11 @@ describe('WeCom adapter end to end', () => {
           `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[签到]]></Content><MsgId>${++appMsgCounter}</MsgId><AgentID>1000002</AgentID></xml>`;
         expect((await postApp(h.url, xml, { nonce })).status).toBe(400);
       }
-      expect(checkins()).toBe(0);
-      expect(inbound(h.app)).toBe(0);
+      expect((await checkins())).toBe(0);
+      expect((await inbound(h.app))).toBe(0);
       // The longest nonce a reply can carry still works.
       expect((await postBot(h.url, groupText('alice', '签到'), { nonce: '7'.repeat(128) })).status).toBe(200);
-      expect(checkins()).toBe(1);
+      expect((await checkins())).toBe(1);
     });
 
     it('a body that does not decrypt, a wrong receive id and malformed JSON → 400', async () => {
@@ -310,7 +311,7 @@ describe('WeCom adapter end to end', () => {
       expect((await postBot(h.url, { msgid: 'x' })).status).toBe(400);
       const notJson = await fetch(`${h.url}/wecom/bot?${signed.search}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
       expect(notJson.status).toBe(400);
-      expect(inbound(h.app)).toBe(0);
+      expect((await inbound(h.app))).toBe(0);
     });
 
     it('malformed XML on the app callback → 400; over 64 KiB → 413', async () => {
@@ -328,7 +329,7 @@ describe('WeCom adapter end to end', () => {
         const tooBig = await fetch(`${h.url}${path}?msg_signature=a&timestamp=1&nonce=1`, { method: 'POST', headers: { 'content-type': type }, body: big });
         expect(tooBig.status).toBe(413);
       }
-      expect(inbound(h.app)).toBe(0);
+      expect((await inbound(h.app))).toBe(0);
       const health = await fetch(`${h.url}/healthz`);
       expect(health.status).toBe(200);
     });

@@ -22,8 +22,8 @@ const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('
 
 describe('command parser (registry.parseText, resolveArgs)', () => {
   let t: TestApp;
-  beforeAll(() => {
-    t = makeTestApp();
+  beforeAll(async () => {
+    t = (await makeTestApp());
   });
   afterAll(async () => {
     await t.close();
@@ -34,7 +34,7 @@ describe('command parser (registry.parseText, resolveArgs)', () => {
     const someone: MemberInfo = { id: 1, communityId: 1, platformUserId: 'alice', displayName: 'Alice', joinedAt: new Date(0) };
     await fuzz(
       FILE,
-      fc.property(commandText, fc.boolean(), fc.boolean(), (text, addressed, found) => {
+      fc.asyncProperty(commandText, fc.boolean(), fc.boolean(), async (text, addressed, found) => {
         const parsed = registry.parseText(text, addressed);
         switch (parsed.kind) {
           case 'none':
@@ -51,7 +51,7 @@ describe('command parser (registry.parseText, resolveArgs)', () => {
             const names = new Set<string>((invocation.leaf.args ?? []).map((a) => a.name));
             for (const key of invocation.raw.keys()) expect(names.has(key)).toBe(true);
             try {
-              resolveArgs(invocation, { member: () => (found ? someone : undefined), now: new Date('2026-11-30T04:00:00Z'), timezone: 'Asia/Shanghai' });
+              await resolveArgs(invocation, { member: async () => (found ? someone : undefined), now: new Date('2026-11-30T04:00:00Z'), timezone: 'Asia/Shanghai' });
             } catch (err) {
               if (!(err instanceof UserError)) throw err;
               expect(i18n.has(err.key)).toBe(true);

@@ -57,7 +57,7 @@ describe('playground API with arbitrary bodies', () => {
   let t: TestApp;
   const catalog = new CatalogCheck();
   beforeAll(async () => {
-    t = makeTestApp({ config: { playground: { rateLimit: null } } });
+    t = (await makeTestApp({ config: { playground: { rateLimit: null } } }));
     await t.app.http.ready();
     // Members and some points to act on.
     for (const u of ['alice', 'bob', 'carol']) await t.chat.say(u, '/checkin');
@@ -72,17 +72,17 @@ describe('playground API with arbitrary bodies', () => {
     ['/playground/api/events', eventBody, 300],
   ] as const) {
     it(`POST ${route}: never 5xx; 400 changes nothing; 200 replies are catalog text`, async () => {
-      const sqlite = t.app.store.sqlite;
+      const sqlite = t.app.store.sql;
       await fuzz(
         FILE,
         fc.asyncProperty(body(shaped), async ({ payload, value }) => {
           catalog.sent(stringsIn(value));
-          const before = tableCounts(sqlite);
+          const before = (await tableCounts(sqlite));
           const res = await t.app.http.inject({ method: 'POST', url: route, payload, headers: { 'content-type': 'application/json' } });
           expect(res.statusCode, res.body).toBeLessThan(500);
           trace(route, res.statusCode, res.body);
           if (res.statusCode === 400) {
-            expect(tableCounts(sqlite)).toEqual(before);
+            expect((await tableCounts(sqlite))).toEqual(before);
             return;
           }
           expect(res.statusCode, res.body).toBe(200);
@@ -94,11 +94,11 @@ describe('playground API with arbitrary bodies', () => {
           }
           // A retry of a delivery (same message id, same member) gets the same replies and changes nothing.
           if (typeof value === 'object' && value !== null && 'messageId' in value && value.messageId !== undefined) {
-            const after = tableCounts(sqlite);
+            const after = (await tableCounts(sqlite));
             const again = await t.app.http.inject({ method: 'POST', url: route, payload, headers: { 'content-type': 'application/json' } });
             expect(again.statusCode).toBe(200);
             expect(again.json<{ replies: Reply[] }>().replies).toEqual(replies);
-            expect(tableCounts(sqlite)).toEqual(after);
+            expect((await tableCounts(sqlite))).toEqual(after);
           }
         }),
         runs,
@@ -106,7 +106,7 @@ describe('playground API with arbitrary bodies', () => {
     }, 120_000);
   }
 
-  it('after all of that, every balance is still the sum of its ledger rows', () => {
-    expect(ledgerMismatches(t.app.store.sqlite)).toEqual([]);
+  it('after all of that, every balance is still the sum of its ledger rows', async () => {
+    expect((await ledgerMismatches(t.app.store.sql))).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { Reply } from '../../src/core/reply.js';
-import type { Sqlite } from '../../src/store/db.js';
+import type { Sql } from '../../src/store/sql.js';
 
 export const DEFAULT_SEED = 20261130;
 
@@ -109,8 +109,10 @@ export function assertCatalogText(texts: readonly string[], input: string): void
 /** Tables whose rows change when an event is accepted; refused input must leave them alone. */
 export const STATE_TABLES = ['communities', 'members', 'member_accounts', 'member_points', 'points_ledger', 'inbound_events', 'deliveries'] as const;
 
-export function tableCounts(sqlite: Sqlite): Record<string, number> {
-  return Object.fromEntries(STATE_TABLES.map((t) => [t, (sqlite.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]));
+export async function tableCounts(sql: Sql): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const t of STATE_TABLES) counts[t] = ((await sql.prepare(`SELECT count(*) AS n FROM ${t}`).get()) as { n: number }).n;
+  return counts;
 }
 
 // ---------------------------------------------------------------------------

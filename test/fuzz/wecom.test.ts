@@ -135,12 +135,12 @@ describe('WeCom callbacks with arbitrary payloads inside valid encryption', () =
    * 400 changes no row. Returns the response when there is a reply body to read.
    */
   async function postChecked(route: string, search: string, contentType: string, payload: string): Promise<{ statusCode: number; body: string } | undefined> {
-    const before = tableCounts(app.store.sqlite);
+    const before = (await tableCounts(app.store.sql));
     const res = await app.http.inject({ method: 'POST', url: `${route}?${search}`, headers: { 'content-type': contentType }, payload });
     expect(res.statusCode, res.body).toBeLessThan(500);
     if (res.statusCode !== 200 || res.body === '') trace(route, res.statusCode, res.body);
     if (res.statusCode === 400) {
-      expect(tableCounts(app.store.sqlite)).toEqual(before);
+      expect((await tableCounts(app.store.sql))).toEqual(before);
       return undefined;
     }
     expect(res.statusCode, res.body).toBe(200);
@@ -154,7 +154,7 @@ describe('WeCom callbacks with arbitrary payloads inside valid encryption', () =
     const appConfig = testConfig({}, env, join(dir, 'qunbot.sqlite'));
     // A gateway runs no workers: every row change comes from the request being checked,
     // not from a welcome or a post delivered in the background meanwhile.
-    app = createApp({ appConfig, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), adapters: platformAdapters(appConfig), role: 'gateway' });
+    app = (await createApp({ appConfig, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), adapters: platformAdapters(appConfig), role: 'gateway' }));
     await app.start();
   });
   afterAll(async () => {
@@ -200,7 +200,7 @@ describe('WeCom callbacks with arbitrary payloads inside valid encryption', () =
     );
   }, 120_000);
 
-  it('after all of that, every balance is still the sum of its ledger rows', () => {
-    expect(ledgerMismatches(app.store.sqlite)).toEqual([]);
+  it('after all of that, every balance is still the sum of its ledger rows', async () => {
+    expect((await ledgerMismatches(app.store.sql))).toEqual([]);
   });
 });

@@ -64,10 +64,10 @@ export function testConfig(overrides: Record<string, unknown> = {}, env: Record<
   return { config, secrets: base.secrets };
 }
 
-export function makeTestApp(options: TestAppOptions = {}): TestApp {
+export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-test-'));
   const appConfig = testConfig(options.config, options.env, options.databasePath ?? join(dir, 'qunbot.sqlite'));
-  const app = createApp({ appConfig, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
+  const app = await createApp({ appConfig, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
   return {
     app,
     dir,
@@ -116,13 +116,13 @@ export class Chat {
  * Test apps closed after each test: `const app = testApps({ config })` in a
  * test file, then `app({ ... })` per test (defaults merged under the test's own).
  */
-export function testApps(defaults: Record<string, unknown> = {}): (options?: TestAppOptions) => TestApp {
+export function testApps(defaults: Record<string, unknown> = {}): (options?: TestAppOptions) => Promise<TestApp> {
   const apps: TestApp[] = [];
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((t) => t.close()));
   });
-  return (options = {}) => {
-    const t = makeTestApp({ ...options, config: deepMerge(defaults, options.config ?? {}) });
+  return async (options = {}) => {
+    const t = await makeTestApp({ ...options, config: deepMerge(defaults, options.config ?? {}) });
     apps.push(t);
     return t;
   };

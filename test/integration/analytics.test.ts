@@ -18,7 +18,7 @@ const chatter = (t: TestApp, user: string, text = 'hello everyone') => t.app.rou
 describe('/stats today|week|month', () => {
   it('shows the headline numbers against the previous day with the benchmarks beside them', async () => {
     const clock = new FixedClock(at(-1));
-    const t = app({ clock });
+    const t = (await app({ clock }));
     // Yesterday: a, b and c join; admin and a chat, b checks in.
     await chatter(t, 'admin');
     for (const u of ['a', 'b', 'c']) await join(t, u);
@@ -55,20 +55,20 @@ describe('/stats today|week|month', () => {
 
   it('counts lottery entries and quiz answers as participation', async () => {
     const clock = new FixedClock(T0);
-    const t = app({ clock });
+    const t = (await app({ clock }));
     for (const u of ['admin', 'a', 'b', 'c']) await chatter(t, u);
     expect(await t.chat.say('admin', '/lottery create 机械键盘 winners=1 ends=+1h')).toContain('机械键盘');
     expect(await t.chat.say('a', '/lottery join 1')).toContain('参与成功');
     expect(await t.chat.say('b', '/lottery join 1')).toContain('参与成功');
     expect(await t.chat.say('admin', '/stats today')).toContain('活动参与率 50% ↑50%（2 人，良好线 30%）');
     // A quiz answer (written as the quiz feature writes it): c takes part too, b is counted once.
-    const db = t.app.store.sqlite;
-    const member = (name: string) => (db.prepare('SELECT id FROM members WHERE display_name = ?').get(name) as { id: number }).id;
-    db.prepare("INSERT INTO quiz_sessions (id, community_id, bank, bank_name, mode, locale, question_count, status, created_at) VALUES (1, 1, 'b', 'b', 'first', 'zh-CN', 1, 'finished', ?)").run(T0.getTime());
-    db.prepare("INSERT INTO quiz_rounds (id, session_id, n, question_id, question_json, seconds, status) VALUES (1, 1, 1, 'q', '{}', 30, 'closed')").run();
+    const db = t.app.store.sql;
+    const member = async (name: string) => ((await db.prepare('SELECT id FROM members WHERE display_name = ?').get(name)) as { id: number }).id;
+    await db.prepare("INSERT INTO quiz_sessions (id, community_id, bank, bank_name, mode, locale, question_count, status, created_at) VALUES (1, 1, 'b', 'b', 'first', 'zh-CN', 1, 'finished', ?)").run(T0.getTime());
+    await db.prepare("INSERT INTO quiz_rounds (id, session_id, n, question_id, question_json, seconds, status) VALUES (1, 1, 1, 'q', '{}', 30, 'closed')").run();
     const answer = db.prepare("INSERT INTO quiz_answers (round_id, member_id, text, correct, answered_at) VALUES (1, ?, 'B', 1, ?)");
-    answer.run(member('c'), T0.getTime());
-    answer.run(member('b'), T0.getTime());
+    await answer.run((await member('c')), T0.getTime());
+    await answer.run((await member('b')), T0.getTime());
     expect(await t.chat.say('admin', '/stats today')).toContain('活动参与率 75% ↑75%（3 人，良好线 30%）');
     // A poll vote counts too (admin takes part: 4 of 4); a vote in an anonymous poll cannot be attributed.
     expect(await t.chat.say('admin', '/poll create "周末活动？" 爬山 | 看电影')).toContain('#1');
@@ -78,7 +78,7 @@ describe('/stats today|week|month', () => {
 
   it('in a WeCom group, active means interacted with the bot and the speaking rate is not measurable', async () => {
     const clock = new FixedClock(T0);
-    const t = app({ clock });
+    const t = (await app({ clock }));
     const wecom = { platform: 'wecom' as const, externalId: 'wrStats', name: '企微群' };
     const inWecom = async (user: string, text: string): Promise<string> =>
       (await t.app.router.handle({ ...t.chat.event(user, text), community: wecom, addressed: true } as ChatEvent)).replies.map((r) => [r.title, r.text].join('\n')).join('\n');
@@ -96,7 +96,7 @@ describe('/stats in English, in a DST timezone with a late day start', () => {
   it('reads the days of the community (America/New_York, day-start 4) and speaks its language', async () => {
     // 03:30 EST on Dec 1 still belongs to Nov 30 there.
     const clock = new FixedClock('2026-12-01T08:30:00.000Z');
-    const t = app({ clock, config: { community: { overrides: { 'playground:demo': { locale: 'en', timezone: 'America/New_York', dayStartHour: 4 } } } } });
+    const t = (await app({ clock, config: { community: { overrides: { 'playground:demo': { locale: 'en', timezone: 'America/New_York', dayStartHour: 4 } } } } }));
     await join(t, 'a');
     await chatter(t, 'a');
     const out = await t.chat.say('admin', '/stats');
@@ -112,7 +112,7 @@ describe('/stats in English, in a DST timezone with a late day start', () => {
 describe('/stats retention', () => {
   it('shows weekly join cohorts with day-1, day-7 and day-30 retention, a rejoin counted again', async () => {
     const clock = new FixedClock(at(-14)); // Monday Nov 9
-    const t = app({ clock });
+    const t = (await app({ clock }));
     await join(t, 'x');
     await join(t, 'y');
     clock.set(at(-13));

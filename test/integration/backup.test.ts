@@ -14,6 +14,7 @@ import { FixedClock } from '../../src/core/clock.js';
 import { BackupError, backupDatabase, restoreDatabase } from '../../src/ops/backup.js';
 import { ledgerMismatches } from '../helpers/ledger.js';
 import { testApps } from '../helpers/app.js';
+import { sqliteOf, sqliteSql } from '../../src/store/db.js';
 
 const app = testApps();
 const dirs: string[] = [];
@@ -44,7 +45,7 @@ async function expectRefused(fn: () => unknown, message: RegExp): Promise<void> 
 describe('database backup and restore', () => {
   it('a backup taken under concurrent check-ins and grants restores to a consistent database at a fresh path', async () => {
     const clock = new FixedClock('2026-11-01T04:00:00Z');
-    const t = app({ clock });
+    const t = (await app({ clock }));
     const source = t.app.appConfig.config.database.path;
     const users = Array.from({ length: 8 }, (_, i) => `u${i}`);
     for (const u of users) await t.chat.say(u, '/help');
@@ -82,25 +83,25 @@ describe('database backup and restore', () => {
     try {
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
       const copied = count(copy, 'points_ledger');
-      const live = count(t.app.store.sqlite, 'points_ledger');
+      const live = count(sqliteOf(t.app.store), 'points_ledger');
       // Taken mid-load: some writes, not all of them.
       expect(copied).toBeGreaterThan(0);
       expect(copied).toBeLessThan(live);
       expect(count(copy, 'member_points')).toBeGreaterThan(0);
-      expect(ledgerMismatches(copy)).toEqual([]);
+      expect(await ledgerMismatches(sqliteSql(copy))).toEqual([]);
     } finally {
       copy.close();
     }
-    expect(ledgerMismatches(t.app.store.sqlite)).toEqual([]);
+    expect((await ledgerMismatches(t.app.store.sql))).toEqual([]);
     // The check can fail: one balance off by a point is found.
     const tampered = new Database(fresh);
     tampered.exec('UPDATE member_points SET balance = balance + 1 WHERE member_id = (SELECT min(member_id) FROM member_points)');
-    expect(ledgerMismatches(tampered)).toHaveLength(1);
+    expect(await ledgerMismatches(sqliteSql(tampered))).toHaveLength(1);
     tampered.close();
   }, 60_000);
 
   it('refuses to overwrite a backup without --force (and the database itself even with it), and overwrites with it', async () => {
-    const t = app();
+    const t = (await app());
     await t.chat.say('alice', '/checkin');
     const dir = tempDir();
     const file = join(dir, 'b.sqlite');
@@ -115,11 +116,11 @@ describe('database backup and restore', () => {
     const live = t.app.appConfig.config.database.path;
     await expectRefused(() => backupDatabase(live, live, { force: true }), /is the database itself/);
     await expectRefused(() => restoreDatabase(live, live), /is the database itself/);
-    expect(count(t.app.store.sqlite, 'points_ledger')).toBe(1);
+    expect(count(sqliteOf(t.app.store), 'points_ledger')).toBe(1);
   });
 
   it('restore refuses a missing file, a garbage file, a foreign SQLite file and a database in use, changing nothing', async () => {
-    const t = app();
+    const t = (await app());
     await t.chat.say('alice', '/checkin');
     const live = t.app.appConfig.config.database.path;
     const dir = tempDir();
@@ -146,14 +147,14 @@ describe('database backup and restore', () => {
     await backupDatabase(live, good);
     await t.chat.say('bob', '/checkin');
     await expectRefused(() => restoreDatabase(good, live), /is in use/);
-    expect(count(t.app.store.sqlite, 'points_ledger')).toBe(2);
+    expect(count(sqliteOf(t.app.store), 'points_ledger')).toBe(2);
     // No temporary files are left behind by the refusals.
     const leftovers = readdirSync(dir).filter((f) => f.startsWith('.'));
     expect(leftovers).toEqual([]);
   });
 
   it('the CLI restores over a stopped database, removing its stale -wal/-shm', async () => {
-    const t = app();
+    const t = (await app());
     await t.chat.say('alice', '/checkin');
     const live = t.app.appConfig.config.database.path;
     const dir = tempDir();

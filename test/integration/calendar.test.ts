@@ -11,15 +11,15 @@ import { testApps, type TestApp } from '../helpers/app.js';
 // 2026-11-23 10:00 in Asia/Shanghai, a Monday.
 const clock = (): FixedClock => new FixedClock('2026-11-23T02:00:00Z');
 const app = testApps();
-const posted = (t: TestApp): string[] =>
-  (t.app.store.sqlite.prepare("SELECT reply_json FROM deliveries WHERE source LIKE 'post:%' OR source LIKE 'announce%' ORDER BY id").all() as Array<{ reply_json: string }>).map(
+const posted = async (t: TestApp): Promise<string[]> =>
+  ((await t.app.store.sql.prepare("SELECT reply_json FROM deliveries WHERE source LIKE 'post:%' OR source LIKE 'announce%' ORDER BY id").all()) as Array<{ reply_json: string }>).map(
     (r) => (JSON.parse(r.reply_json) as Reply).text ?? '',
   );
-const postCount = (t: TestApp): number => (t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM scheduled_posts').get() as { n: number }).n;
+const postCount = async (t: TestApp): Promise<number> => ((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM scheduled_posts').get()) as { n: number }).n;
 
 describe('the daily cap (每日推送 1–2 次)', () => {
   it('the probe: ten one-off posts in a day are refused after the second, naming the day', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     expect(await t.chat.say('admin', '/schedule once 20:00 一')).toContain('已安排');
     expect(await t.chat.say('admin', '/schedule once 21:00 二')).toContain('已安排');
     for (let i = 3; i <= 10; i++) {
@@ -27,23 +27,23 @@ describe('the daily cap (每日推送 1–2 次)', () => {
       expect(refused).toContain('11月23日');
       expect(refused).toContain('上限 2 条');
     }
-    expect(postCount(t)).toBe(2);
+    expect((await postCount(t))).toBe(2);
     // Another day is fine.
     expect(await t.chat.say('admin', '/schedule once 2026-11-24T09:00 三')).toContain('已安排');
   });
 
   it('the probe: a `* * * * *` cron is refused by the daily cap (in English too)', async () => {
-    const t = app({ clock: clock(), config: { posts: { minIntervalSeconds: 60 } } });
+    const t = (await app({ clock: clock(), config: { posts: { minIntervalSeconds: 60 } } }));
     expect(await t.chat.say('admin', '/schedule add "* * * * *" spam')).toContain('上限 2 条');
-    const en = app({ clock: clock(), config: { posts: { minIntervalSeconds: 60 }, community: { locale: { playground: 'en' } } } });
+    const en = (await app({ clock: clock(), config: { posts: { minIntervalSeconds: 60 }, community: { locale: { playground: 'en' } } } }));
     const refused = await en.chat.say('admin', '/schedule add "* * * * *" spam');
     expect(refused).toContain('Monday, November 23');
     expect(refused).toContain('at most 2');
-    expect(postCount(t) + postCount(en)).toBe(0);
+    expect((await postCount(t)) + (await postCount(en))).toBe(0);
   });
 
   it('announcements count: two /announce today, then a post later today is refused', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     expect(await t.chat.say('admin', '/announce 早安')).toContain('公告');
     expect(await t.chat.say('admin', '/announce 午安')).toContain('公告');
     expect(await t.chat.say('admin', '/schedule once 20:00 晚安')).toContain('上限 2 条');
@@ -51,49 +51,49 @@ describe('the daily cap (每日推送 1–2 次)', () => {
   });
 
   it('posts.dailyCap null turns it off', async () => {
-    const t = app({ clock: clock(), config: { posts: { dailyCap: null } } });
+    const t = (await app({ clock: clock(), config: { posts: { dailyCap: null } } }));
     for (let i = 1; i <= 4; i++) expect(await t.chat.say('admin', `/schedule once 2${i - 1}:00 第${i}条`)).toContain('已安排');
   });
 
   it('at fire time, a post over the cap is skipped, logged and marked in /schedule list', async () => {
     const c = clock();
-    const t = app({ clock: c });
+    const t = (await app({ clock: c }));
     expect(await t.chat.say('admin', '/schedule once 20:00 晚报')).toContain('已安排');
     expect(await t.chat.say('admin', '/schedule add "0 21 * * *" 每日一句')).toContain('已添加');
     // A post the calendar did not plan (made while the cap was off, say) fills the day.
-    t.app.store.sqlite.prepare('INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (1, ?, ?, ?, ?, ?)').run('x-1', 'announce', '{"text":"x"}', 'sent', Date.parse('2026-11-23T11:00:00Z'));
+    await t.app.store.sql.prepare('INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (1, ?, ?, ?, ?, ?)').run('x-1', 'announce', '{"text":"x"}', 'sent', Date.parse('2026-11-23T11:00:00Z'));
     c.set('2026-11-23T12:00:00Z');
     await t.app.jobs.run('post', 1);
     c.set('2026-11-23T13:00:00Z');
     await t.app.jobs.run('schedule-post', 2, { runKey: 'tick-1' });
-    expect(posted(t)).toEqual(['x', '晚报']);
+    expect((await posted(t))).toEqual(['x', '晚报']);
     expect(await t.chat.say('admin', '/schedule list')).toContain('已跳过');
     // The next day has room again.
     c.set('2026-11-24T13:00:00Z');
     await t.app.jobs.run('schedule-post', 2, { runKey: 'tick-2' });
-    expect(posted(t)).toEqual(['x', '晚报', '每日一句']);
+    expect((await posted(t))).toEqual(['x', '晚报', '每日一句']);
   });
 
   it('a one-off post over the cap at fire time is skipped and shown so', async () => {
     const c = clock();
-    const t = app({ clock: c, config: { posts: { dailyCap: 1 } } });
+    const t = (await app({ clock: c, config: { posts: { dailyCap: 1 } } }));
     expect(await t.chat.say('admin', '/schedule once 20:00 晚报')).toContain('已安排');
-    t.app.store.sqlite.prepare('INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (1, ?, ?, ?, ?, ?)').run('x-1', 'announce', '{"text":"x"}', 'sent', c.now().getTime());
+    await t.app.store.sql.prepare('INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (1, ?, ?, ?, ?, ?)').run('x-1', 'announce', '{"text":"x"}', 'sent', c.now().getTime());
     c.set('2026-11-23T12:00:00Z');
     await t.app.jobs.run('post', 1);
-    expect(posted(t)).toEqual(['x']);
+    expect((await posted(t))).toEqual(['x']);
     expect(await t.chat.say('admin', '/schedule list')).toContain('已跳过');
   });
 });
 
 describe('the promo share (促销内容不超过 20–30%)', () => {
   it('no post is always allowed: one promo post alone is 100% of the week', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     expect(await t.chat.say('admin', '/schedule once +1h 新品 #promo')).toContain('100%（1/1）');
   });
 
   it('/announce … #promo is counted, and refused over the share', async () => {
-    const t = app({ clock: clock(), config: { posts: { dailyCap: null } } });
+    const t = (await app({ clock: clock(), config: { posts: { dailyCap: null } } }));
     for (let i = 1; i <= 3; i++) expect(await t.chat.say('admin', `/schedule once 2026-11-24T${10 + i}:00 资讯${i}`)).toContain('已安排');
     expect(await t.chat.say('admin', '/announce 限时特价 #promo')).toContain('公告');
     // 2 promo of 5: 40% > 30%.
@@ -103,28 +103,28 @@ describe('the promo share (促销内容不超过 20–30%)', () => {
 
   it('members never see the #promo tag; the stored text keeps it', async () => {
     const c = clock();
-    const t = app({ clock: c, config: { posts: { promoMaxShare: null } } });
+    const t = (await app({ clock: c, config: { posts: { promoMaxShare: null } } }));
     await t.chat.say('admin', '/announce 限时特价 #promo 快来');
     await t.chat.say('admin', '/schedule once 20:00 #promo 新品上架');
     c.set('2026-11-23T12:00:00Z');
     await t.app.jobs.run('post', 1);
-    expect(posted(t)).toEqual(['限时特价 快来', '新品上架']);
-    expect(t.app.store.sqlite.prepare('SELECT text, promo FROM scheduled_posts').get()).toEqual({ text: '#promo 新品上架', promo: 1 });
+    expect((await posted(t))).toEqual(['限时特价 快来', '新品上架']);
+    expect((await t.app.store.sql.prepare('SELECT text, promo FROM scheduled_posts').get())).toEqual({ text: '#promo 新品上架', promo: 1 });
   });
 
   it('pause a promo post, add another, resume the first: the resume is refused', async () => {
-    const t = app({ clock: clock(), config: { posts: { dailyCap: null } } });
+    const t = (await app({ clock: clock(), config: { posts: { dailyCap: null } } }));
     for (let i = 1; i <= 5; i++) expect(await t.chat.say('admin', `/schedule once 2026-11-24T${10 + i}:00 资讯${i}`)).toContain('已安排');
     expect(await t.chat.say('admin', '/schedule once 2026-11-25T09:00 新品 #promo')).toContain('已安排'); // 1/6
     expect(await t.chat.say('admin', '/schedule once 2026-11-26T09:00 折扣 #promo')).toContain('已安排'); // 2/7 = 29%
     expect(await t.chat.say('admin', '/schedule pause 6')).toContain('已暂停');
     expect(await t.chat.say('admin', '/schedule once 2026-11-27T09:00 秒杀 #promo')).toContain('已安排'); // 2/7 again
     expect(await t.chat.say('admin', '/schedule resume 6')).toContain('38%（3/8）');
-    expect(t.app.store.sqlite.prepare('SELECT status FROM scheduled_posts WHERE id = 6').get()).toEqual({ status: 'paused' });
+    expect((await t.app.store.sql.prepare('SELECT status FROM scheduled_posts WHERE id = 6').get())).toEqual({ status: 'paused' });
   });
 
   it('resuming a recurring post re-checks the daily cap', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     expect(await t.chat.say('admin', '/schedule add "0 20 * * *" 晚报')).toContain('已添加');
     expect(await t.chat.say('admin', '/schedule pause 1')).toContain('已暂停');
     expect(await t.chat.say('admin', '/schedule add "0 21 * * *" 夜读')).toContain('已添加');
@@ -133,7 +133,7 @@ describe('the promo share (促销内容不超过 20–30%)', () => {
   });
 
   it('promos on more than two consecutive days are refused (避免连续几天都是促销)', async () => {
-    const t = app({ clock: clock(), config: { posts: { promoMaxShare: null } } });
+    const t = (await app({ clock: clock(), config: { posts: { promoMaxShare: null } } }));
     expect(await t.chat.say('admin', '/schedule once 2026-11-24T09:00 一 #promo')).toContain('已安排');
     expect(await t.chat.say('admin', '/schedule once 2026-11-25T09:00 二 #promo')).toContain('已安排');
     const refused = await t.chat.say('admin', '/schedule once 2026-11-26T09:00 三 #promo');
@@ -145,14 +145,14 @@ describe('the promo share (促销内容不超过 20–30%)', () => {
   });
 
   it('a daily promo cron is refused for the consecutive days even with the share off', async () => {
-    const t = app({ clock: clock(), config: { posts: { promoMaxShare: null } } });
+    const t = (await app({ clock: clock(), config: { posts: { promoMaxShare: null } } }));
     expect(await t.chat.say('admin', '/schedule add "0 20 * * *" 每日特价 #promo')).toContain('最多连续 2 天');
   });
 });
 
 describe('/schedule calendar (内容日历)', () => {
   it('shows what will post when, promo marks, the day caps and the share', async () => {
-    const t = app({ clock: clock(), config: { posts: { promoMaxShare: 0.5 } } });
+    const t = (await app({ clock: clock(), config: { posts: { promoMaxShare: 0.5 } } }));
     expect(await t.chat.say('admin', '/announce 早安')).toContain('公告');
     expect(await t.chat.say('admin', '/schedule add "0 20 * * 3" 周三读书会')).toContain('已添加');
     expect(await t.chat.say('admin', '/schedule once 2026-11-24T09:00 新品 #promo')).toContain('已安排');
@@ -171,7 +171,7 @@ describe('/schedule calendar (内容日历)', () => {
   });
 
   it('stays short: a month of a cron that fires every hour is summarised per day', async () => {
-    const t = app({ clock: clock(), config: { posts: { dailyCap: null, minIntervalSeconds: 60 } } });
+    const t = (await app({ clock: clock(), config: { posts: { dailyCap: null, minIntervalSeconds: 60 } } }));
     await t.chat.say('admin', '/schedule add "0 * * * *" 整点报时');
     const month = await t.chat.say('admin', '/schedule calendar month');
     expect(month.split('\n').length).toBeLessThan(40);

@@ -8,17 +8,17 @@ describe('check-in and points, as a conversation', () => {
   let t: TestApp;
   let clock: FixedClock;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     // 2026-11-23 10:00 in Asia/Shanghai (a Monday).
     clock = new FixedClock('2026-11-23T02:00:00Z');
-    t = makeTestApp({ clock, config: { checkin: { streakBonuses: [{ days: 3, points: 5 }], milestones: [3] } } });
+    t = (await makeTestApp({ clock, config: { checkin: { streakBonuses: [{ days: 3, points: 5 }], milestones: [3] } } }));
   });
   afterEach(() => t.close());
 
   it('a second check-in on the same day awards nothing and shows the streak', async () => {
     expect(await t.chat.say('alice', '/checkin')).toContain('+10');
     expect(await t.chat.say('alice', '签到')).toBe('你今天已经签到过了，当前连续 1 天。明天再来吧！');
-    expect(t.app.points.profile(1, 1).balance).toBe(10);
+    expect((await t.app.points.profile(1, 1)).balance).toBe(10);
   });
 
   it('streaks grow day by day, pay the bonus, celebrate the milestone and reset after a missed day', async () => {
@@ -55,7 +55,7 @@ describe('check-in and points, as a conversation', () => {
     const again = await t.app.router.handle(t.chat.event('alice', '/checkin', { deliveryId: 'm-1' }));
     expect(again.duplicate).toBe(true);
     expect(again.replies).toEqual(first);
-    expect(t.app.points.profile(1, 1).balance).toBe(10);
+    expect((await t.app.points.profile(1, 1)).balance).toBe(10);
   });
 
   it('level-up is announced in the reply that crosses the threshold', async () => {
@@ -69,7 +69,7 @@ describe('check-in and points, as a conversation', () => {
     await t.chat.say('bob', '/checkin');
     expect(await t.chat.say('bob', '/grant bob 1000 me')).toBe('只有管理员可以使用 /grant。');
     expect(await t.chat.say('bob', '/deduct alice 5 x')).toBe('只有管理员可以使用 /deduct。');
-    expect(t.app.points.profile(1, 1).balance).toBe(10);
+    expect((await t.app.points.profile(1, 1)).balance).toBe(10);
   });
 
   it('bad arguments get a clear message and change nothing', async () => {
@@ -80,7 +80,7 @@ describe('check-in and points, as a conversation', () => {
     expect(await t.chat.say('admin', '/deduct alice 11 too much')).toContain('余额只有 10 分');
     expect(await t.chat.say('admin', '/grant alice 5')).toBe('缺少参数「原因」。用法：/grant <成员> <积分> <原因>');
     expect(await t.chat.say('alice', '/dance')).toContain('没有「dance」这个指令');
-    expect(t.app.points.profile(1, 1).balance).toBe(10);
+    expect((await t.app.points.profile(1, 1)).balance).toBe(10);
   });
 
   it('week and month leaderboards count points earned in the period, in the community calendar', async () => {
@@ -111,7 +111,7 @@ describe('check-in and points, as a conversation', () => {
   });
 
   it('a refused first command in a new community leaves the community usable', async () => {
-    const fresh = makeTestApp({ clock });
+    const fresh = (await makeTestApp({ clock }));
     try {
       expect(await fresh.chat.say('admin', '/grant ghost 5 nope')).toContain('找不到成员');
       expect(await fresh.chat.say('alice', '/checkin')).toContain('签到成功');
@@ -126,7 +126,7 @@ describe('check-in and points, as a conversation', () => {
   });
 
   it('English communities get English replies', async () => {
-    const en = makeTestApp({ clock, config: { community: { locale: { playground: 'en' } } } });
+    const en = (await makeTestApp({ clock, config: { community: { locale: { playground: 'en' } } } }));
     try {
       expect(await en.chat.say('alice', '/checkin')).toContain('alice checked in! +10 points');
     } finally {
@@ -135,7 +135,7 @@ describe('check-in and points, as a conversation', () => {
   });
 
   it('streak freezes are bought with points and bridge a missed day', async () => {
-    const f = makeTestApp({ clock, config: { checkin: { freeze: { enabled: true, cost: 5, maxHeld: 1 } } } });
+    const f = (await makeTestApp({ clock, config: { checkin: { freeze: { enabled: true, cost: 5, maxHeld: 1 } } } }));
     try {
       await f.chat.say('alice', '/checkin');
       expect(await f.chat.say('alice', '/freeze')).toContain('你现在有 1 张补签卡，余额 5');

@@ -16,19 +16,19 @@ async function post(t: TestApp, body: { communityId: string; userId: string; tex
   return { status: res.statusCode, duplicate: json.duplicate, text: json.replies.map((r) => r.text).join('\n') };
 }
 
-function balance(t: TestApp, community: string, userId: string): number | undefined {
-  const row = t.app.store.sqlite
-    .prepare<[string, string], { balance: number }>(
-      `SELECT p.balance FROM member_points p JOIN member_accounts a ON a.member_id = p.member_id JOIN communities c ON c.id = a.community_id
+async function balance(t: TestApp, community: string, userId: string): Promise<number | undefined> {
+  const row = (await t.app.store.sql
+      .prepare<[string, string], { balance: number }>(
+        `SELECT p.balance FROM member_points p JOIN member_accounts a ON a.member_id = p.member_id JOIN communities c ON c.id = a.community_id
        WHERE c.external_id = ? AND a.platform_user_id = ?`,
-    )
-    .get(community, userId);
+      )
+      .get(community, userId));
   return row?.balance;
 }
 
 describe('inbound dedupe keys are scoped to the community and the author', () => {
   it('a message id reused in another community is a new message there, and the stored reply stays private', async () => {
-    const t = app();
+    const t = (await app());
     await post(t, { communityId: 'a', userId: 'carol', text: '/checkin', messageId: 'c-1' });
     const grant = await post(t, { communityId: 'a', userId: 'admin', text: '/grant carol 7 helped', messageId: 'm-1' });
     expect(grant.text).toContain('已给 carol 加 7 分');
@@ -44,35 +44,35 @@ describe('inbound dedupe keys are scoped to the community and the author', () =>
     const grantC = await post(t, { communityId: 'c', userId: 'admin', text: '/grant dave 3 thanks', messageId: 'm-1' });
     expect(grantC.duplicate).toBe(false);
     expect(grantC.text).toContain('已给 dave 加 3 分');
-    expect(balance(t, 'c', 'dave')).toBe(13);
+    expect((await balance(t, 'c', 'dave'))).toBe(13);
 
     // The original author's retry still gets the original reply and no second effect.
     const retry = await post(t, { communityId: 'a', userId: 'admin', text: '/grant carol 7 helped', messageId: 'm-1' });
     expect(retry).toEqual({ ...grant, duplicate: true });
-    expect(balance(t, 'a', 'carol')).toBe(17);
+    expect((await balance(t, 'a', 'carol'))).toBe(17);
   });
 
   it('an id claimed first in another community does not block the original', async () => {
-    const t = app();
+    const t = (await app());
     await post(t, { communityId: 'evil', userId: 'mallory', text: '/points', messageId: 'future-1' });
     await post(t, { communityId: 'a', userId: 'carol', text: '/checkin', messageId: 'c-1' });
     const grant = await post(t, { communityId: 'a', userId: 'admin', text: '/grant carol 7 helped', messageId: 'future-1' });
     expect(grant.duplicate).toBe(false);
     expect(grant.text).toContain('当前余额：17');
-    expect(balance(t, 'a', 'carol')).toBe(17);
+    expect((await balance(t, 'a', 'carol'))).toBe(17);
   });
 
   it('a different member reusing a message id in the same community is refused: no stored reply, no effect', async () => {
-    const t = app();
+    const t = (await app());
     await post(t, { communityId: 'a', userId: 'carol', text: '/checkin', messageId: 'c-1' });
     const grant = await post(t, { communityId: 'a', userId: 'admin', text: '/grant carol 7 helped', messageId: 'm-1' });
     const stolen = await post(t, { communityId: 'a', userId: 'mallory', text: '/grant carol 7 helped', messageId: 'm-1' });
     expect(stolen.status).toBe(200);
     expect(stolen.text).not.toContain('余额');
     expect(stolen.text).toContain('消息编号已被其他成员使用');
-    expect(balance(t, 'a', 'carol')).toBe(17);
+    expect((await balance(t, 'a', 'carol'))).toBe(17);
     // Nothing was written for the refused author, not even a member row.
-    const mallory = t.app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM member_accounts WHERE platform_user_id = 'mallory'").get() as { n: number };
+    const mallory = (await t.app.store.sql.prepare("SELECT COUNT(*) AS n FROM member_accounts WHERE platform_user_id = 'mallory'").get()) as { n: number };
     expect(mallory.n).toBe(0);
     // The author's own retry is still answered with the original reply.
     expect((await post(t, { communityId: 'a', userId: 'admin', text: '/grant carol 7 helped', messageId: 'm-1' })).text).toBe(grant.text);

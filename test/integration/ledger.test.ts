@@ -27,7 +27,7 @@ describe('the points ledger', () => {
   });
 
   it('50 simultaneous deliveries of one check-in from two processes award exactly once', async () => {
-    t = makeTestApp();
+    t = (await makeTestApp());
     const path = t.app.appConfig.config.database.path;
     const racers = [startRacer(path, 'a', 25), startRacer(path, 'b', 25)];
     expect(await Promise.all(racers.map((r) => r.next()))).toEqual(['ready', 'ready']);
@@ -35,15 +35,15 @@ describe('the points ledger', () => {
     for (const r of racers) r.child.stdin.write('go\n');
     const awarded = (await Promise.all(results)).map((line) => (JSON.parse(line) as { awarded: number }).awarded);
     expect(awarded.reduce((a, b) => a + b, 0)).toBe(1);
-    const sqlite = t.app.store.sqlite;
-    expect(sqlite.prepare('SELECT COUNT(*) AS n FROM points_ledger').get()).toEqual({ n: 1 });
-    expect(sqlite.prepare('SELECT COUNT(*) AS n FROM checkins').get()).toEqual({ n: 1 });
-    expect(sqlite.prepare('SELECT balance FROM member_points').get()).toEqual({ balance: 10 });
+    const sqlite = t.app.store.sql;
+    expect((await sqlite.prepare('SELECT COUNT(*) AS n FROM points_ledger').get())).toEqual({ n: 1 });
+    expect((await sqlite.prepare('SELECT COUNT(*) AS n FROM checkins').get())).toEqual({ n: 1 });
+    expect((await sqlite.prepare('SELECT balance FROM member_points').get())).toEqual({ balance: 10 });
   }, 60_000);
 
   it('sum(ledger) == balance for every member after a random mix of check-ins, grants and deductions', async () => {
     const clock = new FixedClock('2026-11-01T04:00:00Z');
-    t = makeTestApp({ clock });
+    t = (await makeTestApp({ clock }));
     const rng = seededRng(20261123);
     const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
     for (const u of users) await t.chat.say(u, '/help');
@@ -61,15 +61,15 @@ describe('the points ledger', () => {
       // A retried delivery now and then.
       if (rng.int(0, 20) === 0) await t.chat.send(user, '/checkin', { deliveryId: `retry-${step % 3}` });
     }
-    const sqlite = t.app.store.sqlite;
-    const rows = sqlite
+    const sqlite = t.app.store.sql;
+    const rows = (await sqlite
       .prepare(
         `SELECT p.member_id, p.balance, p.earned,
            (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l WHERE l.member_id = p.member_id) AS ledger,
            (SELECT COALESCE(SUM(delta), 0) FROM points_ledger l WHERE l.member_id = p.member_id AND kind <> 'spend') AS ledger_earned
          FROM member_points p`,
       )
-      .all() as Array<{ balance: number; earned: number; ledger: number; ledger_earned: number }>;
+      .all()) as Array<{ balance: number; earned: number; ledger: number; ledger_earned: number }>;
     expect(rows.length).toBeGreaterThan(3);
     for (const row of rows) {
       expect(row.balance).toBe(row.ledger);
@@ -77,24 +77,24 @@ describe('the points ledger', () => {
       expect(row.balance).toBeGreaterThanOrEqual(0);
     }
     // The period tables agree with the ledger too.
-    const periods = sqlite.prepare("SELECT SUM(earned) AS s FROM points_periods WHERE period LIKE '____-__'").get() as { s: number };
-    const earned = sqlite.prepare("SELECT SUM(delta) AS s FROM points_ledger WHERE kind <> 'spend'").get() as { s: number };
+    const periods = (await sqlite.prepare("SELECT SUM(earned) AS s FROM points_periods WHERE period LIKE '____-__'").get()) as { s: number };
+    const earned = (await sqlite.prepare("SELECT SUM(delta) AS s FROM points_ledger WHERE kind <> 'spend'").get()) as { s: number };
     expect(periods.s).toBe(earned.s);
     expect(refusals).toBeGreaterThan(0);
   });
 
   it('dedupe keys are pruned after two weeks by the reconciler\'s housekeeping, not before', async () => {
     const clock = new FixedClock('2026-11-01T04:00:00Z');
-    t = makeTestApp({ clock });
+    t = (await makeTestApp({ clock }));
     await t.chat.send('alice', '/checkin', { deliveryId: 'old-1' });
-    const count = () => (t?.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM inbound_events').get() as { n: number }).n;
+    const count = async () => ((await t?.app.store.sql.prepare('SELECT COUNT(*) AS n FROM inbound_events').get()) as { n: number }).n;
     clock.advance(13 * 86_400_000);
     await t.app.jobs.reconcile();
-    expect(count()).toBe(1);
+    expect((await count())).toBe(1);
     clock.advance(2 * 86_400_000);
     // Housekeeping runs at most hourly; a new process (or an hour later) prunes.
     t.app.jobs['lastHousekeeping'] = 0;
     await t.app.jobs.reconcile();
-    expect(count()).toBe(0);
+    expect((await count())).toBe(0);
   });
 });

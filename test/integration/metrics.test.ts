@@ -32,7 +32,7 @@ async function metricsText(t: TestApp): Promise<string> {
 
 describe('GET /metrics', () => {
   it('counts commands by name and outcome, inbound deliveries and duplicates, outbox sends, job runs and reconciler repairs', async () => {
-    const t = app({ config: { rateLimit: { commands: { limit: 3, windowMs: 60_000 } } } });
+    const t = (await app({ config: { rateLimit: { commands: { limit: 3, windowMs: 60_000 } } } }));
     const { chat } = t;
     await chat.say('alice', '/checkin', { deliveryId: 'd-1' });
     await chat.say('alice', '/checkin', { deliveryId: 'd-1' }); // a platform retry
@@ -41,10 +41,10 @@ describe('GET /metrics', () => {
     for (let i = 0; i < 4; i++) await chat.say('bob', '/points');
     await chat.send('bob', '今天天气不错'); // plain chat: an inbound delivery, not a command
     // A post whose enqueue was lost: the reconciler at start hands it to the queue.
-    const community = t.app.identity.community({ platform: 'playground', externalId: 'demo' }, t.app.clock.now());
-    t.app.store.write(() => createOutboxRepo(t.app.store.sqlite).insert(community.id, 'metrics-test', 'test', { text: 'hello' }, Date.now()));
+    const community = (await t.app.identity.community({ platform: 'playground', externalId: 'demo' }, t.app.clock.now()));
+    await t.app.store.unit(() => createOutboxRepo(t.app.store.sql).insert(community.id, 'metrics-test', 'test', { text: 'hello' }, Date.now()));
     await t.app.start();
-    await waitFor(() => (t.app.playground?.feed.list('demo').length ?? 0) === 1, 5000, 'the redelivered post');
+    await waitFor(async () => ((await t.app.playground?.feed.list('demo'))?.length ?? 0) === 1, 5000, 'the redelivered post');
     // A timer for a row this database does not have: a run with outcome "missing".
     await t.app.jobs.at('lottery-draw-999', t.app.clock.now(), { kind: 'lottery-draw', id: 999 });
 
@@ -70,7 +70,7 @@ describe('GET /metrics', () => {
     expect(value(text, 'qunbot_reconciler_repairs_total', { repair: 'armed' })).toBe(0);
     expect(value(text, 'qunbot_timer_lateness_seconds_count', { kind: 'lottery-draw' })).toBe(1);
     expect(value(text, 'qunbot_outbox_pending', { platform: 'playground' })).toBeUndefined();
-    expect(value(text, 'qunbot_sqlite_up')).toBe(1);
+    expect(value(text, 'qunbot_database_up')).toBe(1);
     expect(value(text, 'qunbot_redis_up')).toBe(1);
     // Process metrics, on this app's registry.
     expect(value(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
@@ -79,8 +79,8 @@ describe('GET /metrics', () => {
 
   it('reads the outbox depth at scrape time, and two apps in one process count separately', async () => {
     // A gateway has no workers: its post stays pending.
-    const a = app({ role: 'gateway' });
-    const b = app();
+    const a = (await app({ role: 'gateway' }));
+    const b = (await app());
     await a.chat.say('admin', '/announce hello');
     await a.chat.say('alice', '/points');
     await b.chat.say('alice', '/points');
@@ -102,14 +102,14 @@ describe('GET /metrics', () => {
   });
 
   it('answers loopback clients only without METRICS_TOKEN, and requires the bearer token with it', async () => {
-    const open = app();
+    const open = (await app());
     expect((await scrape(open, {}, '127.0.0.1')).statusCode).toBe(200);
     expect((await scrape(open, {}, '::1')).statusCode).toBe(200);
     const remote = await scrape(open, {}, '10.1.2.3');
     expect(remote.statusCode).toBe(403);
     expect(remote.json()).toEqual({ error: '/metrics answers loopback only; set METRICS_TOKEN to open it' });
 
-    const locked = app({ env: { METRICS_TOKEN: 's3cret-token' } });
+    const locked = (await app({ env: { METRICS_TOKEN: 's3cret-token' } }));
     expect((await scrape(locked, {}, '10.1.2.3')).statusCode).toBe(401);
     expect((await scrape(locked, {}, '127.0.0.1')).statusCode).toBe(401);
     expect((await scrape(locked, { authorization: 'Bearer wrong-token!' }, '10.1.2.3')).statusCode).toBe(401);
@@ -119,7 +119,7 @@ describe('GET /metrics', () => {
   });
 
   it('is not served with metrics.enabled false', async () => {
-    const t = app({ config: { metrics: { enabled: false } } });
+    const t = (await app({ config: { metrics: { enabled: false } } }));
     expect((await scrape(t)).statusCode).toBe(404);
     expect(t.app.metrics).toBeUndefined();
   });

@@ -17,8 +17,8 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function open(databasePath: string): TestApp {
-  const t = makeTestApp({ databasePath });
+async function open(databasePath: string): Promise<TestApp> {
+  const t = (await makeTestApp({ databasePath }));
   apps.push(t);
   return t;
 }
@@ -37,7 +37,7 @@ describe('the playground clock across a restart', () => {
     dirs.push(dir);
     const path = join(dir, 'qunbot.sqlite');
 
-    const first = open(path);
+    const first = (await open(path));
     expect((await clock(first)).offsetMs).toBe(0);
     expect(await first.chat.say('ann', '/checkin')).toContain('签到成功');
     expect((await clock(first, 24)).offsetMs).toBe(DAY);
@@ -45,7 +45,7 @@ describe('the playground clock across a restart', () => {
     const before = await clock(first);
     await apps.splice(0, 1)[0]?.close();
 
-    const second = open(path);
+    const second = (await open(path));
     const after = await clock(second);
     expect(after.offsetMs).toBe(DAY);
     expect(new Date(after.now).getTime()).toBeGreaterThanOrEqual(new Date(before.now).getTime());
@@ -54,6 +54,6 @@ describe('the playground clock across a restart', () => {
     // Further advances add to the restored offset.
     expect((await clock(second, 1)).offsetMs).toBe(DAY + 3_600_000);
     await apps.splice(0, 1)[0]?.close();
-    expect((await clock(open(path))).offsetMs).toBe(DAY + 3_600_000);
+    expect((await clock((await open(path)))).offsetMs).toBe(DAY + 3_600_000);
   });
 });

@@ -35,17 +35,17 @@ const apps: TestApp[] = [];
 const dirs: string[] = [];
 
 async function started(options: TestAppOptions = {}): Promise<TestApp> {
-  const t = makeTestApp({ ...options, config: { ...fast, ...options.config } });
+  const t = (await makeTestApp({ ...options, config: { ...fast, ...options.config } }));
   apps.push(t);
   await t.app.start();
   return t;
 }
-const feedTexts = (t: TestApp): string[] => (t.app.playground?.feed.list('demo') ?? []).map((p) => p.reply.text);
-const waitForPost = (t: TestApp, pattern: RegExp, timeoutMs = 8000) => waitFor(() => feedTexts(t).find((text) => pattern.test(text)), timeoutMs, `a post matching ${pattern}`);
-const balance = (t: TestApp, user: string): number => {
-  const row = t.app.store.sqlite
-    .prepare('SELECT COALESCE(SUM(l.delta), 0) AS n FROM points_ledger l JOIN member_accounts a ON a.member_id = l.member_id WHERE a.platform_user_id = ?')
-    .get(user) as { n: number };
+const feedTexts = async (t: TestApp): Promise<string[]> => ((await t.app.playground?.feed.list('demo')) ?? []).map((p) => p.reply.text);
+const waitForPost = (t: TestApp, pattern: RegExp, timeoutMs = 8000) => waitFor(async () => (await feedTexts(t)).find((text) => pattern.test(text)), timeoutMs, `a post matching ${pattern}`);
+const balance = async (t: TestApp, user: string): Promise<number> => {
+  const row = (await t.app.store.sql
+      .prepare('SELECT COALESCE(SUM(l.delta), 0) AS n FROM points_ledger l JOIN member_accounts a ON a.member_id = l.member_id WHERE a.platform_user_id = ?')
+      .get(user)) as { n: number };
   return row.n;
 };
 
@@ -69,13 +69,13 @@ describe('quiz on real SQLite and Redis', () => {
     expect(await t.chat.say('bob', 'four')).toContain('bob 答对了第 1 题');
     // The first accepted answer is the one shown.
     expect(await waitForPost(t, /答题 #1 结束/)).toContain('答案：**4**');
-    expect(balance(t, 'bob')).toBe(10);
+    expect((await balance(t, 'bob'))).toBe(10);
   });
 
   it('first mode: the first correct answer wins and closes the question at once; wrong and second answers are refused', async () => {
     const t = await started();
     expect(await t.chat.say('admin', '/quiz start test questions=2 seconds=30 mode=first')).toContain('答题 #1 已开始');
-    const q1 = await waitFor(() => t.app.playground?.feed.list('demo').find((p) => p.reply.text.includes('第 1/2 题')), 5000, 'question 1');
+    const q1 = await waitFor(async () => (await t.app.playground?.feed.list('demo'))?.find((p) => p.reply.text.includes('第 1/2 题')), 5000, 'question 1');
     expect(q1.reply.text).toContain('答题开始');
     expect(q1.reply.actions?.map((a) => a.command)).toEqual(['quiz answer 1 1 A', 'quiz answer 1 1 B', 'quiz answer 1 1 C']);
 
@@ -92,9 +92,9 @@ describe('quiz on real SQLite and Redis', () => {
     const end = await waitForPost(t, /答题 #1 结束/);
     expect(end).toMatch(/1\. bob — 10 分/);
     expect(end).toMatch(/2\. carol — 10 分/);
-    expect(balance(t, 'bob')).toBe(10);
-    expect(balance(t, 'carol')).toBe(10);
-    expect(balance(t, 'alice')).toBe(0);
+    expect((await balance(t, 'bob'))).toBe(10);
+    expect((await balance(t, 'carol'))).toBe(10);
+    expect((await balance(t, 'alice'))).toBe(0);
     expect(await t.chat.say('alice', 'B')).toContain('我没听懂'); // no question open any more
     expect(await t.chat.say('alice', '/quiz')).toContain('没有进行中的答题');
   });
@@ -112,11 +112,11 @@ describe('quiz on real SQLite and Redis', () => {
     expect(Date.now() - since).toBeGreaterThan(500);
     expect(end).toMatch(/答对的有：alice \(\+1\d\)、bob \(\+1\d\)/);
     expect(end).not.toContain('carol (');
-    expect(balance(t, 'alice')).toBeGreaterThan(10);
-    expect(balance(t, 'alice')).toBeLessThanOrEqual(15);
-    expect(balance(t, 'carol')).toBe(0);
+    expect((await balance(t, 'alice'))).toBeGreaterThan(10);
+    expect((await balance(t, 'alice'))).toBeLessThanOrEqual(15);
+    expect((await balance(t, 'carol'))).toBe(0);
     expect(await t.chat.say('dave', '/quiz answer 1 1 B')).toContain('第 1 题已经结束了');
-    expect(balance(t, 'dave')).toBe(0);
+    expect((await balance(t, 'dave'))).toBe(0);
   });
 
   it('first mode: an unanswered question closes by its timer and the next one follows', async () => {
@@ -126,7 +126,7 @@ describe('quiz on real SQLite and Redis', () => {
     expect(q2).toContain('这题没有人答对');
     const end = await waitForPost(t, /答题 #1 结束/);
     expect(end).toContain('本场没有人得分');
-    expect(t.app.store.sqlite.prepare("SELECT status FROM quiz_sessions").get()).toEqual({ status: 'finished' });
+    expect((await t.app.store.sql.prepare("SELECT status FROM quiz_sessions").get())).toEqual({ status: 'finished' });
   });
 
   it('duplicate deliveries award once; a second delivery of the same answer is refused', async () => {
@@ -136,7 +136,7 @@ describe('quiz on real SQLite and Redis', () => {
     const first = await t.chat.say('alice', 'B', { deliveryId: 'dup-1' });
     expect(await t.chat.say('alice', 'B', { deliveryId: 'dup-1' })).toBe(first);
     expect(await t.chat.say('alice', '/quiz answer 1 1 B', { deliveryId: 'dup-2' })).toContain('已经回答过');
-    const rows = t.app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM points_ledger WHERE reason = 'quiz'").get() as { n: number };
+    const rows = (await t.app.store.sql.prepare("SELECT COUNT(*) AS n FROM points_ledger WHERE reason = 'quiz'").get()) as { n: number };
     expect(rows.n).toBe(1);
     expect(await t.chat.say('admin', '/quiz stop')).toContain('已结束答题 #1');
     const end = await waitForPost(t, /已被管理员结束/);
@@ -171,9 +171,9 @@ describe('quiz on real SQLite and Redis', () => {
     const end = await waitForPost(b, /答题 #1 结束/, 10_000);
     expect(end).toMatch(/alice — 1\d 分/);
     expect(end).toMatch(/bob — 1\d 分/);
-    const rounds = b.app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM quiz_rounds WHERE status = 'closed'").get() as { n: number };
+    const rounds = (await b.app.store.sql.prepare("SELECT COUNT(*) AS n FROM quiz_rounds WHERE status = 'closed'").get()) as { n: number };
     expect(rounds.n).toBe(2);
-    expect(feedTexts(b).filter((text) => /答题 #1 结束/.test(text))).toHaveLength(1);
+    expect((await feedTexts(b)).filter((text) => /答题 #1 结束/.test(text))).toHaveLength(1);
   });
 
   it('refusals: non-admins cannot start, unknown banks and bad values are named, one quiz at a time; /quiz banks reports bad files', async () => {
@@ -182,7 +182,7 @@ describe('quiz on real SQLite and Redis', () => {
     expect(await t.chat.say('alice', '开始答题')).toContain('只有管理员');
     expect(await t.chat.say('admin', '/quiz start nope')).toContain('没有题库「nope」。可用的题库：test');
     expect(await t.chat.say('admin', '/quiz start test seconds=9999')).toContain('每题秒数 9999 不行');
-    expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get()).toEqual({ n: 0 });
+    expect((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get())).toEqual({ n: 0 });
     const banks = await t.chat.say('admin', '/quiz banks');
     expect(banks).toContain('`test`：Test Bank（3 题）');
     expect(banks).toContain('broken.yaml:5: questions[0].seconds: expected an integer between 5 and 600');
@@ -210,7 +210,7 @@ describe('quiz on real SQLite and Redis', () => {
       await t.app.jobs.run('quiz-scheduled', 1, { runKey: 'repeat-tick-1' });
       await t.app.jobs.run('quiz-scheduled', 1, { runKey: 'repeat-tick-1' });
       await waitForPost(t, /第 1\/2 题/);
-      expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get()).toEqual({ n: 1 });
+      expect((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get())).toEqual({ n: 1 });
       expect(await t.chat.say('admin', '/quiz schedules')).toContain('#1 · 0 20 * * 3 · 题库 test');
       expect(await t.chat.say('admin', '/quiz unschedule 1')).toContain('已删除定时答题 #1');
       await waitFor(async () => !(await queue.getJobSchedulers(0, -1)).some((s) => s.key === 'quiz-schedule-1'), 5000, 'the scheduler to go');

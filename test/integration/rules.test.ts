@@ -12,15 +12,15 @@ const app = testApps({ jobs: { reconcileIntervalMs: 60_000 } });
 const T0 = '2026-11-23T02:00:00.000Z';
 
 const join = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberJoined' } as ChatEvent);
-const welcomes = (t: TestApp): string[] =>
-  (t.app.store.sqlite.prepare("SELECT reply_json FROM deliveries WHERE source = 'welcome' ORDER BY id").all() as Array<{ reply_json: string }>).map((r) => (JSON.parse(r.reply_json) as Reply).text);
+const welcomes = async (t: TestApp): Promise<string[]> =>
+  ((await t.app.store.sql.prepare("SELECT reply_json FROM deliveries WHERE source = 'welcome' ORDER BY id").all()) as Array<{ reply_json: string }>).map((r) => (JSON.parse(r.reply_json) as Reply).text);
 /** Joins `users` and fires the welcome batch of that minute; returns the welcome texts posted. */
 async function welcomed(t: TestApp, ...users: string[]): Promise<string[]> {
-  const before = welcomes(t).length;
+  const before = (await welcomes(t)).length;
   for (const user of users) await join(t, user);
-  const batch = t.app.store.sqlite.prepare('SELECT id FROM welcome_batches ORDER BY id DESC').get() as { id: number };
+  const batch = (await t.app.store.sql.prepare('SELECT id FROM welcome_batches ORDER BY id DESC').get()) as { id: number };
   await t.app.jobs.run('welcome-batch', batch.id);
-  return welcomes(t).slice(before);
+  return (await welcomes(t)).slice(before);
 }
 
 const FIVE_RULES = '1. 友善交流，互相尊重\n2. 不刷屏\n3. 不发广告\n4. 不传谣\n5. 违规者移出群聊';
@@ -28,7 +28,7 @@ const FIVE_RULES = '1. 友善交流，互相尊重\n2. 不刷屏\n3. 不发广�
 describe('/rules (群规)', () => {
   it('admins set multi-line rules; members read them all; the welcome shows the first 3 lines and how to see the rest', async () => {
     const clock = new FixedClock(T0);
-    const t = app({ clock });
+    const t = (await app({ clock }));
     await t.app.start();
     expect(await t.chat.say('alice', '/rules')).toBe('本群还没有设置群规。');
     expect(await t.chat.say('admin', '/群规')).toContain('群规 设置 <内容>');
@@ -49,7 +49,7 @@ describe('/rules (群规)', () => {
 
   it('a slash command types line breaks as \\n; three lines or fewer need no "see all"; a batched welcome shows them too', async () => {
     const clock = new FixedClock(T0);
-    const t = app({ clock });
+    const t = (await app({ clock }));
     await t.app.start();
     expect(await t.chat.say('admin', '/rules set 1. Be kind\\n2. No spam')).toContain('（2 行）');
     expect(await t.chat.say('alice', '/rules')).toContain('1. Be kind\n2. No spam');
@@ -61,12 +61,12 @@ describe('/rules (群规)', () => {
   });
 
   it('rules come from config per language and per community; an admin\'s rules win until cleared', async () => {
-    const t = app({
-      config: {
-        lifecycle: { rules: { text: { 'zh-CN': '默认群规第一条', en: 'Default rule one' } } },
-        community: { overrides: { 'playground:other': { rules: '另一个群的群规' } } },
-      },
-    });
+    const t = (await app({
+          config: {
+            lifecycle: { rules: { text: { 'zh-CN': '默认群规第一条', en: 'Default rule one' } } },
+            community: { overrides: { 'playground:other': { rules: '另一个群的群规' } } },
+          },
+        }));
     await t.app.start();
     expect(await t.chat.say('alice', '/rules')).toContain('默认群规第一条');
     expect(await t.chat.say('admin', '/rules clear')).toContain('没有用指令设置过群规');
@@ -83,7 +83,7 @@ describe('/rules (群规)', () => {
 describe('/rules welcome (欢迎语)', () => {
   it('an unknown placeholder is refused and changes nothing; a valid text replaces the welcome, followed by the rules; reset restores the default', async () => {
     const clock = new FixedClock(T0);
-    const t = app({ clock });
+    const t = (await app({ clock }));
     await t.app.start();
     const refused = await t.chat.say('admin', '/rules welcome 欢迎 {mention}！{name} 送你 {bonus} 分，还有{gift}');
     expect(refused).toBe('欢迎语里有不认识的占位符 {name} {gift}，只能用 {mention} {community} {bonus}。欢迎语没有修改。');
@@ -104,7 +104,7 @@ describe('/rules welcome (欢迎语)', () => {
 
   it('a welcome text configured for the community is used, and an admin\'s text wins over it', async () => {
     const clock = new FixedClock(T0);
-    const t = app({ clock, config: { community: { overrides: { 'playground:demo': { welcome: '{mention}，这里是配置的欢迎语' } } } } });
+    const t = (await app({ clock, config: { community: { overrides: { 'playground:demo': { welcome: '{mention}，这里是配置的欢迎语' } } } } }));
     await t.app.start();
     expect(await t.chat.say('admin', '/rules welcome')).toContain('{mention}，这里是配置的欢迎语');
     expect(await welcomed(t, 'bob')).toEqual(['<@bob>，这里是配置的欢迎语']);

@@ -32,15 +32,15 @@ questions:
 // 2026-11-23 10:00 in Asia/Shanghai, a Monday.
 const clock = (): FixedClock => new FixedClock('2026-11-23T02:00:00Z');
 const app = testApps({ quiz: { banksDir, shuffle: false, defaults: { bank: 'capitals' } } });
-const deliveries = (t: TestApp, source: string): Reply[] =>
-  (t.app.store.sqlite.prepare('SELECT reply_json FROM deliveries WHERE source = ? ORDER BY id').all(source) as Array<{ reply_json: string }>).map((r) => JSON.parse(r.reply_json) as Reply);
+const deliveries = async (t: TestApp, source: string): Promise<Reply[]> =>
+  ((await t.app.store.sql.prepare('SELECT reply_json FROM deliveries WHERE source = ? ORDER BY id').all(source)) as Array<{ reply_json: string }>).map((r) => JSON.parse(r.reply_json) as Reply);
 const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 /** ASCII words inside <…> placeholders of a text. */
 const asciiPlaceholders = (text: string): string[] => [...text.matchAll(/<([^>@\n]*)>/g)].map((m) => m[1] as string).filter((p) => /[A-Za-z]{2,}/.test(p));
 
 describe('a wrong quiz answer (item 14)', () => {
   it('first mode: a wrong free-text answer is "not correct", with no second try, never "I did not understand"', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     expect(await t.chat.say('admin', '/quiz start capitals questions=2 mode=first')).toContain('已开始');
     const wrong = await t.chat.say('alice', '南京');
     expect(wrong).not.toContain('我没听懂');
@@ -51,7 +51,7 @@ describe('a wrong quiz answer (item 14)', () => {
   });
 
   it('all mode: a wrong free-text answer is recorded (one answer per question), never "I did not understand"', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     await t.chat.say('admin', '/quiz start capitals questions=1 mode=all');
     const wrong = await t.chat.say('alice', '南京');
     expect(wrong).not.toContain('我没听懂');
@@ -60,7 +60,7 @@ describe('a wrong quiz answer (item 14)', () => {
   });
 
   it('English: "Not correct"', async () => {
-    const t = app({ clock: clock(), config: { community: { locale: { playground: 'en' } } } });
+    const t = (await app({ clock: clock(), config: { community: { locale: { playground: 'en' } } } }));
     await t.chat.say('admin', '/quiz start capitals questions=1 mode=first');
     expect(await t.chat.say('alice', 'Nanjing')).toContain('Not correct');
   });
@@ -68,7 +68,7 @@ describe('a wrong quiz answer (item 14)', () => {
 
 describe('/help (item 17)', () => {
   it('zh-CN admin help on the playground: grouped, short, only what works here, placeholders in Chinese', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     const help = await t.chat.say('admin', '/帮助');
     expect(help).toContain('成员指令');
     expect(help).toContain('管理员指令');
@@ -83,7 +83,7 @@ describe('/help (item 17)', () => {
   });
 
   it('an unknown command lists only the commands that work here, like /help', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     const reply = await t.chat.say('admin', '/nosuch');
     expect(reply).toContain('没有「nosuch」这个指令');
     expect(reply).toContain('/checkin');
@@ -94,12 +94,12 @@ describe('/help (item 17)', () => {
   });
 
   it('shows /freeze when streak freezes are on', async () => {
-    const t = app({ clock: clock(), config: { checkin: { freeze: { enabled: true } } } });
+    const t = (await app({ clock: clock(), config: { checkin: { freeze: { enabled: true } } } }));
     expect(await t.chat.say('alice', '/help')).toContain('/freeze');
   });
 
   it('English help is grouped', async () => {
-    const t = app({ clock: clock(), config: { community: { locale: { playground: 'en' } } } });
+    const t = (await app({ clock: clock(), config: { community: { locale: { playground: 'en' } } } }));
     const help = await t.chat.say('admin', '/help');
     expect(help).toContain('Members');
     expect(help).toContain('Admins');
@@ -108,7 +108,7 @@ describe('/help (item 17)', () => {
   });
 
   it('/help <command> gives usage, aliases and description', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     const grant = await t.chat.say('admin', '/help grant');
     expect(grant).toContain('/grant <成员> <积分> <原因>');
     expect(grant).toContain('加分');
@@ -121,7 +121,7 @@ describe('/help (item 17)', () => {
 
 describe('errors in the community language, with the real limits (item 18)', () => {
   it('zh-CN: field names, choices and argument names are Chinese; winners=0 names the configured maximum', async () => {
-    const t = app({ clock: clock() });
+    const t = (await app({ clock: clock() }));
     await t.chat.say('alice', '/checkin');
     const hour = await t.chat.say('admin', '/schedule once 25:00 hi');
     expect(hour).toContain('小时');
@@ -141,7 +141,7 @@ describe('errors in the community language, with the real limits (item 18)', () 
   });
 
   it('en: the same errors in English', async () => {
-    const t = app({ clock: clock(), config: { community: { locale: { playground: 'en' } } } });
+    const t = (await app({ clock: clock(), config: { community: { locale: { playground: 'en' } } } }));
     expect(await t.chat.say('admin', '/schedule once 25:00 hi')).toContain('hour');
     expect(await t.chat.say('admin', '/lottery create prize winners=0 ends=+1h')).toContain('1 to 100');
   });
@@ -149,7 +149,7 @@ describe('errors in the community language, with the real limits (item 18)', () 
 
 describe('the promo cap (item 19)', () => {
   it('a refusal shows the share the new post would make', async () => {
-    const t = app({ clock: clock(), config: { posts: { promoMaxShare: 0.3 } } });
+    const t = (await app({ clock: clock(), config: { posts: { promoMaxShare: 0.3 } } }));
     expect(await t.chat.say('admin', '/schedule once +1h news')).toContain('已安排');
     // Daily at 20:00 from Monday: 7 promo posts of 8 this week.
     const refused = await t.chat.say('admin', '/schedule add "0 20 * * *" 每日特价 #promo');
@@ -158,7 +158,7 @@ describe('the promo cap (item 19)', () => {
   });
 
   it('no promo post is always allowed: a lone one is 100% (1/1) of its week (issue #15)', async () => {
-    const t = app({ clock: clock(), config: { posts: { promoMaxShare: 0.3 } } });
+    const t = (await app({ clock: clock(), config: { posts: { promoMaxShare: 0.3 } } }));
     expect(await t.chat.say('admin', '/schedule once +1h 新品 #promo')).toContain('100%（1/1）');
   });
 });
@@ -167,19 +167,19 @@ describe('level-ups, whatever the source (item 20)', () => {
   const levels = { points: { levels: [{ min: 0, name: { 'zh-CN': '新手', en: 'Newcomer' } }, { min: 20, name: { 'zh-CN': '进阶', en: 'Regular' } }] } };
 
   it('a /grant that crosses a level announces it once, to the community, mentioning the member', async () => {
-    const t = app({ clock: clock(), config: levels });
+    const t = (await app({ clock: clock(), config: levels }));
     await t.chat.say('alice', '/checkin');
     const reply = await t.chat.say('admin', '/grant alice 15 活动奖励');
-    const posts = deliveries(t, 'level-up');
+    const posts = (await deliveries(t, 'level-up'));
     expect(count(reply, '升级') + posts.length).toBe(1);
     expect(posts[0]?.text).toContain('<@alice>');
     expect(posts[0]?.text).toContain('进阶');
     await t.chat.say('admin', '/grant alice 5 again');
-    expect(deliveries(t, 'level-up')).toHaveLength(1);
+    expect((await deliveries(t, 'level-up'))).toHaveLength(1);
   });
 
   it('a chat activity award that crosses a level posts once', async () => {
-    const t = app({ clock: clock(), config: { ...levels, lifecycle: { welcome: { newcomerBonus: 0 } } } });
+    const t = (await app({ clock: clock(), config: { ...levels, lifecycle: { welcome: { newcomerBonus: 0 } } } }));
     await t.chat.say('alice', '/checkin'); // 10
     const chat = (text: string) => {
       const event = t.chat.event('alice', text);
@@ -190,29 +190,29 @@ describe('level-ups, whatever the source (item 20)', () => {
       await chat(`今天天气不错 ${i}`);
       if (t.app.clock instanceof FixedClock) t.app.clock.advance(61_000);
     }
-    expect(t.app.points.standing(1).earned).toBeGreaterThanOrEqual(20);
-    const posts = deliveries(t, 'level-up');
+    expect((await t.app.points.standing(1)).earned).toBeGreaterThanOrEqual(20);
+    const posts = (await deliveries(t, 'level-up'));
     expect(posts).toHaveLength(1);
     expect(posts[0]?.text).toContain('进阶');
   });
 
   it('winning a first-mode quiz question tells the level-up in the winning reply, not as a post too', async () => {
-    const t = app({ clock: clock(), config: { points: { levels: [levels.points.levels[0], { min: 10, name: { 'zh-CN': '进阶', en: 'Regular' } }] } } });
+    const t = (await app({ clock: clock(), config: { points: { levels: [levels.points.levels[0], { min: 10, name: { 'zh-CN': '进阶', en: 'Regular' } }] } } }));
     await t.chat.say('admin', '/quiz start capitals questions=1 mode=first');
     const won = await t.chat.say('bob', '北京');
     expect(won).toContain('bob 答对了第 1 题');
     expect(count(won, '升级')).toBe(1);
-    expect(deliveries(t, 'level-up')).toHaveLength(0);
+    expect((await deliveries(t, 'level-up'))).toHaveLength(0);
   });
 
   it('check-in still announces once, in its reply', async () => {
-    const t = app({ clock: clock(), config: levels });
+    const t = (await app({ clock: clock(), config: levels }));
     await t.chat.say('admin', '/grant alice 1 x').catch(() => undefined);
     await t.chat.say('alice', '/help');
     await t.chat.say('admin', '/grant alice 15 gift');
-    expect(deliveries(t, 'level-up')).toHaveLength(0);
+    expect((await deliveries(t, 'level-up'))).toHaveLength(0);
     const reply = await t.chat.say('alice', '/checkin');
     expect(count(reply, '升级')).toBe(1);
-    expect(deliveries(t, 'level-up')).toHaveLength(0);
+    expect((await deliveries(t, 'level-up'))).toHaveLength(0);
   });
 });

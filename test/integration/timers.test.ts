@@ -15,12 +15,12 @@ const apps: TestApp[] = [];
 const redises: RedisProcess[] = [];
 
 async function started(options: TestAppOptions = {}): Promise<TestApp> {
-  const t = makeTestApp({ ...options, config: { ...fast, ...options.config } });
+  const t = (await makeTestApp({ ...options, config: { ...fast, ...options.config } }));
   apps.push(t);
   await t.app.start();
   return t;
 }
-const feed = (t: TestApp, community = 'demo') => t.app.playground?.feed.list(community) ?? [];
+const feed = async (t: TestApp, community = 'demo') => (await t.app.playground?.feed.list(community)) ?? [];
 
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((t) => t.close()));
@@ -31,7 +31,7 @@ describe('announcements and scheduled posts on real Redis', () => {
   it('/announce posts to the feed through the outbox', async () => {
     const t = await started();
     expect(await t.chat.say('admin', '/announce 今晚 8 点直播，@all 记得来')).toContain('公告已提交发送');
-    const posts = await waitFor(() => (feed(t).length ? feed(t) : undefined), 5000, 'the announcement');
+    const posts = await waitFor(async () => ((await feed(t)).length ? (await feed(t)) : undefined), 5000, 'the announcement');
     expect(posts).toHaveLength(1);
     expect(posts[0]?.reply).toMatchObject({ text: '今晚 8 点直播，@all 记得来', mentionEveryone: true });
   });
@@ -42,11 +42,11 @@ describe('announcements and scheduled posts on real Redis', () => {
     expect(reply).toMatch(/已安排 #1/);
     const before = Date.now();
     expect(await t.chat.say('admin', '/schedule list')).toContain('一次性');
-    const [post] = await waitFor(() => (feed(t).length ? feed(t) : undefined), 8000, 'the one-off post');
+    const [post] = await waitFor(async () => ((await feed(t)).length ? (await feed(t)) : undefined), 8000, 'the one-off post');
     expect(Date.now() - before).toBeGreaterThanOrEqual(1500);
     expect(post?.reply.text).toBe('一次性提醒');
     await sleep(500);
-    expect(feed(t)).toHaveLength(1);
+    expect((await feed(t))).toHaveLength(1);
     expect(await t.chat.say('admin', '/schedule list')).toContain('还没有定时发布');
   });
 
@@ -55,12 +55,12 @@ describe('announcements and scheduled posts on real Redis', () => {
     const prefix = a.app.appConfig.config.redis.prefix;
     const b = await started({ databasePath: a.app.appConfig.config.database.path, env: { REDIS_PREFIX: prefix } });
     expect(await a.chat.say('admin', '/schedule add "*/2 * * * * *" tick')).toContain('已添加周期发布 #1');
-    await waitFor(() => feed(a).length >= 3, 10_000, 'three ticks');
-    const times = feed(a).map((p) => new Date(p.at).getTime());
+    await waitFor(async () => (await feed(a)).length >= 3, 10_000, 'three ticks');
+    const times = (await feed(a)).map((p) => new Date(p.at).getTime());
     // Ticks are about 2 s apart, never doubled.
     for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThan(1000);
-    const runs = a.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM post_runs').get() as { n: number };
-    const deliveries = a.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number };
+    const runs = (await a.app.store.sql.prepare('SELECT COUNT(*) AS n FROM post_runs').get()) as { n: number };
+    const deliveries = (await a.app.store.sql.prepare('SELECT COUNT(*) AS n FROM deliveries').get()) as { n: number };
     expect(deliveries.n).toBe(runs.n);
     void b;
   });
@@ -86,26 +86,26 @@ describe('announcements and scheduled posts on real Redis', () => {
   it('pause, resume and remove', async () => {
     const t = await started();
     await t.chat.say('admin', '/schedule add "* * * * * *" every second');
-    await waitFor(() => feed(t).length >= 1, 5000);
+    await waitFor(async () => (await feed(t)).length >= 1, 5000);
     expect(await t.chat.say('admin', '/schedule pause 1')).toContain('已暂停 #1');
     await sleep(1200);
-    const paused = feed(t).length;
+    const paused = (await feed(t)).length;
     await sleep(1500);
-    expect(feed(t).length).toBe(paused);
+    expect((await feed(t)).length).toBe(paused);
     expect(await t.chat.say('admin', '/schedule list')).toContain('已暂停');
     expect(await t.chat.say('admin', '/schedule pause 1')).toContain('#1 不在运行中');
     expect(await t.chat.say('admin', '/schedule resume 1')).toContain('已恢复 #1');
-    await waitFor(() => feed(t).length > paused, 5000, 'a post after resume');
+    await waitFor(async () => (await feed(t)).length > paused, 5000, 'a post after resume');
     expect(await t.chat.say('admin', '/schedule remove 1')).toContain('已删除 #1');
     await sleep(1200);
-    const removed = feed(t).length;
+    const removed = (await feed(t)).length;
     await sleep(1500);
-    expect(feed(t).length).toBe(removed);
+    expect((await feed(t)).length).toBe(removed);
     expect(await t.chat.say('admin', '/schedule remove 1')).toContain('没有编号为 #1');
   });
 
   it('a job that runs twice posts once', async () => {
-    const t = makeTestApp({ config: fast });
+    const t = (await makeTestApp({ config: fast }));
     apps.push(t);
     await t.chat.say('admin', '/schedule once +1h later');
     await t.chat.say('admin', '/schedule add "0 20 * * *" nightly');
@@ -113,8 +113,8 @@ describe('announcements and scheduled posts on real Redis', () => {
     await t.app.jobs.run('schedule-post', 2, { runKey: 'repeat-x-1' });
     await t.app.jobs.run('schedule-post', 2, { runKey: 'repeat-x-1' });
     await t.app.jobs.run('schedule-post', 2, { runKey: 'repeat-x-2' });
-    const rows = t.app.store.sqlite.prepare('SELECT source FROM deliveries ORDER BY id').all();
-    expect(rows).toEqual([{ source: 'post:1' }, { source: 'post:2' }, { source: 'post:2' }]);
+    const rows = t.app.store.sql.prepare('SELECT source FROM deliveries ORDER BY id').all();
+    expect(await rows).toEqual([{ source: 'post:1' }, { source: 'post:2' }, { source: 'post:2' }]);
   });
 
   it('bad input is refused with a clear message and changes nothing', async () => {
@@ -127,8 +127,8 @@ describe('announcements and scheduled posts on real Redis', () => {
     expect(await t.chat.say('admin', '/schedule pause 99')).toContain('没有编号为 #99');
     expect(await t.chat.say('alice', '/schedule once +1m hi')).toContain('只有管理员可以使用 /schedule once');
     expect(await t.chat.say('alice', '/announce hi')).toContain('只有管理员');
-    expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM scheduled_posts').get()).toEqual({ n: 0 });
-    expect(t.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM deliveries').get()).toEqual({ n: 0 });
+    expect((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM scheduled_posts').get())).toEqual({ n: 0 });
+    expect((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM deliveries').get())).toEqual({ n: 0 });
   });
 
   it('too-frequent crons and promo posts over the weekly cap are refused', async () => {
@@ -155,8 +155,8 @@ describe('the outbox', () => {
     const t = await started({ senders: [flaky], config: { jobs: { ...fast.jobs, outbox: { attempts: 4, backoffMs: 400 } } } });
     await t.chat.say('admin', '/announce hello');
     await waitFor(() => calls >= 3, 8000, 'three attempts');
-    const row = await waitFor(() => {
-      const r = t.app.store.sqlite.prepare('SELECT status, attempts FROM deliveries').get() as { status: string; attempts: number };
+    const row = await waitFor(async () => {
+      const r = (await t.app.store.sql.prepare('SELECT status, attempts FROM deliveries').get()) as { status: string; attempts: number };
       return r.status === 'sent' ? r : undefined;
     });
     expect(row.attempts).toBe(3);
@@ -168,7 +168,7 @@ describe('the outbox', () => {
     const broken: Sender = { platform: 'playground', send: async () => Promise.reject(new SendError('webhook removed (93000)', false)) };
     const t = await started({ senders: [broken] });
     await t.chat.say('admin', '/schedule add "* * * * * *" doomed');
-    await waitFor(() => t.app.store.sqlite.prepare("SELECT last_error FROM deliveries WHERE status = 'failed'").get(), 5000, 'a failed delivery');
+    await waitFor(() => t.app.store.sql.prepare("SELECT last_error FROM deliveries WHERE status = 'failed'").get(), 5000, 'a failed delivery');
     expect(await t.chat.say('admin', '/schedule list')).toContain('上次发送失败：webhook removed (93000)');
   });
 
@@ -183,13 +183,13 @@ describe('the outbox', () => {
       },
     };
     const t = await started({ senders: [dms] });
-    const community = t.app.identity.community({ platform: 'playground', externalId: 'demo' }, new Date());
+    const community = (await t.app.identity.community({ platform: 'playground', externalId: 'demo' }, new Date()));
     const post = (recipient: string) =>
-      t.app.store.write(() =>
+      t.app.store.unit(() =>
         t.app.outbox.post(community.id, { text: `hi ${recipient}` }, { key: `dm-${recipient}`, source: 'test', at: new Date(), afterCommit: (fn) => void fn(), direct: { recipient, fallback: { text: `<@${recipient}> hi` } } }),
       );
-    post('open');
-    post('closed');
+    await post('open');
+    await post('closed');
     await waitFor(() => sent.length === 2, 5000, 'both deliveries');
     expect(sent.sort()).toEqual(['dm open: hi open', 'group: <@closed> hi']);
   });
@@ -198,12 +198,12 @@ describe('the outbox', () => {
     const t = await started({ config: { playground: { rateLimit: { limit: 20, windowMs: 3000 } } } });
     const start = Date.now();
     for (let i = 0; i < 21; i++) await t.chat.say('admin', `/announce post ${i}`);
-    await waitFor(() => feed(t).length >= 20, 5000, '20 posts');
+    await waitFor(async () => (await feed(t)).length >= 20, 5000, '20 posts');
     await sleep(500);
-    expect(feed(t)).toHaveLength(20);
-    await waitFor(() => feed(t).length === 21, 6000, 'the 21st post');
+    expect((await feed(t))).toHaveLength(20);
+    await waitFor(async () => (await feed(t)).length === 21, 6000, 'the 21st post');
     expect(Date.now() - start).toBeGreaterThanOrEqual(2500);
-    expect(new Set(feed(t).map((p) => p.reply.text)).size).toBe(21);
+    expect(new Set((await feed(t)).map((p) => p.reply.text)).size).toBe(21);
   });
 });
 
@@ -211,14 +211,14 @@ describe('a delivery sent again after a crash', () => {
   it('lands once in the playground feed: the feed recognises the delivery id (a send whose "sent" mark was lost)', async () => {
     const t = await started();
     await t.chat.say('alice', '/checkin');
-    const community = t.app.identity.communityById(1);
+    const community = (await t.app.identity.communityById(1));
     const sender = t.app.senders.get('playground');
     if (!community || !sender) throw new Error('no playground community or sender');
     await sender.send(community, { text: 'once only' }, { id: 4242 });
     await sender.send(community, { text: 'once only' }, { id: 4242 });
     await sender.send(community, { text: 'not from the outbox' });
     await sender.send(community, { text: 'not from the outbox' });
-    expect(feed(t).map((p) => p.reply.text)).toEqual(['once only', 'not from the outbox', 'not from the outbox']);
+    expect((await feed(t)).map((p) => p.reply.text)).toEqual(['once only', 'not from the outbox', 'not from the outbox']);
   });
 });
 
@@ -240,13 +240,13 @@ describe('a deployment owns its queues', () => {
     await t.app.jobs.at('post-999', new Date(), { kind: 'post', id: 999 });
     const line = await waitFor(() => lines.find((l) => l.includes('a timer fired for something this database does not have')), 5000, 'the warning');
     expect(JSON.parse(line)).toMatchObject({ level: 40, kind: 'post', id: 999 });
-    expect(feed(t)).toHaveLength(0);
+    expect((await feed(t))).toHaveLength(0);
   });
 });
 
 describe('failures', () => {
   it('a worker killed mid-send leads to exactly one post after recovery', async () => {
-    const t = makeTestApp({ config: fast, role: 'gateway' });
+    const t = (await makeTestApp({ config: fast, role: 'gateway' }));
     apps.push(t);
     await t.app.start();
     const path = t.app.appConfig.config.database.path;
@@ -268,9 +268,9 @@ describe('failures', () => {
     first.child.kill('SIGKILL');
     const second = spawnWorker(false);
     try {
-      await waitFor(() => feed(t).length === 1, 20_000, 'the recovered post');
+      await waitFor(async () => (await feed(t)).length === 1, 20_000, 'the recovered post');
       await sleep(1500);
-      expect(feed(t)).toHaveLength(1);
+      expect((await feed(t))).toHaveLength(1);
     } finally {
       second.child.kill('SIGTERM');
     }
@@ -294,9 +294,9 @@ describe('failures', () => {
     await sleep(3000); // both are overdue now, and Redis lost everything
     const restarted = await startRedis({ port: redis.port });
     redises.push(restarted);
-    await waitFor(() => feed(t).length === 2, 15_000, 'both overdue posts');
+    await waitFor(async () => (await feed(t)).length === 2, 15_000, 'both overdue posts');
     await sleep(1500);
-    expect(feed(t).map((p) => p.reply.text).sort()).toEqual(['while down', 'while up']);
+    expect((await feed(t)).map((p) => p.reply.text).sort()).toEqual(['while down', 'while up']);
   }, 60_000);
 });
 

@@ -12,7 +12,7 @@ describe('message catalog', () => {
   });
 
   it('every key has a non-empty text in every locale, and every command description exists', async () => {
-    const t = makeTestApp();
+    const t = (await makeTestApp());
     try {
       const { i18n, registry } = t.app;
       for (const key of i18n.keys()) for (const locale of LOCALES) expect(i18n.t(locale, key).length, `${key} ${locale}`).toBeGreaterThan(0);
@@ -30,7 +30,7 @@ describe('message catalog', () => {
   });
 
   it('zh-CN texts contain no English words: catalog texts, argument errors and usage lines of every command', async () => {
-    const t = makeTestApp();
+    const t = (await makeTestApp());
     try {
       const { i18n, registry } = t.app;
       const commandNames = new Set(registry.commands.flatMap((c) => [c.name, ...(isGroup(c) ? c.subcommands.map((s) => s.name) : [])]));
@@ -47,7 +47,7 @@ describe('message catalog', () => {
             // The refusals the registry gives for this argument: missing, not a number, out of range, not a choice, not a time.
             const bad = arg.type === 'int' ? ['', '很多', String((arg.min ?? 0) - 1)] : (BAD[arg.type] ?? ['']);
             for (const raw of bad) {
-              const error = refusal(command, leaf, { ...arg, required: true }, raw);
+              const error = (await refusal(command, leaf, { ...arg, required: true }, raw));
               check(`/${command.name} ${leaf.name} ${arg.name}=${raw}`, i18n.t('zh-CN', error.key, error.params));
             }
           }
@@ -81,9 +81,9 @@ const BAD: Partial<Record<ArgSpec['type'], string[]>> = {
 };
 
 /** The refusal the registry gives when `arg` (alone) is given as `raw`. */
-function refusal(command: CommandSpec, leaf: LeafCommand, arg: ArgSpec, raw: string): UserError {
+async function refusal(command: CommandSpec, leaf: LeafCommand, arg: ArgSpec, raw: string): Promise<UserError> {
   try {
-    resolveArgs({ command, leaf: { ...leaf, args: [arg] }, path: [command.name], raw: new Map([[arg.name, raw]]) }, { member: () => undefined, now: new Date('2026-06-01T04:00:00Z'), timezone: 'Asia/Shanghai' });
+    await resolveArgs({ command, leaf: { ...leaf, args: [arg] }, path: [command.name], raw: new Map([[arg.name, raw]]) }, { member: async () => undefined, now: new Date('2026-06-01T04:00:00Z'), timezone: 'Asia/Shanghai' });
   } catch (err) {
     if (err instanceof UserError) return err;
     throw err;

@@ -87,7 +87,7 @@ const registry = new CommandRegistry(specs);
 const alice: MemberInfo = { id: 1, communityId: 1, platformUserId: 'u1', displayName: 'Alice', joinedAt: new Date(0) };
 /** 2026-06-01 12:00 in Asia/Shanghai. */
 const NOW = new Date('2026-06-01T04:00:00Z');
-const resolve: ArgContext = { member: (ref) => (ref === '<@u1>' || ref === '@Alice' || ref === 'Alice' ? alice : undefined), now: NOW, timezone: 'Asia/Shanghai' };
+const resolve: ArgContext = { member: async (ref) => (ref === '<@u1>' || ref === '@Alice' || ref === 'Alice' ? alice : undefined), now: NOW, timezone: 'Asia/Shanghai' };
 
 function invocation(text: string, addressed = true): Invocation {
   const parsed = registry.parseText(text, addressed);
@@ -95,9 +95,9 @@ function invocation(text: string, addressed = true): Invocation {
   return parsed.invocation;
 }
 
-function userError(fn: () => unknown): UserError {
+async function userError(fn: () => unknown): Promise<UserError> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     if (err instanceof UserError) return err;
     throw err;
@@ -123,33 +123,33 @@ describe('command parsing', () => {
     expect(registry.parseText('   ', true).kind).toBe('none');
   });
 
-  it('choices accept Chinese aliases', () => {
-    const args = resolveArgs(invocation('/排行榜 本周'), resolve);
+  it('choices accept Chinese aliases', async () => {
+    const args = (await resolveArgs(invocation('/排行榜 本周'), resolve));
     expect(args.string('period')).toBe('week');
-    expect(resolveArgs(invocation('/leaderboard ALL'), resolve).string('period')).toBe('all');
-    const err = userError(() => resolveArgs(invocation('/leaderboard year'), resolve));
+    expect((await resolveArgs(invocation('/leaderboard ALL'), resolve)).string('period')).toBe('all');
+    const err = await userError(() => resolveArgs(invocation('/leaderboard year'), resolve));
     expect(err.key).toBe('core.badChoice');
   });
 
-  it('member, integer and rest-of-line text arguments', () => {
-    const args = resolveArgs(invocation('/grant <@u1> 50 helped   a newcomer'), resolve);
+  it('member, integer and rest-of-line text arguments', async () => {
+    const args = (await resolveArgs(invocation('/grant <@u1> 50 helped   a newcomer'), resolve));
     expect(args.member('member').id).toBe(1);
     expect(args.int('points')).toBe(50);
     expect(args.string('reason')).toBe('helped   a newcomer');
-    expect(resolveArgs(invocation('/加分 @Alice ５０ 好'), resolve).int('points')).toBe(50);
+    expect((await resolveArgs(invocation('/加分 @Alice ５０ 好'), resolve)).int('points')).toBe(50);
   });
 
-  it('quoted text arguments keep their spaces', () => {
-    const args = resolveArgs(invocation('/grant Alice 5 "well done"'), resolve);
+  it('quoted text arguments keep their spaces', async () => {
+    const args = (await resolveArgs(invocation('/grant Alice 5 "well done"'), resolve));
     expect(args.string('reason')).toBe('well done');
   });
 
-  it('bad arguments are refused with a catalog key', () => {
-    expect(userError(() => resolveArgs(invocation('/grant Alice abc why'), resolve)).key).toBe('core.notAnInteger');
-    expect(userError(() => resolveArgs(invocation('/grant Alice -5 why'), resolve)).key).toBe('core.outOfRange');
-    expect(userError(() => resolveArgs(invocation('/grant Alice 5000 why'), resolve)).key).toBe('core.outOfRange');
-    expect(userError(() => resolveArgs(invocation('/grant Nobody 5 why'), resolve)).key).toBe('core.unknownMember');
-    const missing = userError(() => resolveArgs(invocation('/grant Alice 5'), resolve));
+  it('bad arguments are refused with a catalog key', async () => {
+    expect((await userError(() => resolveArgs(invocation('/grant Alice abc why'), resolve))).key).toBe('core.notAnInteger');
+    expect((await userError(() => resolveArgs(invocation('/grant Alice -5 why'), resolve))).key).toBe('core.outOfRange');
+    expect((await userError(() => resolveArgs(invocation('/grant Alice 5000 why'), resolve))).key).toBe('core.outOfRange');
+    expect((await userError(() => resolveArgs(invocation('/grant Nobody 5 why'), resolve))).key).toBe('core.unknownMember');
+    const missing = await userError(() => resolveArgs(invocation('/grant Alice 5'), resolve));
     expect(missing.key).toBe('core.missingArg');
     const i18n = new I18n();
     i18n.add(coreMessages);
@@ -162,19 +162,19 @@ describe('command parsing', () => {
     expect(parsed.kind).toBe('invalid');
   });
 
-  it('subcommands, their aliases, shortcuts and the default subcommand', () => {
+  it('subcommands, their aliases, shortcuts and the default subcommand', async () => {
     expect(invocation('/lottery').path).toEqual(['lottery', 'list']);
     expect(invocation('/抽奖 参与 12').path).toEqual(['lottery', 'join']);
-    expect(resolveArgs(invocation('/lottery join 12'), resolve).int('id')).toBe(12);
+    expect((await resolveArgs(invocation('/lottery join 12'), resolve)).int('id')).toBe(12);
     expect(invocation('参与抽奖 7', true).path).toEqual(['lottery', 'join']);
     const bad = registry.parseText('/lottery explode', true);
     expect(bad.kind).toBe('invalid');
   });
 
-  it('a group with an argument subcommand reads unknown first words as that subcommand\'s arguments', () => {
+  it('a group with an argument subcommand reads unknown first words as that subcommand\'s arguments', async () => {
     const inv = invocation('投票 3 2', true);
     expect(inv.path).toEqual(['poll', 'vote']);
-    const args = resolveArgs(inv, resolve);
+    const args = (await resolveArgs(inv, resolve));
     expect([args.int('id'), args.int('points')]).toEqual([3, 2]);
     expect(invocation('/poll').path).toEqual(['poll', 'list']);
     expect(invocation('/poll vote 1 2').path).toEqual(['poll', 'vote']);
@@ -182,64 +182,64 @@ describe('command parsing', () => {
     expect(registry.parseText('/lottery 3', true).kind).toBe('invalid');
   });
 
-  it('a named argument may have a quoted value with spaces', () => {
-    const args = resolveArgs(invocation('/lottery create winners="3" Big prize'), resolve);
+  it('a named argument may have a quoted value with spaces', async () => {
+    const args = (await resolveArgs(invocation('/lottery create winners="3" Big prize'), resolve));
     expect(args.int('winners')).toBe(3);
     const inv = invocation('/lottery create "A keyboard" winners=2');
-    expect(resolveArgs(inv, resolve).string('prize')).toBe('A keyboard');
-    const after = resolveArgs(invocation('/lottery create A new keyboard winners=2'), resolve);
+    expect((await resolveArgs(inv, resolve)).string('prize')).toBe('A keyboard');
+    const after = (await resolveArgs(invocation('/lottery create A new keyboard winners=2'), resolve));
     expect(after.string('prize')).toBe('A new keyboard');
     expect(after.int('winners')).toBe(2);
   });
 
-  it('named arguments go anywhere', () => {
-    const args = resolveArgs(invocation('/lottery create winners=3 A new keyboard'), resolve);
+  it('named arguments go anywhere', async () => {
+    const args = (await resolveArgs(invocation('/lottery create winners=3 A new keyboard'), resolve));
     expect(args.int('winners')).toBe(3);
     expect(args.string('prize')).toBe('A new keyboard');
   });
 
-  it('when arguments are times in the community timezone, relative to the command', () => {
-    const args = resolveArgs(invocation('/schedule 21:30 hello there'), resolve);
+  it('when arguments are times in the community timezone, relative to the command', async () => {
+    const args = (await resolveArgs(invocation('/schedule 21:30 hello there'), resolve));
     expect(args.when('when').toISOString()).toBe('2026-06-01T13:30:00.000Z');
     expect(args.string('text')).toBe('hello there');
-    expect(resolveArgs(invocation('/schedule +10m hi'), resolve).when('when').toISOString()).toBe('2026-06-01T04:10:00.000Z');
-    expect(resolveArgs(invocation('/lottery create prize ends=+1h'), resolve).when('ends').toISOString()).toBe('2026-06-01T05:00:00.000Z');
+    expect((await resolveArgs(invocation('/schedule +10m hi'), resolve)).when('when').toISOString()).toBe('2026-06-01T04:10:00.000Z');
+    expect((await resolveArgs(invocation('/lottery create prize ends=+1h'), resolve)).when('ends').toISOString()).toBe('2026-06-01T05:00:00.000Z');
     // Another community's clock and timezone: the same words, another instant.
-    const ny = resolveArgs(invocation('/schedule 21:30 hi'), { ...resolve, timezone: 'America/New_York' });
+    const ny = (await resolveArgs(invocation('/schedule 21:30 hi'), { ...resolve, timezone: 'America/New_York' }));
     expect(ny.when('when').toISOString()).toBe('2026-06-02T01:30:00.000Z');
   });
 
-  it('a day and a time of day in two words make one when argument', () => {
-    const args = resolveArgs(invocation('/schedule 明天 21:30 see you'), resolve);
+  it('a day and a time of day in two words make one when argument', async () => {
+    const args = (await resolveArgs(invocation('/schedule 明天 21:30 see you'), resolve));
     expect(args.when('when').toISOString()).toBe('2026-06-02T13:30:00.000Z');
     expect(args.string('text')).toBe('see you');
-    const dated = resolveArgs(invocation('/schedule 2026-12-01 20:00 party'), resolve);
+    const dated = (await resolveArgs(invocation('/schedule 2026-12-01 20:00 party'), resolve));
     expect(dated.when('when').toISOString()).toBe('2026-12-01T12:00:00.000Z');
     // A time already complete keeps the next word as text.
-    expect(resolveArgs(invocation('/schedule 21:30 22:00 news'), resolve).string('text')).toBe('22:00 news');
-    expect(resolveArgs(invocation('/schedule "明天 9:00" hi'), resolve).when('when').toISOString()).toBe('2026-06-02T01:00:00.000Z');
+    expect((await resolveArgs(invocation('/schedule 21:30 22:00 news'), resolve)).string('text')).toBe('22:00 news');
+    expect((await resolveArgs(invocation('/schedule "明天 9:00" hi'), resolve)).when('when').toISOString()).toBe('2026-06-02T01:00:00.000Z');
   });
 
-  it('bad when arguments are refused with the time errors, naming the argument', () => {
+  it('bad when arguments are refused with the time errors, naming the argument', async () => {
     const i18n = new I18n();
     i18n.add(coreMessages);
-    const zh = (text: string): string => {
-      const err = userError(() => resolveArgs(invocation(text), resolve));
+    const zh = async (text: string): Promise<string> => {
+      const err = await userError(() => resolveArgs(invocation(text), resolve));
       return i18n.t('zh-CN', err.key, err.params);
     };
     // Labels of the test's arguments.
     i18n.add({ 'arg.ends': { 'zh-CN': '截止时间', en: 'when' }, 'arg.when': { 'zh-CN': '时间', en: 'when' }, 'arg.prize': { 'zh-CN': '奖品', en: 'prize' }, 'arg.winners': { 'zh-CN': '人数', en: 'n' } });
-    expect(zh('/schedule soonish text')).toBe('看不懂时间「soonish」。可以写 21:30、明天 9:00、+10m、10分钟后、2026-12-01T20:00。');
-    expect(zh('/lottery create x ends=whenever')).toContain('看不懂截止时间（ends=）「whenever」');
-    expect(zh('/lottery create x ends=2020-01-01T00:00')).toBe('这个截止时间已经过去了：2020-01-01 00:00 (Asia/Shanghai)。');
-    expect(zh('/schedule 明天 text')).toBe('「明天」缺少具体时间，例如「明天 20:00」。');
-    expect(zh('/schedule 25:00 text')).toBe('时间「25:00」里的小时不对：25');
-    expect(zh('/schedule +400d text')).toBe('最晚只能到 2027-06-02 12:00 (Asia/Shanghai)。');
+    expect((await zh('/schedule soonish text'))).toBe('看不懂时间「soonish」。可以写 21:30、明天 9:00、+10m、10分钟后、2026-12-01T20:00。');
+    expect((await zh('/lottery create x ends=whenever'))).toContain('看不懂截止时间（ends=）「whenever」');
+    expect((await zh('/lottery create x ends=2020-01-01T00:00'))).toBe('这个截止时间已经过去了：2020-01-01 00:00 (Asia/Shanghai)。');
+    expect((await zh('/schedule 明天 text'))).toBe('「明天」缺少具体时间，例如「明天 20:00」。');
+    expect((await zh('/schedule 25:00 text'))).toBe('时间「25:00」里的小时不对：25');
+    expect((await zh('/schedule +400d text'))).toBe('最晚只能到 2027-06-02 12:00 (Asia/Shanghai)。');
   });
 
-  it('structured (slash) calls map options by name', () => {
+  it('structured (slash) calls map options by name', async () => {
     const inv = registry.fromStructured(['grant'], { member: '<@u1>', points: 5, reason: 'ok' });
-    expect(inv && resolveArgs(inv, resolve).int('points')).toBe(5);
+    expect(inv && (await resolveArgs(inv, resolve)).int('points')).toBe(5);
     expect(registry.fromStructured(['lottery', 'join'], { id: 3 })?.path).toEqual(['lottery', 'join']);
     expect(registry.fromStructured(['nope'], {})).toBeUndefined();
   });

@@ -172,14 +172,14 @@ export class CommandRegistry {
 /** What converting arguments needs from the command's context. */
 export interface ArgContext {
   /** Looks a member up in the caller's community (by mention, platform id or display name). */
-  member(ref: string): MemberInfo | undefined;
+  member(ref: string): Promise<MemberInfo | undefined>;
   /** The command's time and the community's timezone, for `when` arguments. */
   now: Date;
   timezone: string;
 }
 
 /** Check and convert raw argument strings. */
-export function resolveArgs(inv: Invocation, env: ArgContext): Args {
+export async function resolveArgs(inv: Invocation, env: ArgContext): Promise<Args> {
   const values = new Map<string, ArgValue>();
   for (const spec of inv.leaf.args ?? []) {
     const raw = inv.raw.get(spec.name);
@@ -187,9 +187,17 @@ export function resolveArgs(inv: Invocation, env: ArgContext): Args {
       if (spec.required) throw new UserError('core.missingArg', { name: argName(spec), usage: usage(inv.command, inv.leaf) });
       continue;
     }
-    values.set(spec.name, convert(spec, raw, env));
+    // A member is looked up in the store; every other type converts from the text alone.
+    values.set(spec.name, spec.type === 'member' ? await findMember(spec, raw, env) : convert(spec, raw, env));
   }
   return new Args(values);
+}
+
+async function findMember(spec: ArgSpec, raw: string, env: ArgContext): Promise<ArgValue> {
+  const member = await env.member(raw);
+  // The name is echoed back: without the characters that could disguise it.
+  if (!member) throw new UserError('core.unknownMember', { value: cleanName(raw) });
+  return member;
 }
 
 function convert(spec: ArgSpec, raw: string, env: ArgContext): ArgValue {
@@ -212,12 +220,8 @@ function convert(spec: ArgSpec, raw: string, env: ArgContext): ArgValue {
       if (!value) throw new UserError('core.badChoice', { name: argName(spec), value: raw, choices: joined(choiceLabels(spec), ' | ') });
       return value;
     }
-    case 'member': {
-      const member = env.member(raw);
-      // The name is echoed back: without the characters that could disguise it.
-      if (!member) throw new UserError('core.unknownMember', { value: cleanName(raw) });
-      return member;
-    }
+    case 'member':
+      throw new Error('member arguments are resolved by findMember');
     case 'when': {
       const parsed = parseWhen(raw, env.now, env.timezone);
       if (!parsed.ok) throw whenError(parsed.error, env.timezone, { name: argName(spec), label: argLabel(spec) });

@@ -38,7 +38,7 @@ export interface ArgSpec {
 }
 
 export type HandlerResult = Reply | Reply[];
-export type Handler = (ctx: CommandContext, args: Args) => HandlerResult;
+export type Handler = (ctx: CommandContext, args: Args) => HandlerResult | Promise<HandlerResult>;
 
 interface SpecBase {
   name: string;

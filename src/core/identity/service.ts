@@ -26,19 +26,19 @@ export class IdentityService {
     private readonly settingsFor: SettingsFor,
   ) {}
 
-  community(ref: CommunityRef, now: Date): CommunityInfo {
+  async community(ref: CommunityRef, now: Date): Promise<CommunityInfo> {
     const key = `${ref.platform}\u0000${ref.externalId}`;
     let cached = this.communityIds.get(key);
     if (!cached) {
-      const found = this.repo.findCommunity(ref.platform, ref.externalId);
+      const found = await this.repo.findCommunity(ref.platform, ref.externalId);
       // Only a row that existed before this transaction is cached: a row inserted
       // now disappears if the transaction rolls back (a refused first command).
-      const row = found ?? this.repo.insertCommunity(ref.platform, ref.externalId, ref.name ?? '', now.getTime());
+      const row = found ?? (await this.repo.insertCommunity(ref.platform, ref.externalId, ref.name ?? '', now.getTime()));
       cached = { id: row.id, name: row.name };
       if (found) this.communityIds.set(key, cached);
     }
     if (ref.name && ref.name !== cached.name) {
-      this.repo.renameCommunity(cached.id, ref.name);
+      await this.repo.renameCommunity(cached.id, ref.name);
       cached.name = ref.name;
     }
     return { id: cached.id, platform: ref.platform, externalId: ref.externalId, name: cached.name, ...this.settingsFor(ref.platform, ref.externalId) };
@@ -49,36 +49,36 @@ export class IdentityService {
     return this.settingsFor(ref.platform, ref.externalId).locale;
   }
 
-  communityById(id: number): CommunityInfo | undefined {
-    const row = this.repo.communityById(id);
+  async communityById(id: number): Promise<CommunityInfo | undefined> {
+    const row = await this.repo.communityById(id);
     if (!row) return undefined;
     const platform = row.platform as Platform;
     return { id: row.id, platform, externalId: row.external_id, name: row.name, ...this.settingsFor(platform, row.external_id) };
   }
 
   /** The acting member; created on first sight, renamed when the platform name changed. */
-  member(community: CommunityInfo, actor: Actor, now: Date): MemberInfo {
-    const row = this.repo.findMemberByAccount(community.id, community.platform, actor.platformUserId);
+  async member(community: CommunityInfo, actor: Actor, now: Date): Promise<MemberInfo> {
+    const row = await this.repo.findMemberByAccount(community.id, community.platform, actor.platformUserId);
     if (!row) {
       // A name that was nothing but invisible characters is empty once cleaned: the id stands in.
       const displayName = actor.displayName || actor.platformUserId;
-      const id = this.repo.insertMember(community.id, community.platform, actor.platformUserId, displayName, now.getTime());
+      const id = await this.repo.insertMember(community.id, community.platform, actor.platformUserId, displayName, now.getTime());
       return { id, communityId: community.id, platformUserId: actor.platformUserId, displayName, joinedAt: now };
     }
-    if (actor.displayName && row.display_name !== actor.displayName) this.repo.renameMember(row.id, actor.displayName);
+    if (actor.displayName && row.display_name !== actor.displayName) await this.repo.renameMember(row.id, actor.displayName);
     return { ...toInfo(row), displayName: actor.displayName || row.display_name };
   }
 
   /** Left-at bookkeeping for memberJoined / memberLeft events. */
-  markLeft(member: MemberInfo, at: Date): void {
-    this.repo.markLeft(member.id, at.getTime());
+  async markLeft(member: MemberInfo, at: Date): Promise<void> {
+    await this.repo.markLeft(member.id, at.getTime());
   }
 
   /** Returns true when the member had left before (a rejoin). */
-  markJoined(member: MemberInfo, at: Date): boolean {
-    const row = this.repo.findMemberById(member.id);
+  async markJoined(member: MemberInfo, at: Date): Promise<boolean> {
+    const row = await this.repo.findMemberById(member.id);
     if (row?.left_at != null) {
-      this.repo.markRejoined(member.id, at.getTime());
+      await this.repo.markRejoined(member.id, at.getTime());
       return true;
     }
     return false;
@@ -93,24 +93,24 @@ export class IdentityService {
    * to the person meant or to nobody. Members never seen in this community
    * are not found.
    */
-  findMember(community: CommunityInfo, ref: string): MemberInfo | undefined {
+  async findMember(community: CommunityInfo, ref: string): Promise<MemberInfo | undefined> {
     const trimmed = ref.trim();
     const mention = /^<@!?([^>]+)>$/.exec(trimmed);
     const id = mention?.[1] ?? trimmed;
-    const byAccount = isCleanId(id) ? this.repo.findMemberByAccount(community.id, community.platform, id) : undefined;
+    const byAccount = isCleanId(id) ? (await this.repo.findMemberByAccount(community.id, community.platform, id)) : undefined;
     if (byAccount) return toInfo(byAccount);
     if (mention) return undefined;
     // Stored names are cleaned the same way (see sanitize.ts), so invisible characters never decide a match.
     const name = cleanName(trimmed.replace(/^[@＠]/, ''));
     if (!name) return undefined;
-    const exact = this.repo.findMembersByName(community.id, name, MAX_CANDIDATES + 1);
-    const found = exact.length > 0 ? exact : this.repo.findMembersByNamePart(community.id, name, MAX_CANDIDATES + 1);
+    const exact = await this.repo.findMembersByName(community.id, name, MAX_CANDIDATES + 1);
+    const found = exact.length > 0 ? exact : await this.repo.findMembersByNamePart(community.id, name, MAX_CANDIDATES + 1);
     if (found.length > 1) throw new UserError('core.ambiguousMember', { value: name, candidates: candidateList(found) });
     return found[0] ? toInfo(found[0]) : undefined;
   }
 
-  memberById(id: number): MemberInfo | undefined {
-    const row = this.repo.findMemberById(id);
+  async memberById(id: number): Promise<MemberInfo | undefined> {
+    const row = await this.repo.findMemberById(id);
     return row ? toInfo(row) : undefined;
   }
 }

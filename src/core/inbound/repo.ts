@@ -8,7 +8,7 @@
  * author is kept with the key, so that a retry is told apart from another
  * member reusing the id.
  */
-import type { Sqlite } from '../../store/db.js';
+import type { Sql } from '../../store/sql.js';
 import type { Reply } from '../reply.js';
 
 /** Which delivery: the community is its external id (guild, chat, playground room). */
@@ -25,25 +25,25 @@ export type Claim =
   /** Seen before from another author: nothing of the first delivery may be shown. */
   | { kind: 'conflict' };
 
-export function createInboundRepo(sqlite: Sqlite) {
-  const claim = sqlite.prepare<[string, string, string, string, number]>(
+export function createInboundRepo(sql: Sql) {
+  const claim = sql.prepare<[string, string, string, string, number]>(
     'INSERT INTO inbound_events (platform, community, delivery_id, actor, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const save = sqlite.prepare<[string, string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND community = ? AND delivery_id = ?');
-  const load = sqlite.prepare<[string, string, string], { actor: string; reply_json: string | null }>(
+  const save = sql.prepare<[string, string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND community = ? AND delivery_id = ?');
+  const load = sql.prepare<[string, string, string], { actor: string; reply_json: string | null }>(
     'SELECT actor, reply_json FROM inbound_events WHERE platform = ? AND community = ? AND delivery_id = ?',
   );
-  const prune = sqlite.prepare<[number]>('DELETE FROM inbound_events WHERE received_at < ?');
+  const prune = sql.prepare<[number]>('DELETE FROM inbound_events WHERE received_at < ?');
   return {
     /** Claims the key for `actor` (the author's platform user id), or says who had it. */
-    claim(key: DeliveryKey, actor: string, now: number): Claim {
-      if (claim.run(key.platform, key.community, key.deliveryId, actor, now).changes === 1) return { kind: 'new' };
-      const row = load.get(key.platform, key.community, key.deliveryId);
+    async claim(key: DeliveryKey, actor: string, now: number): Promise<Claim> {
+      if ((await claim.run(key.platform, key.community, key.deliveryId, actor, now)) === 1) return { kind: 'new' };
+      const row = await load.get(key.platform, key.community, key.deliveryId);
       if (!row || row.actor !== actor) return { kind: 'conflict' };
       return { kind: 'retry', replies: row.reply_json ? (JSON.parse(row.reply_json) as Reply[]) : undefined };
     },
-    saveReplies: (key: DeliveryKey, replies: Reply[]): void => void save.run(JSON.stringify(replies), key.platform, key.community, key.deliveryId),
-    pruneBefore: (cutoff: number): number => prune.run(cutoff).changes,
+    saveReplies: (key: DeliveryKey, replies: Reply[]): Promise<number> => save.run(JSON.stringify(replies), key.platform, key.community, key.deliveryId),
+    pruneBefore: (cutoff: number): Promise<number> => prune.run(cutoff),
   };
 }
 

@@ -27,8 +27,8 @@ export class Outbox {
    * Record a post for the community; call inside a write transaction. The
    * same `key` posts once however often it is called.
    */
-  post(communityId: number, reply: Reply, opts: { key: string; source: string; at: Date; afterCommit: (fn: AfterCommit) => void; direct?: DirectMessage }): number {
-    const [id, created] = this.repo.insert(communityId, opts.key, opts.source, reply, opts.at.getTime(), opts.direct);
+  async post(communityId: number, reply: Reply, opts: { key: string; source: string; at: Date; afterCommit: (fn: AfterCommit) => void; direct?: DirectMessage }): Promise<number> {
+    const [id, created] = await this.repo.insert(communityId, opts.key, opts.source, reply, opts.at.getTime(), opts.direct);
     // If the queue is unreachable now, the reconciler hands open deliveries over later.
     if (created) opts.afterCommit(() => this.timers.deliver(id).catch(() => undefined));
     return id;

@@ -22,13 +22,13 @@ export class CommandLimiter {
   ) {}
 
   /** Counts one command; inside the command's unit of work. */
-  take(key: WindowKey, now: number): RateDecision {
+  async take(key: WindowKey, now: number): Promise<RateDecision> {
     const limit = this.limitFor(key.platform, key.community);
     if (!limit) return { kind: 'ok' };
-    const window = this.repo.hit(key, now, limit.windowMs);
+    const window = await this.repo.hit(key, now, limit.windowMs);
     if (window.count <= limit.limit) return { kind: 'ok' };
     if (window.noticed) return { kind: 'silent' };
-    this.repo.markNoticed(key);
+    await this.repo.markNoticed(key);
     return { kind: 'notice', retryInSeconds: Math.max(1, Math.ceil((window.windowStart + limit.windowMs - now) / 1000)) };
   }
 }

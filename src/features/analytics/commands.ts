@@ -34,10 +34,10 @@ export function headlineReply(ctx: CommandContext, h: Headline): Reply {
   return { title: ctx.t(`stats.title.${h.kind}`, { from: m.period.from, to: m.period.to }), text: lines.join('\n'), ephemeral: true };
 }
 
-function retentionReply(ctx: CommandContext, service: AnalyticsService): Reply {
+async function retentionReply(ctx: CommandContext, service: AnalyticsService): Promise<Reply> {
   const ratio = (x: Ratio | null): string => (x === null || x.of === 0 ? '—' : pct(x.active / x.of));
-  const rows = service.cohorts(ctx.community, ctx.day).map((c) => ctx.t('stats.retentionRow', { week: c.week.slice(5), size: c.size, d1: ratio(c.d1), d7: ratio(c.d7), d30: ratio(c.d30) }));
-  const notes = [ctx.t('stats.retentionNote', { benchmark: pct(BENCHMARKS.retention) }), ...(service.seesAllMessages(ctx.community.id) ? [] : [ctx.t('stats.line.activeMeansInteracted')])];
+  const rows = (await service.cohorts(ctx.community, ctx.day)).map((c) => ctx.t('stats.retentionRow', { week: c.week.slice(5), size: c.size, d1: ratio(c.d1), d7: ratio(c.d7), d30: ratio(c.d30) }));
+  const notes = [ctx.t('stats.retentionNote', { benchmark: pct(BENCHMARKS.retention) }), ...((await service.seesAllMessages(ctx.community.id)) ? [] : [ctx.t('stats.line.activeMeansInteracted')])];
   return { title: ctx.t('stats.retentionTitle', { weeks: RETENTION_WEEKS }), text: [...rows, ...notes].join('\n'), ephemeral: true };
 }
 
@@ -65,7 +65,7 @@ export function statsCommand(service: AnalyticsService, more: readonly LeafComma
         aliases,
         description: `stats.${kind}.describe`,
         role: 'admin',
-        handler: (ctx) => headlineReply(ctx, service.headline(ctx.community, kind, ctx.day)),
+        handler: async (ctx) => headlineReply(ctx, await service.headline(ctx.community, kind, ctx.day)),
       })),
       { name: 'retention', aliases: ['留存'], description: 'stats.retention.describe', role: 'admin', handler: (ctx) => retentionReply(ctx, service) },
       ...more,

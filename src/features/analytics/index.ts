@@ -20,7 +20,7 @@ export interface AnalyticsOptions extends FeatureOptions<AnalyticsServiceDeps> {
 
 export function createAnalytics(options: AnalyticsOptions): AssembledFeature<AnalyticsService> {
   const { store, statsSubcommands, ...deps } = options;
-  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sqlite) });
+  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sql) });
   return {
     service,
     feature: {

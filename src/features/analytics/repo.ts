@@ -1,16 +1,16 @@
 /** Reads for community metrics (the other features' tables) and the membership event log; statements prepared once. */
-import type { Sqlite } from '../../store/db.js';
+import type { Sql } from '../../store/sql.js';
 
-export function createAnalyticsRepo(sqlite: Sqlite) {
-  const record = sqlite.prepare<[number, number, string, number]>('INSERT INTO membership_events (community_id, member_id, kind, at) VALUES (?, ?, ?, ?)');
-  const members = sqlite.prepare<[number], { id: number; created_at: number; left_at: number | null }>('SELECT id, created_at, left_at FROM members WHERE community_id = ? ORDER BY id');
-  const events = sqlite.prepare<[number], { member_id: number; kind: 'join' | 'leave'; at: number }>('SELECT member_id, kind, at FROM membership_events WHERE community_id = ? ORDER BY at, id');
-  const activity = sqlite.prepare<[number, string, string], { member_id: number; day: string; messages: number; commands: number }>(
+export function createAnalyticsRepo(sql: Sql) {
+  const record = sql.prepare<[number, number, string, number]>('INSERT INTO membership_events (community_id, member_id, kind, at) VALUES (?, ?, ?, ?)');
+  const members = sql.prepare<[number], { id: number; created_at: number; left_at: number | null }>('SELECT id, created_at, left_at FROM members WHERE community_id = ? ORDER BY id');
+  const events = sql.prepare<[number], { member_id: number; kind: 'join' | 'leave'; at: number }>('SELECT member_id, kind, at FROM membership_events WHERE community_id = ? ORDER BY at, id');
+  const activity = sql.prepare<[number, string, string], { member_id: number; day: string; messages: number; commands: number }>(
     'SELECT member_id, day, messages, commands FROM member_activity WHERE community_id = ? AND day >= ? AND day <= ?',
   );
-  const checkins = sqlite.prepare<[number, string, string], { member_id: number; day: string }>('SELECT member_id, day FROM checkins WHERE community_id = ? AND day >= ? AND day <= ?');
+  const checkins = sql.prepare<[number, string, string], { member_id: number; day: string }>('SELECT member_id, day FROM checkins WHERE community_id = ? AND day >= ? AND day <= ?');
   // Votes in anonymous polls carry no member and no time (features/poll/schema.ts): they cannot count here.
-  const participations = sqlite.prepare<[number, number, number, number, number, number, number, number, number], { member_id: number; at: number }>(
+  const participations = sql.prepare<[number, number, number, number, number, number, number, number, number], { member_id: number; at: number }>(
     `SELECT e.member_id, e.created_at AS at FROM lottery_entries e JOIN lotteries l ON l.id = e.lottery_id
        WHERE l.community_id = ? AND e.created_at >= ? AND e.created_at < ?
      UNION ALL
@@ -21,7 +21,7 @@ export function createAnalyticsRepo(sqlite: Sqlite) {
        WHERE p.community_id = ? AND v.member_id IS NOT NULL AND v.created_at >= ? AND v.created_at < ?`,
   );
   return {
-    recordMembership: (communityId: number, memberId: number, kind: 'join' | 'leave', at: number) => void record.run(communityId, memberId, kind, at),
+    recordMembership: (communityId: number, memberId: number, kind: 'join' | 'leave', at: number) => record.run(communityId, memberId, kind, at),
     members: (communityId: number) => members.all(communityId),
     membershipEvents: (communityId: number) => events.all(communityId),
     activity: (communityId: number, from: string, to: string) => activity.all(communityId, from, to),

@@ -13,7 +13,7 @@ import { measure, periodOf, previousPeriod, retention, type CohortRow, type Comm
 export interface AnalyticsServiceDeps {
   repo: AnalyticsRepo;
   /** What the community's platform lets the bot see (core/capabilities.ts). */
-  capabilities: (communityId: number) => PlatformCapabilities;
+  capabilities: (communityId: number) => Promise<PlatformCapabilities>;
 }
 
 export interface Headline {
@@ -29,44 +29,44 @@ export class AnalyticsService {
   constructor(private readonly deps: AnalyticsServiceDeps) {}
 
   /** memberJoined / memberLeft listener. */
-  onMembership(ctx: CommandContext, kind: MembershipEvent['kind']): void {
-    this.deps.repo.recordMembership(ctx.community.id, ctx.member.id, kind, ctx.now.getTime());
+  async onMembership(ctx: CommandContext, kind: MembershipEvent['kind']): Promise<void> {
+    await this.deps.repo.recordMembership(ctx.community.id, ctx.member.id, kind, ctx.now.getTime());
   }
 
-  seesAllMessages(communityId: number): boolean {
-    return this.deps.capabilities(communityId).seesAllMessages;
+  async seesAllMessages(communityId: number): Promise<boolean> {
+    return (await this.deps.capabilities(communityId)).seesAllMessages;
   }
 
   /** `/stats today|week|month`: the period ending today and the one before it. */
-  headline(community: CommunityInfo, kind: PeriodKind, today: Day): Headline {
-    const rules = this.rules(community);
+  async headline(community: CommunityInfo, kind: PeriodKind, today: Day): Promise<Headline> {
+    const rules = await this.rules(community);
     const period = periodOf(kind, today);
     const before = previousPeriod(period);
     // The earlier period's monthly actives reach 29 days before it.
-    const history = this.history(community, addDays(before.to, -29), today);
+    const history = await this.history(community, addDays(before.to, -29), today);
     return { kind, current: measure(history, period, rules), previous: measure(history, before, rules), seesAllMessages: rules.seesAllMessages };
   }
 
   /** `/stats retention`: weekly join cohorts, the newest first. */
-  cohorts(community: CommunityInfo, today: Day, weeks = RETENTION_WEEKS): CohortRow[] {
+  async cohorts(community: CommunityInfo, today: Day, weeks = RETENTION_WEEKS): Promise<CohortRow[]> {
     const from = addDays(today, -7 * weeks);
-    return retention(this.history(community, from, today), today, this.rules(community), weeks);
+    return retention(await this.history(community, from, today), today, await this.rules(community), weeks);
   }
 
-  private rules(community: CommunityInfo): MetricRules {
-    return { timezone: community.timezone, dayStartHour: community.dayStartHour, seesAllMessages: this.seesAllMessages(community.id) };
+  private async rules(community: CommunityInfo): Promise<MetricRules> {
+    return { timezone: community.timezone, dayStartHour: community.dayStartHour, seesAllMessages: (await this.seesAllMessages(community.id)) };
   }
 
   /** Every member's joins and leaves, and the activity, check-ins and participations of the days [from, to]. */
-  private history(community: CommunityInfo, from: Day, to: Day): CommunityHistory {
+  private async history(community: CommunityInfo, from: Day, to: Day): Promise<CommunityHistory> {
     const { repo } = this.deps;
     const events = new Map<number, MembershipEvent[]>();
-    for (const e of repo.membershipEvents(community.id)) {
+    for (const e of await repo.membershipEvents(community.id)) {
       const list = events.get(e.member_id) ?? [];
       list.push({ kind: e.kind, at: e.at });
       events.set(e.member_id, list);
     }
-    const members: MemberHistory[] = repo.members(community.id).map((m) => ({
+    const members: MemberHistory[] = (await repo.members(community.id)).map((m) => ({
       memberId: m.id,
       firstSeen: m.created_at,
       // Leaves recorded before the membership log existed are on the member row only.
@@ -76,9 +76,9 @@ export class AnalyticsService {
     const end = dayStart(addDays(to, 1), community).getTime();
     return {
       members,
-      activity: repo.activity(community.id, from, to).map((r) => ({ memberId: r.member_id, day: r.day, messages: r.messages, commands: r.commands })),
-      checkins: repo.checkins(community.id, from, to).map((r) => ({ memberId: r.member_id, day: r.day })),
-      participations: repo.participations(community.id, start, end).map((r) => ({ memberId: r.member_id, at: r.at })),
+      activity: (await repo.activity(community.id, from, to)).map((r) => ({ memberId: r.member_id, day: r.day, messages: r.messages, commands: r.commands })),
+      checkins: (await repo.checkins(community.id, from, to)).map((r) => ({ memberId: r.member_id, day: r.day })),
+      participations: (await repo.participations(community.id, start, end)).map((r) => ({ memberId: r.member_id, at: r.at })),
     };
   }
 }

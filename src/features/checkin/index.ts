@@ -15,7 +15,7 @@ export { CheckinService } from './service.js';
 
 export function createCheckin(options: FeatureOptions<CheckinServiceDeps>): AssembledFeature<CheckinService> {
   const { store, ...deps } = options;
-  const service = new CheckinService({ ...deps, repo: createCheckinRepo(store.sqlite) });
+  const service = new CheckinService({ ...deps, repo: createCheckinRepo(store.sql) });
   return { service, feature: checkinFeature(service) };
 }
 
@@ -29,7 +29,7 @@ function checkinFeature(service: CheckinService): Feature {
         aliases: ['签到', '打卡', 'signin', 'daily'],
         description: 'checkin.describe',
         role: 'member',
-        handler: (ctx) => renderCheckin(ctx, service.checkin(ctx)),
+        handler: async (ctx) => renderCheckin(ctx, await service.checkin(ctx)),
       },
       {
         name: 'freeze',
@@ -37,8 +37,8 @@ function checkinFeature(service: CheckinService): Feature {
         description: 'freeze.describe',
         role: 'member',
         enabled: () => service.rules.freeze.enabled,
-        handler(ctx): Reply {
-          const r = service.buyFreeze(ctx);
+        async handler(ctx): Promise<Reply> {
+          const r = await service.buyFreeze(ctx);
           return { text: ctx.t('freeze.done', r), ephemeral: true };
         },
       },
@@ -47,8 +47,8 @@ function checkinFeature(service: CheckinService): Feature {
 }
 
 export function streakProfileLine(service: CheckinService): ProfileLine {
-  return (ctx, memberId) => {
-    const s = service.streakOf(memberId);
+  return async (ctx, memberId) => {
+    const s = await service.streakOf(memberId);
     return s ? ctx.t('checkin.profileLine', { streak: s.streak, best: s.bestStreak }) : undefined;
   };
 }

@@ -27,7 +27,7 @@ export interface CheckinOutcome {
 }
 
 /** Runs inside the check-in's transaction; may add a line to the reply. */
-export type CheckinHook = (ctx: CommandContext, streak: number) => string | undefined;
+export type CheckinHook = (ctx: CommandContext, streak: number) => Promise<string | undefined>;
 
 /** What a CheckinService needs, by name (built by the feature's assembly function in index.ts). */
 export interface CheckinServiceDeps {
@@ -49,48 +49,52 @@ export class CheckinService {
     this.hooks.push(hook);
   }
 
-  checkin(ctx: CommandContext): CheckinOutcome {
+  async checkin(ctx: CommandContext): Promise<CheckinOutcome> {
     const memberId = ctx.member.id;
-    const state = this.deps.repo.streak(memberId);
+    const state = await this.deps.repo.streak(memberId);
     const decision = decideStreak(state, ctx.day, this.rules);
     if (decision.kind === 'already') throw new UserError('checkin.already', { streak: decision.streak });
     const { base, bonus, total } = checkinPoints(decision.streak, this.rules);
-    const rankOfDay = this.deps.repo.nextRankOfDay(ctx.community.id, ctx.day);
-    const inserted = this.deps.repo.insertCheckin({
-      communityId: ctx.community.id,
-      memberId,
-      day: ctx.day,
-      streak: decision.streak,
-      points: total,
-      rank: rankOfDay,
-      freezesUsed: decision.freezesUsed,
-      at: ctx.now.getTime(),
-    });
+    const rankOfDay = await this.deps.repo.nextRankOfDay(ctx.community.id, ctx.day);
+    const inserted = await this.deps.repo.insertCheckin({
+          communityId: ctx.community.id,
+          memberId,
+          day: ctx.day,
+          streak: decision.streak,
+          points: total,
+          rank: rankOfDay,
+          freezesUsed: decision.freezesUsed,
+          at: ctx.now.getTime(),
+        });
     if (!inserted) throw new UserError('checkin.already', { streak: state?.streak ?? 1 });
-    const award = this.deps.points.award({
-      communityId: ctx.community.id,
-      memberId,
-      delta: total,
-      kind: 'earn',
-      reason: 'checkin',
-      ref: ctx.day,
-      key: `checkin:${memberId}:${ctx.day}`,
-      at: ctx.now,
-      day: ctx.day,
-      afterCommit: ctx.afterCommit,
-      // The check-in reply tells the member (renderCheckin).
-      levelUpInReply: true,
-    });
+    const award = await this.deps.points.award({
+          communityId: ctx.community.id,
+          memberId,
+          delta: total,
+          kind: 'earn',
+          reason: 'checkin',
+          ref: ctx.day,
+          key: `checkin:${memberId}:${ctx.day}`,
+          at: ctx.now,
+          day: ctx.day,
+          afterCommit: ctx.afterCommit,
+          // The check-in reply tells the member (renderCheckin).
+          levelUpInReply: true,
+        });
     const bestStreak = Math.max(state?.bestStreak ?? 0, decision.streak);
-    this.deps.repo.saveStreak(memberId, {
-      lastDay: ctx.day,
-      streak: decision.streak,
-      bestStreak,
-      total: (state?.total ?? 0) + 1,
-      freezes: (state?.freezes ?? 0) - decision.freezesUsed,
-    });
+    await this.deps.repo.saveStreak(memberId, {
+            lastDay: ctx.day,
+            streak: decision.streak,
+            bestStreak,
+            total: (state?.total ?? 0) + 1,
+            freezes: (state?.freezes ?? 0) - decision.freezesUsed,
+          });
     const milestone = milestoneReached(decision.streak, this.rules);
-    const extra = this.hooks.map((hook) => hook(ctx, decision.streak)).filter((line): line is string => line !== undefined);
+    const extra: string[] = [];
+    for (const hook of this.hooks) {
+      const line = await hook(ctx, decision.streak);
+      if (line !== undefined) extra.push(line);
+    }
     return {
       extra,
       streak: decision.streak,
@@ -108,28 +112,28 @@ export class CheckinService {
   }
 
   /** Buy one streak freeze (补签卡) with points. */
-  buyFreeze(ctx: CommandContext): { freezes: number; balance: number } {
+  async buyFreeze(ctx: CommandContext): Promise<{ freezes: number; balance: number }> {
     const { freeze } = this.rules;
     if (!freeze.enabled) throw new UserError('checkin.freezeDisabled');
-    const state = this.deps.repo.streak(ctx.member.id);
+    const state = await this.deps.repo.streak(ctx.member.id);
     if (!state) throw new UserError('checkin.freezeNeedsCheckin');
     if (state.freezes >= freeze.maxHeld) throw new UserError('checkin.freezeMax', { max: freeze.maxHeld });
-    const award = this.deps.points.award({
-      communityId: ctx.community.id,
-      memberId: ctx.member.id,
-      delta: -freeze.cost,
-      kind: 'spend',
-      reason: 'freeze',
-      key: `freeze:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
-      at: ctx.now,
-      day: ctx.day,
-      afterCommit: ctx.afterCommit,
-    });
-    this.deps.repo.addFreeze(ctx.member.id);
+    const award = await this.deps.points.award({
+          communityId: ctx.community.id,
+          memberId: ctx.member.id,
+          delta: -freeze.cost,
+          kind: 'spend',
+          reason: 'freeze',
+          key: `freeze:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
+          at: ctx.now,
+          day: ctx.day,
+          afterCommit: ctx.afterCommit,
+        });
+    await this.deps.repo.addFreeze(ctx.member.id);
     return { freezes: state.freezes + 1, balance: award.balance };
   }
 
-  streakOf(memberId: number): { streak: number; bestStreak: number; lastDay: string; freezes: number } | undefined {
+  streakOf(memberId: number): Promise<{ streak: number; bestStreak: number; lastDay: string; freezes: number } | undefined> {
     return this.deps.repo.streak(memberId);
   }
 }

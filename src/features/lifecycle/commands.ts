@@ -65,8 +65,8 @@ export function lifecycleStatsSubcommands(service: LifecycleService): LeafComman
       aliases: ['成员', '分层'],
       description: 'stats.members.describe',
       role: 'admin',
-      handler(ctx): Reply {
-        const r = service.report(ctx.community, ctx.day, ctx.now);
+      async handler(ctx): Promise<Reply> {
+        const r = await service.report(ctx.community, ctx.day, ctx.now);
         const rate = r.nudged === 0 ? 0 : Math.round((r.returned / r.nudged) * 100);
         return {
           title: ctx.t('stats.membersTitle', { day: r.day }),
@@ -74,7 +74,7 @@ export function lifecycleStatsSubcommands(service: LifecycleService): LeafComman
             ctx.t('stats.segments', r.counts),
             ctx.t('stats.nudges', { nudged: r.nudged, returned: r.returned, days: service.config.nudges.effectDays, rate }),
             // Where the bot sees only what is addressed to it, say what "active" can mean here.
-            ...(service.seesAllMessages(ctx.community.id) ? [] : [ctx.t('stats.activeMeansInteracted'), ctx.t(service.nudgesOn(ctx.community.id) ? 'stats.nudgesOnMentionOnly' : 'stats.nudgesOffMentionOnly')]),
+            ...((await service.seesAllMessages(ctx.community.id)) ? [] : [ctx.t('stats.activeMeansInteracted'), ctx.t((await service.nudgesOn(ctx.community.id)) ? 'stats.nudgesOnMentionOnly' : 'stats.nudgesOffMentionOnly')]),
           ].join('\n'),
           ephemeral: true,
         };
@@ -85,8 +85,8 @@ export function lifecycleStatsSubcommands(service: LifecycleService): LeafComman
       aliases: ['刷分'],
       description: 'stats.farming.describe',
       role: 'admin',
-      handler(ctx): Reply {
-        const rows = service.farming(ctx.community.id, ctx.day);
+      async handler(ctx): Promise<Reply> {
+        const rows = await service.farming(ctx.community.id, ctx.day);
         const minDays = service.config.activity.farmingMinDays;
         if (rows.length === 0) return { text: ctx.t('stats.farmingNone'), ephemeral: true };
         return { title: ctx.t('stats.farmingTitle', { days: minDays }), text: rows.map((r) => `- ${ctx.t('stats.farmingRow', r)}`).join('\n'), ephemeral: true };

@@ -16,7 +16,7 @@ export { lifecycleStatsSubcommands } from './commands.js';
 
 export function createLifecycle(options: FeatureOptions<LifecycleServiceDeps>): AssembledFeature<LifecycleService> {
   const { store, ...deps } = options;
-  const service = new LifecycleService({ ...deps, repo: createLifecycleRepo(store.sqlite) });
+  const service = new LifecycleService({ ...deps, repo: createLifecycleRepo(store.sql) });
   return { service, feature: lifecycleFeature(service) };
 }
 

@@ -1,5 +1,5 @@
 /** Lifecycle tables; statements prepared once, used inside the caller's transaction. */
-import type { Sqlite } from '../../store/db.js';
+import type { Sql } from '../../store/sql.js';
 import type { MemberRow } from '../../core/identity/repo.js';
 
 export type CommunityTextKind = 'rules' | 'welcome';
@@ -49,56 +49,59 @@ export interface FactsRow {
 
 const account = '(SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1)';
 
-export function createLifecycleRepo(sqlite: Sqlite) {
-  const bump = sqlite.prepare<[number, number, string, number, number], { total: number }>(
+export function createLifecycleRepo(sql: Sql) {
+  const bump = sql.prepare<[number, number, string, number, number], { total: number }>(
     `INSERT INTO member_activity (community_id, member_id, day, messages, commands) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (community_id, member_id, day) DO UPDATE SET messages = messages + excluded.messages, commands = commands + excluded.commands
+     ON CONFLICT (community_id, member_id, day) DO UPDATE SET messages = member_activity.messages + excluded.messages, commands = member_activity.commands + excluded.commands
      RETURNING messages + commands AS total`,
   );
-  const addPoints = sqlite.prepare<[number, number, number, string]>('UPDATE member_activity SET points = points + ?, capped = MAX(capped, ?) WHERE member_id = ? AND day = ?');
-  const activityToday = sqlite.prepare<[number, string], { points: number }>('SELECT points FROM member_activity WHERE member_id = ? AND day = ?');
-  const earnedToday = sqlite.prepare<[number, string], { n: number | null }>("SELECT SUM(delta) AS n FROM points_ledger WHERE member_id = ? AND day = ? AND kind = 'earn'");
-  const getState = sqlite.prepare<[number], { last_text_hash: string | null; last_point_at: number | null; quiet: number }>('SELECT last_text_hash, last_point_at, quiet FROM lifecycle_members WHERE member_id = ?');
-  const putState = sqlite.prepare<[number, number, string, number | null]>(
+  const addPoints = sql.prepare<[number, number, number, string]>({
+    sqlite: 'UPDATE member_activity SET points = points + ?, capped = MAX(capped, ?) WHERE member_id = ? AND day = ?',
+    postgres: 'UPDATE member_activity SET points = points + ?, capped = GREATEST(capped, ?) WHERE member_id = ? AND day = ?',
+  });
+  const activityToday = sql.prepare<[number, string], { points: number }>('SELECT points FROM member_activity WHERE member_id = ? AND day = ?');
+  const earnedToday = sql.prepare<[number, string], { n: number | null }>("SELECT SUM(delta) AS n FROM points_ledger WHERE member_id = ? AND day = ? AND kind = 'earn'");
+  const getState = sql.prepare<[number], { last_text_hash: string | null; last_point_at: number | null; quiet: number }>('SELECT last_text_hash, last_point_at, quiet FROM lifecycle_members WHERE member_id = ?');
+  const putState = sql.prepare<[number, number, string, number | null]>(
     `INSERT INTO lifecycle_members (member_id, community_id, last_text_hash, last_point_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (member_id) DO UPDATE SET last_text_hash = excluded.last_text_hash, last_point_at = excluded.last_point_at`,
   );
-  const putQuiet = sqlite.prepare<[number, number, number]>(
+  const putQuiet = sql.prepare<[number, number, number]>(
     'INSERT INTO lifecycle_members (member_id, community_id, quiet) VALUES (?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET quiet = excluded.quiet',
   );
-  const farming = sqlite.prepare<[number, string, string, number], { member_id: number; display_name: string; days: number }>(
+  const farming = sql.prepare<[number, string, string, number], { member_id: number; display_name: string; days: number }>(
     `SELECT m.id AS member_id, m.display_name, COUNT(*) AS days FROM member_activity x JOIN members m ON m.id = x.member_id
      WHERE x.community_id = ? AND x.day > ? AND x.day <= ? AND x.capped = 1 GROUP BY m.id HAVING COUNT(*) >= ? ORDER BY days DESC, m.id LIMIT 50`,
   );
 
-  const findBatch = sqlite.prepare<[number, number], BatchRow>('SELECT * FROM welcome_batches WHERE community_id = ? AND minute = ?');
-  const insertBatch = sqlite.prepare<[number, number, number], { id: number }>("INSERT INTO welcome_batches (community_id, minute, due_at, status) VALUES (?, ?, ?, 'open') RETURNING id");
-  const reopenBatch = sqlite.prepare<[number, number]>("UPDATE welcome_batches SET status = 'open', due_at = ? WHERE id = ? AND status = 'done'");
-  const getBatch = sqlite.prepare<[number], BatchRow>('SELECT * FROM welcome_batches WHERE id = ?');
-  const moveBatch = sqlite.prepare<[string, number, string]>('UPDATE welcome_batches SET status = ? WHERE id = ? AND status = ?');
-  const openBatches = sqlite.prepare<[], BatchRow>("SELECT * FROM welcome_batches WHERE status = 'open'");
-  const insertWelcome = sqlite.prepare<[number, number, number, number, number, number]>(
+  const findBatch = sql.prepare<[number, number], BatchRow>('SELECT * FROM welcome_batches WHERE community_id = ? AND minute = ?');
+  const insertBatch = sql.prepare<[number, number, number], { id: number }>("INSERT INTO welcome_batches (community_id, minute, due_at, status) VALUES (?, ?, ?, 'open') RETURNING id");
+  const reopenBatch = sql.prepare<[number, number]>("UPDATE welcome_batches SET status = 'open', due_at = ? WHERE id = ? AND status = 'done'");
+  const getBatch = sql.prepare<[number], BatchRow>('SELECT * FROM welcome_batches WHERE id = ?');
+  const moveBatch = sql.prepare<[string, number, string]>('UPDATE welcome_batches SET status = ? WHERE id = ? AND status = ?');
+  const openBatches = sql.prepare<[], BatchRow>("SELECT * FROM welcome_batches WHERE status = 'open'");
+  const insertWelcome = sql.prepare<[number, number, number, number, number, number]>(
     "INSERT INTO welcomes (batch_id, community_id, member_id, rejoin, bonus, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
   );
-  const hasWelcome = sqlite.prepare<[number], { id: number }>('SELECT id FROM welcomes WHERE member_id = ? LIMIT 1');
-  const pendingWelcomes = sqlite.prepare<[number], WelcomeRow>(
+  const hasWelcome = sql.prepare<[number], { id: number }>('SELECT id FROM welcomes WHERE member_id = ? LIMIT 1');
+  const pendingWelcomes = sql.prepare<[number], WelcomeRow>(
     `SELECT w.id, w.member_id, w.rejoin, w.bonus, m.left_at, m.display_name, ${account} AS platform_user_id
      FROM welcomes w JOIN members m ON m.id = w.member_id WHERE w.batch_id = ? AND w.status = 'pending' ORDER BY w.id`,
   );
-  const countWelcomes = sqlite.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM welcomes WHERE batch_id = ?');
-  const markWelcome = sqlite.prepare<[string, number]>("UPDATE welcomes SET status = ? WHERE id = ? AND status = 'pending'");
+  const countWelcomes = sql.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM welcomes WHERE batch_id = ?');
+  const markWelcome = sql.prepare<[string, number]>("UPDATE welcomes SET status = ? WHERE id = ? AND status = 'pending'");
 
-  const insertFollowup = sqlite.prepare<[number, number, number, number], { id: number }>(
+  const insertFollowup = sql.prepare<[number, number, number, number], { id: number }>(
     "INSERT INTO followups (community_id, member_id, step, due_at, status) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (member_id, step) DO NOTHING RETURNING id",
   );
-  const getFollowup = sqlite.prepare<[number], FollowupRow>('SELECT * FROM followups WHERE id = ?');
-  const moveFollowup = sqlite.prepare<[string, string | null, number, number]>("UPDATE followups SET status = ?, tip = ?, done_at = ? WHERE id = ? AND status = 'pending'");
-  const pendingFollowups = sqlite.prepare<[], FollowupRow>("SELECT * FROM followups WHERE status = 'pending'");
-  const sentTips = sqlite.prepare<[number], { tip: string }>("SELECT tip FROM followups WHERE member_id = ? AND status = 'sent' AND tip IS NOT NULL");
-  const messagesEver = sqlite.prepare<[number], { n: number | null }>('SELECT SUM(messages) AS n FROM member_activity WHERE member_id = ?');
-  const member = sqlite.prepare<[number], MemberRow>(`SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, ${account} AS platform_user_id FROM members m WHERE m.id = ?`);
+  const getFollowup = sql.prepare<[number], FollowupRow>('SELECT * FROM followups WHERE id = ?');
+  const moveFollowup = sql.prepare<[string, string | null, number, number]>("UPDATE followups SET status = ?, tip = ?, done_at = ? WHERE id = ? AND status = 'pending'");
+  const pendingFollowups = sql.prepare<[], FollowupRow>("SELECT * FROM followups WHERE status = 'pending'");
+  const sentTips = sql.prepare<[number], { tip: string }>("SELECT tip FROM followups WHERE member_id = ? AND status = 'sent' AND tip IS NOT NULL");
+  const messagesEver = sql.prepare<[number], { n: number | null }>('SELECT SUM(messages) AS n FROM member_activity WHERE member_id = ?');
+  const member = sql.prepare<[number], MemberRow>(`SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, ${account} AS platform_user_id FROM members m WHERE m.id = ?`);
 
-  const facts = sqlite.prepare<[string, string, string, string, string, string, number], FactsRow>(
+  const facts = sql.prepare<[string, string, string, string, string, string, number], FactsRow>(
     `SELECT m.id AS member_id, m.display_name, ${account} AS platform_user_id, m.joined_at, m.left_at, COALESCE(p.earned, 0) AS earned,
        (SELECT COUNT(*) FROM member_activity x WHERE x.member_id = m.id AND x.day > ? AND x.day <= ?) AS active7,
        (SELECT COUNT(*) FROM member_activity x WHERE x.member_id = m.id AND x.day > ? AND x.day <= ?) AS active30,
@@ -108,88 +111,88 @@ export function createLifecycleRepo(sqlite: Sqlite) {
      FROM members m LEFT JOIN member_points p ON p.member_id = m.id LEFT JOIN lifecycle_members s ON s.member_id = m.id
      WHERE m.community_id = ? ORDER BY m.id`,
   );
-  const putSnapshot = sqlite.prepare<[number, string, string, number]>(
+  const putSnapshot = sql.prepare<[number, string, string, number]>(
     'INSERT INTO segment_snapshots (community_id, day, segment, count) VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day, segment) DO UPDATE SET count = excluded.count',
   );
-  const claimRun = sqlite.prepare<[number, string, number]>('INSERT INTO lifecycle_daily_runs (community_id, day, ran_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  const insertNudge = sqlite.prepare<[number, number, string, number]>('INSERT INTO nudges (community_id, member_id, day, nudged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
-  const markReturned = sqlite.prepare<[number, number, number, number]>('UPDATE nudges SET returned_at = ? WHERE member_id = ? AND returned_at IS NULL AND nudged_at <= ? AND nudged_at >= ?');
-  const nudgeStats = sqlite.prepare<[number, number], { n: number; returned: number }>('SELECT COUNT(*) AS n, COUNT(returned_at) AS returned FROM nudges WHERE community_id = ? AND nudged_at >= ?');
-  const communities = sqlite.prepare<[], { id: number }>('SELECT id FROM communities ORDER BY id');
+  const claimRun = sql.prepare<[number, string, number]>('INSERT INTO lifecycle_daily_runs (community_id, day, ran_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const insertNudge = sql.prepare<[number, number, string, number]>('INSERT INTO nudges (community_id, member_id, day, nudged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const markReturned = sql.prepare<[number, number, number, number]>('UPDATE nudges SET returned_at = ? WHERE member_id = ? AND returned_at IS NULL AND nudged_at <= ? AND nudged_at >= ?');
+  const nudgeStats = sql.prepare<[number, number], { n: number; returned: number }>('SELECT COUNT(*) AS n, COUNT(returned_at) AS returned FROM nudges WHERE community_id = ? AND nudged_at >= ?');
+  const communities = sql.prepare<[], { id: number }>('SELECT id FROM communities ORDER BY id');
 
-  const putRules = sqlite.prepare<[number, number, number]>(
+  const putRules = sql.prepare<[number, number, number]>(
     'INSERT INTO rules_acceptances (member_id, community_id, reminder_due_at) VALUES (?, ?, ?) ON CONFLICT (member_id) DO NOTHING',
   );
-  const acceptRules = sqlite.prepare<[number, number, number]>(
+  const acceptRules = sql.prepare<[number, number, number]>(
     `INSERT INTO rules_acceptances (member_id, community_id, accepted_at) VALUES (?, ?, ?)
-     ON CONFLICT (member_id) DO UPDATE SET accepted_at = excluded.accepted_at WHERE accepted_at IS NULL`,
+     ON CONFLICT (member_id) DO UPDATE SET accepted_at = excluded.accepted_at WHERE rules_acceptances.accepted_at IS NULL`,
   );
-  const rulesOf = sqlite.prepare<[number], { community_id: number; accepted_at: number | null; reminder_due_at: number | null; reminded_at: number | null }>(
+  const rulesOf = sql.prepare<[number], { community_id: number; accepted_at: number | null; reminder_due_at: number | null; reminded_at: number | null }>(
     'SELECT community_id, accepted_at, reminder_due_at, reminded_at FROM rules_acceptances WHERE member_id = ?',
   );
-  const markReminded = sqlite.prepare<[number, number]>('UPDATE rules_acceptances SET reminded_at = ? WHERE member_id = ? AND reminded_at IS NULL AND accepted_at IS NULL');
-  const pendingReminders = sqlite.prepare<[], { member_id: number; reminder_due_at: number }>(
+  const markReminded = sql.prepare<[number, number]>('UPDATE rules_acceptances SET reminded_at = ? WHERE member_id = ? AND reminded_at IS NULL AND accepted_at IS NULL');
+  const pendingReminders = sql.prepare<[], { member_id: number; reminder_due_at: number }>(
     'SELECT member_id, reminder_due_at FROM rules_acceptances WHERE accepted_at IS NULL AND reminded_at IS NULL AND reminder_due_at IS NOT NULL',
   );
-  const getText = sqlite.prepare<[number, string], { text: string }>('SELECT text FROM community_texts WHERE community_id = ? AND kind = ?');
-  const putText = sqlite.prepare<[number, string, string, number, number]>(
+  const getText = sql.prepare<[number, string], { text: string }>('SELECT text FROM community_texts WHERE community_id = ? AND kind = ?');
+  const putText = sql.prepare<[number, string, string, number, number]>(
     `INSERT INTO community_texts (community_id, kind, text, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (community_id, kind) DO UPDATE SET text = excluded.text, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
   );
-  const clearText = sqlite.prepare<[number, string]>('DELETE FROM community_texts WHERE community_id = ? AND kind = ?');
+  const clearText = sql.prepare<[number, string]>('DELETE FROM community_texts WHERE community_id = ? AND kind = ?');
   return {
     /** A text an admin set for the community (`rules`, `welcome`), if any. */
-    communityText: (communityId: number, kind: CommunityTextKind) => getText.get(communityId, kind)?.text,
-    setCommunityText: (communityId: number, kind: CommunityTextKind, text: string, memberId: number, at: number) => void putText.run(communityId, kind, text, memberId, at),
+    communityText: async (communityId: number, kind: CommunityTextKind) => (await getText.get(communityId, kind))?.text,
+    setCommunityText: (communityId: number, kind: CommunityTextKind, text: string, memberId: number, at: number) => putText.run(communityId, kind, text, memberId, at),
     /** False when there was nothing to clear. */
-    clearCommunityText: (communityId: number, kind: CommunityTextKind) => clearText.run(communityId, kind).changes === 1,
+    clearCommunityText: async (communityId: number, kind: CommunityTextKind) => (await clearText.run(communityId, kind)) === 1,
     /** Records that the member should accept the rules; false when a row existed (a rejoin). */
-    expectRules: (memberId: number, communityId: number, dueAt: number) => putRules.run(memberId, communityId, dueAt).changes === 1,
+    expectRules: async (memberId: number, communityId: number, dueAt: number) => (await putRules.run(memberId, communityId, dueAt)) === 1,
     /** False when the member had accepted before. */
-    acceptRules: (memberId: number, communityId: number, at: number) => acceptRules.run(memberId, communityId, at).changes === 1,
+    acceptRules: async (memberId: number, communityId: number, at: number) => (await acceptRules.run(memberId, communityId, at)) === 1,
     rulesOf: (memberId: number) => rulesOf.get(memberId),
     /** Compare-and-set: true for the one run that may send the reminder. */
-    markReminded: (memberId: number, at: number) => markReminded.run(at, memberId).changes === 1,
+    markReminded: async (memberId: number, at: number) => (await markReminded.run(at, memberId)) === 1,
     pendingReminders: () => pendingReminders.all(),
     /** Counts one message or command; returns the member's events today (1 = first today). */
-    bumpActivity: (communityId: number, memberId: number, day: string, messages: number, commands: number) => (bump.get(communityId, memberId, day, messages, commands) as { total: number }).total,
-    addActivityPoints: (memberId: number, day: string, points: number, capped: boolean) => void addPoints.run(points, capped ? 1 : 0, memberId, day),
-    activityToday: (memberId: number, day: string) => activityToday.get(memberId, day)?.points ?? 0,
-    earnedToday: (memberId: number, day: string) => earnedToday.get(memberId, day)?.n ?? 0,
+    bumpActivity: async (communityId: number, memberId: number, day: string, messages: number, commands: number) => ((await bump.get(communityId, memberId, day, messages, commands)) as { total: number }).total,
+    addActivityPoints: (memberId: number, day: string, points: number, capped: boolean) => addPoints.run(points, capped ? 1 : 0, memberId, day),
+    activityToday: async (memberId: number, day: string) => (await activityToday.get(memberId, day))?.points ?? 0,
+    earnedToday: async (memberId: number, day: string) => (await earnedToday.get(memberId, day))?.n ?? 0,
     state: (memberId: number) => getState.get(memberId),
-    saveState: (memberId: number, communityId: number, hash: string, lastPointAt: number | null) => void putState.run(memberId, communityId, hash, lastPointAt),
-    setQuiet: (memberId: number, communityId: number, quiet: boolean) => void putQuiet.run(memberId, communityId, quiet ? 1 : 0),
+    saveState: (memberId: number, communityId: number, hash: string, lastPointAt: number | null) => putState.run(memberId, communityId, hash, lastPointAt),
+    setQuiet: (memberId: number, communityId: number, quiet: boolean) => putQuiet.run(memberId, communityId, quiet ? 1 : 0),
     farming: (communityId: number, afterDay: string, today: string, minDays: number) => farming.all(communityId, afterDay, today, minDays),
 
     findBatch: (communityId: number, minute: number) => findBatch.get(communityId, minute),
-    insertBatch: (communityId: number, minute: number, dueAt: number) => (insertBatch.get(communityId, minute, dueAt) as { id: number }).id,
-    reopenBatch: (id: number, dueAt: number) => reopenBatch.run(dueAt, id).changes === 1,
+    insertBatch: async (communityId: number, minute: number, dueAt: number) => ((await insertBatch.get(communityId, minute, dueAt)) as { id: number }).id,
+    reopenBatch: async (id: number, dueAt: number) => (await reopenBatch.run(dueAt, id)) === 1,
     getBatch: (id: number) => getBatch.get(id),
-    moveBatch: (id: number, from: BatchRow['status'], to: BatchRow['status']) => moveBatch.run(to, id, from).changes === 1,
+    moveBatch: async (id: number, from: BatchRow['status'], to: BatchRow['status']) => (await moveBatch.run(to, id, from)) === 1,
     openBatches: () => openBatches.all(),
-    insertWelcome: (batchId: number, communityId: number, memberId: number, rejoin: boolean, bonus: number, at: number) => void insertWelcome.run(batchId, communityId, memberId, rejoin ? 1 : 0, bonus, at),
-    hasWelcome: (memberId: number) => hasWelcome.get(memberId) !== undefined,
+    insertWelcome: (batchId: number, communityId: number, memberId: number, rejoin: boolean, bonus: number, at: number) => insertWelcome.run(batchId, communityId, memberId, rejoin ? 1 : 0, bonus, at),
+    hasWelcome: async (memberId: number) => (await hasWelcome.get(memberId)) !== undefined,
     pendingWelcomes: (batchId: number) => pendingWelcomes.all(batchId),
-    countWelcomes: (batchId: number) => countWelcomes.get(batchId)?.n ?? 0,
-    markWelcome: (id: number, status: 'sent' | 'skipped') => void markWelcome.run(status, id),
+    countWelcomes: async (batchId: number) => (await countWelcomes.get(batchId))?.n ?? 0,
+    markWelcome: (id: number, status: 'sent' | 'skipped') => markWelcome.run(status, id),
 
     /** Undefined when the member already has this step (a rejoin is not onboarded again). */
-    insertFollowup: (communityId: number, memberId: number, step: number, dueAt: number) => insertFollowup.get(communityId, memberId, step, dueAt)?.id,
+    insertFollowup: async (communityId: number, memberId: number, step: number, dueAt: number) => (await insertFollowup.get(communityId, memberId, step, dueAt))?.id,
     getFollowup: (id: number) => getFollowup.get(id),
-    finishFollowup: (id: number, status: 'sent' | 'skipped', tip: string | null, at: number) => moveFollowup.run(status, tip, at, id).changes === 1,
+    finishFollowup: async (id: number, status: 'sent' | 'skipped', tip: string | null, at: number) => (await moveFollowup.run(status, tip, at, id)) === 1,
     pendingFollowups: () => pendingFollowups.all(),
-    sentTips: (memberId: number) => sentTips.all(memberId).map((r) => r.tip),
-    messagesEver: (memberId: number) => messagesEver.get(memberId)?.n ?? 0,
+    sentTips: async (memberId: number) => (await sentTips.all(memberId)).map((r) => r.tip),
+    messagesEver: async (memberId: number) => (await messagesEver.get(memberId))?.n ?? 0,
     member: (memberId: number) => member.get(memberId),
 
     /** Per member: days active in (day7, today] and (day30, today], last active day, earnings, opt-out, last nudge. */
     facts: (communityId: number, today: string, after7: string, after30: string) => facts.all(after7, today, after30, today, today, today, communityId),
-    saveSnapshot: (communityId: number, day: string, segment: string, count: number) => void putSnapshot.run(communityId, day, segment, count),
-    claimDailyRun: (communityId: number, day: string, at: number) => claimRun.run(communityId, day, at).changes === 1,
-    insertNudge: (communityId: number, memberId: number, day: string, at: number) => insertNudge.run(communityId, memberId, day, at).changes === 1,
-    markReturned: (memberId: number, now: number, windowMs: number) => void markReturned.run(now, memberId, now, now - windowMs),
-    nudgeStats: (communityId: number, since: number) => nudgeStats.get(communityId, since) ?? { n: 0, returned: 0 },
-    communityIds: () => communities.all().map((r) => r.id),
+    saveSnapshot: (communityId: number, day: string, segment: string, count: number) => putSnapshot.run(communityId, day, segment, count),
+    claimDailyRun: async (communityId: number, day: string, at: number) => (await claimRun.run(communityId, day, at)) === 1,
+    insertNudge: async (communityId: number, memberId: number, day: string, at: number) => (await insertNudge.run(communityId, memberId, day, at)) === 1,
+    markReturned: (memberId: number, now: number, windowMs: number) => markReturned.run(now, memberId, now, now - windowMs),
+    nudgeStats: async (communityId: number, since: number) => (await nudgeStats.get(communityId, since)) ?? { n: 0, returned: 0 },
+    communityIds: async () => (await communities.all()).map((r) => r.id),
   };
 }
 

@@ -86,13 +86,13 @@ export interface LifecycleServiceDeps {
   points: PointsService;
   checkin: CheckinService;
   config: LifecycleConfig;
-  communityById: (id: number) => CommunityInfo | undefined;
+  communityById: (id: number) => Promise<CommunityInfo | undefined>;
   /** A community's translator, for posts made outside a command. */
-  translate: (communityId: number) => Translate;
+  translate: (communityId: number) => Promise<Translate>;
   /** Whether the community's platform can deliver direct messages (the playground, Discord, WeCom with the app API or long connection). */
-  canDirect: (communityId: number) => boolean;
+  canDirect: (communityId: number) => Promise<boolean>;
   /** What the community's platform lets the bot see (core/capabilities.ts). */
-  capabilities: (communityId: number) => PlatformCapabilities;
+  capabilities: (communityId: number) => Promise<PlatformCapabilities>;
   /** Platform follow-up to an accepted rules prompt (Discord grants the configured role). */
   rulesAccepted: (communityId: number, platformUserId: string) => Promise<void>;
   /** The community's texts from config (community.overrides), in its language. */
@@ -118,87 +118,87 @@ export class LifecycleService {
   // ── welcome ──────────────────────────────────────────────────────────
 
   /** memberJoined listener: newcomer bonus (once ever), a pending welcome, follow-ups. */
-  onJoined(ctx: CommandContext): void {
+  async onJoined(ctx: CommandContext): Promise<void> {
     const { welcome } = this.config;
     const communityId = ctx.community.id;
     const memberId = ctx.member.id;
-    const rejoin = this.deps.repo.hasWelcome(memberId);
+    const rejoin = await this.deps.repo.hasWelcome(memberId);
     let bonus = 0;
     if (welcome.newcomerBonus > 0) {
       // The ledger key makes the bonus once per member, ever: a rejoin pays nothing.
-      const award = this.deps.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
+      const award = await this.deps.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
       if (award.applied) bonus = welcome.newcomerBonus;
     }
     if (welcome.enabled) {
       const minute = minuteOf(ctx.now);
       const dueAt = ctx.now.getTime() + welcome.delaySeconds * 1000;
-      const batch = this.deps.repo.findBatch(communityId, minute);
+      const batch = await this.deps.repo.findBatch(communityId, minute);
       let batchId: number;
       let arm = false;
       if (!batch) {
-        batchId = this.deps.repo.insertBatch(communityId, minute, dueAt);
+        batchId = await this.deps.repo.insertBatch(communityId, minute, dueAt);
         arm = true;
       } else {
         batchId = batch.id;
         // A join after this minute's batch went out opens it again.
-        arm = batch.status === 'done' && this.deps.repo.reopenBatch(batch.id, dueAt);
+        arm = batch.status === 'done' && (await this.deps.repo.reopenBatch(batch.id, dueAt));
       }
-      this.deps.repo.insertWelcome(batchId, communityId, memberId, rejoin, bonus, ctx.now.getTime());
+      await this.deps.repo.insertWelcome(batchId, communityId, memberId, rejoin, bonus, ctx.now.getTime());
       if (arm) ctx.afterCommit(() => this.deps.timers.at(welcomeJobId(communityId, minute), new Date(dueAt), { kind: WELCOME_JOB, id: batchId }));
     }
     const joinedAt = ctx.now.getTime();
     if (this.config.rules.acceptance) {
       const dueAt = joinedAt + this.config.rules.reminderSeconds * 1000;
-      if (this.deps.repo.expectRules(memberId, communityId, dueAt)) {
+      if (await this.deps.repo.expectRules(memberId, communityId, dueAt)) {
         ctx.afterCommit(() => this.deps.timers.at(rulesReminderJobId(memberId), new Date(dueAt), { kind: RULES_REMINDER_JOB, id: memberId }));
       }
     }
-    this.config.followups.offsetsSeconds.forEach((offset, i) => {
+    for (const [i, offset] of this.config.followups.offsetsSeconds.entries()) {
       const dueAt = new Date(joinedAt + offset * 1000);
-      const id = this.deps.repo.insertFollowup(communityId, memberId, i + 1, dueAt.getTime());
+      const id = await this.deps.repo.insertFollowup(communityId, memberId, i + 1, dueAt.getTime());
       if (id !== undefined) ctx.afterCommit(() => this.deps.timers.at(followupJobId(id), dueAt, { kind: FOLLOWUP_JOB, id }));
-    });
+    }
   }
 
   /** Timer job: post this minute's welcomes, one post when more than the threshold joined. */
-  fireWelcomeBatch(batchId: number, job: JobContext): JobOutcome {
+  async fireWelcomeBatch(batchId: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const batch = this.deps.repo.getBatch(batchId);
+    const batch = await this.deps.repo.getBatch(batchId);
     if (!batch) return 'missing';
     if (!batch || batch.status !== 'open') return;
-    const pending = this.deps.repo.pendingWelcomes(batchId);
-    const total = this.deps.repo.countWelcomes(batchId);
+    const pending = await this.deps.repo.pendingWelcomes(batchId);
+    const total = await this.deps.repo.countWelcomes(batchId);
     // A member who left meanwhile is not welcomed; one who joined twice in the batch is welcomed once.
     const seen = new Set<number>();
     const present = pending.filter((w) => w.left_at === null && !seen.has(w.member_id) && seen.add(w.member_id));
-    for (const w of pending) if (!present.includes(w)) this.deps.repo.markWelcome(w.id, 'skipped');
-    const community = this.deps.communityById(batch.community_id);
-    const t = this.deps.translate(batch.community_id);
+    for (const w of pending) if (!present.includes(w)) await this.deps.repo.markWelcome(w.id, 'skipped');
+    const community = await this.deps.communityById(batch.community_id);
+    const t = await this.deps.translate(batch.community_id);
     const name = community?.name || t('lifecycle.thisCommunity');
     const afterCommit = job.afterCommit;
     const first = present[0];
     if (first && total > this.config.welcome.batchThreshold && present.length > 1) {
       const mentions = Object.fromEntries(present.map((w) => [w.platform_user_id, w.display_name]));
       const bonus = Math.max(...present.map((w) => w.bonus));
-      const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), ...this.welcomeRules(community, t), t('lifecycle.welcomeCheckin')];
+      const lines = [t('lifecycle.welcomeBatch', { count: present.length, community: name, mentions: present.map((w) => `<@${w.platform_user_id}>`).join(' ') }), ...(await this.welcomeRules(community, t)), t('lifecycle.welcomeCheckin')];
       if (bonus > 0) lines.push(t('lifecycle.welcomeBonusBatch', { bonus }));
-      this.deps.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
+      await this.deps.outbox.post(batch.community_id, { text: lines.join('\n'), mentions, ...this.acceptAction(t) }, { key: `welcome-batch-${batchId}-${first.id}`, source: 'welcome', at: now, afterCommit });
     } else {
-      for (const w of present) this.deps.outbox.post(batch.community_id, { ...this.welcomeReply(w, name, t, community), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
+      for (const w of present) await this.deps.outbox.post(batch.community_id, { ...(await this.welcomeReply(w, name, t, community)), ...this.acceptAction(t) }, { key: `welcome-${w.id}`, source: 'welcome', at: now, afterCommit });
     }
-    for (const w of present) this.deps.repo.markWelcome(w.id, 'sent');
-    this.deps.repo.moveBatch(batchId, 'open', 'done');
+    for (const w of present) await this.deps.repo.markWelcome(w.id, 'sent');
+    await this.deps.repo.moveBatch(batchId, 'open', 'done');
   }
 
-  private welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, name: string, t: Translate, community: CommunityInfo | undefined): Reply {
+  private async welcomeReply(w: { platform_user_id: string; display_name: string; rejoin: number; bonus: number }, name: string, t: Translate, community: CommunityInfo | undefined): Promise<Reply> {
     const mention = `<@${w.platform_user_id}>`;
     const mentions = { [w.platform_user_id]: w.display_name };
-    const custom = community ? this.welcomeTemplate(community) : undefined;
+    const custom = community ? (await this.welcomeTemplate(community)) : undefined;
     if (custom && !w.rejoin) {
-      const rules = this.rulesText(community);
-      return { text: [interpolate(custom, { mention, community: name, bonus: w.bonus }), ...(rules ? this.welcomeRules(community, t) : [])].join('\n'), mentions };
+      const rules = await this.rulesText(community);
+      return { text: [interpolate(custom, { mention, community: name, bonus: w.bonus }), ...(rules ? (await this.welcomeRules(community, t)) : [])].join('\n'), mentions };
     }
-    const lines = [t(w.rejoin ? 'lifecycle.welcomeBack' : 'lifecycle.welcome', { mention, community: name }), ...this.welcomeRules(community, t), t('lifecycle.welcomeCheckin')];
+    const lines = [t(w.rejoin ? 'lifecycle.welcomeBack' : 'lifecycle.welcome', { mention, community: name }), ...(await this.welcomeRules(community, t)), t('lifecycle.welcomeCheckin')];
     if (w.bonus > 0) lines.push(t('lifecycle.welcomeBonus', { bonus: w.bonus }));
     return { text: lines.join('\n'), mentions };
   }
@@ -206,60 +206,60 @@ export class LifecycleService {
   // ── rules and per-community texts ────────────────────────────────────
 
   /** The community's rules: set by an admin, else configured for the community, else the default for its language. */
-  rulesText(community: CommunityInfo | undefined): string | undefined {
+  async rulesText(community: CommunityInfo | undefined): Promise<string | undefined> {
     if (!community) return undefined;
-    return this.deps.repo.communityText(community.id, 'rules') ?? this.deps.configuredTexts(community).rules ?? this.config.rules.text?.[community.locale] ?? undefined;
+    return (await this.deps.repo.communityText(community.id, 'rules')) ?? this.deps.configuredTexts(community).rules ?? this.config.rules.text?.[community.locale] ?? undefined;
   }
 
   /** The welcome template: set by an admin, else configured for the community, else the configured default; undefined: the built-in welcome. */
-  private welcomeTemplate(community: CommunityInfo): string | undefined {
-    return this.deps.repo.communityText(community.id, 'welcome') ?? this.deps.configuredTexts(community).welcome ?? this.config.welcome.text?.[community.locale] ?? undefined;
+  private async welcomeTemplate(community: CommunityInfo): Promise<string | undefined> {
+    return (await this.deps.repo.communityText(community.id, 'welcome')) ?? this.deps.configuredTexts(community).welcome ?? this.config.welcome.text?.[community.locale] ?? undefined;
   }
 
   /** The rules lines of a welcome: the first 3 lines of the community's rules (and how to see all), or the built-in one-line reminder. */
-  private welcomeRules(community: CommunityInfo | undefined, t: Translate): string[] {
-    const rules = this.rulesText(community);
+  private async welcomeRules(community: CommunityInfo | undefined, t: Translate): Promise<string[]> {
+    const rules = await this.rulesText(community);
     if (!rules) return [t('lifecycle.welcomeRules')];
     const { lines, more } = rulesPreview(rules, 3);
     return [t('lifecycle.welcomeRulesTitle'), ...lines, ...(more ? [t('lifecycle.welcomeRulesMore')] : [])];
   }
 
   /** `/rules` (群规): the community's rules in full. */
-  showRules(ctx: CommandContext): Reply {
-    const rules = this.rulesText(ctx.community);
+  async showRules(ctx: CommandContext): Promise<Reply> {
+    const rules = await this.rulesText(ctx.community);
     if (!rules) return { text: [ctx.t('rules.none'), ...(ctx.isAdmin ? [ctx.t('rules.noneAdmin')] : [])].join('\n') };
-    const accepted = this.deps.repo.rulesOf(ctx.member.id)?.accepted_at != null;
+    const accepted = (await this.deps.repo.rulesOf(ctx.member.id))?.accepted_at != null;
     return { title: ctx.t('rules.title', { community: ctx.community.name || ctx.t('lifecycle.thisCommunity') }), text: rules, ...(accepted ? {} : this.acceptAction(ctx.t)) };
   }
 
   /** `/rules set <text>` (群规 设置): the community's rules, several lines (a typed `\n` is a line break too). */
-  setRules(ctx: CommandContext, raw: string): Reply {
+  async setRules(ctx: CommandContext, raw: string): Promise<Reply> {
     const text = multiline(raw);
-    this.deps.repo.setCommunityText(ctx.community.id, 'rules', text, ctx.member.id, ctx.now.getTime());
+    await this.deps.repo.setCommunityText(ctx.community.id, 'rules', text, ctx.member.id, ctx.now.getTime());
     return { text: ctx.t('rules.saved', { lines: rulesPreview(text, Infinity).lines.length }) };
   }
 
   /** `/rules clear` (群规 清除): back to the configured rules. */
-  clearRules(ctx: CommandContext): Reply {
-    if (!this.deps.repo.clearCommunityText(ctx.community.id, 'rules')) throw new UserError('rules.nothingToClear');
+  async clearRules(ctx: CommandContext): Promise<Reply> {
+    if (!(await this.deps.repo.clearCommunityText(ctx.community.id, 'rules'))) throw new UserError('rules.nothingToClear');
     return { text: ctx.t('rules.cleared') };
   }
 
   /** `/rules welcome [text|reset]` (群规 欢迎语): show, set (placeholders checked) or reset the community's welcome text. */
-  welcomeText(ctx: CommandContext, raw: string | undefined): Reply {
+  async welcomeText(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
     const placeholders = placeholderList();
     if (raw === undefined) {
-      const current = this.welcomeTemplate(ctx.community);
+      const current = await this.welcomeTemplate(ctx.community);
       return { text: ctx.t('rules.welcomeCurrent', { text: current ?? ctx.t('rules.welcomeBuiltIn'), placeholders }), ephemeral: true };
     }
     if (RESET_WORDS.has(raw.trim().toLowerCase())) {
-      if (!this.deps.repo.clearCommunityText(ctx.community.id, 'welcome')) throw new UserError('rules.welcomeNothingToReset');
+      if (!(await this.deps.repo.clearCommunityText(ctx.community.id, 'welcome'))) throw new UserError('rules.welcomeNothingToReset');
       return { text: ctx.t('rules.welcomeReset') };
     }
     const text = multiline(raw);
     const unknown = unknownPlaceholders(text, WELCOME_PLACEHOLDERS);
     if (unknown.length > 0) throw new UserError('rules.unknownPlaceholder', { unknown: unknown.map((n) => `{${n}}`).join(' '), placeholders });
-    this.deps.repo.setCommunityText(ctx.community.id, 'welcome', text, ctx.member.id, ctx.now.getTime());
+    await this.deps.repo.setCommunityText(ctx.community.id, 'welcome', text, ctx.member.id, ctx.now.getTime());
     const preview = interpolate(text, { mention: `<@${ctx.member.platformUserId}>`, community: ctx.community.name || ctx.t('lifecycle.thisCommunity'), bonus: this.config.welcome.newcomerBonus });
     return { text: ctx.t('rules.welcomeSaved', { preview }), mentions: { [ctx.member.platformUserId]: ctx.member.displayName } };
   }
@@ -270,69 +270,69 @@ export class LifecycleService {
   // ── rules acceptance ─────────────────────────────────────────────────
 
   /** `/accept` (接受群规): records when the member accepted the community rules. */
-  acceptRules(ctx: CommandContext): Reply {
-    const before = this.deps.repo.rulesOf(ctx.member.id);
+  async acceptRules(ctx: CommandContext): Promise<Reply> {
+    const before = await this.deps.repo.rulesOf(ctx.member.id);
     if (before?.accepted_at != null) return { text: ctx.t('lifecycle.rulesAlready'), ephemeral: true };
-    this.deps.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
+    await this.deps.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
     ctx.afterCommit(() => this.deps.rulesAccepted(ctx.community.id, ctx.member.platformUserId));
     if (before && before.reminded_at === null) ctx.afterCommit(() => this.deps.timers.cancel(rulesReminderJobId(ctx.member.id)).catch(() => undefined));
     return { text: ctx.t('lifecycle.rulesAccepted'), ephemeral: true };
   }
 
   /** Timer: remind a member once who has not accepted the rules (skipped after a leave or an acceptance). */
-  fireRulesReminder(memberId: number, job: JobContext): JobOutcome {
+  async fireRulesReminder(memberId: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const rules = this.deps.repo.rulesOf(memberId);
-    const member = this.deps.repo.member(memberId);
+    const rules = await this.deps.repo.rulesOf(memberId);
+    const member = await this.deps.repo.member(memberId);
     if (!rules) return 'missing';
     if (!rules || rules.accepted_at !== null) return;
     // Closed once, whatever happens: a member who left is not reminded, and the timer is not re-armed.
-    if (!this.deps.repo.markReminded(memberId, now.getTime()) || !member || member.left_at !== null) return;
-    const t = this.deps.translate(rules.community_id);
+    if (!(await this.deps.repo.markReminded(memberId, now.getTime())) || !member || member.left_at !== null) return;
+    const t = await this.deps.translate(rules.community_id);
     const mention = `<@${member.platform_user_id}>`;
-    this.deps.outbox.post(
-      rules.community_id,
-      { text: t('lifecycle.rulesReminder', { mention }), mentions: { [member.platform_user_id]: member.display_name }, ...this.acceptAction(t) },
-      { key: `rules-reminder-${memberId}`, source: 'rules-reminder', at: now, afterCommit: job.afterCommit },
-    );
+    await this.deps.outbox.post(
+            rules.community_id,
+            { text: t('lifecycle.rulesReminder', { mention }), mentions: { [member.platform_user_id]: member.display_name }, ...this.acceptAction(t) },
+            { key: `rules-reminder-${memberId}`, source: 'rules-reminder', at: now, afterCommit: job.afterCommit },
+          );
   }
 
   private acceptAction(t: Translate): { actions?: Reply['actions'] } {
     return this.config.rules.acceptance ? { actions: [{ label: t('lifecycle.acceptButton'), command: 'accept', style: 'success' }] } : {};
   }
 
-  fireFollowup(id: number, job: JobContext): JobOutcome {
+  async fireFollowup(id: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const row = this.deps.repo.getFollowup(id);
+    const row = await this.deps.repo.getFollowup(id);
     if (!row) return 'missing';
     if (!row || row.status !== 'pending') return;
-    const member = this.deps.repo.member(row.member_id);
+    const member = await this.deps.repo.member(row.member_id);
     if (!member || member.left_at !== null) {
-      this.deps.repo.finishFollowup(id, 'skipped', null, now.getTime());
+      await this.deps.repo.finishFollowup(id, 'skipped', null, now.getTime());
       return;
     }
-    const tip = pickTip(this.config.followups.tips, this.tipsDone(row.member_id), new Set(this.deps.repo.sentTips(row.member_id) as Tip[]));
+    const tip = pickTip(this.config.followups.tips, await this.tipsDone(row.member_id), new Set((await this.deps.repo.sentTips(row.member_id)) as Tip[]));
     if (!tip) {
-      this.deps.repo.finishFollowup(id, 'skipped', null, now.getTime());
+      await this.deps.repo.finishFollowup(id, 'skipped', null, now.getTime());
       return;
     }
-    if (!this.deps.repo.finishFollowup(id, 'sent', tip, now.getTime())) return;
-    const t = this.deps.translate(row.community_id);
-    const locale = this.deps.communityById(row.community_id)?.locale ?? 'zh-CN';
+    if (!(await this.deps.repo.finishFollowup(id, 'sent', tip, now.getTime()))) return;
+    const t = await this.deps.translate(row.community_id);
+    const locale = (await this.deps.communityById(row.community_id))?.locale ?? 'zh-CN';
     const mention = `<@${member.platform_user_id}>`;
     const custom = this.config.followups.texts[tip]?.[locale];
     const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
     // A DM where the platform's sender can send one; otherwise the same text as a group post mentioning the member.
     const reply = { text, mentions: { [member.platform_user_id]: member.display_name } };
-    this.deps.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: job.afterCommit, direct: { recipient: member.platform_user_id, fallback: reply } });
+    await this.deps.outbox.post(row.community_id, reply, { key: `followup-${id}`, source: 'followup', at: now, afterCommit: job.afterCommit, direct: { recipient: member.platform_user_id, fallback: reply } });
   }
 
-  private tipsDone(memberId: number): Set<Tip> {
+  private async tipsDone(memberId: number): Promise<Set<Tip>> {
     const done = new Set<Tip>();
-    const streak = this.deps.checkin.streakOf(memberId);
+    const streak = await this.deps.checkin.streakOf(memberId);
     if (streak) done.add('checkin');
     if ((streak?.bestStreak ?? 0) >= 3) done.add('streak');
-    if (this.deps.repo.messagesEver(memberId) > 0) done.add('chat');
+    if ((await this.deps.repo.messagesEver(memberId)) > 0) done.add('chat');
     return done;
   }
 
@@ -345,98 +345,98 @@ export class LifecycleService {
    * Talking to the bot earns points only with `pointsForAddressed` (WeCom
    * delivers group messages only when the bot is @-mentioned).
    */
-  onMessage(ctx: CommandContext, answered = false): void {
+  async onMessage(ctx: CommandContext, answered = false): Promise<void> {
     if (ctx.event.type !== 'message') return;
     const communityId = ctx.community.id;
     const memberId = ctx.member.id;
-    this.countActivity(ctx, 1, 0);
+    await this.countActivity(ctx, 1, 0);
     if (answered || (ctx.event.addressed && !this.config.activity.pointsForAddressed)) return;
-    const state = this.deps.repo.state(memberId);
+    const state = await this.deps.repo.state(memberId);
     const rules = this.config.activity;
     const input = {
       text: ctx.event.text,
       now: ctx.now,
       lastPointAt: state?.last_point_at ?? null,
       lastHash: state?.last_text_hash ?? null,
-      activityToday: this.deps.repo.activityToday(memberId, ctx.day),
+      activityToday: await this.deps.repo.activityToday(memberId, ctx.day),
       earnedToday: 0,
       memberAgeDays: daysBetween(communityDay(ctx.member.joinedAt, ctx.community), ctx.day),
     };
     let decision = decideActivity(input, rules);
     // The ledger sum is read only for a message that would score.
-    if (decision.verdict === 'ok' || decision.verdict === 'cap') decision = decideActivity({ ...input, earnedToday: this.deps.repo.earnedToday(memberId, ctx.day) }, rules);
+    if (decision.verdict === 'ok' || decision.verdict === 'cap') decision = decideActivity({ ...input, earnedToday: (await this.deps.repo.earnedToday(memberId, ctx.day)) }, rules);
     let lastPointAt = input.lastPointAt;
     if (decision.points > 0) {
-      const award = this.deps.points.award({
-        communityId,
-        memberId,
-        delta: decision.points,
-        kind: 'earn',
-        reason: 'activity',
-        ref: ctx.day,
-        key: `activity:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
-        at: ctx.now,
-        day: ctx.day,
-        afterCommit: ctx.afterCommit,
-      });
+      const award = await this.deps.points.award({
+              communityId,
+              memberId,
+              delta: decision.points,
+              kind: 'earn',
+              reason: 'activity',
+              ref: ctx.day,
+              key: `activity:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
+              at: ctx.now,
+              day: ctx.day,
+              afterCommit: ctx.afterCommit,
+            });
       if (award.applied) lastPointAt = ctx.now.getTime();
     }
-    if (decision.points > 0 || decision.capped) this.deps.repo.addActivityPoints(memberId, ctx.day, decision.points, decision.capped);
-    this.deps.repo.saveState(memberId, communityId, decision.hash, lastPointAt);
+    if (decision.points > 0 || decision.capped) await this.deps.repo.addActivityPoints(memberId, ctx.day, decision.points, decision.capped);
+    await this.deps.repo.saveState(memberId, communityId, decision.hash, lastPointAt);
   }
 
   /** command listener: a command counts as activity. */
-  onCommand(ctx: CommandContext): void {
-    this.countActivity(ctx, 0, 1);
+  async onCommand(ctx: CommandContext): Promise<void> {
+    await this.countActivity(ctx, 0, 1);
   }
 
-  private countActivity(ctx: CommandContext, messages: number, commands: number): void {
-    const total = this.deps.repo.bumpActivity(ctx.community.id, ctx.member.id, ctx.day, messages, commands);
+  private async countActivity(ctx: CommandContext, messages: number, commands: number): Promise<void> {
+    const total = await this.deps.repo.bumpActivity(ctx.community.id, ctx.member.id, ctx.day, messages, commands);
     // The first activity of the day is when a nudge may have worked.
-    if (total === 1) this.deps.repo.markReturned(ctx.member.id, ctx.now.getTime(), this.config.nudges.effectDays * DAY_MS);
+    if (total === 1) await this.deps.repo.markReturned(ctx.member.id, ctx.now.getTime(), this.config.nudges.effectDays * DAY_MS);
   }
 
-  activityRules(ctx: CommandContext): Reply {
+  async activityRules(ctx: CommandContext): Promise<Reply> {
     const r = this.config.activity;
     const text = [
       ctx.t('activity.rules', { points: r.pointsPerMessage, cooldown: r.cooldownSeconds, minLength: r.minLength, cap: r.dailyCap, newDays: r.newMemberDays, rate: Math.round(r.newMemberRate * 100), dailyEarnCap: r.dailyEarnCap }),
       '',
-      ctx.t('activity.today', { points: this.deps.repo.activityToday(ctx.member.id, ctx.day), cap: r.dailyCap }),
+      ctx.t('activity.today', { points: await this.deps.repo.activityToday(ctx.member.id, ctx.day), cap: r.dailyCap }),
     ].join('\n');
     return { title: ctx.t('activity.title'), text, ephemeral: true };
   }
 
-  setQuiet(ctx: CommandContext, quiet: boolean): Reply {
-    this.deps.repo.setQuiet(ctx.member.id, ctx.community.id, quiet);
+  async setQuiet(ctx: CommandContext, quiet: boolean): Promise<Reply> {
+    await this.deps.repo.setQuiet(ctx.member.id, ctx.community.id, quiet);
     return { text: ctx.t(quiet ? 'quiet.on' : 'quiet.off'), ephemeral: true };
   }
 
   /** Members who hit a cap on at least `farmingMinDays` of the last 7 days. */
-  farming(communityId: number, today: Day): Array<{ name: string; days: number }> {
-    return this.deps.repo.farming(communityId, addDays(today, -7), today, this.config.activity.farmingMinDays).map((r) => ({ name: r.display_name, days: r.days }));
+  async farming(communityId: number, today: Day): Promise<Array<{ name: string; days: number }>> {
+    return (await this.deps.repo.farming(communityId, addDays(today, -7), today, this.config.activity.farmingMinDays)).map((r) => ({ name: r.display_name, days: r.days }));
   }
 
   // ── segments and nudges ──────────────────────────────────────────────
 
-  segments(community: CommunityInfo, today: Day): Record<Segment, number> {
+  async segments(community: CommunityInfo, today: Day): Promise<Record<Segment, number>> {
     const counts = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
-    for (const f of this.facts(community, today)) counts[segmentOf(f, today, this.config.segments)]++;
+    for (const f of await this.facts(community, today)) counts[segmentOf(f, today, this.config.segments)]++;
     return counts;
   }
 
   /** /stats members: today's segments (stored as today's snapshot) and the nudge effect of the last 30 days. */
-  report(community: CommunityInfo, today: Day, now: Date): SegmentReport {
-    const counts = this.segments(community, today);
-    for (const s of SEGMENTS) this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
-    const { n, returned } = this.deps.repo.nudgeStats(community.id, now.getTime() - 30 * DAY_MS);
+  async report(community: CommunityInfo, today: Day, now: Date): Promise<SegmentReport> {
+    const counts = await this.segments(community, today);
+    for (const s of SEGMENTS) await this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
+    const { n, returned } = await this.deps.repo.nudgeStats(community.id, now.getTime() - 30 * DAY_MS);
     return { day: today, counts, nudged: n, returned };
   }
 
   /** The daily job: per community, once per community day, a segment snapshot and the nudge post. */
-  runDaily(job: JobContext): void {
-    for (const communityId of this.deps.repo.communityIds()) {
-      const community = this.deps.communityById(communityId);
-      if (community) this.dailyFor(community, job.firedAt, job.afterCommit);
+  async runDaily(job: JobContext): Promise<void> {
+    for (const communityId of await this.deps.repo.communityIds()) {
+      const community = await this.deps.communityById(communityId);
+      if (community) await this.dailyFor(community, job.firedAt, job.afterCommit);
     }
   }
 
@@ -445,26 +445,26 @@ export class LifecycleService {
    * addressed to it (WeCom), members who chat without @-mentioning the bot
    * would look silent and be nudged for nothing: off there unless configured.
    */
-  nudgesOn(communityId: number): boolean {
+  async nudgesOn(communityId: number): Promise<boolean> {
     const { nudges } = this.config;
-    return nudges.enabled && (nudges.onMentionOnlyPlatforms || this.deps.capabilities(communityId).seesAllMessages);
+    return nudges.enabled && (nudges.onMentionOnlyPlatforms || (await this.deps.capabilities(communityId)).seesAllMessages);
   }
 
   /** Whether activity here means every message, or only interactions with the bot. */
-  seesAllMessages(communityId: number): boolean {
-    return this.deps.capabilities(communityId).seesAllMessages;
+  async seesAllMessages(communityId: number): Promise<boolean> {
+    return (await this.deps.capabilities(communityId)).seesAllMessages;
   }
 
   /** Returns the members nudged (empty when the day already ran). Call inside a write transaction. */
-  dailyFor(community: CommunityInfo, now: Date, afterCommit: (fn: AfterCommit) => void): number[] {
+  async dailyFor(community: CommunityInfo, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<number[]> {
     const today = communityDay(now, community);
-    if (!this.deps.repo.claimDailyRun(community.id, today, now.getTime())) return [];
-    const facts = this.facts(community, today);
+    if (!(await this.deps.repo.claimDailyRun(community.id, today, now.getTime()))) return [];
+    const facts = await this.facts(community, today);
     const counts = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
     for (const f of facts) counts[segmentOf(f, today, this.config.segments)]++;
-    for (const s of SEGMENTS) this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
+    for (const s of SEGMENTS) await this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
     const { nudges } = this.config;
-    if (!this.nudgesOn(community.id)) return [];
+    if (!(await this.nudgesOn(community.id))) return [];
     const picked = selectNudges(
       facts.map((f) => ({ memberId: f.memberId, lastActiveDay: f.lastActiveDay, joinedDay: f.joinedDay, quiet: f.quiet, left: f.left, lastNudgedDay: f.lastNudgedDay })),
       today,
@@ -477,27 +477,27 @@ export class LifecycleService {
     for (const p of picked) {
       const f = byId.get(p.memberId);
       if (!f) continue;
-      this.deps.repo.insertNudge(community.id, p.memberId, today, now.getTime());
+      await this.deps.repo.insertNudge(community.id, p.memberId, today, now.getTime());
       mentions[f.platformUserId] = f.name;
       tags.push(`<@${f.platformUserId}>`);
     }
     const custom = nudges.text?.[community.locale];
-    const nudgeText = (who: string): string => (custom ? interpolate(custom, { mentions: who }) : this.deps.translate(community.id)('lifecycle.nudge', { mentions: who }));
-    if (this.deps.canDirect(community.id)) {
+    const nudgeText = async (who: string): Promise<string> => (custom ? interpolate(custom, { mentions: who }) : (await this.deps.translate(community.id))('lifecycle.nudge', { mentions: who }));
+    if (await this.deps.canDirect(community.id)) {
       // A personal DM to each member where the platform allows it; a member who cannot get
       // one (DMs closed) is mentioned in the group instead.
       for (const [platformUserId, name] of Object.entries(mentions)) {
-        const reply = { text: nudgeText(`<@${platformUserId}>`), mentions: { [platformUserId]: name } };
-        this.deps.outbox.post(community.id, reply, { key: `nudge-${community.id}-${today}-${platformUserId}`, source: 'nudge', at: now, afterCommit, direct: { recipient: platformUserId, fallback: reply } });
+        const reply = { text: await nudgeText(`<@${platformUserId}>`), mentions: { [platformUserId]: name } };
+        await this.deps.outbox.post(community.id, reply, { key: `nudge-${community.id}-${today}-${platformUserId}`, source: 'nudge', at: now, afterCommit, direct: { recipient: platformUserId, fallback: reply } });
       }
     } else {
-      this.deps.outbox.post(community.id, { text: nudgeText(tags.join(' ')), mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
+      await this.deps.outbox.post(community.id, { text: await nudgeText(tags.join(' ')), mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
     }
     return picked.map((p) => p.memberId);
   }
 
-  private facts(community: CommunityInfo, today: Day) {
-    return this.deps.repo.facts(community.id, today, addDays(today, -7), addDays(today, -30)).map((r) => ({
+  private async facts(community: CommunityInfo, today: Day) {
+    return (await this.deps.repo.facts(community.id, today, addDays(today, -7), addDays(today, -30))).map((r) => ({
       memberId: r.member_id,
       name: r.display_name,
       platformUserId: r.platform_user_id,
@@ -512,11 +512,11 @@ export class LifecycleService {
     }));
   }
 
-  desired(): DesiredTimers {
+  async desired(): Promise<DesiredTimers> {
     const timers: DesiredTimers['timers'] = [];
-    for (const b of this.deps.repo.openBatches()) timers.push({ jobId: welcomeJobId(b.community_id, b.minute), dueAt: new Date(b.due_at), job: { kind: WELCOME_JOB, id: b.id } });
-    for (const f of this.deps.repo.pendingFollowups()) timers.push({ jobId: followupJobId(f.id), dueAt: new Date(f.due_at), job: { kind: FOLLOWUP_JOB, id: f.id } });
-    for (const r of this.deps.repo.pendingReminders()) timers.push({ jobId: rulesReminderJobId(r.member_id), dueAt: new Date(r.reminder_due_at), job: { kind: RULES_REMINDER_JOB, id: r.member_id } });
+    for (const b of await this.deps.repo.openBatches()) timers.push({ jobId: welcomeJobId(b.community_id, b.minute), dueAt: new Date(b.due_at), job: { kind: WELCOME_JOB, id: b.id } });
+    for (const f of await this.deps.repo.pendingFollowups()) timers.push({ jobId: followupJobId(f.id), dueAt: new Date(f.due_at), job: { kind: FOLLOWUP_JOB, id: f.id } });
+    for (const r of await this.deps.repo.pendingReminders()) timers.push({ jobId: rulesReminderJobId(r.member_id), dueAt: new Date(r.reminder_due_at), job: { kind: RULES_REMINDER_JOB, id: r.member_id } });
     const { cron, timezone } = this.config.nudges;
     return { timers, schedulers: [{ id: DAILY_SCHEDULER, pattern: cron, timezone, job: { kind: DAILY_JOB, id: 0 } }], schedulerPrefixes: [DAILY_SCHEDULER] };
   }

@@ -28,17 +28,17 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
             { name: 'min_points', type: 'int', named: true, min: 0, max: 100_000_000, description: 'lottery.arg.minPoints' },
             { name: 'bonus', type: 'choice', named: true, choices: { streak7: 'choice.bonus.streak7', level: 'choice.bonus.level' }, choiceAliases: { 连签: 'streak7', 等级: 'level' }, description: 'lottery.arg.bonus' },
           ],
-          handler(ctx, args): Reply {
-            const row = service.create(ctx, {
-              prize: args.string('prize'),
-              winners: args.int('winners'),
-              ends: args.when('ends'),
-              cost: args.optionalInt('cost') ?? 0,
-              minLevel: Math.max(0, (args.optionalInt('min_level') ?? 1) - 1),
-              minStreak: args.optionalInt('min_streak') ?? 0,
-              minPoints: args.optionalInt('min_points') ?? 0,
-              bonus: bonusRule(args.optionalString('bonus')),
-            });
+          async handler(ctx, args): Promise<Reply> {
+            const row = await service.create(ctx, {
+                          prize: args.string('prize'),
+                          winners: args.int('winners'),
+                          ends: args.when('ends'),
+                          cost: args.optionalInt('cost') ?? 0,
+                          minLevel: Math.max(0, (args.optionalInt('min_level') ?? 1) - 1),
+                          minStreak: args.optionalInt('min_streak') ?? 0,
+                          minPoints: args.optionalInt('min_points') ?? 0,
+                          bonus: bonusRule(args.optionalString('bonus')),
+                        });
             return service.announcement(ctx, row);
           },
         },
@@ -49,10 +49,10 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
           description: 'lottery.join.describe',
           role: 'member',
           args: [idArg],
-          handler(ctx, args): Reply {
-            const r = service.join(ctx, args.int('id'));
+          async handler(ctx, args): Promise<Reply> {
+            const r = await service.join(ctx, args.int('id'));
             const lines = [ctx.t('lottery.joined', { tickets: r.tickets, entrants: r.entrants })];
-            if (r.balance !== undefined) lines.push(ctx.t('lottery.joinedCost', { cost: service.costOf(args.int('id')), balance: r.balance }));
+            if (r.balance !== undefined) lines.push(ctx.t('lottery.joinedCost', { cost: await service.costOf(args.int('id')), balance: r.balance }));
             return { text: lines.join('\n'), ephemeral: true };
           },
         },
@@ -72,8 +72,8 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
           description: 'lottery.cancel.describe',
           role: 'admin',
           args: [idArg],
-          handler(ctx, args): Reply {
-            const { refunded } = service.cancel(ctx, args.int('id'));
+          async handler(ctx, args): Promise<Reply> {
+            const { refunded } = await service.cancel(ctx, args.int('id'));
             return { text: ctx.t('lottery.cancelled', { id: args.int('id'), refunded }) };
           },
         },

@@ -13,7 +13,7 @@ export { LotteryService } from './service.js';
 /** Builds the service, enters members who reach a streak milestone (check-in hook), and the feature. */
 export function createLottery(options: FeatureOptions<LotteryServiceDeps>): AssembledFeature<LotteryService> {
   const { store, ...deps } = options;
-  const service = new LotteryService({ ...deps, repo: createLotteryRepo(store.sqlite) });
+  const service = new LotteryService({ ...deps, repo: createLotteryRepo(store.sql) });
   deps.checkin.addHook((ctx, streak) => service.milestoneEntry(ctx, streak));
   return { service, feature: lotteryFeature(service) };
 }

@@ -1,4 +1,4 @@
-import type { Sqlite } from '../../store/db.js';
+import type { Sql } from '../../store/sql.js';
 
 export interface LotteryRow {
   id: number;
@@ -39,52 +39,55 @@ export interface EntryRow {
  * ASCII digits = the draw's code-unit order), so the draw and the entry-list
  * hash get a list that is already canonical and skip sorting it again.
  */
-export function createLotteryRepo(sqlite: Sqlite) {
-  const insert = sqlite.prepare<[number, string, number, number, number, number, number, number, string | null, string, string, string, number, number], { id: number }>(
+export function createLotteryRepo(sql: Sql) {
+  const insert = sql.prepare<[number, string, number, number, number, number, number, number, string | null, string, string, string, number, number], { id: number }>(
     `INSERT INTO lotteries (community_id, prize, winners, ends_at, cost, min_level, min_streak, min_points, bonus, seed_hex, commitment, algorithm, status, created_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
   );
-  const get = sqlite.prepare<[number], LotteryRow>('SELECT * FROM lotteries WHERE id = ?');
-  const list = sqlite.prepare<[number, number], LotteryRow>("SELECT * FROM lotteries WHERE community_id = ? AND (status = 'open' OR id IN (SELECT id FROM lotteries WHERE community_id = ? AND status = 'announced' ORDER BY id DESC LIMIT 3)) ORDER BY id");
-  const open = sqlite.prepare<[], LotteryRow>("SELECT * FROM lotteries WHERE status IN ('open', 'drawing')");
-  const newestOpen = sqlite.prepare<[number, number], LotteryRow>("SELECT * FROM lotteries WHERE community_id = ? AND status = 'open' AND ends_at > ? ORDER BY id DESC LIMIT 1");
-  const move = sqlite.prepare<[string, number, string]>('UPDATE lotteries SET status = ? WHERE id = ? AND status = ?');
-  const result = sqlite.prepare<[string, string, string, number, number]>('UPDATE lotteries SET entries_hash = ?, entries_json = ?, winners_json = ?, drawn_at = ? WHERE id = ?');
-  const reroll = sqlite.prepare<[string, number, number]>('UPDATE lotteries SET winners_json = ?, rerolls = ? WHERE id = ? ');
-  const insertEntry = sqlite.prepare<[number, number, number, number, string, number]>(
+  const get = sql.prepare<[number], LotteryRow>('SELECT * FROM lotteries WHERE id = ?');
+  const list = sql.prepare<[number, number], LotteryRow>("SELECT * FROM lotteries WHERE community_id = ? AND (status = 'open' OR id IN (SELECT id FROM lotteries WHERE community_id = ? AND status = 'announced' ORDER BY id DESC LIMIT 3)) ORDER BY id");
+  const open = sql.prepare<[], LotteryRow>("SELECT * FROM lotteries WHERE status IN ('open', 'drawing')");
+  const newestOpen = sql.prepare<[number, number], LotteryRow>("SELECT * FROM lotteries WHERE community_id = ? AND status = 'open' AND ends_at > ? ORDER BY id DESC LIMIT 1");
+  const move = sql.prepare<[string, number, string]>('UPDATE lotteries SET status = ? WHERE id = ? AND status = ?');
+  const result = sql.prepare<[string, string, string, number, number]>('UPDATE lotteries SET entries_hash = ?, entries_json = ?, winners_json = ?, drawn_at = ? WHERE id = ?');
+  const reroll = sql.prepare<[string, number, number]>('UPDATE lotteries SET winners_json = ?, rerolls = ? WHERE id = ? ');
+  const insertEntry = sql.prepare<[number, number, number, number, string, number]>(
     'INSERT INTO lottery_entries (lottery_id, member_id, tickets, cost_paid, source, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const entries = sqlite.prepare<[number], EntryRow>(
-    `SELECT e.member_id, e.tickets, e.cost_paid, m.left_at, m.display_name,
+  // The canonical entry order is the member ids' decimal text in code-unit order: SQLite
+  // compares text that way (BINARY); PostgreSQL needs the "C" collation to do the same.
+  const entriesSelect = `SELECT e.member_id, e.tickets, e.cost_paid, m.left_at, m.display_name,
        (SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1) AS platform_user_id
-     FROM lottery_entries e JOIN members m ON m.id = e.member_id WHERE e.lottery_id = ?
-     ORDER BY CAST(e.member_id AS TEXT)`,
-  );
-  const entry = sqlite.prepare<[number, number], { tickets: number }>('SELECT tickets FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
-  const count = sqlite.prepare<[number], { n: number; t: number }>('SELECT entrant_count AS n, ticket_count AS t FROM lotteries WHERE id = ?');
-  const bumpCounts = sqlite.prepare<[number, number]>('UPDATE lotteries SET entrant_count = entrant_count + 1, ticket_count = ticket_count + ? WHERE id = ?');
-  const newcomer = sqlite.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND source = 'newcomer'");
+     FROM lottery_entries e JOIN members m ON m.id = e.member_id WHERE e.lottery_id = ?`;
+  const entries = sql.prepare<[number], EntryRow>({
+    sqlite: `${entriesSelect} ORDER BY CAST(e.member_id AS TEXT)`,
+    postgres: `${entriesSelect} ORDER BY CAST(e.member_id AS TEXT) COLLATE "C"`,
+  });
+  const entry = sql.prepare<[number, number], { tickets: number }>('SELECT tickets FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
+  const count = sql.prepare<[number], { n: number; t: number }>('SELECT entrant_count AS n, ticket_count AS t FROM lotteries WHERE id = ?');
+  const bumpCounts = sql.prepare<[number, number]>('UPDATE lotteries SET entrant_count = entrant_count + 1, ticket_count = ticket_count + ? WHERE id = ?');
+  const newcomer = sql.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND source = 'newcomer'");
   return {
-    hadNewcomerEntry: (memberId: number) => (newcomer.get(memberId)?.n ?? 0) > 0,
-    insert: (l: { communityId: number; prize: string; winners: number; endsAt: number; cost: number; minLevel: number; minStreak: number; minPoints: number; bonus: string | null; seedHex: string; commitment: string; algorithm: string; createdBy: number; at: number }) =>
-      (insert.get(l.communityId, l.prize, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at) as { id: number }).id,
+    hadNewcomerEntry: async (memberId: number) => ((await newcomer.get(memberId))?.n ?? 0) > 0,
+    insert: async (l: { communityId: number; prize: string; winners: number; endsAt: number; cost: number; minLevel: number; minStreak: number; minPoints: number; bonus: string | null; seedHex: string; commitment: string; algorithm: string; createdBy: number; at: number }) =>
+      ((await insert.get(l.communityId, l.prize, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at)) as { id: number }).id,
     get: (id: number) => get.get(id),
     listRecent: (communityId: number) => list.all(communityId, communityId),
     allOpen: () => open.all(),
     newestOpen: (communityId: number, now: number) => newestOpen.get(communityId, now),
-    moveStatus: (id: number, from: LotteryRow['status'], to: LotteryRow['status']) => move.run(to, id, from).changes === 1,
-    saveResult: (id: number, entriesHash: string, entriesJson: string, winnersJson: string, at: number) => void result.run(entriesHash, entriesJson, winnersJson, at, id),
-    saveReroll: (id: number, winnersJson: string, rerolls: number) => void reroll.run(winnersJson, rerolls, id),
+    moveStatus: async (id: number, from: LotteryRow['status'], to: LotteryRow['status']) => (await move.run(to, id, from)) === 1,
+    saveResult: (id: number, entriesHash: string, entriesJson: string, winnersJson: string, at: number) => result.run(entriesHash, entriesJson, winnersJson, at, id),
+    saveReroll: (id: number, winnersJson: string, rerolls: number) => reroll.run(winnersJson, rerolls, id),
     /** False when the member had already entered. */
-    insertEntry(lotteryId: number, memberId: number, tickets: number, costPaid: number, source: string, at: number): boolean {
-      if (insertEntry.run(lotteryId, memberId, tickets, costPaid, source, at).changes !== 1) return false;
-      bumpCounts.run(tickets, lotteryId);
+    async insertEntry(lotteryId: number, memberId: number, tickets: number, costPaid: number, source: string, at: number): Promise<boolean> {
+      if ((await insertEntry.run(lotteryId, memberId, tickets, costPaid, source, at)) !== 1) return false;
+      await bumpCounts.run(tickets, lotteryId);
       return true;
     },
     entries: (lotteryId: number) => entries.all(lotteryId),
     entry: (lotteryId: number, memberId: number) => entry.get(lotteryId, memberId),
-    count(lotteryId: number): { entrants: number; tickets: number } {
-      const row = count.get(lotteryId);
+    async count(lotteryId: number): Promise<{ entrants: number; tickets: number }> {
+      const row = await count.get(lotteryId);
       return { entrants: row?.n ?? 0, tickets: row?.t ?? 0 };
     },
   };

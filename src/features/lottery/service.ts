@@ -67,7 +67,7 @@ export interface LotteryServiceDeps {
   rng: Rng;
   rules: LotteryRules;
   /** A community's translator, for posts made outside a command (the draw). */
-  translate: (communityId: number) => Translate;
+  translate: (communityId: number) => Promise<Translate>;
 }
 
 export class LotteryService {
@@ -78,100 +78,100 @@ export class LotteryService {
     return this.deps.rules.maxWinners;
   }
 
-  create(ctx: CommandContext, input: CreateInput): LotteryRow {
+  async create(ctx: CommandContext, input: CreateInput): Promise<LotteryRow> {
     if (input.winners > this.deps.rules.maxWinners) throw new UserError('lottery.tooManyWinners', { max: this.deps.rules.maxWinners });
     const seedHex = this.deps.rng.hex(32);
-    const id = this.deps.repo.insert({
-      communityId: ctx.community.id,
-      prize: input.prize,
-      winners: input.winners,
-      endsAt: input.ends.getTime(),
-      cost: input.cost,
-      minLevel: input.minLevel,
-      minStreak: input.minStreak,
-      minPoints: input.minPoints,
-      bonus: input.bonus ?? null,
-      seedHex,
-      commitment: commitment(seedHex),
-      algorithm: ALGORITHM_VERSION,
-      createdBy: ctx.member.id,
-      at: ctx.now.getTime(),
-    });
+    const id = await this.deps.repo.insert({
+          communityId: ctx.community.id,
+          prize: input.prize,
+          winners: input.winners,
+          endsAt: input.ends.getTime(),
+          cost: input.cost,
+          minLevel: input.minLevel,
+          minStreak: input.minStreak,
+          minPoints: input.minPoints,
+          bonus: input.bonus ?? null,
+          seedHex,
+          commitment: commitment(seedHex),
+          algorithm: ALGORITHM_VERSION,
+          createdBy: ctx.member.id,
+          at: ctx.now.getTime(),
+        });
     ctx.afterCommit(() => this.deps.timers.at(drawJobId(id), input.ends, { kind: DRAW_JOB, id }));
-    return this.deps.repo.get(id) as LotteryRow;
+    return (await this.deps.repo.get(id)) as LotteryRow;
   }
 
-  join(ctx: CommandContext, id: number): { tickets: number; entrants: number; balance: number | undefined } {
-    const row = this.openLottery(ctx, id);
-    const existing = this.deps.repo.entry(id, ctx.member.id);
-    if (existing) throw new UserError('lottery.alreadyJoined', { id, tickets: existing.tickets, entrants: this.deps.repo.count(id).entrants });
-    const profile = this.deps.points.standing(ctx.member.id);
-    const streak = this.currentStreak(ctx.member.id, ctx.day);
+  async join(ctx: CommandContext, id: number): Promise<{ tickets: number; entrants: number; balance: number | undefined }> {
+    const row = await this.openLottery(ctx, id);
+    const existing = await this.deps.repo.entry(id, ctx.member.id);
+    if (existing) throw new UserError('lottery.alreadyJoined', { id, tickets: existing.tickets, entrants: (await this.deps.repo.count(id)).entrants });
+    const profile = await this.deps.points.standing(ctx.member.id);
+    const streak = await this.currentStreak(ctx.member.id, ctx.day);
     if (profile.level.index < row.min_level) throw new UserError('lottery.needLevel', { level: row.min_level + 1 });
     if (streak < row.min_streak) throw new UserError('lottery.needStreak', { days: row.min_streak, streak });
     if (profile.balance < row.min_points) throw new UserError('lottery.needPoints', { points: row.min_points, balance: profile.balance });
     let balance: number | undefined;
     if (row.cost > 0) {
-      balance = this.deps.points.award({
-        communityId: ctx.community.id,
-        memberId: ctx.member.id,
-        delta: -row.cost,
-        kind: 'spend',
-        reason: `lottery ${id} entry`,
-        ref: String(id),
-        key: `lottery-entry:${id}:${ctx.member.id}`,
-        at: ctx.now,
-        day: ctx.day,
-        afterCommit: ctx.afterCommit,
-      }).balance;
+      balance = (await this.deps.points.award({
+              communityId: ctx.community.id,
+              memberId: ctx.member.id,
+              delta: -row.cost,
+              kind: 'spend',
+              reason: `lottery ${id} entry`,
+              ref: String(id),
+              key: `lottery-entry:${id}:${ctx.member.id}`,
+              at: ctx.now,
+              day: ctx.day,
+              afterCommit: ctx.afterCommit,
+            })).balance;
     }
     const tickets = 1 + this.bonusTickets(row, profile.level.index, streak);
-    if (!this.deps.repo.insertEntry(id, ctx.member.id, tickets, row.cost, 'join', ctx.now.getTime())) {
-      throw new UserError('lottery.alreadyJoined', { id, tickets, entrants: this.deps.repo.count(id).entrants });
+    if (!(await this.deps.repo.insertEntry(id, ctx.member.id, tickets, row.cost, 'join', ctx.now.getTime()))) {
+      throw new UserError('lottery.alreadyJoined', { id, tickets, entrants: (await this.deps.repo.count(id)).entrants });
     }
-    return { tickets, entrants: this.deps.repo.count(id).entrants, balance };
+    return { tickets, entrants: (await this.deps.repo.count(id)).entrants, balance };
   }
 
-  costOf(id: number): number {
-    return this.deps.repo.get(id)?.cost ?? 0;
+  async costOf(id: number): Promise<number> {
+    return (await this.deps.repo.get(id))?.cost ?? 0;
   }
 
   /** Check-in hook: a free entry to the newest open lottery on a milestone streak. */
-  milestoneEntry(ctx: CommandContext, streak: number): string | undefined {
+  async milestoneEntry(ctx: CommandContext, streak: number): Promise<string | undefined> {
     if (!this.deps.rules.milestoneEntries.includes(streak)) return undefined;
-    const row = this.deps.repo.newestOpen(ctx.community.id, ctx.now.getTime());
-    if (!row || this.deps.repo.entry(row.id, ctx.member.id)) return undefined;
-    this.deps.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'milestone', ctx.now.getTime());
+    const row = await this.deps.repo.newestOpen(ctx.community.id, ctx.now.getTime());
+    if (!row || (await this.deps.repo.entry(row.id, ctx.member.id))) return undefined;
+    await this.deps.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'milestone', ctx.now.getTime());
     return ctx.t('lottery.milestoneEntry', { days: streak, id: row.id, prize: row.prize });
   }
 
   /** memberJoined: a newcomer's free entry to the newest open lottery (once per member, ever). */
-  newcomerEntryOnJoin(ctx: CommandContext): void {
-    if (!this.deps.rules.newcomerEntry || this.deps.repo.hadNewcomerEntry(ctx.member.id)) return;
-    const row = this.deps.repo.newestOpen(ctx.community.id, ctx.now.getTime());
+  async newcomerEntryOnJoin(ctx: CommandContext): Promise<void> {
+    if (!this.deps.rules.newcomerEntry || (await this.deps.repo.hadNewcomerEntry(ctx.member.id))) return;
+    const row = await this.deps.repo.newestOpen(ctx.community.id, ctx.now.getTime());
     if (!row) return;
-    this.deps.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'newcomer', ctx.now.getTime());
+    await this.deps.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'newcomer', ctx.now.getTime());
   }
 
   /** End early (admin): draw now, inside the command's transaction. */
-  drawNow(ctx: CommandContext, id: number): Reply {
-    const row = this.openLottery(ctx, id);
-    const reply = this.drawInTransaction(row, ctx.now, ctx.t, ctx.afterCommit);
+  async drawNow(ctx: CommandContext, id: number): Promise<Reply> {
+    const row = await this.openLottery(ctx, id);
+    const reply = await this.drawInTransaction(row, ctx.now, ctx.t, ctx.afterCommit);
     ctx.afterCommit(() => this.deps.timers.cancel(drawJobId(id)).catch(() => undefined));
     return reply ?? { text: ctx.t('lottery.notOpen', { id }) };
   }
 
   /** Timer job: the end time has come. A second run finds the status moved and does nothing. */
-  drawDue(id: number, job: JobContext): JobOutcome {
+  async drawDue(id: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const row = this.deps.repo.get(id);
+    const row = await this.deps.repo.get(id);
     if (!row) return 'missing';
     if (!row || row.status !== 'open') return;
-    this.drawInTransaction(row, now, this.deps.translate(row.community_id), job.afterCommit);
+    await this.drawInTransaction(row, now, await this.deps.translate(row.community_id), job.afterCommit);
   }
 
-  reroll(ctx: CommandContext, id: number, count: number): Reply {
-    const row = this.deps.repo.get(id);
+  async reroll(ctx: CommandContext, id: number, count: number): Promise<Reply> {
+    const row = await this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id) throw new UserError('lottery.notFound', { id });
     if (row.status !== 'announced' || !row.entries_json || !row.winners_json) throw new UserError('lottery.notDrawn', { id });
     const frozen = JSON.parse(row.entries_json) as Frozen;
@@ -181,40 +181,40 @@ export class LotteryService {
     const picked = drawWinners({ seedHex: row.seed_hex, entries: frozen.entries, winners: count, round, exclude });
     if (picked.length === 0) throw new UserError('lottery.noneLeft', { id });
     rounds.rounds.push(picked);
-    this.deps.repo.saveReroll(id, JSON.stringify(rounds), round);
-    const reply = this.resultReply(row, picked, ctx.t, { reroll: round });
-    this.deps.outbox.post(row.community_id, reply, { key: `lottery-reroll-${id}-${round}`, source: `lottery:${id}`, at: ctx.now, afterCommit: ctx.afterCommit });
+    await this.deps.repo.saveReroll(id, JSON.stringify(rounds), round);
+    const reply = await this.resultReply(row, picked, ctx.t, { reroll: round });
+    await this.deps.outbox.post(row.community_id, reply, { key: `lottery-reroll-${id}-${round}`, source: `lottery:${id}`, at: ctx.now, afterCommit: ctx.afterCommit });
     return { text: ctx.t('lottery.rerollDone', { id, round }), ephemeral: true };
   }
 
-  cancel(ctx: CommandContext, id: number): { refunded: number } {
-    const row = this.deps.repo.get(id);
+  async cancel(ctx: CommandContext, id: number): Promise<{ refunded: number }> {
+    const row = await this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id) throw new UserError('lottery.notFound', { id });
-    if (!this.deps.repo.moveStatus(id, 'open', 'cancelled')) throw new UserError('lottery.notOpen', { id });
+    if (!(await this.deps.repo.moveStatus(id, 'open', 'cancelled'))) throw new UserError('lottery.notOpen', { id });
     let refunded = 0;
-    for (const entry of this.deps.repo.entries(id)) {
+    for (const entry of await this.deps.repo.entries(id)) {
       if (entry.cost_paid <= 0) continue;
       // The refund undoes a spend: same kind, so earnings and levels do not change.
-      const result = this.deps.points.award({
-        communityId: row.community_id,
-        memberId: entry.member_id,
-        delta: entry.cost_paid,
-        kind: 'spend',
-        reason: `lottery ${id} refund`,
-        ref: String(id),
-        key: `lottery-refund:${id}:${entry.member_id}`,
-        at: ctx.now,
-        day: ctx.day,
-        afterCommit: ctx.afterCommit,
-      });
+      const result = await this.deps.points.award({
+              communityId: row.community_id,
+              memberId: entry.member_id,
+              delta: entry.cost_paid,
+              kind: 'spend',
+              reason: `lottery ${id} refund`,
+              ref: String(id),
+              key: `lottery-refund:${id}:${entry.member_id}`,
+              at: ctx.now,
+              day: ctx.day,
+              afterCommit: ctx.afterCommit,
+            });
       if (result.applied) refunded++;
     }
     ctx.afterCommit(() => this.deps.timers.cancel(drawJobId(id)).catch(() => undefined));
     return { refunded };
   }
 
-  verify(ctx: CommandContext, id: number): Reply {
-    const row = this.deps.repo.get(id);
+  async verify(ctx: CommandContext, id: number): Promise<Reply> {
+    const row = await this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id) throw new UserError('lottery.notFound', { id });
     if (row.status !== 'announced' || !row.entries_json || !row.winners_json || !row.entries_hash) throw new UserError('lottery.notDrawn', { id });
     const frozen = JSON.parse(row.entries_json) as Frozen;
@@ -233,13 +233,14 @@ export class LotteryService {
     return { text: lines.join('\n') };
   }
 
-  list(ctx: CommandContext): Reply {
-    const rows = this.deps.repo.listRecent(ctx.community.id);
+  async list(ctx: CommandContext): Promise<Reply> {
+    const rows = await this.deps.repo.listRecent(ctx.community.id);
     if (rows.length === 0) return { text: ctx.t('lottery.none'), ephemeral: true };
-    const lines = rows.map((row) => {
-      const { entrants } = this.deps.repo.count(row.id);
-      return ctx.t(row.status === 'open' ? 'lottery.rowOpen' : 'lottery.rowDone', { id: row.id, prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone), entrants });
-    });
+    const lines: string[] = [];
+    for (const row of rows) {
+      const { entrants } = await this.deps.repo.count(row.id);
+      lines.push(ctx.t(row.status === 'open' ? 'lottery.rowOpen' : 'lottery.rowDone', { id: row.id, prize: row.prize, winners: row.winners, ends: formatLocal(new Date(row.ends_at), ctx.community.timezone), entrants }));
+    }
     return { title: ctx.t('lottery.listTitle'), text: lines.join('\n') };
   }
 
@@ -263,30 +264,30 @@ export class LotteryService {
     };
   }
 
-  desired(): DesiredTimers {
+  async desired(): Promise<DesiredTimers> {
     return {
-      timers: this.deps.repo.allOpen().map((row) => ({ jobId: drawJobId(row.id), dueAt: new Date(row.ends_at), job: { kind: DRAW_JOB, id: row.id } })),
+      timers: (await this.deps.repo.allOpen()).map((row) => ({ jobId: drawJobId(row.id), dueAt: new Date(row.ends_at), job: { kind: DRAW_JOB, id: row.id } })),
       schedulers: [],
       schedulerPrefixes: [],
     };
   }
 
-  private drawInTransaction(row: LotteryRow, now: Date, t: Translate, afterCommit: (fn: AfterCommit) => void): Reply | undefined {
-    if (!this.deps.repo.moveStatus(row.id, 'open', 'drawing')) return undefined;
-    const all = this.deps.repo.entries(row.id);
+  private async drawInTransaction(row: LotteryRow, now: Date, t: Translate, afterCommit: (fn: AfterCommit) => void): Promise<Reply | undefined> {
+    if (!(await this.deps.repo.moveStatus(row.id, 'open', 'drawing'))) return undefined;
+    const all = await this.deps.repo.entries(row.id);
     // Members who left before the draw are excluded, and recorded as such.
     const excluded = all.filter((e) => e.left_at !== null).map((e) => String(e.member_id));
     const entries: DrawEntry[] = all.filter((e) => e.left_at === null).map((e) => ({ id: String(e.member_id), weight: e.tickets }));
     const winners = drawWinners({ seedHex: row.seed_hex, entries, winners: row.winners });
-    this.deps.repo.saveResult(row.id, entriesHash(entries), JSON.stringify({ entries, excluded } satisfies Frozen), JSON.stringify({ rounds: [winners] } satisfies Rounds), now.getTime());
-    this.deps.repo.moveStatus(row.id, 'drawing', 'announced');
-    const reply = this.resultReply(row, winners, t, { entrants: entries.length, excluded: excluded.length, byId: new Map(all.map((e) => [String(e.member_id), e])) });
-    this.deps.outbox.post(row.community_id, reply, { key: `lottery-result-${row.id}`, source: `lottery:${row.id}`, at: now, afterCommit });
+    await this.deps.repo.saveResult(row.id, entriesHash(entries), JSON.stringify({ entries, excluded } satisfies Frozen), JSON.stringify({ rounds: [winners] } satisfies Rounds), now.getTime());
+    await this.deps.repo.moveStatus(row.id, 'drawing', 'announced');
+    const reply = await this.resultReply(row, winners, t, { entrants: entries.length, excluded: excluded.length, byId: new Map(all.map((e) => [String(e.member_id), e])) });
+    await this.deps.outbox.post(row.community_id, reply, { key: `lottery-result-${row.id}`, source: `lottery:${row.id}`, at: now, afterCommit });
     return reply;
   }
 
-  private resultReply(row: LotteryRow, winners: string[], t: Translate, opts: { reroll?: number; entrants?: number; excluded?: number; byId?: Map<string, EntryRow> }): Reply {
-    const byId = opts.byId ?? new Map(this.deps.repo.entries(row.id).map((e) => [String(e.member_id), e]));
+  private async resultReply(row: LotteryRow, winners: string[], t: Translate, opts: { reroll?: number; entrants?: number; excluded?: number; byId?: Map<string, EntryRow> }): Promise<Reply> {
+    const byId = opts.byId ?? new Map((await this.deps.repo.entries(row.id)).map((e) => [String(e.member_id), e]));
     const mentions: Record<string, string> = {};
     const names = winners.map((id) => {
       const entry = byId.get(id);
@@ -305,15 +306,15 @@ export class LotteryService {
     return { title: t('lottery.resultTitle', { id: row.id }), text: lines.join('\n'), mentions };
   }
 
-  private openLottery(ctx: CommandContext, id: number): LotteryRow {
-    const row = this.deps.repo.get(id);
+  private async openLottery(ctx: CommandContext, id: number): Promise<LotteryRow> {
+    const row = await this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id) throw new UserError('lottery.notFound', { id });
     if (row.status !== 'open' || row.ends_at <= ctx.now.getTime()) throw new UserError('lottery.notOpen', { id });
     return row;
   }
 
-  private currentStreak(memberId: number, today: string): number {
-    const s = this.deps.checkin.streakOf(memberId);
+  private async currentStreak(memberId: number, today: string): Promise<number> {
+    const s = await this.deps.checkin.streakOf(memberId);
     // A streak counts while it is alive: checked in today or yesterday.
     return s && (s.lastDay === today || s.lastDay === addDays(today, -1)) ? s.streak : 0;
   }

@@ -5,7 +5,7 @@ import type { Reply } from '../../core/reply.js';
 import type { Period, PointsService } from './service.js';
 
 /** Extra lines for /points from other features (the check-in streak). */
-export type ProfileLine = (ctx: CommandContext, memberId: number) => string | undefined;
+export type ProfileLine = (ctx: CommandContext, memberId: number) => Promise<string | undefined>;
 
 export interface PointsCommandDeps {
   points: PointsService;
@@ -24,13 +24,13 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
       description: 'points.describe',
       role: 'member',
       args: [{ name: 'member', type: 'member', description: 'points.arg.member' }],
-      handler(ctx, args): Reply {
+      async handler(ctx, args): Promise<Reply> {
         const member = args.optionalMember('member') ?? ctx.member;
-        const p = points.profile(ctx.community.id, member.id);
+        const p = await points.profile(ctx.community.id, member.id);
         const lines = [ctx.t('points.profile', { balance: p.balance, earned: p.earned, level: p.level.name[ctx.locale], rank: p.rank })];
         lines.push(p.level.next ? ctx.t('points.nextLevel', { next: p.level.next.name[ctx.locale], missing: p.level.next.min - p.earned }) : ctx.t('points.maxLevel'));
         for (const line of deps.profileLines()) {
-          const extra = line(ctx, member.id);
+          const extra = await line(ctx, member.id);
           if (extra) lines.push(extra);
         }
         return { title: ctx.t('points.title', { name: member.displayName }), text: lines.join('\n'), ephemeral: member.id === ctx.member.id };
@@ -50,9 +50,9 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
           description: 'leaderboard.arg.period',
         },
       ],
-      handler(ctx, args): Reply {
+      async handler(ctx, args): Promise<Reply> {
         const period = (args.optionalString('period') ?? 'week') as Period;
-        const board = points.board(ctx.community.id, period, ctx.day, ctx.member.id, deps.leaderboardSize);
+        const board = await points.board(ctx.community.id, period, ctx.day, ctx.member.id, deps.leaderboardSize);
         const lines = board.rows.length
           ? competitionRanks(board.rows).map((r) => ctx.t('leaderboard.row', { rank: r.rank, name: r.name, points: r.points }))
           : [ctx.t('leaderboard.empty')];
@@ -76,24 +76,24 @@ function adjustCommand(name: 'grant' | 'deduct', aliases: string[], sign: 1 | -1
       { name: 'points', type: 'int', required: true, min: 1, max: deps.maxAdjust, description: 'adjust.arg.points' },
       { name: 'reason', type: 'text', required: true, description: 'adjust.arg.reason' },
     ],
-    handler(ctx, args): Reply {
+    async handler(ctx, args): Promise<Reply> {
       const member = args.member('member');
       const amount = args.int('points');
       const reason = args.string('reason');
       try {
-        const result = deps.points.award({
-          communityId: ctx.community.id,
-          memberId: member.id,
-          delta: sign * amount,
-          kind: 'adjust',
-          reason: `${name}: ${reason}`,
-          // One adjustment per delivery: a retried command changes nothing twice.
-          key: `${name}:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
-          actorMemberId: ctx.member.id,
-          at: ctx.now,
-          day: ctx.day,
-          afterCommit: ctx.afterCommit,
-        });
+        const result = await deps.points.award({
+                  communityId: ctx.community.id,
+                  memberId: member.id,
+                  delta: sign * amount,
+                  kind: 'adjust',
+                  reason: `${name}: ${reason}`,
+                  // One adjustment per delivery: a retried command changes nothing twice.
+                  key: `${name}:${ctx.event.community.platform}:${ctx.event.deliveryId}`,
+                  actorMemberId: ctx.member.id,
+                  at: ctx.now,
+                  day: ctx.day,
+                  afterCommit: ctx.afterCommit,
+                });
         return { text: ctx.t(`${name}.done`, { name: member.displayName, points: amount, reason, balance: result.balance }) };
       } catch (err) {
         if (err instanceof UserError && err.key === 'points.insufficient') {

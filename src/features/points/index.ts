@@ -15,6 +15,6 @@ export type PointsOptions = FeatureOptions<PointsServiceDeps> & Omit<PointsComma
 
 export function createPoints(options: PointsOptions): AssembledFeature<PointsService> {
   const { store, levels, postLevelUp, ...commands } = options;
-  const service = new PointsService({ repo: createPointsRepo(store.sqlite), levels, postLevelUp });
+  const service = new PointsService({ repo: createPointsRepo(store.sql), levels, postLevelUp });
   return { service, feature: { name: 'points', commands: pointsCommands({ ...commands, points: service }), messages: pointsMessages } };
 }

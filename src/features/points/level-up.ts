@@ -18,12 +18,12 @@ export function levelUpLine(t: Translate, locale: Locale, level: Level, name?: s
   return name === undefined ? t('points.levelUp', { level: level.name[locale] }) : t('points.levelUpOf', { name, level: level.name[locale] });
 }
 
-export function levelUpPoster(deps: { outbox: Outbox; i18n: I18n; member: (id: number) => MemberInfo | undefined; locale: (communityId: number) => Locale }): LevelUpPost {
-  return ({ communityId, memberId, level, at, afterCommit }) => {
-    const member = deps.member(memberId);
+export function levelUpPoster(deps: { outbox: Outbox; i18n: I18n; member: (id: number) => Promise<MemberInfo | undefined>; locale: (communityId: number) => Promise<Locale> }): LevelUpPost {
+  return async ({ communityId, memberId, level, at, afterCommit }) => {
+    const member = await deps.member(memberId);
     if (!member) return;
-    const locale = deps.locale(communityId);
+    const locale = await deps.locale(communityId);
     const text = levelUpLine(deps.i18n.translator(locale), locale, level, mention(member.platformUserId));
-    deps.outbox.post(communityId, { text, mentions: { [member.platformUserId]: member.displayName } }, { key: `level-up:${memberId}:${level.index}`, source: LEVEL_UP_SOURCE, at, afterCommit });
+    await deps.outbox.post(communityId, { text, mentions: { [member.platformUserId]: member.displayName } }, { key: `level-up:${memberId}:${level.index}`, source: LEVEL_UP_SOURCE, at, afterCommit });
   };
 }

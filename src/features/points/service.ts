@@ -40,7 +40,7 @@ export interface AwardResult {
 }
 
 /** Posts a member's level-up to their community, once per member and level (see levels.ts). */
-export type LevelUpPost = (input: { communityId: number; memberId: number; level: Level; at: Date; afterCommit: (fn: AfterCommit) => void }) => void;
+export type LevelUpPost = (input: { communityId: number; memberId: number; level: Level; at: Date; afterCommit: (fn: AfterCommit) => void }) => Promise<void>;
 
 export type Period = 'week' | 'month' | 'all';
 
@@ -60,61 +60,61 @@ export class PointsService {
    * whatever the source (check-in, chat, quiz, newcomer bonus, /grant), a
    * crossing is announced once, in the caller's reply or as a post.
    */
-  award(input: AwardInput): AwardResult {
-    const before = this.deps.repo.points(input.memberId);
+  async award(input: AwardInput): Promise<AwardResult> {
+    const before = await this.deps.repo.points(input.memberId);
     const levelBefore = levelFor(before.earned, this.deps.levels);
     if (input.delta < 0 && before.balance + input.delta < 0) {
       throw new UserError('points.insufficient', { balance: before.balance, needed: -input.delta });
     }
-    const applied = this.deps.repo.insertLedger({
-      communityId: input.communityId,
-      memberId: input.memberId,
-      delta: input.delta,
-      kind: input.kind,
-      reason: input.reason,
-      ref: input.ref ?? null,
-      key: input.key,
-      actorMemberId: input.actorMemberId ?? null,
-      day: input.day,
-      at: input.at.getTime(),
-    });
+    const applied = await this.deps.repo.insertLedger({
+          communityId: input.communityId,
+          memberId: input.memberId,
+          delta: input.delta,
+          kind: input.kind,
+          reason: input.reason,
+          ref: input.ref ?? null,
+          key: input.key,
+          actorMemberId: input.actorMemberId ?? null,
+          day: input.day,
+          at: input.at.getTime(),
+        });
     if (!applied) return { applied, ...before };
     const earnedDelta = input.kind === 'spend' ? 0 : input.delta;
-    this.deps.repo.addToBalance(input.memberId, input.communityId, input.delta, earnedDelta, input.at.getTime());
+    await this.deps.repo.addToBalance(input.memberId, input.communityId, input.delta, earnedDelta, input.at.getTime());
     if (earnedDelta !== 0) {
-      this.deps.repo.addToPeriod(input.communityId, weekKey(input.day), input.memberId, earnedDelta);
-      this.deps.repo.addToPeriod(input.communityId, monthKey(input.day), input.memberId, earnedDelta);
+      await this.deps.repo.addToPeriod(input.communityId, weekKey(input.day), input.memberId, earnedDelta);
+      await this.deps.repo.addToPeriod(input.communityId, monthKey(input.day), input.memberId, earnedDelta);
     }
     const balance = before.balance + input.delta;
     const earned = before.earned + earnedDelta;
     const levelAfter = levelFor(earned, this.deps.levels);
     if (levelAfter.index <= levelBefore.index) return { applied, balance, earned };
-    if (!input.levelUpInReply) this.deps.postLevelUp({ communityId: input.communityId, memberId: input.memberId, level: levelAfter, at: input.at, afterCommit: input.afterCommit });
+    if (!input.levelUpInReply) await this.deps.postLevelUp({ communityId: input.communityId, memberId: input.memberId, level: levelAfter, at: input.at, afterCommit: input.afterCommit });
     return { applied, balance, earned, levelUp: levelAfter };
   }
 
   /** Balance, earnings and level without the rank (the rank is a count over everyone ahead). */
-  standing(memberId: number): { balance: number; earned: number; level: Level } {
-    const p = this.deps.repo.points(memberId);
+  async standing(memberId: number): Promise<{ balance: number; earned: number; level: Level }> {
+    const p = await this.deps.repo.points(memberId);
     return { ...p, level: levelFor(p.earned, this.deps.levels) };
   }
 
-  profile(communityId: number, memberId: number): { balance: number; earned: number; level: Level; rank: number } {
-    const p = this.deps.repo.points(memberId);
-    return { ...p, level: levelFor(p.earned, this.deps.levels), rank: this.deps.repo.rank(communityId, p.earned) };
+  async profile(communityId: number, memberId: number): Promise<{ balance: number; earned: number; level: Level; rank: number }> {
+    const p = await this.deps.repo.points(memberId);
+    return { ...p, level: levelFor(p.earned, this.deps.levels), rank: (await this.deps.repo.rank(communityId, p.earned)) };
   }
 
   /** Top members and the caller's own standing; week/month in the community's calendar. */
-  board(communityId: number, period: Period, day: Day, memberId: number, size: number): { rows: Array<{ rank: number; memberId: number; name: string; points: number }>; me: { rank: number; points: number } | undefined; periodKey: string } {
+  async board(communityId: number, period: Period, day: Day, memberId: number, size: number): Promise<{ rows: Array<{ rank: number; memberId: number; name: string; points: number }>; me: { rank: number; points: number } | undefined; periodKey: string }> {
     if (period === 'all') {
-      const rows = this.deps.repo.top(communityId, size).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
-      const mine = this.deps.repo.points(memberId);
-      return { rows, me: { rank: this.deps.repo.rank(communityId, mine.earned), points: mine.earned }, periodKey: 'all' };
+      const rows = (await this.deps.repo.top(communityId, size)).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
+      const mine = await this.deps.repo.points(memberId);
+      return { rows, me: { rank: await this.deps.repo.rank(communityId, mine.earned), points: mine.earned }, periodKey: 'all' };
     }
     const key = period === 'week' ? weekKey(day) : monthKey(day);
-    const rows = this.deps.repo.periodTop(communityId, key, size).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
-    const earned = this.deps.repo.periodEarned(communityId, key, memberId);
-    return { rows, me: earned === undefined ? undefined : { rank: this.deps.repo.periodRank(communityId, key, earned), points: earned }, periodKey: key };
+    const rows = (await this.deps.repo.periodTop(communityId, key, size)).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
+    const earned = await this.deps.repo.periodEarned(communityId, key, memberId);
+    return { rows, me: earned === undefined ? undefined : { rank: await this.deps.repo.periodRank(communityId, key, earned), points: earned }, periodKey: key };
   }
 
   level(earned: number): Level {

@@ -12,7 +12,7 @@ export { PollService } from './service.js';
 
 export function createPoll(options: FeatureOptions<PollServiceDeps>): AssembledFeature<PollService> {
   const { store, ...deps } = options;
-  const service = new PollService({ ...deps, repo: createPollRepo(store.sqlite) });
+  const service = new PollService({ ...deps, repo: createPollRepo(store.sql) });
   return { service, feature: pollFeature(service) };
 }
 

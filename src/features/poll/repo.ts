@@ -1,4 +1,4 @@
-import type { Sqlite } from '../../store/db.js';
+import type { Sql } from '../../store/sql.js';
 
 export interface PollRow {
   id: number;
@@ -34,41 +34,41 @@ export interface NewPoll {
   at: number;
 }
 
-export function createPollRepo(sqlite: Sqlite) {
-  const insert = sqlite.prepare<[number, string, string, number, number, number, number | null, string | null, number, number], { id: number }>(
+export function createPollRepo(sql: Sql) {
+  const insert = sql.prepare<[number, string, string, number, number, number, number | null, string | null, number, number], { id: number }>(
     `INSERT INTO polls (community_id, question, options_json, multi, anonymous, hide_results, ends_at, salt, status, created_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
   );
-  const get = sqlite.prepare<[number], PollRow>('SELECT * FROM polls WHERE id = ?');
-  const listOpen = sqlite.prepare<[number], PollRow>("SELECT * FROM polls WHERE community_id = ? AND status = 'open' ORDER BY id");
-  const timed = sqlite.prepare<[], PollRow>("SELECT * FROM polls WHERE status = 'open' AND ends_at IS NOT NULL");
-  const close = sqlite.prepare<[string, number, number]>("UPDATE polls SET status = 'closed', results_json = ?, closed_at = ?, salt = NULL WHERE id = ? AND status = 'open'");
-  const choices = sqlite.prepare<[number, string], { option: number }>('SELECT option FROM poll_votes WHERE poll_id = ? AND voter = ? ORDER BY option');
-  const addVote = sqlite.prepare<[number, string, number, number | null, number | null]>('INSERT INTO poll_votes (poll_id, voter, option, member_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-  const removeVote = sqlite.prepare<[number, string, number]>('DELETE FROM poll_votes WHERE poll_id = ? AND voter = ? AND option = ?');
-  const clearVoter = sqlite.prepare<[number, string]>('DELETE FROM poll_votes WHERE poll_id = ? AND voter = ?');
-  const clearPoll = sqlite.prepare<[number]>('DELETE FROM poll_votes WHERE poll_id = ?');
-  const counts = sqlite.prepare<[number], { option: number; n: number }>('SELECT option, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY option');
-  const voters = sqlite.prepare<[number], { n: number }>('SELECT COUNT(DISTINCT voter) AS n FROM poll_votes WHERE poll_id = ?');
+  const get = sql.prepare<[number], PollRow>('SELECT * FROM polls WHERE id = ?');
+  const listOpen = sql.prepare<[number], PollRow>("SELECT * FROM polls WHERE community_id = ? AND status = 'open' ORDER BY id");
+  const timed = sql.prepare<[], PollRow>("SELECT * FROM polls WHERE status = 'open' AND ends_at IS NOT NULL");
+  const close = sql.prepare<[string, number, number]>("UPDATE polls SET status = 'closed', results_json = ?, closed_at = ?, salt = NULL WHERE id = ? AND status = 'open'");
+  const choices = sql.prepare<[number, string], { option: number }>('SELECT option FROM poll_votes WHERE poll_id = ? AND voter = ? ORDER BY option');
+  const addVote = sql.prepare<[number, string, number, number | null, number | null]>('INSERT INTO poll_votes (poll_id, voter, option, member_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+  const removeVote = sql.prepare<[number, string, number]>('DELETE FROM poll_votes WHERE poll_id = ? AND voter = ? AND option = ?');
+  const clearVoter = sql.prepare<[number, string]>('DELETE FROM poll_votes WHERE poll_id = ? AND voter = ?');
+  const clearPoll = sql.prepare<[number]>('DELETE FROM poll_votes WHERE poll_id = ?');
+  const counts = sql.prepare<[number], { option: number; n: number }>('SELECT option, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY option');
+  const voters = sql.prepare<[number], { n: number }>('SELECT COUNT(DISTINCT voter) AS n FROM poll_votes WHERE poll_id = ?');
   return {
-    insert: (p: NewPoll) =>
-      (insert.get(p.communityId, p.question, JSON.stringify(p.options), p.multi, p.anonymous ? 1 : 0, p.hideResults ? 1 : 0, p.endsAt, p.salt, p.createdBy, p.at) as { id: number }).id,
+    insert: async (p: NewPoll) =>
+      ((await insert.get(p.communityId, p.question, JSON.stringify(p.options), p.multi, p.anonymous ? 1 : 0, p.hideResults ? 1 : 0, p.endsAt, p.salt, p.createdBy, p.at)) as { id: number }).id,
     get: (id: number) => get.get(id),
     listOpen: (communityId: number) => listOpen.all(communityId),
     /** Open polls with an end time: the timers the reconciler keeps armed. */
     timedOpen: () => timed.all(),
     /** Compare-and-set open → closed, freezing the tally and erasing the salt. False when it was not open. */
-    close: (id: number, tally: PollTally, at: number) => close.run(JSON.stringify(tally), at, id).changes === 1,
-    choices: (pollId: number, voter: string) => choices.all(pollId, voter).map((r) => r.option),
-    addVote: (pollId: number, voter: string, option: number, memberId: number | null, at: number | null) => void addVote.run(pollId, voter, option, memberId, at),
-    removeVote: (pollId: number, voter: string, option: number) => void removeVote.run(pollId, voter, option),
-    clearVoter: (pollId: number, voter: string) => void clearVoter.run(pollId, voter),
+    close: async (id: number, tally: PollTally, at: number) => (await close.run(JSON.stringify(tally), at, id)) === 1,
+    choices: async (pollId: number, voter: string) => (await choices.all(pollId, voter)).map((r) => r.option),
+    addVote: (pollId: number, voter: string, option: number, memberId: number | null, at: number | null) => addVote.run(pollId, voter, option, memberId, at),
+    removeVote: (pollId: number, voter: string, option: number) => removeVote.run(pollId, voter, option),
+    clearVoter: (pollId: number, voter: string) => clearVoter.run(pollId, voter),
     /** Deletes every vote row of a poll (anonymous polls, at the close). */
-    clearPoll: (pollId: number) => void clearPoll.run(pollId),
-    tally(pollId: number, options: number): PollTally {
+    clearPoll: (pollId: number) => clearPoll.run(pollId),
+    async tally(pollId: number, options: number): Promise<PollTally> {
       const out = Array.from({ length: options }, () => 0);
-      for (const r of counts.all(pollId)) if (r.option >= 1 && r.option <= options) out[r.option - 1] = r.n;
-      return { counts: out, voters: voters.get(pollId)?.n ?? 0 };
+      for (const r of await counts.all(pollId)) if (r.option >= 1 && r.option <= options) out[r.option - 1] = r.n;
+      return { counts: out, voters: (await voters.get(pollId))?.n ?? 0 };
     },
   };
 }

@@ -41,58 +41,58 @@ export interface PollServiceDeps {
   timers: Timers;
   rng: Rng;
   /** A community's translator, for the result posted by the timer. */
-  translate: (communityId: number) => Translate;
+  translate: (communityId: number) => Promise<Translate>;
 }
 
 export class PollService {
   constructor(private readonly deps: PollServiceDeps) {}
 
-  create(ctx: CommandContext, input: CreateInput): Reply {
+  async create(ctx: CommandContext, input: CreateInput): Promise<Reply> {
     if (input.multi > input.options.length) throw new UserError('poll.multiTooBig', { multi: input.multi, options: input.options.length });
     const endsAt = input.ends?.getTime() ?? null;
-    const id = this.deps.repo.insert({
-      communityId: ctx.community.id,
-      question: input.question,
-      options: input.options,
-      multi: input.multi,
-      anonymous: input.anonymous,
-      hideResults: input.hideResults,
-      endsAt,
-      salt: input.anonymous ? this.deps.rng.hex(32) : null,
-      createdBy: ctx.member.id,
-      at: ctx.now.getTime(),
-    });
+    const id = await this.deps.repo.insert({
+          communityId: ctx.community.id,
+          question: input.question,
+          options: input.options,
+          multi: input.multi,
+          anonymous: input.anonymous,
+          hideResults: input.hideResults,
+          endsAt,
+          salt: input.anonymous ? this.deps.rng.hex(32) : null,
+          createdBy: ctx.member.id,
+          at: ctx.now.getTime(),
+        });
     if (input.ends) {
       const ends = input.ends;
       ctx.afterCommit(() => this.deps.timers.at(closeJobId(id), ends, { kind: CLOSE_JOB, id }));
     }
-    return this.announcement(ctx, this.deps.repo.get(id) as PollRow);
+    return this.announcement(ctx, (await this.deps.repo.get(id)) as PollRow);
   }
 
   /** A vote for option `n`: a single choice replaces the previous one; with multi=k it toggles that option, up to k. */
-  vote(ctx: CommandContext, id: number, n: number): Reply {
-    const row = this.openPoll(ctx, id);
+  async vote(ctx: CommandContext, id: number, n: number): Promise<Reply> {
+    const row = await this.openPoll(ctx, id);
     const options = optionsOf(row);
     if (n < 1 || n > options.length) throw new UserError('poll.badOption', { id, max: options.length, n });
     const voter = this.voterOf(row, ctx.member.id);
-    const before = this.deps.repo.choices(id, voter);
+    const before = await this.deps.repo.choices(id, voter);
     const memberId = row.anonymous ? null : ctx.member.id;
     const at = row.anonymous ? null : ctx.now.getTime();
     let key: 'poll.voted' | 'poll.changed' | 'poll.unvoted';
     if (row.multi <= 1) {
       if (before.length === 1 && before[0] === n) throw row.anonymous ? new UserError('poll.sameVoteAnonymous', { id }) : new UserError('poll.sameVote', { id, n });
-      this.deps.repo.clearVoter(id, voter);
-      this.deps.repo.addVote(id, voter, n, memberId, at);
+      await this.deps.repo.clearVoter(id, voter);
+      await this.deps.repo.addVote(id, voter, n, memberId, at);
       key = before.length > 0 ? 'poll.changed' : 'poll.voted';
     } else if (before.includes(n)) {
-      this.deps.repo.removeVote(id, voter, n);
+      await this.deps.repo.removeVote(id, voter, n);
       key = 'poll.unvoted';
     } else {
       if (before.length >= row.multi) throw new UserError('poll.multiFull', { id, multi: row.multi });
-      this.deps.repo.addVote(id, voter, n, memberId, at);
+      await this.deps.repo.addVote(id, voter, n, memberId, at);
       key = before.length > 0 ? 'poll.changed' : 'poll.voted';
     }
-    const chosen = this.deps.repo.choices(id, voter);
+    const chosen = await this.deps.repo.choices(id, voter);
     const lines = [
       row.anonymous
         ? ctx.t('poll.votedAnonymous', { id, chosen: chosen.length, multi: row.multi })
@@ -103,38 +103,38 @@ export class PollService {
     // window, and two tallies around one vote would say what it was. `/poll results` shows it.
     if (row.hide_results) lines.push(ctx.t('poll.hiddenUntilClose'));
     else if (row.anonymous) lines.push(ctx.t('poll.seeResults', { id }));
-    else lines.push('', ...this.resultsBody(ctx.t, row, this.deps.repo.tally(id, options.length)));
+    else lines.push('', ...this.resultsBody(ctx.t, row, await this.deps.repo.tally(id, options.length)));
     return { text: lines.join('\n'), ephemeral: true };
   }
 
   /** `/poll results`: admins anytime; members once closed, or after voting unless the results are hidden. */
-  results(ctx: CommandContext, id: number): Reply {
-    const row = this.pollOf(ctx, id);
+  async results(ctx: CommandContext, id: number): Promise<Reply> {
+    const row = await this.pollOf(ctx, id);
     if (row.status === 'open' && !ctx.isAdmin) {
       if (row.hide_results) throw new UserError('poll.resultsHidden', { id });
-      if (this.deps.repo.choices(id, this.voterOf(row, ctx.member.id)).length === 0) throw new UserError('poll.voteFirst', { id });
+      if ((await this.deps.repo.choices(id, this.voterOf(row, ctx.member.id))).length === 0) throw new UserError('poll.voteFirst', { id });
     }
-    return { ...this.resultReply(ctx.t, row, this.tallyOf(row)), ephemeral: row.status === 'open' };
+    return { ...this.resultReply(ctx.t, row, await this.tallyOf(row)), ephemeral: row.status === 'open' };
   }
 
   /** Close early (admin), inside the command's transaction; the result is posted. */
-  closeNow(ctx: CommandContext, id: number): Reply {
-    const row = this.pollOf(ctx, id);
-    if (!this.closeInTransaction(row, ctx.now, ctx.t, ctx.afterCommit)) throw new UserError('poll.closed', { id });
+  async closeNow(ctx: CommandContext, id: number): Promise<Reply> {
+    const row = await this.pollOf(ctx, id);
+    if (!(await this.closeInTransaction(row, ctx.now, ctx.t, ctx.afterCommit))) throw new UserError('poll.closed', { id });
     if (row.ends_at !== null) ctx.afterCommit(() => this.deps.timers.cancel(closeJobId(id)).catch(() => undefined));
     return { text: ctx.t('poll.closedByAdmin', { id }), ephemeral: true };
   }
 
   /** Timer job. A run before the end time (another process's clock) does nothing; the reconciler re-arms it. */
-  closeDue(id: number, job: JobContext): JobOutcome {
-    const row = this.deps.repo.get(id);
+  async closeDue(id: number, job: JobContext): Promise<JobOutcome> {
+    const row = await this.deps.repo.get(id);
     if (!row) return 'missing';
     if (row.status !== 'open' || row.ends_at === null || row.ends_at > job.firedAt.getTime()) return;
-    this.closeInTransaction(row, job.firedAt, this.deps.translate(row.community_id), job.afterCommit);
+    await this.closeInTransaction(row, job.firedAt, await this.deps.translate(row.community_id), job.afterCommit);
   }
 
-  list(ctx: CommandContext): Reply {
-    const rows = this.deps.repo.listOpen(ctx.community.id);
+  async list(ctx: CommandContext): Promise<Reply> {
+    const rows = await this.deps.repo.listOpen(ctx.community.id);
     if (rows.length === 0) return { text: ctx.t('poll.none'), ephemeral: true };
     const lines = rows.map((row) =>
       row.ends_at === null
@@ -144,9 +144,9 @@ export class PollService {
     return { title: ctx.t('poll.listTitle'), text: lines.join('\n'), ephemeral: true };
   }
 
-  desired(): DesiredTimers {
+  async desired(): Promise<DesiredTimers> {
     return {
-      timers: this.deps.repo.timedOpen().map((row) => ({ jobId: closeJobId(row.id), dueAt: new Date(row.ends_at as number), job: { kind: CLOSE_JOB, id: row.id } })),
+      timers: (await this.deps.repo.timedOpen()).map((row) => ({ jobId: closeJobId(row.id), dueAt: new Date(row.ends_at as number), job: { kind: CLOSE_JOB, id: row.id } })),
       schedulers: [],
       schedulerPrefixes: [],
     };
@@ -166,12 +166,12 @@ export class PollService {
     };
   }
 
-  private closeInTransaction(row: PollRow, now: Date, t: Translate, afterCommit: (fn: AfterCommit) => void): boolean {
-    const tally = this.deps.repo.tally(row.id, optionsOf(row).length);
-    if (!this.deps.repo.close(row.id, tally, now.getTime())) return false;
-    if (row.anonymous) this.deps.repo.clearPoll(row.id);
+  private async closeInTransaction(row: PollRow, now: Date, t: Translate, afterCommit: (fn: AfterCommit) => void): Promise<boolean> {
+    const tally = await this.deps.repo.tally(row.id, optionsOf(row).length);
+    if (!(await this.deps.repo.close(row.id, tally, now.getTime()))) return false;
+    if (row.anonymous) await this.deps.repo.clearPoll(row.id);
     const closed = { ...row, status: 'closed' as const };
-    this.deps.outbox.post(row.community_id, this.resultReply(t, closed, tally), { key: `poll-result-${row.id}`, source: `poll:${row.id}`, at: now, afterCommit });
+    await this.deps.outbox.post(row.community_id, this.resultReply(t, closed, tally), { key: `poll-result-${row.id}`, source: `poll:${row.id}`, at: now, afterCommit });
     return true;
   }
 
@@ -185,8 +185,8 @@ export class PollService {
     return lines;
   }
 
-  private tallyOf(row: PollRow): PollTally {
-    return row.results_json ? (JSON.parse(row.results_json) as PollTally) : this.deps.repo.tally(row.id, optionsOf(row).length);
+  private async tallyOf(row: PollRow): Promise<PollTally> {
+    return row.results_json ? (JSON.parse(row.results_json) as PollTally) : await this.deps.repo.tally(row.id, optionsOf(row).length);
   }
 
   private voterOf(row: PollRow, memberId: number): string {
@@ -195,14 +195,14 @@ export class PollService {
     return anonymousVoter(row.salt, row.id, memberId);
   }
 
-  private pollOf(ctx: CommandContext, id: number): PollRow {
-    const row = this.deps.repo.get(id);
+  private async pollOf(ctx: CommandContext, id: number): Promise<PollRow> {
+    const row = await this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id) throw new UserError('poll.notFound', { id });
     return row;
   }
 
-  private openPoll(ctx: CommandContext, id: number): PollRow {
-    const row = this.pollOf(ctx, id);
+  private async openPoll(ctx: CommandContext, id: number): Promise<PollRow> {
+    const row = await this.pollOf(ctx, id);
     if (row.status !== 'open' || (row.ends_at !== null && row.ends_at <= ctx.now.getTime())) throw new UserError('poll.closed', { id });
     return row;
   }

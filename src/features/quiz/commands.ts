@@ -40,8 +40,8 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
             { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
-          handler(ctx, args): Reply {
-            const started = service.start(ctx, startOptions(args));
+          async handler(ctx, args): Promise<Reply> {
+            const started = await service.start(ctx, startOptions(args));
             return { text: ctx.t('quiz.startedReply', { id: started.sessionId, bank: started.bank, count: started.count }), ephemeral: true };
           },
         },
@@ -57,8 +57,8 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
             { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
           ],
-          handler(ctx, args): Reply {
-            const { id, next } = service.schedule(ctx, args.string('cron'), startOptions(args));
+          async handler(ctx, args): Promise<Reply> {
+            const { id, next } = await service.schedule(ctx, args.string('cron'), startOptions(args));
             return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone) }) };
           },
         },
@@ -69,8 +69,8 @@ export function quizCommands(service: QuizService): CommandSpec[] {
           description: 'quiz.unschedule.describe',
           role: 'admin',
           args: [{ name: 'id', type: 'int', required: true, min: 1, description: 'quiz.arg.scheduleId' }],
-          handler(ctx, args): Reply {
-            service.unschedule(ctx, args.int('id'));
+          async handler(ctx, args): Promise<Reply> {
+            await service.unschedule(ctx, args.int('id'));
             return { text: ctx.t('quiz.unscheduled', { id: args.int('id') }), ephemeral: true };
           },
         },
@@ -80,7 +80,7 @@ export function quizCommands(service: QuizService): CommandSpec[] {
           shortcuts: ['结束答题'],
           description: 'quiz.stop.describe',
           role: 'admin',
-          handler: (ctx): Reply => ({ text: ctx.t('quiz.stoppedReply', { id: service.stop(ctx) }), ephemeral: true }),
+          handler: async (ctx): Promise<Reply> => ({ text: ctx.t('quiz.stoppedReply', { id: (await service.stop(ctx)) }), ephemeral: true }),
         },
         {
           name: 'answer',
@@ -92,14 +92,14 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'n', type: 'int', required: true, min: 1, description: 'quiz.arg.n' },
             { name: 'answer', type: 'text', required: true, description: 'quiz.arg.answer' },
           ],
-          handler: (ctx, args): Reply => service.answer(ctx, args.int('session'), args.int('n'), args.string('answer')),
+          handler: (ctx, args): Promise<Reply> => service.answer(ctx, args.int('session'), args.int('n'), args.string('answer')),
         },
         {
           name: 'status',
           aliases: ['题目', '当前'],
           description: 'quiz.status.describe',
           role: 'member',
-          handler: (ctx): Reply => service.status(ctx),
+          handler: (ctx): Promise<Reply> => service.status(ctx),
         },
         {
           name: 'banks',

@@ -1,4 +1,4 @@
-import type { Sqlite } from '../../store/db.js';
+import type { Sql } from '../../store/sql.js';
 
 export type QuizMode = 'first' | 'all';
 
@@ -55,80 +55,80 @@ export interface ScheduleRow {
   status: 'active' | 'removed';
 }
 
-export function createQuizRepo(sqlite: Sqlite) {
-  const insertSession = sqlite.prepare<[number, string, string, string, string, number, number | null, number], { id: number }>(
+export function createQuizRepo(sql: Sql) {
+  const insertSession = sql.prepare<[number, string, string, string, string, number, number | null, number], { id: number }>(
     `INSERT INTO quiz_sessions (community_id, bank, bank_name, mode, locale, question_count, status, started_by, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) RETURNING id`,
   );
-  const insertRound = sqlite.prepare<[number, number, string, string, number]>(
+  const insertRound = sql.prepare<[number, number, string, string, number]>(
     "INSERT INTO quiz_rounds (session_id, n, question_id, question_json, seconds, status) VALUES (?, ?, ?, ?, ?, 'pending')",
   );
-  const session = sqlite.prepare<[number], SessionRow>('SELECT * FROM quiz_sessions WHERE id = ?');
-  const running = sqlite.prepare<[number], SessionRow>("SELECT * FROM quiz_sessions WHERE community_id = ? AND status = 'running'");
-  const endSession = sqlite.prepare<[string, number, number]>("UPDATE quiz_sessions SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'");
-  const round = sqlite.prepare<[number], RoundRow>('SELECT * FROM quiz_rounds WHERE id = ?');
-  const roundByN = sqlite.prepare<[number, number], RoundRow>('SELECT * FROM quiz_rounds WHERE session_id = ? AND n = ?');
-  const openRound = sqlite.prepare<[number], RoundRow>("SELECT * FROM quiz_rounds WHERE session_id = ? AND status = 'open'");
-  const openRoundInCommunity = sqlite.prepare<[number], RoundRow & { mode: QuizMode }>(
+  const session = sql.prepare<[number], SessionRow>('SELECT * FROM quiz_sessions WHERE id = ?');
+  const running = sql.prepare<[number], SessionRow>("SELECT * FROM quiz_sessions WHERE community_id = ? AND status = 'running'");
+  const endSession = sql.prepare<[string, number, number]>("UPDATE quiz_sessions SET status = ?, ended_at = ? WHERE id = ? AND status = 'running'");
+  const round = sql.prepare<[number], RoundRow>('SELECT * FROM quiz_rounds WHERE id = ?');
+  const roundByN = sql.prepare<[number, number], RoundRow>('SELECT * FROM quiz_rounds WHERE session_id = ? AND n = ?');
+  const openRound = sql.prepare<[number], RoundRow>("SELECT * FROM quiz_rounds WHERE session_id = ? AND status = 'open'");
+  const openRoundInCommunity = sql.prepare<[number], RoundRow & { mode: QuizMode }>(
     `SELECT r.*, s.mode FROM quiz_rounds r JOIN quiz_sessions s ON s.id = r.session_id
      WHERE s.community_id = ? AND s.status = 'running' AND r.status = 'open'`,
   );
-  const allOpen = sqlite.prepare<[], RoundRow>(
+  const allOpen = sql.prepare<[], RoundRow>(
     "SELECT r.* FROM quiz_rounds r JOIN quiz_sessions s ON s.id = r.session_id WHERE s.status = 'running' AND r.status = 'open'",
   );
-  const open = sqlite.prepare<[number, number, number]>("UPDATE quiz_rounds SET status = 'open', opened_at = ?, due_at = ? WHERE id = ? AND status = 'pending'");
-  const close = sqlite.prepare<[number, number]>("UPDATE quiz_rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'");
-  const closePending = sqlite.prepare<[number, number]>("UPDATE quiz_rounds SET status = 'closed', closed_at = ? WHERE session_id = ? AND status <> 'closed'");
-  const insertAnswer = sqlite.prepare<[number, number, string, number, number, number]>(
+  const open = sql.prepare<[number, number, number]>("UPDATE quiz_rounds SET status = 'open', opened_at = ?, due_at = ? WHERE id = ? AND status = 'pending'");
+  const close = sql.prepare<[number, number]>("UPDATE quiz_rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'");
+  const closePending = sql.prepare<[number, number]>("UPDATE quiz_rounds SET status = 'closed', closed_at = ? WHERE session_id = ? AND status <> 'closed'");
+  const insertAnswer = sql.prepare<[number, number, string, number, number, number]>(
     'INSERT INTO quiz_answers (round_id, member_id, text, correct, points, answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
-  const answersOf = sqlite.prepare<[number], AnswerRow & { display_name: string }>(
+  const answersOf = sql.prepare<[number], AnswerRow & { display_name: string }>(
     'SELECT a.*, m.display_name FROM quiz_answers a JOIN members m ON m.id = a.member_id WHERE a.round_id = ? ORDER BY a.answered_at, a.id',
   );
-  const scores = sqlite.prepare<[number], ScoreRow>(
+  const scores = sql.prepare<[number], ScoreRow>(
     `SELECT a.member_id, m.display_name, SUM(a.points) AS points, SUM(a.correct) AS correct
      FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN members m ON m.id = a.member_id
-     WHERE r.session_id = ? GROUP BY a.member_id HAVING SUM(a.correct) > 0 ORDER BY points DESC, MIN(a.answered_at) LIMIT 10`,
+     WHERE r.session_id = ? GROUP BY a.member_id, m.display_name HAVING SUM(a.correct) > 0 ORDER BY points DESC, MIN(a.answered_at) LIMIT 10`,
   );
-  const insertSchedule = sqlite.prepare<[number, string, string, string, number, number], { id: number }>(
+  const insertSchedule = sql.prepare<[number, string, string, string, number, number], { id: number }>(
     "INSERT INTO quiz_schedules (community_id, cron, timezone, options_json, status, created_by, created_at) VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id",
   );
-  const scheduleById = sqlite.prepare<[number], ScheduleRow>('SELECT * FROM quiz_schedules WHERE id = ?');
-  const schedulesOf = sqlite.prepare<[number], ScheduleRow>("SELECT * FROM quiz_schedules WHERE community_id = ? AND status = 'active' ORDER BY id");
-  const activeSchedules = sqlite.prepare<[], ScheduleRow>("SELECT * FROM quiz_schedules WHERE status = 'active'");
-  const removeSchedule = sqlite.prepare<[number]>("UPDATE quiz_schedules SET status = 'removed' WHERE id = ? AND status = 'active'");
-  const insertRun = sqlite.prepare<[number, string, number]>('INSERT INTO quiz_schedule_runs (schedule_id, run_key, fired_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  const runSession = sqlite.prepare<[number, number, string]>('UPDATE quiz_schedule_runs SET session_id = ? WHERE schedule_id = ? AND run_key = ?');
+  const scheduleById = sql.prepare<[number], ScheduleRow>('SELECT * FROM quiz_schedules WHERE id = ?');
+  const schedulesOf = sql.prepare<[number], ScheduleRow>("SELECT * FROM quiz_schedules WHERE community_id = ? AND status = 'active' ORDER BY id");
+  const activeSchedules = sql.prepare<[], ScheduleRow>("SELECT * FROM quiz_schedules WHERE status = 'active'");
+  const removeSchedule = sql.prepare<[number]>("UPDATE quiz_schedules SET status = 'removed' WHERE id = ? AND status = 'active'");
+  const insertRun = sql.prepare<[number, string, number]>('INSERT INTO quiz_schedule_runs (schedule_id, run_key, fired_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const runSession = sql.prepare<[number, number, string]>('UPDATE quiz_schedule_runs SET session_id = ? WHERE schedule_id = ? AND run_key = ?');
   return {
-    insertSchedule: (p: { communityId: number; cron: string; timezone: string; options: unknown; createdBy: number; at: number }) =>
-      (insertSchedule.get(p.communityId, p.cron, p.timezone, JSON.stringify(p.options), p.createdBy, p.at) as { id: number }).id,
+    insertSchedule: async (p: { communityId: number; cron: string; timezone: string; options: unknown; createdBy: number; at: number }) =>
+      ((await insertSchedule.get(p.communityId, p.cron, p.timezone, JSON.stringify(p.options), p.createdBy, p.at)) as { id: number }).id,
     schedule: (id: number) => scheduleById.get(id),
     schedulesOf: (communityId: number) => schedulesOf.all(communityId),
     activeSchedules: () => activeSchedules.all(),
-    removeSchedule: (id: number) => removeSchedule.run(id).changes === 1,
+    removeSchedule: async (id: number) => (await removeSchedule.run(id)) === 1,
     /** False when this scheduler tick was handled before. */
-    recordRun: (scheduleId: number, runKey: string, at: number) => insertRun.run(scheduleId, runKey, at).changes === 1,
-    setRunSession: (scheduleId: number, runKey: string, sessionId: number) => void runSession.run(sessionId, scheduleId, runKey),
-    insertSession: (p: { communityId: number; bank: string; bankName: string; mode: QuizMode; locale: string; count: number; startedBy: number | null; at: number }) =>
-      (insertSession.get(p.communityId, p.bank, p.bankName, p.mode, p.locale, p.count, p.startedBy, p.at) as { id: number }).id,
-    insertRound: (sessionId: number, n: number, questionId: string, questionJson: string, seconds: number) => void insertRound.run(sessionId, n, questionId, questionJson, seconds),
+    recordRun: async (scheduleId: number, runKey: string, at: number) => (await insertRun.run(scheduleId, runKey, at)) === 1,
+    setRunSession: (scheduleId: number, runKey: string, sessionId: number) => runSession.run(sessionId, scheduleId, runKey),
+    insertSession: async (p: { communityId: number; bank: string; bankName: string; mode: QuizMode; locale: string; count: number; startedBy: number | null; at: number }) =>
+      ((await insertSession.get(p.communityId, p.bank, p.bankName, p.mode, p.locale, p.count, p.startedBy, p.at)) as { id: number }).id,
+    insertRound: (sessionId: number, n: number, questionId: string, questionJson: string, seconds: number) => insertRound.run(sessionId, n, questionId, questionJson, seconds),
     session: (id: number) => session.get(id),
     running: (communityId: number) => running.get(communityId),
     /** Compare-and-set: running → finished | stopped. */
-    endSession: (id: number, to: 'finished' | 'stopped', at: number) => endSession.run(to, at, id).changes === 1,
+    endSession: async (id: number, to: 'finished' | 'stopped', at: number) => (await endSession.run(to, at, id)) === 1,
     round: (id: number) => round.get(id),
     roundByN: (sessionId: number, n: number) => roundByN.get(sessionId, n),
     openRound: (sessionId: number) => openRound.get(sessionId),
     openRoundInCommunity: (communityId: number) => openRoundInCommunity.get(communityId),
     allOpen: () => allOpen.all(),
     /** Compare-and-set: pending → open. */
-    openRoundAt: (id: number, at: number, dueAt: number) => open.run(at, dueAt, id).changes === 1,
+    openRoundAt: async (id: number, at: number, dueAt: number) => (await open.run(at, dueAt, id)) === 1,
     /** Compare-and-set: open → closed. */
-    closeRound: (id: number, at: number) => close.run(at, id).changes === 1,
-    closeRemaining: (sessionId: number, at: number) => void closePending.run(at, sessionId),
+    closeRound: async (id: number, at: number) => (await close.run(at, id)) === 1,
+    closeRemaining: (sessionId: number, at: number) => closePending.run(at, sessionId),
     /** False when the member answered this round before. */
-    insertAnswer: (roundId: number, memberId: number, text: string, correct: boolean, points: number, at: number) =>
-      insertAnswer.run(roundId, memberId, text, correct ? 1 : 0, points, at).changes === 1,
+    insertAnswer: async (roundId: number, memberId: number, text: string, correct: boolean, points: number, at: number) =>
+      (await insertAnswer.run(roundId, memberId, text, correct ? 1 : 0, points, at)) === 1,
     answers: (roundId: number) => answersOf.all(roundId),
     scores: (sessionId: number) => scores.all(sessionId),
   };

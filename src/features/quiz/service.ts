@@ -72,7 +72,7 @@ export interface QuizServiceDeps {
   loaded: LoadedBanks;
   rules: QuizRules;
   /** A community's language, for quizzes started by a schedule (no command context). */
-  communityLocale: (communityId: number) => Locale;
+  communityLocale: (communityId: number) => Promise<Locale>;
 }
 
 export class QuizService {
@@ -91,23 +91,23 @@ export class QuizService {
     return this.deps.loaded.errors;
   }
 
-  start(ctx: CommandContext, opts: StartOptions): { sessionId: number; count: number; bank: string } {
+  start(ctx: CommandContext, opts: StartOptions): Promise<{ sessionId: number; count: number; bank: string }> {
     return this.startIn({ communityId: ctx.community.id, locale: ctx.locale, startedBy: ctx.member.id, now: ctx.now, afterCommit: ctx.afterCommit }, opts);
   }
 
   /** `/quiz schedule`: a recurring quiz on a BullMQ job scheduler, cron in the community's timezone. */
-  schedule(ctx: CommandContext, pattern: string, opts: StartOptions): { id: number; next: Date } {
+  async schedule(ctx: CommandContext, pattern: string, opts: StartOptions): Promise<{ id: number; next: Date }> {
     this.validate(opts);
     const parsed = parseCron(pattern, ctx.community.timezone);
     if (!parsed.ok) throw cronError(parsed.error);
     if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
-    const id = this.deps.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    const id = await this.deps.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.deps.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
     return { id, next: parsed.cron.next(ctx.now) };
   }
 
-  schedules(ctx: CommandContext): Reply {
-    const rows = this.deps.repo.schedulesOf(ctx.community.id);
+  async schedules(ctx: CommandContext): Promise<Reply> {
+    const rows = await this.deps.repo.schedulesOf(ctx.community.id);
     if (rows.length === 0) return { text: ctx.t('quiz.noSchedules'), ephemeral: true };
     const lines = rows.map((row) => {
       const opts = JSON.parse(row.options_json) as StartOptions;
@@ -118,23 +118,23 @@ export class QuizService {
     return { text: lines.join('\n'), ephemeral: true };
   }
 
-  unschedule(ctx: CommandContext, id: number): void {
-    const row = this.deps.repo.schedule(id);
-    if (!row || row.community_id !== ctx.community.id || !this.deps.repo.removeSchedule(id)) throw new UserError('quiz.scheduleNotFound', { id });
+  async unschedule(ctx: CommandContext, id: number): Promise<void> {
+    const row = await this.deps.repo.schedule(id);
+    if (!row || row.community_id !== ctx.community.id || !(await this.deps.repo.removeSchedule(id))) throw new UserError('quiz.scheduleNotFound', { id });
     ctx.afterCommit(() => this.deps.timers.stopEvery(quizSchedulerId(id)));
   }
 
   /** Scheduler tick: start the quiz unless one is already running there. A repeated tick starts nothing. */
-  fireScheduled(id: number, job: JobContext): JobOutcome {
+  async fireScheduled(id: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const row = this.deps.repo.schedule(id);
+    const row = await this.deps.repo.schedule(id);
     if (!row) return 'missing';
-    if (!row || row.status !== 'active' || !this.deps.repo.recordRun(id, job.runKey, now.getTime())) return;
-    if (this.deps.repo.running(row.community_id)) return;
+    if (!row || row.status !== 'active' || !(await this.deps.repo.recordRun(id, job.runKey, now.getTime()))) return;
+    if (await this.deps.repo.running(row.community_id)) return;
     const opts = JSON.parse(row.options_json) as StartOptions;
     try {
-      const started = this.startIn({ communityId: row.community_id, locale: this.deps.communityLocale(row.community_id), startedBy: null, now, afterCommit: job.afterCommit }, opts);
-      this.deps.repo.setRunSession(id, job.runKey, started.sessionId);
+      const started = await this.startIn({ communityId: row.community_id, locale: await this.deps.communityLocale(row.community_id), startedBy: null, now, afterCommit: job.afterCommit }, opts);
+      await this.deps.repo.setRunSession(id, job.runKey, started.sessionId);
     } catch (err) {
       // The bank may have been removed since; the tick is recorded and skipped.
       if (!(err instanceof UserError)) throw err;
@@ -152,81 +152,81 @@ export class QuizService {
     return { key, bank, seconds, wanted, mode: opts.mode ?? this.deps.rules.defaults.mode };
   }
 
-  private startIn(place: StartPlace, opts: StartOptions): { sessionId: number; count: number; bank: string } {
-    const running = this.deps.repo.running(place.communityId);
+  private async startIn(place: StartPlace, opts: StartOptions): Promise<{ sessionId: number; count: number; bank: string }> {
+    const running = await this.deps.repo.running(place.communityId);
     if (running) throw new UserError('quiz.alreadyRunning', { id: running.id });
     const { key, bank, seconds, wanted, mode } = this.validate(opts);
     const picked = (this.deps.rules.shuffle ? this.shuffle(bank.questions) : bank.questions).slice(0, wanted);
-    const sessionId = this.deps.repo.insertSession({ communityId: place.communityId, bank: key, bankName: bank.name, mode, locale: place.locale, count: picked.length, startedBy: place.startedBy, at: place.now.getTime() });
+    const sessionId = await this.deps.repo.insertSession({ communityId: place.communityId, bank: key, bankName: bank.name, mode, locale: place.locale, count: picked.length, startedBy: place.startedBy, at: place.now.getTime() });
     picked.forEach((q, i) => this.deps.repo.insertRound(sessionId, i + 1, q.id, JSON.stringify(stored(q)), Math.max(this.deps.rules.minSeconds, seconds ?? q.seconds)));
-    const session = this.deps.repo.session(sessionId) as SessionRow;
+    const session = (await this.deps.repo.session(sessionId)) as SessionRow;
     const t = this.translator(session);
     const header = t('quiz.started', { id: sessionId, bank: bank.name, count: picked.length, mode: t(`quiz.mode.${mode}`) });
-    this.openNext(session, 1, header, place.now, place.afterCommit);
+    await this.openNext(session, 1, header, place.now, place.afterCommit);
     return { sessionId, count: picked.length, bank: bank.name };
   }
 
-  stop(ctx: CommandContext): number {
-    const session = this.deps.repo.running(ctx.community.id);
+  async stop(ctx: CommandContext): Promise<number> {
+    const session = await this.deps.repo.running(ctx.community.id);
     if (!session) throw new UserError('quiz.notRunning');
-    const open = this.deps.repo.openRound(session.id);
+    const open = await this.deps.repo.openRound(session.id);
     const at = ctx.now.getTime();
-    if (!this.deps.repo.endSession(session.id, 'stopped', at)) throw new UserError('quiz.notRunning');
-    this.deps.repo.closeRemaining(session.id, at);
+    if (!(await this.deps.repo.endSession(session.id, 'stopped', at))) throw new UserError('quiz.notRunning');
+    await this.deps.repo.closeRemaining(session.id, at);
     const t = this.translator(session);
     const parts = [t('quiz.stopped', { id: session.id })];
-    if (open) parts.push(this.reveal(t, session, open));
-    parts.push(this.scoreboard(t, session));
-    this.post(session, parts.join('\n\n'), undefined, 'end', ctx.now, ctx.afterCommit);
+    if (open) parts.push(await this.reveal(t, session, open));
+    parts.push(await this.scoreboard(t, session));
+    await this.post(session, parts.join('\n\n'), undefined, 'end', ctx.now, ctx.afterCommit);
     if (open) ctx.afterCommit(() => this.deps.timers.cancel(closeJobId(session.id, open.n)));
     return session.id;
   }
 
   /** The open question again (for latecomers), or a hint to start one. */
-  status(ctx: CommandContext): Reply {
-    const session = this.deps.repo.running(ctx.community.id);
-    const round = session ? this.deps.repo.openRound(session.id) : undefined;
+  async status(ctx: CommandContext): Promise<Reply> {
+    const session = await this.deps.repo.running(ctx.community.id);
+    const round = session ? (await this.deps.repo.openRound(session.id)) : undefined;
     if (!session || !round) return { text: ctx.t('quiz.none'), ephemeral: true };
     const left = Math.max(0, Math.ceil(((round.due_at ?? 0) - ctx.now.getTime()) / 1000));
     return { ...this.questionReply(ctx.t, session, round), text: `${this.questionText(ctx.t, session, round)}\n${ctx.t('quiz.secondsLeft', { seconds: left })}` };
   }
 
   /** `/quiz answer <session> <n> <text>`: an explicit answer, always recorded when the question is open. */
-  answer(ctx: CommandContext, sessionId: number, n: number, text: string): Reply {
-    const session = this.deps.repo.session(sessionId);
+  async answer(ctx: CommandContext, sessionId: number, n: number, text: string): Promise<Reply> {
+    const session = await this.deps.repo.session(sessionId);
     if (!session || session.community_id !== ctx.community.id) throw new UserError('quiz.noSuchQuestion', { id: sessionId, n });
-    const round = this.deps.repo.roundByN(sessionId, n);
+    const round = await this.deps.repo.roundByN(sessionId, n);
     if (!round) throw new UserError('quiz.noSuchQuestion', { id: sessionId, n });
     if (round.status === 'pending') throw new UserError('quiz.notOpenYet', { n });
     if (round.status === 'closed' || session.status !== 'running') throw new UserError('quiz.closed', { n });
-    return this.record(ctx, session, round, text, true) as Reply;
+    return (await this.record(ctx, session, round, text, true)) as Reply;
   }
 
   /** Free chat while a question is open: record what reads as an answer; ignore the rest. */
-  onMessage(ctx: CommandContext): Reply[] | void {
+  async onMessage(ctx: CommandContext): Promise<Reply[] | void> {
     const event = ctx.event;
     if (event.type !== 'message' || !event.addressed) return;
-    const round = this.deps.repo.openRoundInCommunity(ctx.community.id);
+    const round = await this.deps.repo.openRoundInCommunity(ctx.community.id);
     if (!round) return;
-    const session = this.deps.repo.session(round.session_id) as SessionRow;
-    const reply = this.record(ctx, session, round, event.text, false);
+    const session = (await this.deps.repo.session(round.session_id)) as SessionRow;
+    const reply = await this.record(ctx, session, round, event.text, false);
     return reply ? [reply] : undefined;
   }
 
   /** Timer job: question `roundId` is due. Closes once however often it runs. */
-  fireClose(roundId: number, job: JobContext): JobOutcome {
+  async fireClose(roundId: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const round = this.deps.repo.round(roundId);
+    const round = await this.deps.repo.round(roundId);
     if (!round) return 'missing';
     if (!round || round.status !== 'open') return;
-    this.close(round, now, job.afterCommit);
+    await this.close(round, now, job.afterCommit);
   }
 
-  desired(): DesiredTimers {
-    const timers = this.deps.repo.allOpen().flatMap((r) =>
+  async desired(): Promise<DesiredTimers> {
+    const timers = (await this.deps.repo.allOpen()).flatMap((r) =>
       r.due_at === null ? [] : [{ jobId: closeJobId(r.session_id, r.n), dueAt: new Date(r.due_at), job: { kind: CLOSE_JOB, id: r.id } }],
     );
-    const schedulers = this.deps.repo.activeSchedules().map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
+    const schedulers = (await this.deps.repo.activeSchedules()).map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
     return { timers, schedulers, schedulerPrefixes: ['quiz-schedule-'] };
   }
 
@@ -260,7 +260,7 @@ export class QuizService {
    * undefined for other chat); for a question without choices, whatever
    * the member says to the bot is their answer, so a wrong one is told so.
    */
-  private record(ctx: CommandContext, session: SessionRow, round: RoundRow, text: string, explicit: boolean): Reply | undefined {
+  private async record(ctx: CommandContext, session: SessionRow, round: RoundRow, text: string, explicit: boolean): Promise<Reply | undefined> {
     const q = question(round);
     const correct = matchAnswer(text, spec(q));
     if (!explicit && !correct && q.choices && !looksLikeAnswer(text, q)) return undefined;
@@ -274,66 +274,66 @@ export class QuizService {
         earned += Math.floor(q.points * this.deps.rules.speedBonus * left);
       }
     }
-    if (!this.deps.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at)) {
+    if (!(await this.deps.repo.insertAnswer(round.id, ctx.member.id, text.slice(0, 500), correct, earned, at))) {
       return { text: ctx.t('quiz.alreadyAnswered', { n: round.n }), ephemeral: true };
     }
     // In `first` mode the winner's public reply tells a level-up; in `all` mode answers stay private until the reveal, so it is posted.
     const inReply = session.mode === 'first';
     const levelUp =
       earned > 0
-        ? this.deps.points.award({
-            communityId: ctx.community.id,
-            memberId: ctx.member.id,
-            delta: earned,
-            kind: 'earn',
-            reason: 'quiz',
-            ref: `quiz:${session.id}:${round.n}`,
-            key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
-            at: ctx.now,
-            day: ctx.day,
-            afterCommit: ctx.afterCommit,
-            levelUpInReply: inReply,
-          }).levelUp
+        ? (await this.deps.points.award({
+                        communityId: ctx.community.id,
+                        memberId: ctx.member.id,
+                        delta: earned,
+                        kind: 'earn',
+                        reason: 'quiz',
+                        ref: `quiz:${session.id}:${round.n}`,
+                        key: `quiz:${session.id}:${round.n}:${ctx.member.id}`,
+                        at: ctx.now,
+                        day: ctx.day,
+                        afterCommit: ctx.afterCommit,
+                        levelUpInReply: inReply,
+                      })).levelUp
         : undefined;
     if (session.mode === 'all') return { text: ctx.t('quiz.recorded', { n: round.n }), ephemeral: true };
     if (!correct) return { text: ctx.t('quiz.wrong', { n: round.n }), ephemeral: true };
-    this.close(round, ctx.now, ctx.afterCommit);
+    await this.close(round, ctx.now, ctx.afterCommit);
     ctx.afterCommit(() => this.deps.timers.cancel(closeJobId(session.id, round.n)));
     const won = ctx.t('quiz.firstCorrect', { name: ctx.member.displayName, n: round.n, points: earned });
     return { text: levelUp ? `${won}\n${levelUpLine(ctx.t, ctx.locale, levelUp, ctx.member.displayName)}` : won };
   }
 
   /** Close an open round (compare-and-set), reveal it, and open the next one or finish. */
-  private close(round: RoundRow, now: Date, afterCommit: (fn: AfterCommit) => void): void {
-    if (!this.deps.repo.closeRound(round.id, now.getTime())) return;
-    const session = this.deps.repo.session(round.session_id);
+  private async close(round: RoundRow, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
+    if (!(await this.deps.repo.closeRound(round.id, now.getTime()))) return;
+    const session = await this.deps.repo.session(round.session_id);
     if (!session || session.status !== 'running') return;
     const t = this.translator(session);
-    const reveal = this.reveal(t, session, round);
-    if (this.deps.repo.roundByN(session.id, round.n + 1)) {
-      this.openNext(session, round.n + 1, reveal, now, afterCommit);
+    const reveal = await this.reveal(t, session, round);
+    if (await this.deps.repo.roundByN(session.id, round.n + 1)) {
+      await this.openNext(session, round.n + 1, reveal, now, afterCommit);
       return;
     }
-    this.deps.repo.endSession(session.id, 'finished', now.getTime());
-    this.post(session, `${reveal}\n\n${t('quiz.finished', { id: session.id })}\n${this.scoreboard(t, session)}`, undefined, 'end', now, afterCommit);
+    await this.deps.repo.endSession(session.id, 'finished', now.getTime());
+    await this.post(session, `${reveal}\n\n${t('quiz.finished', { id: session.id })}\n${await this.scoreboard(t, session)}`, undefined, 'end', now, afterCommit);
   }
 
   /** Open question `n` and post it (after `before`, the start header or the previous reveal), one post so the order holds. */
-  private openNext(session: SessionRow, n: number, before: string, now: Date, afterCommit: (fn: AfterCommit) => void): void {
-    const round = this.deps.repo.roundByN(session.id, n);
+  private async openNext(session: SessionRow, n: number, before: string, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
+    const round = await this.deps.repo.roundByN(session.id, n);
     if (!round) return;
     const dueAt = now.getTime() + round.seconds * 1000;
-    if (!this.deps.repo.openRoundAt(round.id, now.getTime(), dueAt)) return;
+    if (!(await this.deps.repo.openRoundAt(round.id, now.getTime(), dueAt))) return;
     const opened: RoundRow = { ...round, status: 'open', opened_at: now.getTime(), due_at: dueAt };
     const t = this.translator(session);
     const reply = this.questionReply(t, session, opened);
-    this.post(session, `${before}\n\n${reply.text}`, reply.actions, `q${n}`, now, afterCommit);
+    await this.post(session, `${before}\n\n${reply.text}`, reply.actions, `q${n}`, now, afterCommit);
     afterCommit(() => this.deps.timers.at(closeJobId(session.id, n), new Date(dueAt), { kind: CLOSE_JOB, id: round.id }));
   }
 
-  private post(session: SessionRow, text: string, actions: ReplyAction[] | undefined, what: string, now: Date, afterCommit: (fn: AfterCommit) => void): void {
+  private async post(session: SessionRow, text: string, actions: ReplyAction[] | undefined, what: string, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
     const reply: Reply = { text, ...(actions && actions.length > 0 ? { actions } : {}) };
-    this.deps.outbox.post(session.community_id, reply, { key: `quiz-${session.id}-${what}`, source: `quiz:${session.id}`, at: now, afterCommit });
+    await this.deps.outbox.post(session.community_id, reply, { key: `quiz-${session.id}-${what}`, source: `quiz:${session.id}`, at: now, afterCommit });
   }
 
   private questionText(t: Translate, session: SessionRow, round: RoundRow): string {
@@ -354,10 +354,10 @@ export class QuizService {
     return { text: this.questionText(t, session, round), ...(actions.length > 0 ? { actions, actionsExplained: true } : {}) };
   }
 
-  private reveal(t: Translate, session: SessionRow, round: RoundRow): string {
+  private async reveal(t: Translate, session: SessionRow, round: RoundRow): Promise<string> {
     const q = question(round);
     const answer = q.correctChoice !== undefined ? `${CHOICE_LABELS[q.correctChoice] ?? '?'}. ${q.choices?.[q.correctChoice] ?? ''}` : (q.answers[0] ?? '');
-    const winners = this.deps.repo.answers(round.id).filter((a) => a.correct === 1);
+    const winners = (await this.deps.repo.answers(round.id)).filter((a) => a.correct === 1);
     const who =
       winners.length === 0
         ? t('quiz.nobody')
@@ -367,8 +367,8 @@ export class QuizService {
     return `${t('quiz.reveal', { n: round.n, answer })}\n${who}`;
   }
 
-  private scoreboard(t: Translate, session: SessionRow): string {
-    const rows = this.deps.repo.scores(session.id);
+  private async scoreboard(t: Translate, session: SessionRow): Promise<string> {
+    const rows = await this.deps.repo.scores(session.id);
     if (rows.length === 0) return t('quiz.scoreboardEmpty');
     const lines = rows.map((r, i) => t('quiz.scoreRow', { rank: i + 1, name: r.display_name, points: r.points, correct: r.correct }));
     return `${t('quiz.scoreboard')}\n${lines.join('\n')}`;

@@ -16,8 +16,8 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
       description: 'announce.describe',
       role: 'admin',
       args: [{ name: 'text', type: 'text', required: true, description: 'announce.arg.text' }],
-      handler(ctx, args): Reply {
-        const id = service.announce(ctx, args.string('text'));
+      async handler(ctx, args): Promise<Reply> {
+        const id = await service.announce(ctx, args.string('text'));
         return { text: ctx.t('announce.done', { id }) + armedNote(ctx), ephemeral: true };
       },
     },
@@ -37,9 +37,9 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
             { name: 'when', type: 'when', required: true, description: 'schedule.arg.when' },
             { name: 'text', type: 'text', required: true, description: 'schedule.arg.text' },
           ],
-          handler(ctx, args): Reply {
+          async handler(ctx, args): Promise<Reply> {
             const at = args.when('when');
-            const id = service.once(ctx, at, args.string('text'));
+            const id = await service.once(ctx, at, args.string('text'));
             return { text: ctx.t('schedule.onceDone', { id, at: formatLocal(at, ctx.community.timezone) }) + armedNote(ctx) };
           },
         },
@@ -52,9 +52,9 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
             { name: 'cron', type: 'word', required: true, description: 'schedule.arg.cron' },
             { name: 'text', type: 'text', required: true, description: 'schedule.arg.text' },
           ],
-          handler(ctx, args): Reply {
+          async handler(ctx, args): Promise<Reply> {
             const [pattern, text] = splitCron(args.string('cron'), args.string('text'));
-            const { id, next } = service.recurring(ctx, pattern, text);
+            const { id, next } = await service.recurring(ctx, pattern, text);
             return {
               text: ctx.t('schedule.addDone', { id, cron: pattern, timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone) }) + armedNote(ctx),
             };
@@ -65,8 +65,8 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
           aliases: ['列表'],
           description: 'schedule.list.describe',
           role: 'admin',
-          handler(ctx): Reply {
-            const rows = service.list(ctx);
+          async handler(ctx): Promise<Reply> {
+            const rows = await service.list(ctx);
             if (rows.length === 0) return { text: ctx.t('schedule.empty'), ephemeral: true };
             const lines = rows.map(({ row, next, lastError }) =>
               ctx.t('schedule.row', {
@@ -97,27 +97,27 @@ export function scheduleCommands(service: ScheduleService): CommandSpec[] {
               description: 'schedule.calendar.arg.period',
             },
           ],
-          handler(ctx, args): Reply {
+          async handler(ctx, args): Promise<Reply> {
             const unit = args.optionalString('period') === 'month' ? 'month' : 'week';
-            return renderCalendar(ctx, service.calendar(ctx, unit));
+            return renderCalendar(ctx, await service.calendar(ctx, unit));
           },
         },
-        statusCommand('pause', ['暂停'], (ctx, id) => (service.pause(ctx, id), ctx.t('schedule.paused.done', { id }))),
-        statusCommand('resume', ['恢复'], (ctx, id) => (service.resume(ctx, id), ctx.t('schedule.resumed', { id }))),
-        statusCommand('remove', ['删除'], (ctx, id) => (service.remove(ctx, id), ctx.t('schedule.removed', { id }))),
+        statusCommand('pause', ['暂停'], async (ctx, id) => (await service.pause(ctx, id), ctx.t('schedule.paused.done', { id }))),
+        statusCommand('resume', ['恢复'], async (ctx, id) => (await service.resume(ctx, id), ctx.t('schedule.resumed', { id }))),
+        statusCommand('remove', ['删除'], async (ctx, id) => (await service.remove(ctx, id), ctx.t('schedule.removed', { id }))),
       ],
     },
   ];
 }
 
-function statusCommand(name: 'pause' | 'resume' | 'remove', aliases: string[], run: (ctx: CommandContext, id: number) => string): LeafCommand {
+function statusCommand(name: 'pause' | 'resume' | 'remove', aliases: string[], run: (ctx: CommandContext, id: number) => Promise<string>): LeafCommand {
   return {
     name,
     aliases,
     description: `schedule.${name}.describe`,
     role: 'admin' as const,
     args: [idArg],
-    handler: (ctx, args): Reply => ({ text: run(ctx, args.int('id')), ephemeral: true }),
+    handler: async (ctx, args): Promise<Reply> => ({ text: await run(ctx, args.int('id')), ephemeral: true }),
   };
 }
 

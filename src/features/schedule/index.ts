@@ -12,7 +12,7 @@ export { ScheduleService } from './service.js';
 
 export function createSchedule(options: FeatureOptions<ScheduleServiceDeps>): AssembledFeature<ScheduleService> {
   const { store, ...deps } = options;
-  const service = new ScheduleService({ ...deps, repo: createScheduleRepo(store.sqlite) });
+  const service = new ScheduleService({ ...deps, repo: createScheduleRepo(store.sql) });
   return { service, feature: scheduleFeature(service) };
 }
 

@@ -65,9 +65,9 @@ export interface ScheduleServiceDeps {
 export class ScheduleService {
   constructor(private readonly deps: ScheduleServiceDeps) {}
 
-  announce(ctx: CommandContext, text: string): number {
+  async announce(ctx: CommandContext, text: string): Promise<number> {
     const promo = isPromo(text);
-    this.checkCalendar(ctx, [ctx.now], promo);
+    await this.checkCalendar(ctx, [ctx.now], promo);
     return this.deps.outbox.post(ctx.community.id, postReply(text), {
       key: `announce-${ctx.event.community.platform}-${ctx.event.deliveryId}`,
       source: promo ? 'announce-promo' : 'announce',
@@ -77,86 +77,88 @@ export class ScheduleService {
   }
 
   /** A one-off post at `at` (a `when` argument: checked by the registry). */
-  once(ctx: CommandContext, at: Date, text: string): number {
+  async once(ctx: CommandContext, at: Date, text: string): Promise<number> {
     const promo = isPromo(text);
-    this.checkCalendar(ctx, [at], promo);
-    const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    await this.checkCalendar(ctx, [at], promo);
+    const id = await this.deps.repo.insert({ communityId: ctx.community.id, kind: 'once', cron: null, timezone: ctx.community.timezone, dueAt: at.getTime(), text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.deps.timers.at(onceJobId(id), at, { kind: POST_JOB, id }));
     return id;
   }
 
-  recurring(ctx: CommandContext, pattern: string, text: string): { id: number; next: Date } {
+  async recurring(ctx: CommandContext, pattern: string, text: string): Promise<{ id: number; next: Date }> {
     const parsed = parseCron(pattern, ctx.community.timezone);
     if (!parsed.ok) throw cronError(parsed.error);
     const gap = minIntervalSeconds(parsed.cron, ctx.now);
     if (gap < this.deps.rules.minIntervalSeconds) throw new UserError('schedule.cron.tooOften', { seconds: gap, min: this.deps.rules.minIntervalSeconds });
     const promo = isPromo(text);
-    this.checkCalendar(ctx, upcoming(parsed.cron.expression, ctx.community.timezone, ctx.now), promo);
-    const id = this.deps.repo.insert({ communityId: ctx.community.id, kind: 'cron', cron: parsed.cron.expression, timezone: ctx.community.timezone, dueAt: null, text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    await this.checkCalendar(ctx, upcoming(parsed.cron.expression, ctx.community.timezone, ctx.now), promo);
+    const id = await this.deps.repo.insert({ communityId: ctx.community.id, kind: 'cron', cron: parsed.cron.expression, timezone: ctx.community.timezone, dueAt: null, text, promo, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.deps.timers.every(schedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULE_JOB, id }));
     return { id, next: parsed.cron.next(ctx.now) };
   }
 
-  list(ctx: CommandContext): Array<{ row: PostRow; next: Date | undefined; lastError: string | undefined }> {
-    return this.deps.repo.listOpen(ctx.community.id).map((row) => {
-      const latest = this.deps.outbox.repo.latestBySource(`post:${row.id}`);
-      return { row, next: row.status === 'active' ? nextRun(row, ctx.now) : undefined, lastError: latest?.status === 'failed' ? (latest.last_error ?? 'failed') : undefined };
-    });
+  async list(ctx: CommandContext): Promise<Array<{ row: PostRow; next: Date | undefined; lastError: string | undefined }>> {
+    const out: Array<{ row: PostRow; next: Date | undefined; lastError: string | undefined }> = [];
+    for (const row of await this.deps.repo.listOpen(ctx.community.id)) {
+      const latest = await this.deps.outbox.repo.latestBySource(`post:${row.id}`);
+      out.push({ row, next: row.status === 'active' ? nextRun(row, ctx.now) : undefined, lastError: latest?.status === 'failed' ? (latest.last_error ?? 'failed') : undefined });
+    }
+    return out;
   }
 
-  pause(ctx: CommandContext, id: number): void {
-    const row = this.owned(ctx, id);
-    if (!this.deps.repo.moveStatus(id, 'active', 'paused')) throw new UserError('schedule.notActive', { id });
-    ctx.afterCommit(() => (row.kind === 'once' ? this.deps.timers.cancel(onceJobId(id)) : this.deps.timers.stopEvery(schedulerId(id))));
+  async pause(ctx: CommandContext, id: number): Promise<void> {
+    const row = await this.owned(ctx, id);
+    if (!(await this.deps.repo.moveStatus(id, 'active', 'paused'))) throw new UserError('schedule.notActive', { id });
+    ctx.afterCommit(async () => (row.kind === 'once' ? (await this.deps.timers.cancel(onceJobId(id))) : await this.deps.timers.stopEvery(schedulerId(id))));
   }
 
-  resume(ctx: CommandContext, id: number): void {
-    const row = this.owned(ctx, id);
+  async resume(ctx: CommandContext, id: number): Promise<void> {
+    const row = await this.owned(ctx, id);
     // A paused post is not in the calendar: coming back, it must fit like a new one.
-    if (row.status === 'paused') this.checkCalendar(ctx, this.plannedFires(row, ctx.now), row.promo === 1);
-    if (!this.deps.repo.moveStatus(id, 'paused', 'active')) throw new UserError('schedule.notPaused', { id });
+    if (row.status === 'paused') await this.checkCalendar(ctx, this.plannedFires(row, ctx.now), row.promo === 1);
+    if (!(await this.deps.repo.moveStatus(id, 'paused', 'active'))) throw new UserError('schedule.notPaused', { id });
     ctx.afterCommit(() => this.arm(row));
   }
 
-  remove(ctx: CommandContext, id: number): void {
-    const row = this.owned(ctx, id);
-    if (!this.deps.repo.moveStatus(id, row.status, 'removed')) throw new UserError('schedule.notFound', { id });
-    ctx.afterCommit(() => (row.kind === 'once' ? this.deps.timers.cancel(onceJobId(id)) : this.deps.timers.stopEvery(schedulerId(id))));
+  async remove(ctx: CommandContext, id: number): Promise<void> {
+    const row = await this.owned(ctx, id);
+    if (!(await this.deps.repo.moveStatus(id, row.status, 'removed'))) throw new UserError('schedule.notFound', { id });
+    ctx.afterCommit(async () => (row.kind === 'once' ? (await this.deps.timers.cancel(onceJobId(id))) : await this.deps.timers.stopEvery(schedulerId(id))));
   }
 
   /** Timer job: a one-off post is due. Posts once however often it runs. */
-  fireOnce(id: number, job: JobContext): JobOutcome {
+  async fireOnce(id: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const row = this.deps.repo.get(id);
+    const row = await this.deps.repo.get(id);
     if (!row) return 'missing';
     if (row.kind !== 'once' || row.status !== 'active') return;
-    if (this.dayIsFull(row, now)) {
-      if (this.deps.repo.moveStatus(id, 'active', 'skipped')) this.skip(row, now);
+    if (await this.dayIsFull(row, now)) {
+      if (await this.deps.repo.moveStatus(id, 'active', 'skipped')) await this.skip(row, now);
       return;
     }
-    if (!this.deps.repo.moveStatus(id, 'active', 'done')) return;
-    this.deps.repo.markRan(id, now.getTime());
-    this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
+    if (!(await this.deps.repo.moveStatus(id, 'active', 'done'))) return;
+    await this.deps.repo.markRan(id, now.getTime());
+    await this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
   /** Scheduler job: one tick of a recurring post. `run.runKey` is unique per tick. */
-  fireRecurring(id: number, job: JobContext): JobOutcome {
+  async fireRecurring(id: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
-    const row = this.deps.repo.get(id);
+    const row = await this.deps.repo.get(id);
     if (!row) return 'missing';
     if (row.kind !== 'cron' || row.status !== 'active') return;
-    if (!this.deps.repo.recordRun(id, job.runKey, now.getTime())) return;
-    if (this.dayIsFull(row, now)) {
-      this.skip(row, now);
+    if (!(await this.deps.repo.recordRun(id, job.runKey, now.getTime()))) return;
+    if (await this.dayIsFull(row, now)) {
+      await this.skip(row, now);
       return;
     }
-    this.deps.repo.markRan(id, now.getTime());
-    this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${job.runKey}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
+    await this.deps.repo.markRan(id, now.getTime());
+    await this.deps.outbox.post(row.community_id, postReply(row.text), { key: `post-${id}-${job.runKey}`, source: `post:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
-  desired(): DesiredTimers {
+  async desired(): Promise<DesiredTimers> {
     const out: DesiredTimers = { timers: [], schedulers: [], schedulerPrefixes: ['schedule-'] };
-    for (const row of this.deps.repo.allActive()) {
+    for (const row of await this.deps.repo.allActive()) {
       if (row.kind === 'once' && row.due_at !== null) out.timers.push({ jobId: onceJobId(row.id), dueAt: new Date(row.due_at), job: { kind: POST_JOB, id: row.id } });
       if (row.kind === 'cron' && row.cron) out.schedulers.push({ id: schedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULE_JOB, id: row.id } });
     }
@@ -167,14 +169,14 @@ export class ScheduleService {
     return this.deps.timers.available();
   }
 
-  private arm(row: PostRow): Promise<void> {
+  private async arm(row: PostRow): Promise<void> {
     return row.kind === 'once' && row.due_at !== null
-      ? this.deps.timers.at(onceJobId(row.id), new Date(row.due_at), { kind: POST_JOB, id: row.id })
-      : this.deps.timers.every(schedulerId(row.id), row.cron ?? '', row.timezone, { kind: SCHEDULE_JOB, id: row.id });
+      ? (await this.deps.timers.at(onceJobId(row.id), new Date(row.due_at), { kind: POST_JOB, id: row.id }))
+      : await this.deps.timers.every(schedulerId(row.id), row.cron ?? '', row.timezone, { kind: SCHEDULE_JOB, id: row.id });
   }
 
-  private owned(ctx: CommandContext, id: number): PostRow {
-    const row = this.deps.repo.get(id);
+  private async owned(ctx: CommandContext, id: number): Promise<PostRow> {
+    const row = await this.deps.repo.get(id);
     if (!row || row.community_id !== ctx.community.id || row.status === 'removed' || row.status === 'done') throw new UserError('schedule.notFound', { id });
     return row;
   }
@@ -183,15 +185,15 @@ export class ScheduleService {
    * The community's calendar in [from, to): the calendar posts made (from
    * the outbox) and, from `now` on, the active posts' planned firings.
    */
-  firings(communityId: number, from: Date, to: Date, now: Date): Firing[] {
-    const out: Firing[] = this.deps.repo.postedBetween(communityId, from.getTime(), to.getTime()).map((d) => ({
+  async firings(communityId: number, from: Date, to: Date, now: Date): Promise<Firing[]> {
+    const out: Firing[] = (await this.deps.repo.postedBetween(communityId, from.getTime(), to.getTime())).map((d) => ({
       at: new Date(d.created_at),
       promo: d.promo === 1,
       postId: d.post_id,
       text: memberText((JSON.parse(d.reply_json) as Reply).text ?? ''),
     }));
     const later = new Date(Math.max(from.getTime(), now.getTime() + 1));
-    for (const row of this.deps.repo.active(communityId)) {
+    for (const row of await this.deps.repo.active(communityId)) {
       const fires = row.kind === 'once' ? (row.due_at !== null && row.due_at >= from.getTime() && row.due_at < to.getTime() ? [new Date(row.due_at)] : []) : row.cron ? firesBetween(row.cron, row.timezone, later, to) : [];
       for (const at of fires) out.push({ at, promo: row.promo === 1, postId: row.id, text: memberText(row.text) });
     }
@@ -199,9 +201,9 @@ export class ScheduleService {
   }
 
   /** `/schedule calendar`: the community's current week or month. */
-  calendar(ctx: CommandContext, unit: 'week' | 'month'): CalendarView {
+  async calendar(ctx: CommandContext, unit: 'week' | 'month'): Promise<CalendarView> {
     const { start, end } = periodOf(ctx.now, ctx.community.timezone, unit);
-    return { start, end, firings: this.firings(ctx.community.id, start, end, ctx.now), rules: this.deps.rules };
+    return { start, end, firings: await this.firings(ctx.community.id, start, end, ctx.now), rules: this.deps.rules };
   }
 
   /** The firings a post would add to the calendar if it were active. */
@@ -211,24 +213,24 @@ export class ScheduleService {
   }
 
   /** Refuses, in the community's language, what would break the calendar's rules. */
-  private checkCalendar(ctx: CommandContext, added: Date[], promo: boolean): void {
+  private async checkCalendar(ctx: CommandContext, added: Date[], promo: boolean): Promise<void> {
     if (added.length === 0) return;
     const timezone = ctx.community.timezone;
     const window = checkWindow(added, timezone, this.deps.rules);
-    const violation = check(this.firings(ctx.community.id, window.start, window.end, ctx.now), added, promo, timezone, this.deps.rules);
+    const violation = check(await this.firings(ctx.community.id, window.start, window.end, ctx.now), added, promo, timezone, this.deps.rules);
     if (violation) throw refusal(violation, timezone, ctx.locale);
   }
 
   /** At fire time: the community day already has its cap of posts. */
-  private dayIsFull(row: PostRow, now: Date): boolean {
+  private async dayIsFull(row: PostRow, now: Date): Promise<boolean> {
     const cap = this.deps.rules.dailyCap;
     if (cap === null) return false;
     const day = dayOf(now, row.timezone);
-    return this.deps.repo.postedBetween(row.community_id, day.start.getTime(), day.end.getTime()).length >= cap;
+    return (await this.deps.repo.postedBetween(row.community_id, day.start.getTime(), day.end.getTime())).length >= cap;
   }
 
-  private skip(row: PostRow, now: Date): void {
-    this.deps.repo.markSkipped(row.id, now.getTime());
+  private async skip(row: PostRow, now: Date): Promise<void> {
+    await this.deps.repo.markSkipped(row.id, now.getTime());
     this.deps.logger?.warn({ post: row.id, community: row.community_id, cap: this.deps.rules.dailyCap }, 'scheduled post skipped: the community day is at its daily cap');
   }
 }

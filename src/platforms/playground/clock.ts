@@ -9,11 +9,13 @@ import type { Store } from '../../store/db.js';
 
 const OFFSET_KEY = 'playground.clockOffsetMs';
 
-export function savedOffsetClock(store: Store, base: Clock = systemClock): AdjustableClock {
-  const settings = createSettingsRepo(store.sqlite);
-  const saved = settings.get(OFFSET_KEY);
+export async function savedOffsetClock(store: Store, base: Clock = systemClock): Promise<AdjustableClock> {
+  const settings = createSettingsRepo(store.sql);
+  const saved = await settings.get(OFFSET_KEY);
   return new AdjustableClock(base, {
     offsetMs: typeof saved === 'number' && Number.isSafeInteger(saved) && saved > 0 ? saved : 0,
-    onAdvance: (offsetMs) => store.write(() => settings.set(OFFSET_KEY, offsetMs, base.now())),
+    onAdvance: async (offsetMs) => {
+      await store.unit(() => settings.set(OFFSET_KEY, offsetMs, base.now()));
+    },
   });
 }

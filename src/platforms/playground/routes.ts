@@ -84,7 +84,7 @@ export function registerPlayground(app: FastifyInstance, options: PlaygroundOpti
     scope.get('/playground/api/feed', async (req, reply) => {
       const query = parse(z.object({ communityId: id, after: z.coerce.number().int().min(0).optional() }), req.query, reply);
       if (!query) return reply;
-      return { posts: options.feed.list(query.communityId, query.after ?? 0) };
+      return { posts: (await options.feed.list(query.communityId, query.after ?? 0)) };
     });
 
     scope.get('/playground/api/clock', async () => ({ now: options.now().toISOString(), offsetMs: options.clock?.offset ?? 0, adjustable: options.clock !== undefined }));
@@ -93,7 +93,7 @@ export function registerPlayground(app: FastifyInstance, options: PlaygroundOpti
       if (!options.clock) return reply.status(403).send({ error: 'clock controls are disabled (playground.clockControls)' });
       const body = parse(clockBody, req.body, reply);
       if (!body) return reply;
-      options.clock.advance(body.advanceHours * 3_600_000);
+      await options.clock.advance(body.advanceHours * 3_600_000);
       return { now: options.now().toISOString(), offsetMs: options.clock.offset, adjustable: true };
     });
   });

@@ -9,12 +9,12 @@ export function playgroundSender(feed: PlaygroundFeed, store: Store, clock: Cloc
     platform: 'playground',
     rateLimit: rateLimit ? (community) => ({ key: `playground-${community.externalId}`, ...rateLimit }) : undefined,
     async send(community, reply, delivery) {
-      store.write(() => feed.post(community.externalId, reply, clock.now(), delivery?.id));
+      await store.unit(() => feed.post(community.externalId, reply, clock.now(), delivery?.id));
     },
     // The playground shows direct messages in its feed, marked as such.
     async sendDirect(community, userId, reply, delivery) {
       const title = `✉️ → ${reply.mentions?.[userId] ?? userId}${reply.title ? ` · ${reply.title}` : ''}`;
-      store.write(() => feed.post(community.externalId, { ...reply, title }, clock.now(), delivery?.id));
+      await store.unit(() => feed.post(community.externalId, { ...reply, title }, clock.now(), delivery?.id));
     },
   };
 }

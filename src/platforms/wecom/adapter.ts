@@ -56,26 +56,26 @@ export function wecomAdapter(deps: AdapterDeps): Adapter {
       ? new WecomLongConnection({ botId: secrets.wecomBotId, secret: secrets.wecomBotSecret, ...(secrets.wecomBotWsUrl ? { wsUrl: secrets.wecomBotWsUrl } : {}), inbound, logger })
       : undefined;
 
-  const usableBinding = (community: CommunityInfo) => {
-    const binding = bindings.get(community.externalId);
+  const usableBinding = async (community: CommunityInfo) => {
+    const binding = await bindings.get(community.externalId);
     return binding?.status === 'ok' ? binding : undefined;
   };
 
   const sender: Sender = {
     platform: 'wecom',
-    rateLimit(community): RateLimit | undefined {
-      const binding = usableBinding(community);
+    async rateLimit(community): Promise<RateLimit | undefined> {
+      const binding = await usableBinding(community);
       return binding ? { key: `wecom-webhook-${webhookKeyHash(binding.key)}`, ...WEBHOOK_RATE_LIMIT } : undefined;
     },
     async send(community: CommunityInfo, reply: Reply): Promise<void> {
-      const binding = usableBinding(community);
+      const binding = await usableBinding(community);
       if (binding) {
         try {
           await sendWebhook(secrets.wecomApiUrl, binding.key, reply);
           return;
         } catch (err) {
           if (err instanceof WebhookRemovedError) {
-            deps.write(() => bindings.markBroken(community.externalId, binding.key, err.message, clock.now()));
+            await deps.unit(() => bindings.markBroken(community.externalId, binding.key, err.message, clock.now()));
             logger.error({ chatId: community.externalId, keyHash: webhookKeyHash(binding.key) }, 'wecom webhook refused with 93000: binding marked broken, an admin must /bind again');
           }
           throw err;

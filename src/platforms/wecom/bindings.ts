@@ -6,7 +6,7 @@
  * Keys are secrets: they are shown masked and logged only as a short hash.
  */
 import { createHash } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Sql } from '../../store/sql.js';
 import type { Feature } from '../../core/feature.js';
 import type { Catalog } from '../../core/i18n.js';
 import type { Reply } from '../../core/reply.js';
@@ -57,21 +57,22 @@ export function maskWebhookKey(key: string): string {
 }
 
 export interface WecomBindings {
-  get(chatId: string): WebhookBinding | undefined;
-  /** Must run inside the caller's write transaction (a command handler). */
-  bind(chatId: string, key: string, boundBy: string, now: Date): void;
-  markBroken(chatId: string, key: string, error: string, now: Date): void;
+  get(chatId: string): Promise<WebhookBinding | undefined>;
+  /** Must run inside the caller's unit of work (a command handler). */
+  bind(chatId: string, key: string, boundBy: string, now: Date): Promise<void>;
+  /** Must run inside a unit of work. */
+  markBroken(chatId: string, key: string, error: string, now: Date): Promise<void>;
 }
 
 /** `apiUrl` is WECOM_API_URL: webhook URLs (configured or bound) must be on its host. */
-export function createWecomBindings(sqlite: Database.Database, apiUrl: string, configured: Readonly<Record<string, string>> = {}): WecomBindings {
-  const select = sqlite.prepare<[string], Row>('SELECT chat_id, webhook_key, status, last_error FROM wecom_webhooks WHERE chat_id = ?');
-  const upsert = sqlite.prepare<[string, string, string, number]>(
+export function createWecomBindings(sql: Sql, apiUrl: string, configured: Readonly<Record<string, string>> = {}): WecomBindings {
+  const select = sql.prepare<[string], Row>('SELECT chat_id, webhook_key, status, last_error FROM wecom_webhooks WHERE chat_id = ?');
+  const upsert = sql.prepare<[string, string, string, number]>(
     `INSERT INTO wecom_webhooks (chat_id, webhook_key, status, bound_by, updated_at, last_error) VALUES (?, ?, 'ok', ?, ?, NULL)
      ON CONFLICT (chat_id) DO UPDATE SET webhook_key = excluded.webhook_key, status = 'ok', bound_by = excluded.bound_by, updated_at = excluded.updated_at, last_error = NULL`,
   );
-  const broken = sqlite.prepare<[string, number, string, string]>("UPDATE wecom_webhooks SET status = 'broken', last_error = ?, updated_at = ? WHERE chat_id = ? AND webhook_key = ?");
-  const brokenConfig = sqlite.prepare<[string, string, number, string]>(
+  const broken = sql.prepare<[string, number, string, string]>("UPDATE wecom_webhooks SET status = 'broken', last_error = ?, updated_at = ? WHERE chat_id = ? AND webhook_key = ?");
+  const brokenConfig = sql.prepare<[string, string, number, string]>(
     `INSERT INTO wecom_webhooks (chat_id, webhook_key, status, bound_by, updated_at, last_error) VALUES (?, ?, 'broken', 'config', ?, ?)
      ON CONFLICT (chat_id) DO NOTHING`,
   );
@@ -82,8 +83,8 @@ export function createWecomBindings(sqlite: Database.Database, apiUrl: string, c
     fromConfig.set(chatId, key);
   }
   return {
-    get(chatId) {
-      const row = select.get(chatId);
+    async get(chatId) {
+      const row = await select.get(chatId);
       const configuredKey = fromConfig.get(chatId);
       if (row && (row.status === 'ok' || row.webhook_key === configuredKey || configuredKey === undefined)) {
         return {
@@ -96,12 +97,12 @@ export function createWecomBindings(sqlite: Database.Database, apiUrl: string, c
       }
       return configuredKey === undefined ? undefined : { chatId, key: configuredKey, source: 'config', status: 'ok' };
     },
-    bind(chatId, key, boundBy, now) {
-      upsert.run(chatId, key, boundBy, now.getTime());
+    async bind(chatId, key, boundBy, now) {
+      await upsert.run(chatId, key, boundBy, now.getTime());
     },
-    markBroken(chatId, key, error, now) {
-      const changed = broken.run(error, now.getTime(), chatId, key).changes;
-      if (changed === 0 && fromConfig.get(chatId) === key) brokenConfig.run(chatId, key, now.getTime(), error);
+    async markBroken(chatId, key, error, now) {
+      const changed = await broken.run(error, now.getTime(), chatId, key);
+      if (changed === 0 && fromConfig.get(chatId) === key) await brokenConfig.run(chatId, key, now.getTime(), error);
     },
   };
 }
@@ -148,14 +149,14 @@ export function wecomBindingFeature(bindings: WecomBindings, apiUrl: string): Fe
         platforms: ['wecom'],
         role: 'admin',
         args: [{ name: 'webhook', type: 'text', required: false, description: 'wecom.bind.arg.webhook' }],
-        handler(ctx, args): Reply {
+        async handler(ctx, args): Promise<Reply> {
           if (ctx.community.platform !== 'wecom') return { text: ctx.t('wecom.bind.notWecom'), ephemeral: true };
           const chatId = ctx.community.externalId;
           // A group message carries its chat id; a 1:1 chat has none (and may act in wecom.defaultCommunity).
           if (ctx.event.channelId !== chatId) return { text: ctx.t('wecom.bind.groupOnly'), ephemeral: true };
           const input = args.optionalString('webhook');
           if (input === undefined || input.trim() === '') {
-            const current = bindings.get(chatId);
+            const current = await bindings.get(chatId);
             if (!current) return { text: ctx.t('wecom.bind.none'), ephemeral: true };
             return {
               text: ctx.t('wecom.bind.current', {
@@ -168,7 +169,7 @@ export function wecomBindingFeature(bindings: WecomBindings, apiUrl: string): Fe
           }
           const key = parseWebhookKey(input, apiUrl);
           if (key === undefined) return { text: ctx.t('wecom.bind.invalid'), ephemeral: true };
-          bindings.bind(chatId, key, ctx.member.platformUserId, ctx.now);
+          await bindings.bind(chatId, key, ctx.member.platformUserId, ctx.now);
           return { text: ctx.t('wecom.bind.done', { key: maskWebhookKey(key) }), ephemeral: true };
         },
       },
