@@ -13,7 +13,9 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Environment variables that map onto config keys (DESIGN.md §3). */
-const ENV_KEYS: Array<{ env: string; path: string[]; type: 'string' | 'int' | 'bool' | 'list' }> = [
+type EnvType = 'string' | 'int' | 'bool' | 'list' | 'shards';
+
+const ENV_KEYS: Array<{ env: string; path: string[]; type: EnvType }> = [
   { env: 'DATABASE_PATH', path: ['database', 'path'], type: 'string' },
   { env: 'REDIS_URL', path: ['redis', 'url'], type: 'string' },
   { env: 'REDIS_PREFIX', path: ['redis', 'prefix'], type: 'string' },
@@ -21,7 +23,12 @@ const ENV_KEYS: Array<{ env: string; path: string[]; type: 'string' | 'int' | 'b
   { env: 'HTTP_PORT', path: ['http', 'port'], type: 'int' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { env: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], type: 'int' },
+  { env: 'DISCORD_SHARDS', path: ['discord', 'shards'], type: 'shards' },
+  { env: 'DISCORD_SHARD_COUNT', path: ['discord', 'shardCount'], type: 'int' },
 ];
+
+/** The environment variables above: docker-compose files pass the per-process ones through (a test checks). */
+export const CONFIG_ENV = ENV_KEYS.map((k) => k.env);
 
 
 function findRoot(): URL {
@@ -132,8 +139,11 @@ function readYaml(path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function coerce(raw: string, type: 'string' | 'int' | 'bool' | 'list'): unknown {
+function coerce(raw: string, type: EnvType): unknown {
   switch (type) {
+    case 'shards':
+      // "auto", or "0,1": ids that are not digits stay strings, so the schema names the variable.
+      return raw.trim() === 'auto' ? 'auto' : raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
     case 'int':
       return /^\d+$/.test(raw) ? Number(raw) : raw;
     case 'bool':

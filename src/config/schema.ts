@@ -36,6 +36,52 @@ const communitySettings = z.object({
   welcome: welcomeText.optional(),
 });
 
+/**
+ * Which Discord gateway shards this process runs. Unset: one shard, [0] of 1. 'auto': as many as
+ * Discord recommends (GET /gateway/bot), all in this process. A list: those shard ids of
+ * `shardCount`, so several gateway processes can split the shards between them.
+ */
+const discordSharding = {
+  shards: z
+    .union([z.literal('auto'), z.array(z.number().int('expected a whole number').min(0, 'expected a shard id of 0 or more')).min(1, 'expected at least one shard id')], {
+      error: 'expected auto or a list of shard ids such as [0, 1]',
+    })
+    .optional(),
+  /** Total shards across every gateway process of the bot; required with a list, unset with 'auto'. */
+  shardCount: z.number().int().min(1).nullable().optional(),
+};
+
+function checkSharding(d: { shards?: 'auto' | number[]; shardCount?: number | null }, ctx: z.RefinementCtx): void {
+  const count = d.shardCount ?? undefined;
+  // Refinements run even when a field failed its own check: say nothing more about a broken value.
+  const validCount = count === undefined || (Number.isInteger(count) && count >= 1);
+  const validList = d.shards === undefined || d.shards === 'auto' || (Array.isArray(d.shards) && d.shards.length > 0 && d.shards.every((id) => Number.isInteger(id) && id >= 0));
+  if (!validCount || !validList) return;
+  if (d.shards === undefined) {
+    if (count !== undefined) ctx.addIssue({ code: 'custom', path: ['shards'], message: 'required with shardCount: a list of shard ids, or auto (DISCORD_SHARDS)' });
+    return;
+  }
+  if (d.shards === 'auto') {
+    if (count !== undefined) ctx.addIssue({ code: 'custom', path: ['shardCount'], message: 'leave unset with shards: auto (the count comes from Discord, GET /gateway/bot)' });
+    return;
+  }
+  if (count === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['shardCount'], message: 'required with a list of shards: the total number of shards across all gateway processes (DISCORD_SHARD_COUNT)' });
+    return;
+  }
+  const seen = new Set<number>();
+  for (const id of d.shards) {
+    if (id >= count) ctx.addIssue({ code: 'custom', path: ['shards'], message: `shard id ${id} is out of range: ids run from 0 to shardCount - 1 (${count - 1})` });
+    if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['shards'], message: `shard id ${id} is listed twice` });
+    seen.add(id);
+  }
+}
+
+function resolveSharding<T extends { shards?: 'auto' | number[]; shardCount?: number | null }>(d: T): Omit<T, 'shards' | 'shardCount'> & { shards: 'auto' | number[]; shardCount: number | null } {
+  if (d.shards === undefined) return { ...d, shards: [0], shardCount: 1 };
+  return { ...d, shards: d.shards, shardCount: d.shards === 'auto' ? null : (d.shardCount ?? null) };
+}
+
 export const configSchema = z.object({
   database: z.object({
     path: z.string().min(1),
@@ -198,7 +244,8 @@ export const configSchema = z.object({
     adminRoles: z.array(z.string().regex(/^\d{15,22}$/, 'expected a role id')),
     /** Guild id → role id granted when a member accepts the rules (/accept). */
     rulesRoles: z.record(z.string().regex(/^\d{15,22}$/, 'expected a guild id'), z.string().regex(/^\d{15,22}$/, 'expected a role id')),
-  }),
+    ...discordSharding,
+  }).superRefine(checkSharding).transform(resolveSharding),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -19,7 +19,7 @@ import {
   type RateLimitData,
 } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDiscord, matchRoute, snowflake, type FakeUserInput } from '../fakes/discord/fake-discord.js';
+import { FakeDiscord, matchRoute, shardOf, snowflake, snowflakeOnShard, type FakeUserInput } from '../fakes/discord/fake-discord.js';
 
 const GUILD_ID = snowflake();
 const GENERAL_ID = snowflake();
@@ -467,5 +467,138 @@ describe('fake Discord REST edge cases', () => {
     expect(JSON.stringify(tooLong?.response)).toContain('BASE_TYPE_MAX_LENGTH');
     await expect(client.rest.post(`/channels/${GENERAL_ID}/messages`, { body: {} })).rejects.toMatchObject({ code: 50006 });
     await expect(client.rest.post(`/channels/${snowflake()}/messages`, { body: { content: 'hi' } })).rejects.toMatchObject({ code: 10003 });
+  });
+});
+
+describe('fake Discord sharding', () => {
+  // Two guilds Discord would put on different shards of 2: (guild_id >> 22) % 2.
+  const G0 = snowflakeOnShard(0, 2);
+  const G1 = snowflakeOnShard(1, 2);
+  const G0_CHANNEL = snowflake();
+  const G1_CHANNEL = snowflake();
+
+  async function startSharded(extra: Partial<Parameters<typeof FakeDiscord.start>[0]> = {}): Promise<FakeDiscord> {
+    await fake.close();
+    return FakeDiscord.start({
+      // Identify every shard at once; with Discord's max_concurrency 1 discord.js waits 5 s between shards.
+      maxConcurrency: 16,
+      guilds: [
+        { id: G0, name: 'Even', ownerId: OWNER.id, channels: [{ id: G0_CHANNEL, name: 'general' }], members: [{ user: ALICE }] },
+        { id: G1, name: 'Odd', ownerId: OWNER.id, channels: [{ id: G1_CHANNEL, name: 'general' }], members: [{ user: BOB }] },
+      ],
+      ...extra,
+    });
+  }
+
+  /** A client running `shards` of `shardCount` (or 'auto'); resolves when ready, recording which shard delivered each dispatch. */
+  async function connectShards(shards: number[] | 'auto', shardCount?: number): Promise<{ client: Client<true>; received: { t: string; shard: number; d: { guild_id?: string } }[] }> {
+    const client = new Client({ intents: INTENTS, partials: [Partials.Channel], rest: { api: fake.apiUrl, retries: 0, timeout: 2000 }, shards, ...(shardCount ? { shardCount } : {}) });
+    clients.push(client);
+    const received: { t: string; shard: number; d: { guild_id?: string } }[] = [];
+    client.on(Events.Raw, (packet: { t: string | null; d: { guild_id?: string } }, shard: number) => {
+      if (packet.t) received.push({ t: packet.t, shard, d: packet.d });
+    });
+    const ready = nextEvent(client, Events.ClientReady, () => true, 10_000);
+    await client.login('fake-token');
+    const [readyClient] = await ready;
+    return { client: readyClient, received };
+  }
+
+  it('places guilds on shards by (guild_id >> 22) % count', () => {
+    expect(shardOf(G0, 2)).toBe(0);
+    expect(shardOf(G1, 2)).toBe(1);
+    expect(shardOf(G1, 1)).toBe(0);
+    const id = snowflakeOnShard(3, 4);
+    expect(Number((BigInt(id) >> 22n) % 4n)).toBe(3);
+  });
+
+  it("'auto' runs the recommended count from GET /gateway/bot; each shard identifies with [id, count] and gets only its guilds", async () => {
+    fake = await startSharded({ recommendedShards: 2 });
+    const { client, received } = await connectShards('auto');
+    expect(client.ws.shards.size).toBe(2);
+    expect(client.options.shardCount).toBe(2);
+    expect(fake.identifies.map((i) => i.shard).sort()).toEqual([[0, 2], [1, 2]]);
+    expect(fake.shards().map((s) => [s.shard, s.shardCount, s.ready])).toEqual([[0, 2, true], [1, 2, true]]);
+    const guildCreates = received.filter((r) => r.t === 'GUILD_CREATE').map((r) => [r.d.guild_id ?? (r.d as { id: string }).id, r.shard]);
+    expect(guildCreates.sort()).toEqual([[G0, 0], [G1, 1]].sort());
+    expect(client.guilds.cache.get(G1)?.shardId).toBe(1);
+
+    // Each guild's events arrive on its own shard; a DM on shard 0.
+    const inG1 = nextEvent(client, Events.MessageCreate, (m) => m.guildId === G1);
+    expect(fake.sendMessage({ guildId: G1, author: BOB, content: 'odd' })).toMatchObject({ delivered: true, shard: 1 });
+    await inG1;
+    const dm = nextEvent(client, Events.MessageCreate, (m) => m.guildId === null);
+    expect(fake.sendMessage({ author: ALICE, content: 'a DM' })).toMatchObject({ delivered: true, shard: 0 });
+    await dm;
+    expect(received.filter((r) => r.t === 'MESSAGE_CREATE').map((r) => [r.d.guild_id ?? null, r.shard])).toEqual([[G1, 1], [null, 0]]);
+  });
+
+  it('two clients with one shard each of 2: each guild dispatch reaches only the client running its shard', async () => {
+    fake = await startSharded();
+    const even = await connectShards([0], 2);
+    const odd = await connectShards([1], 2);
+    expect(fake.identifies.map((i) => i.shard)).toEqual([[0, 2], [1, 2]]);
+    expect([...even.client.guilds.cache.keys()]).toEqual([G0]);
+    expect([...odd.client.guilds.cache.keys()]).toEqual([G1]);
+
+    const command = nextEvent(odd.client, Events.InteractionCreate);
+    const handle = fake.interaction({ guildId: G1, user: BOB, name: 'checkin' });
+    expect(handle).toMatchObject({ delivered: true, shard: 1 });
+    expect((await command)[0].id).toBe(handle.id);
+    expect(fake.memberJoin({ guildId: G0, user: CAROL })).toMatchObject({ delivered: true, shard: 0 });
+    const joined = await nextEvent(even.client, Events.GuildMemberAdd);
+    expect(joined[0].guild.id).toBe(G0);
+    const dm = fake.sendMessage({ author: BOB, content: 'a DM' });
+    expect(dm.shard).toBe(0);
+    await nextEvent(even.client, Events.MessageCreate, (m) => m.id === dm.id);
+    const back = fake.memberLeave({ guildId: G1, user: BOB });
+    expect(back.shard).toBe(1);
+    await nextEvent(odd.client, Events.GuildMemberRemove);
+
+    expect(even.received.filter((r) => r.t === 'INTERACTION_CREATE' || r.t === 'GUILD_MEMBER_REMOVE')).toEqual([]);
+    expect(odd.received.filter((r) => ['GUILD_MEMBER_ADD', 'MESSAGE_CREATE'].includes(r.t))).toEqual([]);
+
+    // Shard 1 gone: its guild's dispatches are not delivered anywhere.
+    await odd.client.destroy();
+    await expect.poll(() => fake.shards().map((s) => s.shard)).toEqual([0]);
+    expect(fake.interaction({ guildId: G1, user: BOB, name: 'checkin' })).toMatchObject({ delivered: false, shard: null });
+    expect(fake.sendMessage({ guildId: G1, author: BOB, content: 'nobody hears' })).toMatchObject({ delivered: false, shard: null });
+  });
+
+  it('closes an IDENTIFY for a shard outside 0 ≤ id < count with 4010', async () => {
+    fake = await startSharded();
+    const client = new Client({ intents: INTENTS, rest: { api: fake.apiUrl, retries: 0, timeout: 2000 }, shards: [2], shardCount: 2 });
+    clients.push(client);
+    const disconnected = nextEvent(client, Events.ShardDisconnect, () => true, 8000);
+    await expect(client.login('fake-token')).rejects.toThrow(/invalid shard/i);
+    expect((await disconnected)[0].code).toBe(4010);
+    expect(fake.shards()).toEqual([]);
+  });
+
+  it('closes an IDENTIFY with fewer shards than the bot needs with 4011 (sharding required)', async () => {
+    fake = await startSharded({ minShards: 2 });
+    const client = newClient();
+    const disconnected = nextEvent(client, Events.ShardDisconnect, () => true, 8000);
+    await expect(client.login('fake-token')).rejects.toThrow(/sharding is required/i);
+    expect((await disconnected)[0].code).toBe(4011);
+    expect(fake.lastIdentify?.shard).toEqual([0, 1]);
+  });
+
+  it('resumes one shard without touching the other', async () => {
+    fake = await startSharded({ recommendedShards: 2 });
+    const { client } = await connectShards('auto');
+    const before = { 0: fake.sessionIdOf(0), 1: fake.sessionIdOf(1) };
+    const identifies = fake.identifies.length;
+    const from = fake.gatewayFrames.length;
+    const resumed = nextEvent(client, Events.ShardResume, () => true, 8000);
+    fake.dropConnection(4000, 1);
+    const missed = fake.sendMessage({ guildId: G1, author: BOB, content: `<@${fake.botUserId}> while down` });
+    const replayed = nextEvent(client, Events.MessageCreate, (m) => m.id === missed.id, 8000);
+    const resume = await fake.waitForGatewayOp(6, 8000, from);
+    expect(resume.d).toMatchObject({ session_id: before[1] });
+    expect((await resumed)[0]).toBe(1);
+    await replayed;
+    expect(fake.identifies.length).toBe(identifies);
+    expect({ 0: fake.sessionIdOf(0), 1: fake.sessionIdOf(1) }).toEqual(before);
   });
 });

@@ -60,4 +60,26 @@ describe('configuration', () => {
     expect(error({ CONFIG_FILE: '/nonexistent/qunbot.yaml' })).toMatch(/cannot read config file/);
     expect(error({ CONFIG_FILE: file('a: [') })).toMatch(/not valid YAML/);
   });
+
+  it('runs one Discord shard unless told otherwise; DISCORD_SHARDS and DISCORD_SHARD_COUNT choose them', () => {
+    expect(loadConfig({}).config.discord).toMatchObject({ shards: [0], shardCount: 1 });
+    expect(loadConfig({ DISCORD_SHARDS: 'auto' }).config.discord).toMatchObject({ shards: 'auto', shardCount: null });
+    expect(loadConfig({ DISCORD_SHARDS: '2, 3', DISCORD_SHARD_COUNT: '4' }).config.discord).toMatchObject({ shards: [2, 3], shardCount: 4 });
+    expect(loadConfig({ CONFIG_FILE: file('discord:\n  shards: [1]\n  shardCount: 2\n') }).config.discord).toMatchObject({ shards: [1], shardCount: 2 });
+    // The environment wins over the file, as for every other key.
+    expect(loadConfig({ CONFIG_FILE: file('discord:\n  shards: [1]\n  shardCount: 2\n'), DISCORD_SHARDS: '0' }).config.discord).toMatchObject({ shards: [0], shardCount: 2 });
+  });
+
+  it('refuses a shard list that Discord would refuse, naming the variable', () => {
+    expect(error({ DISCORD_SHARDS: '0,4', DISCORD_SHARD_COUNT: '4' })).toMatch(/DISCORD_SHARDS \(discord\.shards\): shard id 4 is out of range: ids run from 0 to shardCount - 1 \(3\)/);
+    expect(error({ DISCORD_SHARDS: '1,1', DISCORD_SHARD_COUNT: '2' })).toMatch(/DISCORD_SHARDS \(discord\.shards\): shard id 1 is listed twice/);
+    expect(error({ DISCORD_SHARDS: '0,x', DISCORD_SHARD_COUNT: '2' })).toMatch(/DISCORD_SHARDS \(discord\.shards\): expected auto or a list of shard ids/);
+    expect(error({ DISCORD_SHARDS: '-1', DISCORD_SHARD_COUNT: '2' })).toMatch(/DISCORD_SHARDS \(discord\.shards\): expected auto or a list/);
+    expect(error({ DISCORD_SHARDS: '0,1' })).toMatch(/discord\.shardCount: required with a list of shards.*DISCORD_SHARD_COUNT/);
+    expect(error({ DISCORD_SHARD_COUNT: '4' })).toMatch(/discord\.shards: required with shardCount/);
+    expect(error({ DISCORD_SHARDS: 'auto', DISCORD_SHARD_COUNT: '4' })).toMatch(/DISCORD_SHARD_COUNT \(discord\.shardCount\): leave unset with shards: auto/);
+    expect(error({ DISCORD_SHARDS: '0', DISCORD_SHARD_COUNT: '0' })).toMatch(/DISCORD_SHARD_COUNT \(discord\.shardCount\): Too small/);
+    expect(error({ CONFIG_FILE: file('discord:\n  shards: [0.5]\n  shardCount: 2\n') })).toMatch(/discord\.shards/);
+    expect(error({ CONFIG_FILE: file('discord:\n  shards: []\n  shardCount: 2\n') })).toMatch(/discord\.shards: expected at least one shard id/);
+  });
 });

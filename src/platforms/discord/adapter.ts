@@ -16,6 +16,7 @@ import {
   PermissionFlagsBits,
   RateLimitError,
   Routes,
+  Status,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Guild,
@@ -85,10 +86,14 @@ export class DiscordAdapter implements Adapter {
     if (!options.i18n.has('discord.buttonInvalid')) options.i18n.add(discordMessages);
     this.intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
     if (options.settings.textCommands) this.intents.push(GatewayIntentBits.MessageContent);
+    const { shards, shardCount } = options.settings;
     this.client = new Client({
       intents: this.intents,
       partials: [Partials.Channel, Partials.GuildMember, Partials.User],
       rest: { api: options.apiUrl, ...options.rest },
+      // Internal sharding: this process runs these shards of shardCount; 'auto' asks GET /gateway/bot for the count.
+      shards,
+      ...(shardCount !== null ? { shardCount } : {}),
     });
     // The sender works before (or without) the gateway: REST only needs the token.
     this.client.rest.setToken(options.token);
@@ -120,6 +125,13 @@ export class DiscordAdapter implements Adapter {
           { intents: wanted },
           `Discord refused a privileged intent: enable ${wanted.join(' and ')} in the Discord Developer Portal (Bot → Privileged Gateway Intents); Discord is down, everything else keeps running`,
         );
+      } else if (/sharding is required/i.test(message)) {
+        // Close 4011: Discord wants one shard per 2,500 guilds; the configured count is too small.
+        const { shards, shardCount } = this.options.settings;
+        this.log.error(
+          { shards, shardCount },
+          'Discord requires more shards for this bot (close 4011): set DISCORD_SHARDS=auto, or raise DISCORD_SHARD_COUNT and split the shard ids across the gateway processes; Discord is down, everything else keeps running',
+        );
       } else {
         this.log.error({ err }, 'Discord login failed; Discord is down, everything else keeps running');
       }
@@ -145,7 +157,7 @@ export class DiscordAdapter implements Adapter {
     // Attached before login: clientReady can fire before login() resolves.
     client.on(Events.ClientReady, safe('ready', async (ready) => {
       this.state = 'up';
-      this.log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'Discord connected');
+      this.log.info({ user: ready.user.tag, guilds: ready.guilds.cache.size, shards: [...ready.ws.shards.keys()], shardCount: ready.options.shardCount }, 'Discord connected');
       try {
         await this.registerCommands();
       } finally {
@@ -170,7 +182,8 @@ export class DiscordAdapter implements Adapter {
   }
 
   private setUp(why: string): void {
-    if (this.stopped || !this.client.isReady()) return;
+    // Up again only when every shard this process runs is: one shard back while another reconnects is not up.
+    if (this.stopped || !this.client.isReady() || this.client.ws.shards.some((shard) => shard.status !== Status.Ready)) return;
     if (this.state !== 'up') this.log.info({ why }, 'Discord gateway is back');
     this.state = 'up';
   }
@@ -443,7 +456,9 @@ export class DiscordAdapter implements Adapter {
     return member ? isAdmin(member.permissions, member, this.options.settings) : false;
   }
 
+  /** With several shards this process sees only its own guilds: one cached guild does not make it the bot's only one. */
   private soleGuild(): Guild | undefined {
+    if ((this.client.options.shardCount ?? 1) > 1) return undefined;
     return this.client.guilds.cache.size === 1 ? this.client.guilds.cache.first() : undefined;
   }
 }

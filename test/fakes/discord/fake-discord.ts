@@ -16,22 +16,23 @@
  *   static start(options: FakeDiscordOptions): Promise<FakeDiscord>
  *   apiUrl, gatewayUrl, port, applicationId, botUserId, botUser, sessionId, lastIdentify, connectionCount
  *   requests: RecordedRequest[]; identifies: IdentifyRecord[]; gatewayFrames: GatewayFrame[]
+ *   shards(): ShardSession[]; sessionIdOf(shard); shardOfGuild(guildId) (exported: shardOf, snowflakeOnShard)
  *   waitForRequest(match, timeoutMs = 5000, fromIndex = 0): Promise<RecordedRequest>
  *   waitForGatewayOp(op, timeoutMs = 5000, fromIndex = 0): Promise<GatewayFrame>
- *   waitForReady(timeoutMs = 10000): Promise<IdentifyRecord>
+ *   waitForReady(timeoutMs = 10000, shard?): Promise<IdentifyRecord>
  *   rateLimitNext(match, { retryAfterSeconds = 0.2, times = 1, global, scope, limit }): void
  *   respondNext(match, { status, body?, headers?, times = 1 }): void
  *   failNext(match, { status = 400, code, message, times = 1 }): void
  *   blockDirectMessages(userId): void          // sends to that user's DM → 403 / 50007
- *   dispatch(t, d): number                      // raw dispatch; returns the sequence number
+ *   dispatch(t, d, shard?): number              // raw dispatch (routed by d.guild_id unless `shard`); returns `s`
  *   sendMessage(FakeMessageInput): { id, channelId, s, delivered }
  *   memberJoin({ guildId, user, roles?, nick? }): DispatchResult
  *   memberLeave({ guildId, user }): DispatchResult
  *   reactionAdd({ guildId?, channelId, messageId, user, emoji }): DispatchResult
  *   interaction(FakeInteractionInput): FakeInteractionHandle   // slash command, button, autocomplete, modal
  *   addGuild(FakeGuildInput): DispatchResult    // bot joins a guild (GUILD_CREATE)
- *   dropConnection(code = 4000), closeWithCode(code, reason?)  // 1006 terminates without a close frame
- *   requestReconnect() (op 7), invalidateSession(resumable) (op 9), requestHeartbeat() (op 1)
+ *   dropConnection(code = 4000, shard?), closeWithCode(code, reason?, shard?)  // 1006 terminates without a close frame
+ *   requestReconnect(shard?) (op 7), invalidateSession(resumable, shard?) (op 9), requestHeartbeat(shard?) (op 1)
  *   messagesIn(channelId), getMessage(id), dmChannelIdFor(userId), commands(guildId?), member(guildId, userId)
  *   matchRoute(method, pattern) (exported helper), snowflake() (exported helper)
  *   close(): Promise<void>
@@ -55,6 +56,15 @@
  * `privilegedIntents` → close 4014; a wrong token (when `token` is set) → close 4004.
  * Builders deliver intent-gated events only when the client asked for the intent (see FakeDiscordOptions),
  * and without MessageContent guild messages arrive with empty content unless they mention the bot.
+ *
+ * Sharding, as Discord does it: GET /gateway/bot answers `shards: recommendedShards` and
+ * `max_concurrency: maxConcurrency`. IDENTIFY's `shard: [id, count]` (default [0, 1]) opens one session per
+ * shard id (a second IDENTIFY for the same id replaces it with 4009); an id outside 0 ≤ id < count closes
+ * with 4010, a count below `minShards` with 4011. A guild belongs to shard (guild_id >> 22) % count: READY
+ * lists and GUILD_CREATE sends only that shard's guilds, and every guild dispatch (messages, members,
+ * interactions, roles) goes only to the session of the guild's shard; DMs go to shard 0. A dispatch whose
+ * shard has no session is not delivered (`delivered: false`), as on Discord.
+ * Helpers without a `shard` argument act on the newest session (the only one, unsharded).
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -79,7 +89,7 @@ import {
   permissionString,
   type MemberState,
 } from './payloads.js';
-import { snowflake } from './snowflake.js';
+import { shardOf, snowflake } from './snowflake.js';
 import type {
   CannedResponse,
   DispatchResult,
@@ -97,12 +107,13 @@ import type {
   RateLimitOptions,
   RecordedRequest,
   RequestMatcher,
+  ShardSession,
 } from './types.js';
 import { isEmptyMessage, validateCommands, validateMessageBody } from './validation.js';
 
 export { matchRoute } from './http-util.js';
 export { Intent, Permission } from './payloads.js';
-export { snowflake, snowflakeTimestamp } from './snowflake.js';
+export { shardOf, snowflake, snowflakeOnShard, snowflakeTimestamp } from './snowflake.js';
 export type * from './types.js';
 
 interface Reply {
@@ -164,6 +175,9 @@ interface DispatchFrame {
 
 interface Session {
   id: string;
+  /** IDENTIFY's shard: [shard, shardCount]. */
+  shard: number;
+  shardCount: number;
   seq: number;
   events: DispatchFrame[];
   identify: IdentifyRecord;
@@ -176,6 +190,8 @@ interface Connection {
   query: Record<string, string>;
   authenticated: boolean;
   closedByServer: boolean;
+  /** The session this socket identified or resumed. */
+  session: Session | null;
 }
 
 interface InteractionState {
@@ -242,7 +258,8 @@ export class FakeDiscord {
   private readonly storedCommands: StoredCommand[] = [];
   private readonly overrides: Override[] = [];
   private readonly routes: RouteDef[];
-  private session: Session | null = null;
+  /** Gateway sessions by shard id, oldest first. */
+  private readonly sessions = new Map<number, Session>();
   private listeningPort = 0;
   private closed = false;
 
@@ -297,9 +314,26 @@ export class FakeDiscord {
     return `ws://127.0.0.1:${this.listeningPort}/gateway`;
   }
 
-  /** Current gateway session id, if a client identified. */
+  /** The newest gateway session's id, if a client identified. */
   get sessionId(): string | null {
-    return this.session?.id ?? null;
+    return this.newestSession()?.id ?? null;
+  }
+
+  /** The session id of this shard, if one identified. */
+  sessionIdOf(shard: number): string | null {
+    return this.sessions.get(shard)?.id ?? null;
+  }
+
+  /** The open sessions, by shard id: which shards are connected, and their counts. */
+  shards(): ShardSession[] {
+    return [...this.sessions.values()]
+      .map((session) => ({ shard: session.shard, shardCount: session.shardCount, sessionId: session.id, ready: session.ready, connected: session.socket?.readyState === WebSocket.OPEN }))
+      .sort((a, b) => a.shard - b.shard);
+  }
+
+  /** The shard a guild's dispatches go to under the newest session's shard count (DMs: pass null → 0). */
+  shardOfGuild(guildId: string | null): number {
+    return guildId === null ? 0 : shardOf(guildId, this.newestSession()?.shardCount ?? 1);
   }
 
   get lastIdentify(): IdentifyRecord | undefined {
@@ -342,14 +376,14 @@ export class FakeDiscord {
 
   /**
    * Resolves once a client is connected with a session that got READY and all its GUILD_CREATEs
-   * (or that RESUMED). Returns that session's IDENTIFY.
+   * (or that RESUMED): the session of `shard`, or without it the newest. Returns that session's IDENTIFY.
    */
-  waitForReady(timeoutMs = 10_000): Promise<IdentifyRecord> {
+  waitForReady(timeoutMs = 10_000, shard?: number): Promise<IdentifyRecord> {
     const check = (): IdentifyRecord | undefined => {
-      const session = this.session;
+      const session = shard === undefined ? this.newestSession() : this.sessions.get(shard);
       return session?.ready && session.socket?.readyState === WebSocket.OPEN ? session.identify : undefined;
     };
-    return this.waitFor('ready', check, timeoutMs, () => 'a ready gateway session');
+    return this.waitFor('ready', check, timeoutMs, () => (shard === undefined ? 'a ready gateway session' : `a ready session for shard ${shard}`));
   }
 
   private waitFor<T>(event: string, check: () => T | undefined, timeoutMs: number, describe: () => string): Promise<T> {
@@ -458,9 +492,18 @@ export class FakeDiscord {
 
   // ------------------------------------------------------------ gateway control
 
-  /** Sends any dispatch to the current session (buffered for replay if the socket is down). Returns `s`. */
-  dispatch(t: string, d: unknown): number {
-    const session = this.requireSession();
+  /**
+   * Sends any dispatch (buffered for replay if the socket is down) to the session of `shard`, or else of the
+   * shard `d.guild_id` belongs to (shard 0 without one). Returns `s`; throws when that shard has no session.
+   */
+  dispatch(t: string, d: unknown, shard?: number): number {
+    this.requireSession();
+    const session = shard === undefined ? this.sessionForGuild(guildIdOf(d)) : this.sessions.get(shard);
+    if (!session) throw new Error(`FakeDiscord: no gateway session for shard ${shard ?? this.shardOfGuild(guildIdOf(d))}`);
+    return this.dispatchTo(session, t, d);
+  }
+
+  private dispatchTo(session: Session, t: string, d: unknown): number {
     const s = ++session.seq;
     const frame: DispatchFrame = { op: 0, t, s, d };
     session.events.push(frame);
@@ -471,38 +514,39 @@ export class FakeDiscord {
   }
 
   /** Closes the session's socket with `code` (4000 → the client resumes; 1006 → terminate without a close frame). */
-  dropConnection(code = 4000): void {
-    this.closeWithCode(code, 'FakeDiscord: connection dropped');
+  dropConnection(code = 4000, shard?: number): void {
+    this.closeWithCode(code, 'FakeDiscord: connection dropped', shard);
   }
 
-  /** Closes the newest open gateway socket with `code` (e.g. 4014 disallowed intents, 4004 auth failed). */
-  closeWithCode(code: number, reason = 'FakeDiscord: closed'): void {
-    const connection = this.currentConnection();
+  /** Closes the socket of `shard`'s session, or the newest open gateway socket, with `code` (e.g. 4014 disallowed intents, 4004 auth failed). */
+  closeWithCode(code: number, reason = 'FakeDiscord: closed', shard?: number): void {
+    const connection = this.currentConnection(shard);
     if (!connection) throw new Error('FakeDiscord: no open gateway connection');
     connection.closedByServer = true;
     if (code === 1006) connection.ws.terminate();
     else connection.ws.close(code, reason);
   }
 
-  /** op 7: asks the client to reconnect and resume. */
-  requestReconnect(): void {
-    this.sendOp(7, null);
+  /** op 7: asks the client (of `shard`, or the newest session) to reconnect and resume. */
+  requestReconnect(shard?: number): void {
+    this.sendOp(7, null, shard);
   }
 
   /** op 9: invalid session; with `resumable: false` the session is forgotten and the client re-identifies. */
-  invalidateSession(resumable = false): void {
+  invalidateSession(resumable = false, shard?: number): void {
     if (!resumable) {
-      const session = this.requireSession();
-      this.sendOp(9, false);
-      if (this.session === session) this.session = null;
+      const session = shard === undefined ? this.requireSession() : this.sessions.get(shard);
+      if (!session) throw new Error(`FakeDiscord: no gateway session for shard ${shard}`);
+      this.sendOp(9, false, session.shard);
+      if (this.sessions.get(session.shard) === session) this.sessions.delete(session.shard);
       return;
     }
-    this.sendOp(9, true);
+    this.sendOp(9, true, shard);
   }
 
   /** op 1: asks the client for an immediate heartbeat. */
-  requestHeartbeat(): void {
-    this.sendOp(1, null);
+  requestHeartbeat(shard?: number): void {
+    this.sendOp(1, null, shard);
   }
 
   // ------------------------------------------------------------ event builders
@@ -667,13 +711,18 @@ export class FakeDiscord {
     };
     this.interactions.set(id, state);
     this.interactionsByToken.set(token, state);
-    this.dispatch('INTERACTION_CREATE', payload);
+    // Interactions need no intent; they go to the guild's shard (DMs: shard 0) like every dispatch.
+    this.requireSession();
+    const session = this.sessionForGuild(guild?.id ?? null);
+    if (session) this.dispatchTo(session, 'INTERACTION_CREATE', payload);
     const isCallback = (request: RecordedRequest): boolean => request.method === 'POST' && request.path === `/interactions/${id}/${token}/callback`;
     return {
       id,
       token,
       applicationId: this.applicationId,
       payload,
+      delivered: session !== undefined,
+      shard: session?.shard ?? null,
       waitForCallback: (timeoutMs = 5000) => this.waitForRequest(isCallback, timeoutMs),
     };
   }
@@ -883,7 +932,7 @@ export class FakeDiscord {
       if (member) d.member = apiMember(member, false);
       const channel = this.channels.get(String(message.channel_id));
       d.channel_type = channel?.api.type ?? 0;
-      const session = this.session;
+      const session = this.sessionForGuild(guild.id);
       const mentionsBot = Array.isArray(message.mentions) && message.mentions.some((u: unknown) => isObject(u) && u.id === this.botUserId);
       if (
         (this.options.enforceMessageContentIntent ?? true) &&
@@ -1190,7 +1239,11 @@ export class FakeDiscord {
     // Gateway, users, application.
     add('GET', '/gateway', () => json(200, { url: this.gatewayUrl }), false);
     add('GET', '/gateway/bot', () =>
-      json(200, { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } }),
+      json(200, {
+        url: this.gatewayUrl,
+        shards: this.options.recommendedShards ?? 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: this.options.maxConcurrency ?? 1 },
+      }),
     );
     add('GET', '/users/@me', () => json(200, { ...this.botUser, verified: true, mfa_enabled: false, email: null, locale: 'en-US' }));
     add('GET', '/users/:uid', ({ params }) => {
@@ -1355,7 +1408,7 @@ export class FakeDiscord {
       return {
         status: 204,
         after: () => {
-          if (this.session) this.dispatchGated(Intent.GuildMembers, 'GUILD_MEMBER_UPDATE', { ...apiMember(member), guild_id: guild.id });
+          if (this.sessions.size > 0) this.dispatchGated(Intent.GuildMembers, 'GUILD_MEMBER_UPDATE', { ...apiMember(member), guild_id: guild.id });
         },
       };
     };
@@ -1378,7 +1431,7 @@ export class FakeDiscord {
       status: 200,
       body: message,
       after: () => {
-        if ((this.options.echoBotMessages ?? true) && this.session) this.dispatchMessageCreate(message, guild);
+        if ((this.options.echoBotMessages ?? true) && this.sessions.size > 0) this.dispatchMessageCreate(message, guild);
       },
     };
   }
@@ -1500,18 +1553,18 @@ export class FakeDiscord {
   // ----------------------------------------------------------------- gateway
 
   private onConnection(ws: WebSocket, url: URL): void {
-    const connection: Connection = { ws, query: Object.fromEntries(url.searchParams), authenticated: false, closedByServer: false };
+    const connection: Connection = { ws, query: Object.fromEntries(url.searchParams), authenticated: false, closedByServer: false, session: null };
     this.connections.add(connection);
     this.connectionCount++;
     ws.on('message', (data: RawData) => this.onGatewayMessage(connection, data));
     ws.on('error', () => {});
     ws.on('close', (code: number) => {
       this.connections.delete(connection);
-      const session = this.session;
+      const session = connection.session;
       if (session?.socket === ws) {
         session.socket = null;
         // A client closing with 1000/1001 ends its session (Discord invalidates it).
-        if (!connection.closedByServer && (code === 1000 || code === 1001)) this.session = null;
+        if (!connection.closedByServer && (code === 1000 || code === 1001) && this.sessions.get(session.shard) === session) this.sessions.delete(session.shard);
       }
       this.emitter.emit('disconnect');
     });
@@ -1544,7 +1597,7 @@ export class FakeDiscord {
         break;
       case 8:
         if (!connection.authenticated) this.closeConnection(connection, 4003, 'Not authenticated.');
-        else this.onRequestGuildMembers(isObject(d) ? d : {});
+        else this.onRequestGuildMembers(connection, isObject(d) ? d : {});
         break;
       case 3:
       case 4:
@@ -1587,23 +1640,37 @@ export class FakeDiscord {
       this.closeConnection(connection, 4014, 'Disallowed intent(s).');
       return;
     }
+    // Discord: shard [id, count] with 0 <= id < count, else 4010; fewer shards than the bot needs, 4011.
+    const [shard, shardCount] = d.shard === undefined ? [0, 1] : Array.isArray(d.shard) && d.shard.length === 2 ? d.shard : [NaN, NaN];
+    if (!Number.isInteger(shard) || !Number.isInteger(shardCount) || shardCount < 1 || shard < 0 || shard >= shardCount) {
+      this.closeConnection(connection, 4010, 'Invalid shard.');
+      return;
+    }
+    if (shardCount < (this.options.minShards ?? 1)) {
+      this.closeConnection(connection, 4011, 'Sharding required.');
+      return;
+    }
     connection.authenticated = true;
-    const previous = this.session?.socket;
+    const replaced = this.sessions.get(shard);
+    const previous = replaced?.socket;
     if (previous && previous !== connection.ws && previous.readyState === WebSocket.OPEN) {
       for (const other of this.connections) if (other.ws === previous) other.closedByServer = true;
       previous.close(4009, 'Session replaced');
     }
-    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, events: [], identify, socket: connection.ws, ready: false };
-    this.session = session;
-    this.dispatch('READY', {
+    const session: Session = { id: randomBytes(16).toString('hex'), shard, shardCount, seq: 0, events: [], identify, socket: connection.ws, ready: false };
+    this.sessions.delete(shard);
+    this.sessions.set(shard, session);
+    connection.session = session;
+    const guilds = [...this.guilds.values()].filter((guild) => shardOf(guild.id, shardCount) === shard);
+    this.dispatchTo(session, 'READY', {
       v: 10,
       user_settings: {},
       user: { ...this.botUser, verified: true, mfa_enabled: false, email: null },
-      guilds: [...this.guilds.keys()].map((id) => ({ id, unavailable: true })),
+      guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: this.gatewayUrl,
-      shard: Array.isArray(d.shard) ? d.shard : [0, 1],
+      shard: [shard, shardCount],
       application: { id: this.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -1614,14 +1681,14 @@ export class FakeDiscord {
       _trace: ['["fake-discord",{"micros":0}]'],
     });
     if (!this.enforcingIntents() || (identify.intents & Intent.Guilds) !== 0) {
-      for (const guild of this.guilds.values()) this.dispatch('GUILD_CREATE', this.guildCreatePayload(guild));
+      for (const guild of guilds) this.dispatchTo(session, 'GUILD_CREATE', this.guildCreatePayload(guild));
     }
     session.ready = true;
     this.emitter.emit('ready');
   }
 
   private onResume(connection: Connection, d: Json): void {
-    const session = this.session;
+    const session = [...this.sessions.values()].find((candidate) => candidate.id === d.session_id);
     if (!this.tokenOk(String(d.token ?? ''))) {
       this.closeConnection(connection, 4004, 'Authentication failed.');
       return;
@@ -1637,15 +1704,17 @@ export class FakeDiscord {
       previous.close(4009, 'Session resumed elsewhere');
     }
     session.socket = connection.ws;
+    connection.session = session;
     const seq = typeof d.seq === 'number' ? d.seq : 0;
     for (const frame of session.events) if (frame.s > seq) this.sendRaw(connection.ws, frame);
     this.sendRaw(connection.ws, { op: 0, t: 'RESUMED', s: ++session.seq, d: { _trace: ['["fake-discord",{"micros":0}]'] } });
     this.emitter.emit('ready');
   }
 
-  private onRequestGuildMembers(d: Json): void {
+  private onRequestGuildMembers(connection: Connection, d: Json): void {
     const guild = this.guilds.get(String(d.guild_id));
-    if (!guild) return;
+    const session = connection.session;
+    if (!guild || !session) return;
     let members = [...guild.members.values()];
     const notFound: string[] = [];
     if (Array.isArray(d.user_ids) || typeof d.user_ids === 'string') {
@@ -1666,13 +1735,28 @@ export class FakeDiscord {
     };
     if (d.nonce !== undefined) chunk.nonce = d.nonce;
     if (d.presences === true) chunk.presences = [];
-    this.dispatch('GUILD_MEMBERS_CHUNK', chunk);
+    this.dispatchTo(session, 'GUILD_MEMBERS_CHUNK', chunk);
   }
 
+  /** Delivers to the session of the guild's shard (DMs: shard 0) when it asked for the intent. */
   private dispatchGated(intent: number, t: string, d: unknown): DispatchResult {
-    const session = this.requireSession();
-    if (this.enforcingIntents() && (session.identify.intents & intent) === 0) return { s: null, delivered: false };
-    return { s: this.dispatch(t, d), delivered: true };
+    this.requireSession();
+    const session = this.sessionForGuild(guildIdOf(d));
+    if (!session) return { s: null, delivered: false, shard: null };
+    if (this.enforcingIntents() && (session.identify.intents & intent) === 0) return { s: null, delivered: false, shard: session.shard };
+    return { s: this.dispatchTo(session, t, d), delivered: true, shard: session.shard };
+  }
+
+  /** The session that receives a guild's dispatches: the one whose shard id is (guild_id >> 22) % its count; DMs: shard 0. */
+  private sessionForGuild(guildId: string | null): Session | undefined {
+    for (const session of this.sessions.values()) {
+      if (session.shard === (guildId === null ? 0 : shardOf(guildId, session.shardCount))) return session;
+    }
+    return undefined;
+  }
+
+  private newestSession(): Session | undefined {
+    return [...this.sessions.values()].at(-1);
   }
 
   private enforcingIntents(): boolean {
@@ -1685,19 +1769,25 @@ export class FakeDiscord {
   }
 
   private requireSession(): Session {
-    if (!this.session) throw new Error('FakeDiscord: no gateway session (has a client identified?)');
-    return this.session;
+    const session = this.newestSession();
+    if (!session) throw new Error('FakeDiscord: no gateway session (has a client identified?)');
+    return session;
   }
 
-  private currentConnection(): Connection | undefined {
-    const socket = this.session?.socket;
+  /** `shard`'s open socket; without it the newest session's, else the newest open socket. */
+  private currentConnection(shard?: number): Connection | undefined {
     const open = [...this.connections].filter((c) => c.ws.readyState === WebSocket.OPEN);
+    if (shard !== undefined) {
+      const socket = this.sessions.get(shard)?.socket;
+      return socket ? open.find((c) => c.ws === socket) : undefined;
+    }
+    const socket = this.newestSession()?.socket;
     return open.find((c) => c.ws === socket) ?? open[open.length - 1];
   }
 
-  private sendOp(op: number, d: unknown): void {
-    const connection = this.currentConnection();
-    if (!connection) throw new Error('FakeDiscord: no open gateway connection');
+  private sendOp(op: number, d: unknown, shard?: number): void {
+    const connection = this.currentConnection(shard);
+    if (!connection) throw new Error(`FakeDiscord: no open gateway connection${shard === undefined ? '' : ` for shard ${shard}`}`);
     this.sendRaw(connection.ws, { op, d, s: null, t: null });
   }
 
@@ -1709,6 +1799,11 @@ export class FakeDiscord {
     connection.closedByServer = true;
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(code, reason);
   }
+}
+
+/** A dispatch's guild, if it has one (`d.guild_id`). */
+function guildIdOf(d: unknown): string | null {
+  return isObject(d) && (typeof d.guild_id === 'string' || typeof d.guild_id === 'number') ? String(d.guild_id) : null;
 }
 
 function safeMatch(match: RequestMatcher, request: RecordedRequest): boolean {

@@ -26,3 +26,14 @@ export function snowflakeTimestamp(id: string): number {
 export function isSnowflake(value: unknown): value is string {
   return typeof value === 'string' && /^\d{17,20}$/.test(value);
 }
+
+/** Discord's shard for a guild: (guild_id >> 22) % shardCount (the timestamp part, modulo the count). */
+export function shardOf(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** A fresh snowflake whose guild would live on `shard` of `shardCount` (its timestamp moved back at most shardCount - 1 ms). */
+export function snowflakeOnShard(shard: number, shardCount: number, timestampMs: number = Date.now()): string {
+  const offset = Number((BigInt(timestampMs) - DISCORD_EPOCH - BigInt(shard)) % BigInt(shardCount));
+  return snowflake(timestampMs - offset);
+}

@@ -86,6 +86,12 @@ export interface FakeDiscordOptions {
   validate?: boolean;
   /** When set, interaction callbacks arriving later than this after the dispatch answer 404 / 10062 Unknown interaction (Discord: 3000). Default: not enforced. */
   interactionDeadlineMs?: number;
+  /** `shards` in GET /gateway/bot: the count a client with `shards: 'auto'` runs. Default 1. */
+  recommendedShards?: number;
+  /** Smallest shard count an IDENTIFY may carry; fewer closes with 4011 Sharding required (Discord: one shard per 2,500 guilds). Default 1. */
+  minShards?: number;
+  /** `session_start_limit.max_concurrency`: shards discord.js identifies at once (1 means one every 5 s). Default 1. */
+  maxConcurrency?: number;
 }
 
 /** A REST request the fake received. */
@@ -219,6 +225,10 @@ export interface FakeInteractionHandle {
   applicationId: string;
   /** The INTERACTION_CREATE `d` that was dispatched. */
   payload: Json;
+  /** False when no session runs the shard of the interaction's guild (DMs: shard 0). */
+  delivered: boolean;
+  /** The shard whose session got it, or null. */
+  shard: number | null;
   /** Resolves with the first `POST /interactions/{id}/{token}/callback`. */
   waitForCallback(timeoutMs?: number): Promise<RecordedRequest>;
 }
@@ -237,7 +247,20 @@ export interface FakeMessageInput {
 }
 
 export interface DispatchResult {
-  /** Sequence number used, or null if the dispatch was dropped because the client lacks the intent. */
+  /** Sequence number used, or null if the dispatch was dropped (no session for its shard, or the client lacks the intent). */
   s: number | null;
   delivered: boolean;
+  /** The shard the dispatch belongs to when a session runs it (guilds: (guild_id >> 22) % count; DMs: 0), else null. */
+  shard: number | null;
+}
+
+/** One gateway session of the fake, as `fake.shards()` lists it. */
+export interface ShardSession {
+  shard: number;
+  shardCount: number;
+  sessionId: string;
+  /** READY and its GUILD_CREATEs sent (or RESUMED). */
+  ready: boolean;
+  /** Its socket is open. */
+  connected: boolean;
 }
