@@ -73,7 +73,7 @@ async function startBot(env: Record<string, string>, opts: { waitReady?: boolean
     },
   });
   let adapter: DiscordAdapter | undefined;
-  const app = createApp({ appConfig, logger: pino({ level: 'info' }, sink), adapters: (a) => [(adapter = discordAdapter(a, { rest: { retries: 1, timeout: 3000 } }))] });
+  const app = await createApp({ appConfig, logger: pino({ level: 'info' }, sink), adapters: (a) => [(adapter = discordAdapter(a, { rest: { retries: 1, timeout: 3000 } }))] });
   if (!adapter) throw new Error('no Discord adapter');
   const seen: ChatEvent[] = [];
   const handle = app.router.handle.bind(app.router);

@@ -17,6 +17,7 @@ import type { Clock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/core/reply.js';
 import type { Rng } from '../../src/core/rng.js';
 import type { Sender } from '../../src/core/sender.js';
+import { createTestSchema, testEngine, type TestSchema } from './pg.js';
 
 export interface TestAppOptions {
   clock?: Clock;
@@ -64,9 +65,37 @@ export function testConfig(overrides: Record<string, unknown> = {}, env: Record<
   return { config, secrets: base.secrets };
 }
 
+/**
+ * PostgreSQL runs (QUNBOT_TEST_ENGINE=postgres): one schema per database path, so
+ * apps a test opens on the same path (a restart, a second process) share it.
+ */
+const pgSchemas = new Map<string, { schema: Promise<TestSchema>; users: number }>();
+
+async function pgDatabaseFor(path: string): Promise<{ url: string; release(): Promise<void> }> {
+  let entry = pgSchemas.get(path);
+  if (!entry) {
+    entry = { schema: createTestSchema(), users: 0 };
+    pgSchemas.set(path, entry);
+  }
+  entry.users++;
+  const held = entry;
+  const { url } = await held.schema;
+  return {
+    url,
+    async release() {
+      if (--held.users > 0) return;
+      pgSchemas.delete(path);
+      await (await held.schema).drop();
+    },
+  };
+}
+
 export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-test-'));
-  const appConfig = testConfig(options.config, options.env, options.databasePath ?? join(dir, 'qunbot.sqlite'));
+  const databasePath = options.databasePath ?? join(dir, 'qunbot.sqlite');
+  const pg = testEngine() === 'postgres' && !options.env?.DATABASE_URL ? await pgDatabaseFor(databasePath) : undefined;
+  const env = pg ? { ...options.env, DATABASE_URL: pg.url } : options.env;
+  const appConfig = testConfig(options.config, env, databasePath);
   const app = await createApp({ appConfig, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
   return {
     app,
@@ -74,6 +103,7 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     chat: new Chat(app),
     async close() {
       await app.stop();
+      await pg?.release();
       rmSync(dir, { recursive: true, force: true });
     },
   };
