@@ -22,7 +22,7 @@ describe('GET /', () => {
     expect(res.body).toContain('qunbot is running');
     expect(res.body).toContain('qunbot 正在运行');
     expect(res.body).toContain('href="/healthz"');
-    expect(res.body).toMatch(/sqlite/);
+    expect(res.body).toMatch(/sqlite|postgres/);
     // Unknown paths still answer JSON 404.
     const unknown = await t.app.http.inject({ method: 'GET', url: '/nope' });
     expect(unknown.statusCode).toBe(404);

@@ -67,27 +67,19 @@ export function testConfig(overrides: Record<string, unknown> = {}, env: Record<
 
 /**
  * PostgreSQL runs (QUNBOT_TEST_ENGINE=postgres): one schema per database path, so
- * apps a test opens on the same path (a restart, a second process) share it.
+ * apps a test opens on the same path (a restart, a second process) share it, as
+ * they would share the SQLite file. Schemas stay until the run's database is
+ * dropped at the end (test/setup/global-postgres.ts).
  */
-const pgSchemas = new Map<string, { schema: Promise<TestSchema>; users: number }>();
+const pgSchemas = new Map<string, Promise<TestSchema>>();
 
-async function pgDatabaseFor(path: string): Promise<{ url: string; release(): Promise<void> }> {
-  let entry = pgSchemas.get(path);
-  if (!entry) {
-    entry = { schema: createTestSchema(), users: 0 };
-    pgSchemas.set(path, entry);
+export async function pgDatabaseFor(path: string): Promise<{ url: string }> {
+  let schema = pgSchemas.get(path);
+  if (!schema) {
+    schema = createTestSchema(path);
+    pgSchemas.set(path, schema);
   }
-  entry.users++;
-  const held = entry;
-  const { url } = await held.schema;
-  return {
-    url,
-    async release() {
-      if (--held.users > 0) return;
-      pgSchemas.delete(path);
-      await (await held.schema).drop();
-    },
-  };
+  return { url: (await schema).url };
 }
 
 export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -103,7 +95,6 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
     chat: new Chat(app),
     async close() {
       await app.stop();
-      await pg?.release();
       rmSync(dir, { recursive: true, force: true });
     },
   };

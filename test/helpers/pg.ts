@@ -4,7 +4,7 @@
  * with createTestSchema() and drops it after, so tests never see each
  * other's rows.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { withPgClient } from '../setup/global-postgres.js';
 
@@ -50,13 +50,23 @@ export function withSearchPath(url: string, schema: string): string {
   return `${u.toString()}${u.search ? '&' : '?'}${options}`;
 }
 
-/** A new, empty schema t_<pid>_<n>_<hex> in the run's database. */
-export async function createTestSchema(): Promise<TestSchema> {
+/**
+ * A new, empty schema t_<pid>_<n>_<hex> in the run's database; with `key`, the
+ * schema named after it (t_k<hash>), created if missing, so that a test and the
+ * child processes it starts on one database path meet in one schema. Only the
+ * process that created a schema drops it.
+ */
+export async function createTestSchema(key?: string): Promise<TestSchema> {
   const base = testPgUrl();
   if (!base) throw new Error('no PostgreSQL for tests (see test/setup/global-postgres.ts); check testPgUrl() before createTestSchema()');
-  const schema = `t_${process.pid}_${++count}_${randomBytes(3).toString('hex')}`;
-  await withPgClient(base, (c) => c.query(`CREATE SCHEMA "${schema}"`));
-  let dropped = false;
+  const schema = key === undefined ? `t_${process.pid}_${++count}_${randomBytes(3).toString('hex')}` : `t_k${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+  const { rows } = await withPgClient(base, (c) =>
+    c.query<{ created: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS created`, [schema]).then(async (r) => {
+      await c.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      return r;
+    }),
+  );
+  let dropped = !rows[0]?.created;
   return {
     url: withSearchPath(base, schema),
     schema,

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../setup/redis-server.js';
-import { testPrefix, testRedisUrl } from './app.js';
+import { pgDatabaseFor, testPrefix, testRedisUrl } from './app.js';
+import { testEngine } from './pg.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -29,10 +30,14 @@ export async function startBot(env: Record<string, string> = {}, options: { dir?
   ensureBuilt();
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'qunbot-e2e-'));
   const port = await freePort();
+  // On PostgreSQL runs the process gets the schema of its folder's database path, the one a
+  // test app or a restarted process on the same folder uses (schemas go with the run's database).
+  const databasePath = join(dir, 'qunbot.sqlite');
+  const pg = testEngine() === 'postgres' && !env.DATABASE_URL ? await pgDatabaseFor(databasePath) : undefined;
   let out = '';
   const child = spawn(process.execPath, [join(ROOT, 'dist/src/main.js'), ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: testRedisUrl(), REDIS_PREFIX: testPrefix(), DATABASE_PATH: join(dir, 'qunbot.sqlite'), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: testRedisUrl(), REDIS_PREFIX: testPrefix(), DATABASE_PATH: databasePath, ...(pg ? { DATABASE_URL: pg.url } : {}), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,11 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
 import { makeTestApp, testRedisUrl, type TestApp } from '../helpers/app.js';
+import { testPgUrl } from '../helpers/pg.js';
 
 function startRacer(databasePath: string, name: string, count: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/checkin-racer.ts'), databasePath, name, String(count)], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, REDIS_TEST_URL: testRedisUrl() },
+    env: { ...process.env, REDIS_TEST_URL: testRedisUrl(), PG_TEST_DB_URL: testPgUrl() },
   });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve, reject) => {

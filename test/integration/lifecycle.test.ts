@@ -28,7 +28,7 @@ const activity = async (t: TestApp, name: string) => t.app.store.sql.prepare('SE
 /** Member rows for a scripted history: active on the given community days. */
 async function activeOn(t: TestApp, name: string, days: string[]): Promise<void> {
   const id = (await memberId(t, name));
-  const stmt = t.app.store.sql.prepare('INSERT INTO member_activity (community_id, member_id, day, messages) VALUES (1, ?, ?, 1) ON CONFLICT DO UPDATE SET messages = messages + 1');
+  const stmt = t.app.store.sql.prepare('INSERT INTO member_activity (community_id, member_id, day, messages) VALUES (1, ?, ?, 1) ON CONFLICT (community_id, member_id, day) DO UPDATE SET messages = member_activity.messages + 1');
   for (const day of days) await stmt.run(id, day);
 }
 const dayOf = (offset: number) => new Date(new Date('2026-11-23T00:00:00Z').getTime() + offset * DAY).toISOString().slice(0, 10);
@@ -228,7 +228,7 @@ describe('activity', () => {
     const clock = new FixedClock(T0);
     const t = (await app({ clock }));
     for (const u of ['admin', 'farmer', 'casual']) await chatter(t, u, 'hello world');
-    const capped = t.app.store.sql.prepare('INSERT INTO member_activity (community_id, member_id, day, messages, points, capped) VALUES (1, ?, ?, 30, 20, 1) ON CONFLICT DO UPDATE SET capped = 1');
+    const capped = t.app.store.sql.prepare('INSERT INTO member_activity (community_id, member_id, day, messages, points, capped) VALUES (1, ?, ?, 30, 20, 1) ON CONFLICT (community_id, member_id, day) DO UPDATE SET capped = 1');
     for (const d of [-1, -2, -3, -5, -6]) await capped.run((await memberId(t, 'farmer')), dayOf(d));
     for (const d of [-1, -2, -9, -10]) await capped.run((await memberId(t, 'casual')), dayOf(d));
     const out = await t.chat.say('admin', '/stats farming');

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SendError, type Sender } from '../../src/core/sender.js';
 import { makeTestApp, testPrefix, testRedisUrl, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { testPgUrl } from '../helpers/pg.js';
 import { startRedis, type RedisProcess } from '../setup/redis-server.js';
 
 const fast = { jobs: { lockDurationMs: 2000, stalledIntervalMs: 2000, reconcileIntervalMs: 60_000, outbox: { attempts: 4, backoffMs: 100 } }, posts: { minIntervalSeconds: 1, dailyCap: null } };
@@ -254,7 +255,7 @@ describe('failures', () => {
     const spawnWorker = (hang: boolean) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures/outbox-worker.ts'), path, prefix, hang ? '1' : '0'], {
         stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, REDIS_TEST_URL: testRedisUrl() },
+        env: { ...process.env, REDIS_TEST_URL: testRedisUrl(), PG_TEST_DB_URL: testPgUrl() },
       });
       const lines = createInterface({ input: child.stdout });
       const seen: string[] = [];

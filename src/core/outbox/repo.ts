@@ -1,19 +1,10 @@
 import type { Sql } from '../../store/sql.js';
+import type { deliveries } from './schema.js';
+import type { RowOf } from '../../store/rows.js';
 import type { Reply } from '../reply.js';
 
-export interface DeliveryRow {
-  id: number;
-  community_id: number;
-  source: string;
-  reply_json: string;
-  recipient: string | null;
-  fallback_json: string | null;
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
+/** A `SELECT *` row of deliveries (its type follows the table's definition). */
+export type DeliveryRow = RowOf<typeof deliveries>;
 
 export function createOutboxRepo(sql: Sql) {
   const insert = sql.prepare<[number, string, string, string, string | null, string | null, number], { id: number }>(

@@ -1,16 +1,13 @@
 /** Lifecycle tables; statements prepared once, used inside the caller's transaction. */
 import type { Sql } from '../../store/sql.js';
+import type { welcomeBatches, followups } from './schema.js';
+import type { RowOf } from '../../store/rows.js';
 import type { MemberRow } from '../../core/identity/repo.js';
 
 export type CommunityTextKind = 'rules' | 'welcome';
 
-export interface BatchRow {
-  id: number;
-  community_id: number;
-  minute: number;
-  due_at: number;
-  status: 'open' | 'done';
-}
+/** A `SELECT *` row of welcomeBatches (its type follows the table's definition). */
+export type BatchRow = RowOf<typeof welcomeBatches>;
 
 export interface WelcomeRow {
   id: number;
@@ -22,15 +19,8 @@ export interface WelcomeRow {
   platform_user_id: string;
 }
 
-export interface FollowupRow {
-  id: number;
-  community_id: number;
-  member_id: number;
-  step: number;
-  due_at: number;
-  status: 'pending' | 'sent' | 'skipped';
-  tip: string | null;
-}
+/** A `SELECT *` row of followups (its type follows the table's definition). */
+export type FollowupRow = RowOf<typeof followups>;
 
 
 export interface FactsRow {

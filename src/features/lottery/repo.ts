@@ -1,29 +1,9 @@
 import type { Sql } from '../../store/sql.js';
+import type { lotteries } from './schema.js';
+import type { RowOf } from '../../store/rows.js';
 
-export interface LotteryRow {
-  id: number;
-  community_id: number;
-  prize: string;
-  winners: number;
-  ends_at: number;
-  cost: number;
-  min_level: number;
-  min_streak: number;
-  min_points: number;
-  bonus: string | null;
-  seed_hex: string;
-  commitment: string;
-  algorithm: string;
-  status: 'open' | 'drawing' | 'announced' | 'cancelled';
-  entries_hash: string | null;
-  entries_json: string | null;
-  winners_json: string | null;
-  rerolls: number;
-  entrant_count: number;
-  ticket_count: number;
-  created_at: number;
-  drawn_at: number | null;
-}
+/** A `SELECT *` row of lotteries (its type follows the table's definition). */
+export type LotteryRow = RowOf<typeof lotteries>;
 
 export interface EntryRow {
   member_id: number;

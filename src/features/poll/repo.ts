@@ -1,20 +1,9 @@
 import type { Sql } from '../../store/sql.js';
+import type { polls } from './schema.js';
+import type { RowOf } from '../../store/rows.js';
 
-export interface PollRow {
-  id: number;
-  community_id: number;
-  question: string;
-  options_json: string;
-  multi: number;
-  anonymous: number;
-  hide_results: number;
-  ends_at: number | null;
-  salt: string | null;
-  status: 'open' | 'closed';
-  results_json: string | null;
-  created_at: number;
-  closed_at: number | null;
-}
+/** A `SELECT *` row of polls (its type follows the table's definition). */
+export type PollRow = RowOf<typeof polls>;
 
 export interface PollTally {
   counts: number[];

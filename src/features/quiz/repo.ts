@@ -1,43 +1,17 @@
 import type { Sql } from '../../store/sql.js';
+import type { quizSessions, quizRounds, quizAnswers, quizSchedules } from './schema.js';
+import type { RowOf } from '../../store/rows.js';
 
 export type QuizMode = 'first' | 'all';
 
-export interface SessionRow {
-  id: number;
-  community_id: number;
-  bank: string;
-  bank_name: string;
-  mode: QuizMode;
-  locale: string;
-  question_count: number;
-  status: 'running' | 'finished' | 'stopped';
-  started_by: number | null;
-  created_at: number;
-  ended_at: number | null;
-}
+/** A `SELECT *` row of quizSessions (its type follows the table's definition). */
+export type SessionRow = RowOf<typeof quizSessions>;
 
-export interface RoundRow {
-  id: number;
-  session_id: number;
-  n: number;
-  question_id: string;
-  question_json: string;
-  seconds: number;
-  status: 'pending' | 'open' | 'closed';
-  opened_at: number | null;
-  due_at: number | null;
-  closed_at: number | null;
-}
+/** A `SELECT *` row of quizRounds (its type follows the table's definition). */
+export type RoundRow = RowOf<typeof quizRounds>;
 
-export interface AnswerRow {
-  id: number;
-  round_id: number;
-  member_id: number;
-  text: string;
-  correct: number;
-  points: number;
-  answered_at: number;
-}
+/** A `SELECT *` row of quizAnswers (its type follows the table's definition). */
+export type AnswerRow = RowOf<typeof quizAnswers>;
 
 export interface ScoreRow {
   member_id: number;
@@ -46,14 +20,8 @@ export interface ScoreRow {
   correct: number;
 }
 
-export interface ScheduleRow {
-  id: number;
-  community_id: number;
-  cron: string;
-  timezone: string;
-  options_json: string;
-  status: 'active' | 'removed';
-}
+/** A `SELECT *` row of quizSchedules (its type follows the table's definition). */
+export type ScheduleRow = RowOf<typeof quizSchedules>;
 
 export function createQuizRepo(sql: Sql) {
   const insertSession = sql.prepare<[number, string, string, string, string, number, number | null, number], { id: number }>(

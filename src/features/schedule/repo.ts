@@ -1,21 +1,9 @@
 import type { Sql } from '../../store/sql.js';
+import type { scheduledPosts } from './schema.js';
+import type { RowOf } from '../../store/rows.js';
 
-export interface PostRow {
-  id: number;
-  community_id: number;
-  kind: 'once' | 'cron';
-  cron: string | null;
-  timezone: string;
-  due_at: number | null;
-  text: string;
-  promo: number;
-  status: 'active' | 'paused' | 'done' | 'skipped' | 'removed';
-  created_at: number;
-  last_run_at: number | null;
-  runs: number;
-  skips: number;
-  last_skipped_at: number | null;
-}
+/** A `SELECT *` row of scheduledPosts (its type follows the table's definition). */
+export type PostRow = RowOf<typeof scheduledPosts>;
 
 /** A calendar post the bot made (an announcement or a scheduled post's firing), from the outbox. */
 export interface PostedRow {
