@@ -3,7 +3,7 @@
  * done with hand-written better-sqlite3 prepared statements, one BEGIN
  * IMMEDIATE transaction per check-in. No parsing, no reply rendering, no
  * ORM, no services. The SQL is copied from the repos it mirrors:
- * src/core/inbound/repo.ts, src/core/identity/repo.ts,
+ * src/core/inbound/repo.ts, src/core/ratelimit/repo.ts, src/core/identity/repo.ts,
  * src/features/checkin/repo.ts and src/features/points/repo.ts, in the
  * order CheckinService.checkin / PointsService.award run them.
  */
@@ -30,6 +30,8 @@ export interface BaselineOptions {
    * does (a nested better-sqlite3 transaction); off for the baseline proper.
    */
   savepoint?: boolean;
+  /** The core's per-member command window, when the rate limit is on (its window in ms). */
+  rateLimitWindowMs?: number;
 }
 
 export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoints: number, replyJson: string, options: BaselineOptions = {}): BaselineCheckin {
@@ -44,6 +46,15 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
     'INSERT INTO inbound_events (platform, community, delivery_id, actor, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
   const saveReply = sqlite.prepare<[string, string, string, string]>('UPDATE inbound_events SET reply_json = ? WHERE platform = ? AND community = ? AND delivery_id = ?');
+  // src/core/ratelimit/repo.ts: the member's command window (config rateLimit.commands, on by default).
+  const hitWindow = sqlite.prepare<[string, string, string, number, number, number, number], { count: number }>(
+    `INSERT INTO command_windows (platform, community, actor, window_start, count, noticed) VALUES (?, ?, ?, ?, 1, 0)
+     ON CONFLICT (platform, community, actor) DO UPDATE SET
+       count = CASE WHEN excluded.window_start - command_windows.window_start >= ? THEN 1 ELSE command_windows.count + 1 END,
+       noticed = CASE WHEN excluded.window_start - command_windows.window_start >= ? THEN 0 ELSE command_windows.noticed END,
+       window_start = CASE WHEN excluded.window_start - command_windows.window_start >= ? THEN excluded.window_start ELSE command_windows.window_start END
+     RETURNING window_start, count, noticed`,
+  );
   // src/core/identity/repo.ts
   const findCommunity = sqlite.prepare<[string, string], { id: number }>('SELECT id, platform, external_id, name FROM communities WHERE platform = ? AND external_id = ?');
   const insertCommunity = sqlite.prepare<[string, string, string, number], { id: number }>(
@@ -98,6 +109,7 @@ export function createBaselineCheckin(sqlite: Sqlite, when: BaselineDay, basePoi
 
   function body(platform: string, externalId: string, deliveryId: string, platformUserId: string, displayName: string): number {
     if (claim.run(platform, externalId, deliveryId, platformUserId, at).changes !== 1) throw new Error(`baseline: delivery ${deliveryId} seen twice`);
+    if (options.rateLimitWindowMs !== undefined) hitWindow.get(platform, externalId, platformUserId, at, options.rateLimitWindowMs, options.rateLimitWindowMs, options.rateLimitWindowMs);
     const communityId = (findCommunity.get(platform, externalId) ?? (insertCommunity.get(platform, externalId, '', at) as { id: number })).id;
     let memberId = findByAccount.get(communityId, platform, platformUserId)?.id;
     if (memberId === undefined) {

@@ -93,7 +93,11 @@ export async function baselineSide(ctx: BenchContext, options: SideOptions & { s
   const day = communityDay(at, config.community.defaults);
   // About as long as the reply the core stores; the baseline renders nothing.
   const replyJson = JSON.stringify([{ text: '✅ Member 12345 签到成功！+10 积分\n🔥 连续签到 1 天 · 今天第 12345 个签到\n积分余额：10' }]);
-  const baseline = createBaselineCheckin(sqliteOf(store), { day, week: weekKey(day), month: monthKey(day), at: at.getTime() }, config.checkin.basePoints, replyJson, { savepoint: options.savepoint });
+  const baseline = createBaselineCheckin(sqliteOf(store), { day, week: weekKey(day), month: monthKey(day), at: at.getTime() }, config.checkin.basePoints, replyJson, {
+    savepoint: options.savepoint,
+    // The same writes as the core: its per-member command window too, when the bench config has the limit on.
+    ...(config.rateLimit.commands ? { rateLimitWindowMs: config.rateLimit.commands.windowMs } : {}),
+  });
   for (let i = 0; i < options.warmup; i++) baseline.checkin(PLATFORM, 'warmup', `warm-${i}`, `w${i}`, `Warm ${i}`);
   const ids = Array.from({ length: options.n }, (_, i) => ({ delivery: `bench-${i}`, user: `u${i}`, name: `Member ${i}` }));
   return {

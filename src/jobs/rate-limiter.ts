@@ -3,6 +3,7 @@
  * processes). `take` answers 0 when the send may go now (and counts it), or
  * how many milliseconds to wait.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimit } from '../core/sender.js';
 
@@ -23,6 +24,8 @@ return math.max(1, tonumber(oldest[2]) + window - now)
 
 export class RateLimiter {
   private sequence = 0;
+  /** Two processes on two machines may share a pid: the window's members stay distinct. */
+  private readonly origin = randomBytes(6).toString('hex');
 
   constructor(
     private readonly redis: Redis,
@@ -30,7 +33,7 @@ export class RateLimiter {
   ) {}
 
   async take(limit: RateLimit, now: number): Promise<number> {
-    const member = `${now}-${process.pid}-${++this.sequence}`;
+    const member = `${now}-${this.origin}-${++this.sequence}`;
     const wait = await this.redis.eval(SCRIPT, 1, `${this.prefix}:ratelimit:${limit.key}`, now, limit.windowMs, limit.limit, member);
     return Number(wait);
   }

@@ -8,11 +8,12 @@
  * post due while the bot was down went out once, and a recurring tick missed
  * while it was down fired once, late.
  */
+import type { SqlValue } from '../../src/store/sql.js';
 import { describe, expect, it } from 'vitest';
 import { testPrefix } from '../helpers/app.js';
 import type { BotProcess } from '../helpers/process.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { deliverUntilAnswered, fastConfig, feedCount, invariantViolations, memberOf, pick, seededRng, summary, tracker, untilBefore, withDb } from './support.js';
+import { deliverUntilAnswered, fastConfig, feedCount, invariantViolations, markersPosted, memberOf, pick, seededRng, summary, tracker, untilBefore, withDb } from './support.js';
 
 const t = tracker();
 
@@ -109,42 +110,42 @@ describe('crash under load (real process, SIGKILL)', () => {
       await load;
 
       // Timers: every one-off out once, the missed tick fired late, once.
-      await waitFor(() => withDb(dir, (db) => onceMarkers.every((m) => feedCount(db, m) >= 1)), 30_000, 'every one-off post in the feed');
-      await waitFor(() => withDb(dir, (db) => db.prepare('SELECT 1 FROM post_runs WHERE post_id = 1 AND run_key = ?').get(`repeat:schedule-1:${missedTick}`)), 20_000, `the missed tick ${missedTick}`);
+      await waitFor(() => withDb(dir, async (db) => (await markersPosted(db, onceMarkers)) === onceMarkers.length), 30_000, 'every one-off post in the feed');
+      await waitFor(() => withDb(dir, (db) => db.prepare('SELECT 1 AS found FROM post_runs WHERE post_id = 1 AND run_key = ?').get(`repeat:schedule-1:${missedTick}`)), 20_000, `the missed tick ${missedTick}`);
       await sleep(1000);
       await bot.stop('SIGTERM');
 
-      withDb(dir, (db) => {
-        expect(invariantViolations(db), `seed ${rng.seed}`).toEqual([]);
-        for (const m of onceMarkers) expect(feedCount(db, m), `${m} (seed ${rng.seed})`).toBe(1);
-        const onceRows = db.prepare("SELECT id, status FROM scheduled_posts WHERE kind = 'once'").all() as Array<{ id: number; status: string }>;
+      await withDb(dir, async (db) => {
+        expect(await invariantViolations(db), `seed ${rng.seed}`).toEqual([]);
+        for (const m of onceMarkers) expect(await feedCount(db, m), `${m} (seed ${rng.seed})`).toBe(1);
+        const onceRows = (await db.prepare("SELECT id, status FROM scheduled_posts WHERE kind = 'once'").all()) as Array<{ id: number; status: string }>;
         expect(onceRows).toHaveLength(kills);
         for (const row of onceRows) {
           expect(row.status).toBe('done');
-          expect(db.prepare('SELECT status FROM deliveries WHERE dedupe_key = ?').get(`post-${row.id}`)).toEqual({ status: 'sent' });
+          expect(await db.prepare('SELECT status FROM deliveries WHERE dedupe_key = ?').get(`post-${row.id}`)).toEqual({ status: 'sent' });
         }
 
         // Every answer that reached the client matches what is committed.
         const ledgerRow = db.prepare('SELECT member_id AS member, delta FROM points_ledger WHERE idem_key = ?');
-        const community = (db.prepare("SELECT id FROM communities WHERE platform = 'playground' AND external_id = 'demo'").get() as { id: number }).id;
-        const countOf = (sql: string, ...params: unknown[]): number => (db.prepare(sql).get(...params) as { n: number }).n;
+        const community = ((await db.prepare("SELECT id FROM communities WHERE platform = 'playground' AND external_id = 'demo'").get()) as { id: number }).id;
+        const countOf = async (sql: string, ...params: SqlValue[]): Promise<number> => ((await db.prepare(sql).get(...params)) as { n: number }).n;
         const acked = (kind: Kind, pattern: string): Op[] => ops.filter((o) => o.kind === kind && o.reply?.includes(pattern));
         for (const o of ops) expect(o.reply, `${o.messageId} answered`).toBeDefined();
         for (const kind of ['grant', 'deduct'] as const) {
           const done = kind === 'grant' ? '已给' : '已扣除';
           for (const o of ops.filter((x) => x.kind === kind)) {
-            const row = ledgerRow.get(`${kind}:playground:${community}:${o.messageId}`) as { member: number; delta: number } | undefined;
-            if (o.reply?.includes(done)) expect(row, `${o.messageId}: ${o.reply}`).toEqual({ member: memberOf(db, o.target as string), delta: (kind === 'grant' ? 1 : -1) * (o.amount as number) });
+            const row = (await ledgerRow.get(`${kind}:playground:${community}:${o.messageId}`)) as { member: number; delta: number } | undefined;
+            if (o.reply?.includes(done)) expect(row, `${o.messageId}: ${o.reply}`).toEqual({ member: await memberOf(db, o.target as string), delta: (kind === 'grant' ? 1 : -1) * (o.amount as number) });
             else expect(row, `${o.messageId} refused (${o.reply}) yet in the ledger`).toBeUndefined();
           }
-          expect(countOf(`SELECT COUNT(*) AS n FROM points_ledger WHERE idem_key LIKE '${kind}:%'`)).toBe(acked(kind, done).length);
+          expect(await countOf(`SELECT COUNT(*) AS n FROM points_ledger WHERE idem_key LIKE '${kind}:%'`)).toBe(acked(kind, done).length);
         }
         for (const user of members) {
-          const member = memberOf(db, user);
+          const member = await memberOf(db, user);
           const mine = (kind: Kind, pattern: string): number => acked(kind, pattern).filter((o) => o.user === user).length;
-          expect(mine('checkin', '签到成功'), `${user} check-ins`).toBe(member ? countOf('SELECT COUNT(*) AS n FROM checkins WHERE member_id = ?', member) : 0);
-          expect(mine('join', '参与成功'), `${user} lottery entries`).toBe(member ? countOf('SELECT COUNT(*) AS n FROM lottery_entries WHERE lottery_id = 1 AND member_id = ?', member) : 0);
-          expect(mine('answer', '已收到'), `${user} quiz answers`).toBe(member ? countOf('SELECT COUNT(*) AS n FROM quiz_answers WHERE member_id = ?', member) : 0);
+          expect(mine('checkin', '签到成功'), `${user} check-ins`).toBe(member ? await countOf('SELECT COUNT(*) AS n FROM checkins WHERE member_id = ?', member) : 0);
+          expect(mine('join', '参与成功'), `${user} lottery entries`).toBe(member ? await countOf('SELECT COUNT(*) AS n FROM lottery_entries WHERE lottery_id = 1 AND member_id = ?', member) : 0);
+          expect(mine('answer', '已收到'), `${user} quiz answers`).toBe(member ? await countOf('SELECT COUNT(*) AS n FROM quiz_answers WHERE member_id = ?', member) : 0);
         }
       });
       summary('crash-under-load', { seed: rng.seed, kills, requests: ops.length, lost, retryAttempts: retries });

@@ -6,6 +6,7 @@
  * delivery's effect happens once: one member per person, one ledger row
  * per award, one lottery entry, and every copy gets the same answer.
  */
+import type { SqlValue } from '../../src/store/sql.js';
 import { describe, expect, it } from 'vitest';
 import { testPrefix } from '../helpers/app.js';
 import { sleep } from '../helpers/wait.js';
@@ -70,23 +71,23 @@ describe('duplicate storms across two processes on one database', () => {
       }
       await sleep(300);
 
-      withDb(dir, (db) => {
-        expect(invariantViolations(db)).toEqual([]);
-        const n = (sql: string, ...params: unknown[]): number => (db.prepare(sql).get(...params) as { n: number }).n;
-        expect(n("SELECT COUNT(*) AS n FROM member_accounts WHERE platform = 'playground'")).toBe(members.length + 1);
-        expect(n("SELECT COUNT(*) AS n FROM member_accounts WHERE platform = 'wecom'")).toBe(wecomUsers.length);
-        expect(n('SELECT COUNT(*) AS n FROM members')).toBe(members.length + 1 + wecomUsers.length);
-        members.forEach((m, i) => {
-          const id = memberOf(db, m);
-          expect(n("SELECT COUNT(*) AS n FROM points_ledger WHERE member_id = ? AND reason = 'checkin'", id), m).toBe(1);
-          expect(n("SELECT COUNT(*) AS n FROM points_ledger WHERE member_id = ? AND kind = 'adjust' AND delta = ?", id, i + 1), m).toBe(1);
-          expect(n('SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ?', id), m).toBe(1);
-        });
-        for (const user of wecomUsers) {
-          expect(n("SELECT COUNT(*) AS n FROM checkins c JOIN member_accounts a ON a.member_id = c.member_id WHERE a.platform = 'wecom' AND a.platform_user_id = ?", user), user).toBe(1);
+      await withDb(dir, async (db) => {
+        expect(await invariantViolations(db)).toEqual([]);
+        const n = async (sql: string, ...params: SqlValue[]): Promise<number> => ((await db.prepare(sql).get(...params)) as { n: number }).n;
+        expect(await n("SELECT COUNT(*) AS n FROM member_accounts WHERE platform = 'playground'")).toBe(members.length + 1);
+        expect(await n("SELECT COUNT(*) AS n FROM member_accounts WHERE platform = 'wecom'")).toBe(wecomUsers.length);
+        expect(await n('SELECT COUNT(*) AS n FROM members')).toBe(members.length + 1 + wecomUsers.length);
+        for (const [i, m] of members.entries()) {
+          const id = (await memberOf(db, m)) ?? null;
+          expect(await n("SELECT COUNT(*) AS n FROM points_ledger WHERE member_id = ? AND reason = 'checkin'", id), m).toBe(1);
+          expect(await n("SELECT COUNT(*) AS n FROM points_ledger WHERE member_id = ? AND kind = 'adjust' AND delta = ?", id, i + 1), m).toBe(1);
+          expect(await n('SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ?', id), m).toBe(1);
         }
-        expect(n("SELECT COUNT(*) AS n FROM inbound_events WHERE platform = 'playground'")).toBe(deliveries.length + 1);
-        expect(n("SELECT COUNT(*) AS n FROM communities WHERE platform = 'wecom' AND external_id = ?", GROUP)).toBe(1);
+        for (const user of wecomUsers) {
+          expect(await n("SELECT COUNT(*) AS n FROM checkins c JOIN member_accounts a ON a.member_id = c.member_id WHERE a.platform = 'wecom' AND a.platform_user_id = ?", user), user).toBe(1);
+        }
+        expect(await n("SELECT COUNT(*) AS n FROM inbound_events WHERE platform = 'playground'")).toBe(deliveries.length + 1);
+        expect(await n("SELECT COUNT(*) AS n FROM communities WHERE platform = 'wecom' AND external_id = ?", GROUP)).toBe(1);
       });
       summary('duplicate-storm', { processes: 2, deliveries: deliveries.length + wecomUsers.length, copies: COPIES, requests: (deliveries.length + wecomUsers.length) * COPIES });
     },

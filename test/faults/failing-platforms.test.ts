@@ -121,9 +121,9 @@ describe('slow and failing platforms', () => {
       expect(wecomCodes).toContain(-1); // the stalled one, answered after the client gave up
 
       await bot.stop('SIGTERM');
-      withDb(dir, (db) => {
-        expect(invariantViolations(db)).toEqual([]);
-        const rows = db.prepare('SELECT status, attempts FROM deliveries').all() as Array<{ status: string; attempts: number }>;
+      await withDb(dir, async (db) => {
+        expect(await invariantViolations(db)).toEqual([]);
+        const rows = (await db.prepare('SELECT status, attempts FROM deliveries').all()) as Array<{ status: string; attempts: number }>;
         expect(rows).toHaveLength(discordPosts.length + wecomPosts.length);
         expect(rows.every((r) => r.status === 'sent')).toBe(true);
         expect(Math.max(...rows.map((r) => r.attempts))).toBeGreaterThan(1);

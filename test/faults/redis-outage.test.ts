@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { startRedis } from '../setup/redis-server.js';
 import { testPrefix } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { deliver, deliverUntilAnswered, fastConfig, feedCount, invariantViolations, pick, summary, tracker, withDb } from './support.js';
+import { deliver, deliverUntilAnswered, fastConfig, feedCount, invariantViolations, markersPosted, pick, summary, tracker, withDb } from './support.js';
 
 const t = tracker();
 
@@ -65,21 +65,21 @@ describe('Redis killed and restarted mid-load', () => {
         // Nothing went out while Redis was away (the posts wait in SQLite).
         const madeDuring = markers.filter((m) => m.startsWith(`[announce ${o}.`) || m.startsWith(`[during ${o}.`));
         expect(madeDuring.length).toBeGreaterThan(0);
-        withDb(dir, (db) => expect(madeDuring.filter((m) => feedCount(db, m) > 0)).toEqual([]));
+        await withDb(dir, async (db) => expect(await markersPosted(db, madeDuring)).toBe(0));
 
         redis = t.redis(await startRedis({ port: redis.port }));
-        await waitFor(() => withDb(dir, (db) => markers.every((m) => feedCount(db, m) >= 1)), 30_000, 'every post made before and during the outage');
+        await waitFor(() => withDb(dir, async (db) => (await markersPosted(db, markers)) === markers.length), 30_000, 'every post made before and during the outage');
       }
 
       await sleep(1500);
       await bot.stop('SIGTERM');
-      withDb(dir, (db) => {
-        expect(invariantViolations(db)).toEqual([]);
+      await withDb(dir, async (db) => {
+        expect(await invariantViolations(db)).toEqual([]);
         // Every check-in answered during the outages is committed, once.
-        expect(db.prepare("SELECT COUNT(*) AS n FROM points_ledger WHERE reason = 'checkin'").get()).toEqual({ n: checkins });
-        for (const m of markers) expect(feedCount(db, m), m).toBe(1);
-        expect(db.prepare("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status").all()).toEqual([{ status: 'sent', n: markers.length }]);
-        expect(db.prepare("SELECT COUNT(*) AS n FROM scheduled_posts WHERE kind = 'once' AND status <> 'done'").get()).toEqual({ n: 0 });
+        expect(await db.prepare("SELECT COUNT(*) AS n FROM points_ledger WHERE reason = 'checkin'").get()).toEqual({ n: checkins });
+        for (const m of markers) expect(await feedCount(db, m), m).toBe(1);
+        expect(await db.prepare("SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status").all()).toEqual([{ status: 'sent', n: markers.length }]);
+        expect(await db.prepare("SELECT COUNT(*) AS n FROM scheduled_posts WHERE kind = 'once' AND status <> 'done'").get()).toEqual({ n: 0 });
       });
       // One line when Redis went away and one when it came back, per outage (no flood).
       const lines = bot.output().split('\n');

@@ -9,6 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openStore, sqliteSql } from '../../src/store/db.js';
+import type { Sql } from '../../src/store/sql.js';
+import { pgDatabaseFor } from '../helpers/app.js';
+import { testEngine } from '../helpers/pg.js';
 import { afterEach } from 'vitest';
 import { startBot, type BotProcess } from '../helpers/process.js';
 export { fastTimersConfig as fastConfig } from '../helpers/process.js';
@@ -127,10 +131,23 @@ export function openDb(dir: string): Database.Database {
   return new Database(join(dir, 'qunbot.sqlite'), { readonly: true, fileMustExist: true });
 }
 
-export function withDb<T>(dir: string, fn: (db: Database.Database) => T): T {
+/**
+ * Reads the bot's database from outside the bot: the SQLite file in `dir`, read-only,
+ * or on PostgreSQL runs the schema of that folder's database path (test/helpers/app.ts).
+ */
+export async function withDb<T>(dir: string, fn: (db: Sql) => Promise<T> | T): Promise<T> {
+  if (testEngine() === 'postgres') {
+    const { url } = await pgDatabaseFor(join(dir, 'qunbot.sqlite'));
+    const store = await openStore({ engine: 'postgres', url, poolSize: 2, migrate: false });
+    try {
+      return await fn(store.sql);
+    } finally {
+      await store.close();
+    }
+  }
   const db = openDb(dir);
   try {
-    return fn(db);
+    return await fn(sqliteSql(db));
   } finally {
     db.close();
   }
@@ -142,34 +159,41 @@ export function withDb<T>(dir: string, fn: (db: Database.Database) => T): T {
  * idempotency key twice, no inbound delivery twice, no outbox dedupe key
  * twice, no recurring run key twice.
  */
-export function invariantViolations(db: Database.Database): string[] {
+export async function invariantViolations(db: Sql): Promise<string[]> {
   const out: string[] = [];
-  const balances = db
+  const balances = (await db
     .prepare(
       `SELECT m.id AS member, COALESCE(p.balance, 0) AS balance, COALESCE((SELECT SUM(delta) FROM points_ledger l WHERE l.member_id = m.id), 0) AS ledger
        FROM members m LEFT JOIN member_points p ON p.member_id = m.id`,
     )
-    .all() as Array<{ member: number; balance: number; ledger: number }>;
+    .all()) as Array<{ member: number; balance: number; ledger: number }>;
   for (const b of balances) if (b.balance !== b.ledger) out.push(`member ${b.member}: balance ${b.balance} but sum(ledger) ${b.ledger}`);
-  const twice = (sql: string, what: string): void => {
-    for (const row of db.prepare(sql).all() as Array<{ k: string; n: number }>) out.push(`${what} ${row.k} appears ${row.n} times`);
+  const twice = async (sql: string, what: string): Promise<void> => {
+    for (const row of (await db.prepare(sql).all()) as Array<{ k: string; n: number }>) out.push(`${what} ${row.k} appears ${row.n} times`);
   };
-  twice('SELECT idem_key AS k, COUNT(*) AS n FROM points_ledger GROUP BY idem_key HAVING n > 1', 'ledger idempotency key');
-  twice("SELECT platform || '|' || community || '|' || delivery_id AS k, COUNT(*) AS n FROM inbound_events GROUP BY platform, community, delivery_id HAVING n > 1", 'inbound delivery');
-  twice('SELECT dedupe_key AS k, COUNT(*) AS n FROM deliveries GROUP BY dedupe_key HAVING n > 1', 'outbox dedupe key');
-  twice("SELECT post_id || '|' || run_key AS k, COUNT(*) AS n FROM post_runs GROUP BY post_id, run_key HAVING n > 1", 'recurring run key');
-  twice('SELECT member_id || \'|\' || day AS k, COUNT(*) AS n FROM checkins GROUP BY member_id, day HAVING n > 1', 'check-in');
+  await twice('SELECT idem_key AS k, COUNT(*) AS n FROM points_ledger GROUP BY idem_key HAVING COUNT(*) > 1', 'ledger idempotency key');
+  await twice("SELECT platform || '|' || community || '|' || delivery_id AS k, COUNT(*) AS n FROM inbound_events GROUP BY platform, community, delivery_id HAVING COUNT(*) > 1", 'inbound delivery');
+  await twice('SELECT dedupe_key AS k, COUNT(*) AS n FROM deliveries GROUP BY dedupe_key HAVING COUNT(*) > 1', 'outbox dedupe key');
+  await twice("SELECT post_id || '|' || run_key AS k, COUNT(*) AS n FROM post_runs GROUP BY post_id, run_key HAVING COUNT(*) > 1", 'recurring run key');
+  await twice("SELECT member_id || '|' || day AS k, COUNT(*) AS n FROM checkins GROUP BY member_id, day HAVING COUNT(*) > 1", 'check-in');
   return out;
 }
 
 /** The member id behind a playground user id (undefined when never seen). */
-export function memberOf(db: Database.Database, userId: string): number | undefined {
-  const row = db.prepare("SELECT member_id AS id FROM member_accounts WHERE platform = 'playground' AND platform_user_id = ?").get(userId) as { id: number } | undefined;
+export async function memberOf(db: Sql, userId: string): Promise<number | undefined> {
+  const row = (await db.prepare("SELECT member_id AS id FROM member_accounts WHERE platform = 'playground' AND platform_user_id = ?").get(userId)) as { id: number } | undefined;
   return row?.id;
 }
 
 /** How many playground feed posts contain `marker`. */
-export function feedCount(db: Database.Database, marker: string): number {
-  const rows = db.prepare('SELECT reply_json FROM playground_posts').all() as Array<{ reply_json: string }>;
+export async function feedCount(db: Sql, marker: string): Promise<number> {
+  const rows = (await db.prepare('SELECT reply_json FROM playground_posts').all()) as Array<{ reply_json: string }>;
   return rows.filter((r) => (JSON.parse(r.reply_json) as { text?: string }).text?.includes(marker)).length;
+}
+
+/** How many of `markers` have at least `min` feed posts. */
+export async function markersPosted(db: Sql, markers: readonly string[], min = 1): Promise<number> {
+  const rows = (await db.prepare('SELECT reply_json FROM playground_posts').all()) as Array<{ reply_json: string }>;
+  const texts = rows.map((r) => (JSON.parse(r.reply_json) as { text?: string }).text ?? '');
+  return markers.filter((m) => texts.filter((t) => t.includes(m)).length >= min).length;
 }

@@ -89,6 +89,8 @@ export async function makeTestApp(options: TestAppOptions = {}): Promise<TestApp
   const env = pg ? { ...options.env, DATABASE_URL: pg.url } : options.env;
   const appConfig = testConfig(options.config, env, databasePath);
   const app = await createApp({ appConfig, logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock: options.clock, rng: options.rng, role: options.role, senders: options.senders });
+  // A PostgreSQL run that silently fell back to SQLite would prove nothing.
+  if (pg && app.store.dialect !== 'postgres') throw new Error(`QUNBOT_TEST_ENGINE=postgres but the app runs on ${app.store.dialect}`);
   return {
     app,
     dir,

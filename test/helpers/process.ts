@@ -48,7 +48,11 @@ export async function startBot(env: Record<string, string> = {}, options: { dir?
     if (child.exitCode !== null) throw new Error(`bot exited early (${child.exitCode}):\n${out}`);
     try {
       const res = await fetch(`${url}/healthz`);
-      if (res.status === 200 || res.status === 503) break;
+      if (res.status === 200 || res.status === 503) {
+        // A PostgreSQL run that silently fell back to SQLite would prove nothing.
+        if (pg && !(await res.text()).includes('postgres')) throw new Error(`QUNBOT_TEST_ENGINE=postgres but the bot does not report PostgreSQL:\n${out}`);
+        break;
+      }
     } catch {
       // not listening yet
     }
