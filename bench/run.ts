@@ -26,8 +26,9 @@ import { renderMarkdown, type BenchEnvironment, type BenchReport, type ModuleRes
 import { tailBench } from './tail.js';
 import { timersBench } from './timers.js';
 import { wecomBench } from './wecom.js';
+import { queryLayerBench } from './query-layer.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');
