@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { testPrefix } from '../helpers/app.js';
 import type { BotProcess } from '../helpers/process.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { deliverUntilAnswered, fastConfig, feedCount, invariantViolations, markersPosted, memberOf, pick, seededRng, summary, tracker, untilBefore, withDb } from './support.js';
+import { deliverUntilAnswered, fastConfig, feedCount, invariantViolations, memberOf, pick, seededRng, summary, tracker, untilBefore, waitForPosts, withDb } from './support.js';
 
 const t = tracker();
 
@@ -110,7 +110,7 @@ describe('crash under load (real process, SIGKILL)', () => {
       await load;
 
       // Timers: every one-off out once, the missed tick fired late, once.
-      await waitFor(() => withDb(dir, async (db) => (await markersPosted(db, onceMarkers)) === onceMarkers.length), 30_000, 'every one-off post in the feed');
+      await waitForPosts(dir, onceMarkers, 60_000, () => bot.output());
       await waitFor(() => withDb(dir, (db) => db.prepare('SELECT 1 AS found FROM post_runs WHERE post_id = 1 AND run_key = ?').get(`repeat:schedule-1:${missedTick}`)), 20_000, `the missed tick ${missedTick}`);
       await sleep(1000);
       await bot.stop('SIGTERM');

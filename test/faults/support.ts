@@ -191,9 +191,24 @@ export async function feedCount(db: Sql, marker: string): Promise<number> {
   return rows.filter((r) => (JSON.parse(r.reply_json) as { text?: string }).text?.includes(marker)).length;
 }
 
-/** How many of `markers` have at least `min` feed posts. */
-export async function markersPosted(db: Sql, markers: readonly string[], min = 1): Promise<number> {
+/** The `markers` that no playground feed post contains yet. */
+export async function unposted(db: Sql, markers: readonly string[]): Promise<string[]> {
   const rows = (await db.prepare('SELECT reply_json FROM playground_posts').all()) as Array<{ reply_json: string }>;
   const texts = rows.map((r) => (JSON.parse(r.reply_json) as { text?: string }).text ?? '');
-  return markers.filter((m) => texts.filter((t) => t.includes(m)).length >= min).length;
+  return markers.filter((m) => !texts.some((t) => t.includes(m)));
+}
+
+/**
+ * Waits until every marker is in the feed; on time-out the error names the
+ * missing ones and ends with the bot's latest output.
+ */
+export async function waitForPosts(dir: string, markers: readonly string[], timeoutMs: number, output: () => string): Promise<void> {
+  let missing: string[] = [...markers];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    missing = await withDb(dir, (db) => unposted(db, markers));
+    if (missing.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${missing.length} of ${markers.length} posts in the feed: ${missing.join(', ')}\n--- bot output (end) ---\n${output().slice(-4000)}`);
 }
