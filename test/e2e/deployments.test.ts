@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { withDb } from '../faults/support.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../setup/redis-server.js';
 import { fastTimersConfig as configFile, startBot, type BotProcess } from '../helpers/process.js';
@@ -47,13 +47,9 @@ async function feed(b: BotProcess): Promise<string[]> {
   return body.posts.map((p) => p.reply.text);
 }
 
-function runKeys(dir: string): string[] {
-  const db = new Database(join(dir, 'qunbot.sqlite'), { readonly: true });
-  try {
-    return (db.prepare('SELECT run_key FROM post_runs ORDER BY run_key').all() as Array<{ run_key: string }>).map((r) => r.run_key);
-  } finally {
-    db.close();
-  }
+/** The recorded run keys, read from the bot's database (the SQLite file in `dir`, or its PostgreSQL schema). */
+function runKeys(dir: string): Promise<string[]> {
+  return withDb(dir, async (db) => ((await db.prepare('SELECT run_key FROM post_runs ORDER BY run_key').all()) as Array<{ run_key: string }>).map((r) => r.run_key));
 }
 
 describe('deployments and their timers (real processes)', () => {
@@ -86,14 +82,17 @@ describe('deployments and their timers (real processes)', () => {
     const second = await bot(env, dir);
     // The latest tick missed while down fires late: `missed` itself, or the one after it when a loaded
     // machine took more than the rest of the period to restart (only the latest miss is fired).
-    const lateRun = (): string | undefined => [missed, missed + 10_000].map((t) => `repeat:schedule-1:${t}`).find((k) => runKeys(dir).includes(k));
+    const lateRun = async (): Promise<string | undefined> => {
+      const keys = await runKeys(dir);
+      return [missed, missed + 10_000].map((t) => `repeat:schedule-1:${t}`).find((k) => keys.includes(k));
+    };
     const late = await waitFor(lateRun, 8000, `the missed tick ${new Date(missed).toISOString()}`);
     expect(second.output()).toContain('firing it late, once');
     // Let the next regular tick pass too: nothing doubled.
     const lateTick = Number(late.split(':').pop());
     await sleep(lateTick + 11_000 - Date.now());
     await second.stop('SIGTERM');
-    const keys = runKeys(dir);
+    const keys = await runKeys(dir);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toContain(`repeat:schedule-1:${lateTick + 10_000}`);
   }, 60_000);
@@ -110,7 +109,7 @@ describe('deployments and their timers (real processes)', () => {
     const second = await bot(env, dir);
     await waitFor(() => second.output().includes('older than the grace period'), 8000, 'the skipped-tick log line');
     await sleep(1000);
-    expect(runKeys(dir)).not.toContain(`repeat:schedule-1:${missed}`);
+    expect(await runKeys(dir)).not.toContain(`repeat:schedule-1:${missed}`);
   }, 60_000);
 
   it('with Redis unreachable the bot stops within its deadline and logs the outage once', async () => {

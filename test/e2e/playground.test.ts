@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBot, type BotProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';
+import { testEngine } from '../helpers/pg.js';
 
 interface ApiReply {
   text: string;
@@ -35,7 +36,7 @@ describe('the real process, driven through the playground API', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('qunbot playground');
     const health = await fetch(`${bot.url}/healthz`);
-    expect(await health.json()).toMatchObject({ status: 'ok', sqlite: 'up', playground: 'up' });
+    expect(await health.json()).toMatchObject({ status: 'ok', [testEngine()]: 'up', playground: 'up' });
   });
 
   it('three members check in over three simulated days and climb the board', async () => {
