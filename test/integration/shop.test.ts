@@ -200,6 +200,20 @@ describe('shop: stock, limits and refunds under concurrency', () => {
     expect(await ledgerMismatches(t.app.store.sql)).toEqual([]);
   });
 
+  it('a redelivered /redeem (same delivery id) redeems once and answers the same, code included, only to the same member', async () => {
+    const t = await app();
+    await t.chat.say('admin', '/shop add 礼品码 price=10 kind=code');
+    await t.chat.say('admin', '/shop codes 1 DUP-1 DUP-2');
+    await fund(t, 100, 'alice');
+    const first = await t.chat.say('alice', '/redeem 1', { deliveryId: 'same-delivery' });
+    const again = await Promise.all([t.chat.say('alice', '/redeem 1', { deliveryId: 'same-delivery' }), t.chat.say('alice', '/redeem 1', { deliveryId: 'same-delivery' })]);
+    expect(first).toContain('`DUP-1`');
+    expect(again).toEqual([first, first]);
+    expect(await t.chat.say('mallory', '/redeem 1', { deliveryId: 'same-delivery' })).not.toContain('DUP-1');
+    expect(await count(t, 'SELECT COUNT(*) AS n FROM shop_orders')).toBe(1);
+    expect(await balanceOf(t, 'alice')).toBe(90);
+  });
+
   it('the per-member limit holds under concurrent redeems by one member; a refunded order frees the allowance', async () => {
     const t = await app();
     await t.chat.say('admin', '/shop add 抽奖券 price=5 per_member=2');
