@@ -18,6 +18,7 @@ import * as points from '../src/features/points/schema.js';
 import * as poll from '../src/features/poll/schema.js';
 import * as quiz from '../src/features/quiz/schema.js';
 import * as schedule from '../src/features/schedule/schema.js';
+import * as shop from '../src/features/shop/schema.js';
 import * as jobs from '../src/jobs/schema.js';
 import * as playground from '../src/platforms/playground/schema.js';
 import * as wecom from '../src/platforms/wecom/schema.js';
@@ -37,6 +38,7 @@ export const sqliteSchemaModules: Record<string, object> = {
   'src/features/poll/schema.ts': poll,
   'src/features/quiz/schema.ts': quiz,
   'src/features/schedule/schema.ts': schedule,
+  'src/features/shop/schema.ts': shop,
   'src/jobs/schema.ts': jobs,
   'src/platforms/playground/schema.ts': playground,
   'src/platforms/wecom/schema.ts': wecom,
@@ -70,6 +72,7 @@ export const { pointsLedger, memberPoints, pointsPeriods } = pgTablesOf(points);
 export const { polls, pollVotes } = pgTablesOf(poll);
 export const { quizSessions, quizRounds, quizAnswers, quizSchedules, quizScheduleRuns } = pgTablesOf(quiz);
 export const { scheduledPosts, postRuns } = pgTablesOf(schedule);
+export const { shopItems, shopCodes, shopOrders } = pgTablesOf(shop);
 export const { timerSchedulers } = pgTablesOf(jobs);
 export const { playgroundPosts } = pgTablesOf(playground);
 export const { wecomWebhooks } = pgTablesOf(wecom);

@@ -40,6 +40,7 @@ import { randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
+import { createShop } from './features/shop/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
@@ -211,6 +212,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
   const poll = createPoll({ store, outbox, timers, rng, translate: translateFor });
+  const shop = createShop({ store, points: points.service, outbox });
   const quiz = createQuiz({ store, outbox, timers, points: points.service, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   const lifecycle = createLifecycle({
     store,
@@ -238,6 +240,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     quiz.feature,
     lottery.feature,
     poll.feature,
+    shop.feature,
     lifecycle.feature,
     analytics.feature,
     wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),

@@ -1,0 +1,22 @@
+/**
+ * The points shop (积分商城 / 兑换): items, redemption, orders, code pools,
+ * manual fulfilment and refunds. See service.ts for the rules and rules.ts
+ * for eligibility and private delivery.
+ */
+import type { AssembledFeature, Feature, FeatureOptions } from '../../core/feature.js';
+import { shopCommands } from './commands.js';
+import { shopMessages } from './messages.js';
+import { createShopRepo } from './repo.js';
+import { ShopService, type ShopServiceDeps } from './service.js';
+
+export { ShopService } from './service.js';
+
+export function createShop(options: FeatureOptions<ShopServiceDeps>): AssembledFeature<ShopService> {
+  const { store, ...deps } = options;
+  const service = new ShopService({ ...deps, repo: createShopRepo(store.sql) });
+  return { service, feature: shopFeature(service) };
+}
+
+function shopFeature(service: ShopService): Feature {
+  return { name: 'shop', messages: shopMessages, commands: shopCommands(service) };
+}

@@ -1,0 +1,78 @@
+import { sqliteTable, integer, text, index, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { communities, members } from '../../core/identity/schema.js';
+
+/**
+ * The points shop (积分商城). Items are never deleted (orders point at them):
+ * `/shop remove` moves the status to `removed`.
+ *
+ * Stock: a `manual` item's `stock` is the units left (NULL: unlimited), taken
+ * by a conditional UPDATE (`stock > 0`) in the redemption's unit of work and
+ * given back by a refund. A `code` item has no `stock`: what is left is its
+ * unassigned codes (shop_codes with no order).
+ */
+export const shopItems = sqliteTable(
+  'shop_items',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    name: text('name').notNull(),
+    /** The name as looked up: NFKC, lower case (computed in the service, so both engines compare the same text). */
+    nameKey: text('name_key').notNull(),
+    price: integer('price').notNull(),
+    kind: text('kind', { enum: ['manual', 'code'] }).notNull(),
+    stock: integer('stock'),
+    /** NULL: no per-member limit. Refunded orders do not count. */
+    perMember: integer('per_member'),
+    /** 0-based level index (0 = everyone), as lotteries store it. */
+    minLevel: integer('min_level').notNull().default(0),
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    status: text('status', { enum: ['active', 'removed'] }).notNull(),
+    createdBy: integer('created_by').references(() => members.id),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('shop_items_community').on(t.communityId, t.status), index('shop_items_name').on(t.communityId, t.nameKey)],
+);
+
+/**
+ * A code item's pool. A code is given to at most one order (`order_id`, set
+ * by a conditional UPDATE); a refunded order keeps its code, which was shown
+ * to the member, so it is never given again.
+ */
+export const shopCodes = sqliteTable(
+  'shop_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    itemId: integer('item_id').notNull().references(() => shopItems.id),
+    code: text('code').notNull(),
+    orderId: integer('order_id').references((): AnySQLiteColumn => shopOrders.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('shop_codes_item_code').on(t.itemId, t.code), uniqueIndex('shop_codes_order').on(t.orderId), index('shop_codes_free').on(t.itemId, t.orderId)],
+);
+
+/**
+ * Orders: who bought what, when, for how much, and what happened after.
+ * `pending` (a manual item in the admins' queue) → `fulfilled`; a code order
+ * is `delivered` at once; any of them → `refunded` once (compare-and-set), and
+ * the points come back through the ledger with the key `shop-refund:<id>`.
+ */
+export const shopOrders = sqliteTable(
+  'shop_orders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    itemId: integer('item_id').notNull().references(() => shopItems.id),
+    memberId: integer('member_id').notNull().references(() => members.id),
+    price: integer('price').notNull(),
+    status: text('status', { enum: ['pending', 'fulfilled', 'delivered', 'refunded'] }).notNull(),
+    note: text('note'),
+    createdAt: integer('created_at').notNull(),
+    fulfilledBy: integer('fulfilled_by').references(() => members.id),
+    fulfilledAt: integer('fulfilled_at'),
+    refundedBy: integer('refunded_by').references(() => members.id),
+    refundedAt: integer('refunded_at'),
+  },
+  (t) => [index('shop_orders_community').on(t.communityId, t.status), index('shop_orders_member').on(t.memberId, t.itemId)],
+);

@@ -1,0 +1,383 @@
+/**
+ * The points shop (积分商城 / 兑换). Admins list items (manual goods or a pool
+ * of codes) with a price and optional stock, per-member limit, level and
+ * sale window; members redeem them with points.
+ *
+ * A redemption is one unit of work: the eligibility checks, the stock
+ * (`UPDATE … SET stock = stock - 1 WHERE … stock > 0`, rows changed checked)
+ * or the code (`UPDATE shop_codes SET order_id = ? WHERE … order_id IS NULL`),
+ * the order and the spend (a ledger row keyed `shop-order:<order>`) commit
+ * together or not at all. On SQLite units run one at a time; on PostgreSQL
+ * each is SERIALIZABLE and retried, so the last unit goes to one buyer and a
+ * code to one order on both.
+ *
+ * Codes are delivered privately: in an ephemeral reply where that reply
+ * reaches only the member (rules.ts, privateReplies), otherwise by direct
+ * message through the outbox, whose group fallback names the order and never
+ * the code. A refund gives the points back once (the order's status moves by
+ * compare-and-set, and the ledger key `shop-refund:<order>` is unique) and a
+ * manual item's unit back to its stock; a refunded code was shown to the
+ * member, so it is not returned to the pool.
+ */
+import type { CommandContext } from '../../core/context.js';
+import { UserError } from '../../core/errors.js';
+import { localized } from '../../core/i18n.js';
+import { cleanName } from '../../core/identity/sanitize.js';
+import type { Outbox } from '../../core/outbox/service.js';
+import { mention, type Reply } from '../../core/reply.js';
+import { formatLocal } from '../../core/time/when.js';
+import type { PointsService } from '../points/service.js';
+import type { ItemKind, ItemWithLeft, OrderView, ShopRepo } from './repo.js';
+import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, privateReplies, type Ineligible, type ItemRules } from './rules.js';
+
+/** How many orders `/orders` and `/shop orders` show. */
+const ORDERS_SHOWN = 20;
+
+export interface AddInput {
+  name: string;
+  price: number;
+  kind: ItemKind;
+  stock: number | undefined;
+  perMember: number | undefined;
+  /** 0-based level index. */
+  minLevel: number;
+  starts: Date | undefined;
+  ends: Date | undefined;
+}
+
+export interface EditInput {
+  name?: string | undefined;
+  price?: number | undefined;
+  stock?: number | undefined;
+  /** 0 lifts the limit. */
+  perMember?: number | undefined;
+  /** 0-based level index. */
+  minLevel?: number | undefined;
+  starts?: Date | undefined;
+  ends?: Date | undefined;
+}
+
+/** What a ShopService needs, by name (built by the feature's assembly function in index.ts). */
+export interface ShopServiceDeps {
+  repo: ShopRepo;
+  points: PointsService;
+  outbox: Outbox;
+}
+
+export class ShopService {
+  constructor(private readonly deps: ShopServiceDeps) {}
+
+  // ── admins: items ────────────────────────────────────────────────────
+
+  async add(ctx: CommandContext, input: AddInput): Promise<Reply> {
+    const name = this.checkedName(input.name);
+    if (input.kind === 'code' && input.stock !== undefined) throw new UserError('shop.codeStock');
+    this.checkWindow(input.starts?.getTime() ?? null, input.ends?.getTime() ?? null, ctx);
+    if (await this.deps.repo.itemByKey(ctx.community.id, nameKey(name))) throw new UserError('shop.nameTaken', { name });
+    const id = await this.deps.repo.insertItem({
+      communityId: ctx.community.id,
+      name,
+      nameKey: nameKey(name),
+      price: input.price,
+      kind: input.kind,
+      stock: input.kind === 'manual' ? (input.stock ?? null) : null,
+      perMember: input.perMember ?? null,
+      minLevel: input.minLevel,
+      startsAt: input.starts?.getTime() ?? null,
+      endsAt: input.ends?.getTime() ?? null,
+      createdBy: ctx.member.id,
+      at: ctx.now.getTime(),
+    });
+    const item = (await this.deps.repo.item(ctx.community.id, id)) as ItemWithLeft;
+    const lines = [this.itemLine(ctx, item), ...this.itemTerms(ctx, item)];
+    if (item.kind === 'code') lines.push(ctx.t('shop.addCodesHint', { id }));
+    lines.push(ctx.t('shop.howToRedeem', { id }));
+    return {
+      title: ctx.t('shop.addedTitle', { id }),
+      text: lines.join('\n'),
+      actions: [{ label: ctx.t('shop.redeemButton'), command: `redeem ${id}`, style: 'primary' }],
+      actionsExplained: true,
+    };
+  }
+
+  async edit(ctx: CommandContext, ref: string, input: EditInput): Promise<Reply> {
+    const item = await this.itemOf(ctx, ref);
+    if (Object.values(input).every((v) => v === undefined)) throw new UserError('shop.nothingToEdit');
+    if (item.kind === 'code' && input.stock !== undefined) throw new UserError('shop.codeStock');
+    const name = input.name === undefined ? item.name : this.checkedName(input.name);
+    if (nameKey(name) !== item.name_key) {
+      const other = await this.deps.repo.itemByKey(ctx.community.id, nameKey(name));
+      if (other && other.id !== item.id) throw new UserError('shop.nameTaken', { name });
+    }
+    const startsAt = input.starts?.getTime() ?? item.starts_at;
+    const endsAt = input.ends?.getTime() ?? item.ends_at;
+    this.checkWindow(startsAt, endsAt, ctx);
+    await this.deps.repo.updateItem(
+      item.id,
+      {
+        name,
+        nameKey: nameKey(name),
+        price: input.price ?? item.price,
+        stock: input.stock ?? item.stock,
+        perMember: input.perMember === undefined ? item.per_member : input.perMember === 0 ? null : input.perMember,
+        minLevel: input.minLevel ?? item.min_level,
+        startsAt,
+        endsAt,
+      },
+      ctx.now.getTime(),
+    );
+    const updated = (await this.deps.repo.item(ctx.community.id, item.id)) as ItemWithLeft;
+    return { title: ctx.t('shop.editedTitle', { id: item.id }), text: [this.itemLine(ctx, updated), ...this.itemTerms(ctx, updated)].join('\n'), ephemeral: true };
+  }
+
+  async remove(ctx: CommandContext, ref: string): Promise<Reply> {
+    const item = await this.itemOf(ctx, ref);
+    await this.deps.repo.removeItem(item.id, ctx.now.getTime());
+    return { text: ctx.t('shop.removed', { id: item.id, name: item.name }), ephemeral: true };
+  }
+
+  /** `/shop codes <item> <codes>`: adds codes to a code item's pool; a code already there is counted, not added twice. */
+  async addCodes(ctx: CommandContext, ref: string, raw: string): Promise<Reply> {
+    const item = await this.itemOf(ctx, ref);
+    if (item.kind !== 'code') throw new UserError('shop.notCodeItem', { id: item.id, name: item.name });
+    const parsed = parseCodes(raw);
+    if (!parsed.ok) throw new UserError(`shop.codes.${parsed.problem}`, { code: parsed.code ?? '' });
+    let added = 0;
+    for (const code of parsed.codes) if (await this.deps.repo.addCode(item.id, code, ctx.now.getTime())) added++;
+    const free = ((await this.deps.repo.item(ctx.community.id, item.id)) as ItemWithLeft).free_codes;
+    return { text: ctx.t('shop.codesAdded', { id: item.id, name: item.name, added, skipped: parsed.codes.length - added + parsed.repeated, free }), ephemeral: true };
+  }
+
+  // ── members ──────────────────────────────────────────────────────────
+
+  /** `/shop`: every item, with what the member may redeem and why not for the rest. */
+  async list(ctx: CommandContext): Promise<Reply> {
+    const items = await this.deps.repo.activeItems(ctx.community.id);
+    if (items.length === 0) return { text: ctx.t(ctx.isAdmin ? 'shop.emptyAdmin' : 'shop.empty'), ephemeral: true };
+    const standing = await this.deps.points.standing(ctx.member.id);
+    const bought = await this.deps.repo.boughtByItem(ctx.member.id);
+    const lines: string[] = [];
+    for (const item of items) {
+      const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought: bought.get(item.id) ?? 0 });
+      lines.push(this.itemLine(ctx, item), `  ${why ? `✗ ${this.whyText(ctx, why)}` : ctx.t('shop.canRedeem', { id: item.id })}`);
+    }
+    lines.push('', ctx.t('shop.yourBalance', { balance: standing.balance }));
+    return { title: ctx.t('shop.listTitle'), text: lines.join('\n'), ephemeral: true };
+  }
+
+  async redeem(ctx: CommandContext, ref: string): Promise<Reply> {
+    const item = await this.itemOf(ctx, ref);
+    const standing = await this.deps.points.standing(ctx.member.id);
+    const bought = await this.deps.repo.bought(ctx.member.id, item.id);
+    const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought });
+    if (why) throw this.refusal(ctx, why, item);
+    // The unit (a manual item's stock) or the code: taken by a conditional write, rows changed checked.
+    if (item.kind === 'manual' && item.stock !== null && !(await this.deps.repo.takeUnit(item.id))) throw this.refusal(ctx, { reason: 'soldOut' }, item);
+    const orderId = await this.deps.repo.insertOrder(ctx.community.id, item.id, ctx.member.id, item.price, item.kind === 'code' ? 'delivered' : 'pending', ctx.now.getTime());
+    const code = item.kind === 'code' ? await this.deps.repo.claimCode(item.id, orderId) : undefined;
+    if (item.kind === 'code' && code === undefined) throw this.refusal(ctx, { reason: 'soldOut' }, item);
+    let balance = standing.balance;
+    if (item.price > 0) {
+      balance = (
+        await this.deps.points.award({
+          communityId: ctx.community.id,
+          memberId: ctx.member.id,
+          delta: -item.price,
+          kind: 'spend',
+          reason: `shop item ${item.id}`,
+          ref: String(orderId),
+          key: `shop-order:${orderId}`,
+          at: ctx.now,
+          day: ctx.day,
+          afterCommit: ctx.afterCommit,
+        })
+      ).balance;
+    }
+    const spent = item.price > 0 ? [ctx.t('shop.spent', { price: item.price, balance })] : [];
+    if (code === undefined) return { text: [ctx.t('shop.orderPlaced', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
+    if (privateReplies(ctx.community.platform, ctx.event.type)) {
+      return { text: [ctx.t('shop.codeHere', { order: orderId, name: item.name }), `\`${code}\``, ...spent, ctx.t('shop.codeAgain')].join('\n'), ephemeral: true };
+    }
+    await this.sendCodesPrivately(ctx, `shop-code-${orderId}`, [{ order: orderId, name: item.name, code }]);
+    return { text: [ctx.t('shop.codeSent', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
+  }
+
+  /** `/orders` (我的兑换): the member's orders; codes in the reply where it is private, else by direct message. */
+  async myOrders(ctx: CommandContext): Promise<Reply> {
+    const orders = await this.deps.repo.memberOrders(ctx.member.id, ORDERS_SHOWN);
+    if (orders.length === 0) return { text: ctx.t('shop.noOrders'), ephemeral: true };
+    const inReply = privateReplies(ctx.community.platform, ctx.event.type);
+    const lines: string[] = [];
+    const codes: Array<{ order: number; name: string; code: string }> = [];
+    for (const o of orders) {
+      lines.push(ctx.t('shop.myOrderLine', { order: o.id, name: o.item_name, price: o.price, status: ctx.t(`shop.status.${o.status}`), at: formatLocal(new Date(o.created_at), ctx.community.timezone) }));
+      if (o.note) lines.push(`  ${ctx.t('shop.noteLine', { note: o.note })}`);
+      if (o.code === null || o.status === 'refunded') continue;
+      if (inReply) lines.push(`  ${ctx.t('shop.codeLine')} \`${o.code}\``);
+      else codes.push({ order: o.id, name: o.item_name, code: o.code });
+    }
+    if (codes.length > 0) {
+      await this.sendCodesPrivately(ctx, `shop-codes-${ctx.community.id}:${ctx.event.deliveryId}`, codes);
+      lines.push('', ctx.t('shop.codesSent'));
+    }
+    return { title: ctx.t('shop.myOrdersTitle'), text: lines.join('\n'), ephemeral: true };
+  }
+
+  // ── admins: orders ───────────────────────────────────────────────────
+
+  /** `/shop orders [pending]`: the queue (oldest first) or the latest orders; never the codes. */
+  async orders(ctx: CommandContext, pendingOnly: boolean): Promise<Reply> {
+    const orders = pendingOnly ? await this.deps.repo.pendingOrders(ctx.community.id, ORDERS_SHOWN) : await this.deps.repo.communityOrders(ctx.community.id, ORDERS_SHOWN);
+    if (orders.length === 0) return { text: ctx.t(pendingOnly ? 'shop.noPending' : 'shop.noOrdersYet'), ephemeral: true };
+    const lines = orders.map((o) => this.adminOrderLine(ctx, o));
+    if (pendingOnly) lines.push('', ctx.t('shop.fulfilHint'));
+    return { title: ctx.t(pendingOnly ? 'shop.pendingTitle' : 'shop.ordersTitle'), text: lines.join('\n'), ephemeral: true };
+  }
+
+  async fulfil(ctx: CommandContext, orderId: number, rawNote: string | undefined): Promise<Reply> {
+    const order = await this.orderOf(ctx, orderId);
+    const note = rawNote === undefined ? null : cleanName(rawNote, MAX_NOTE_LENGTH + 1) || null;
+    if (note !== null && [...note].length > MAX_NOTE_LENGTH) throw new UserError('shop.noteTooLong', { max: MAX_NOTE_LENGTH });
+    if (!(await this.deps.repo.fulfil(order.id, note, ctx.member.id, ctx.now.getTime()))) throw new UserError('shop.notPending', { order: order.id, status: ctx.t(`shop.status.${order.status}`) });
+    const lines = [ctx.t('shop.fulfilledNotice', { mention: mention(order.platform_user_id), order: order.id, name: order.item_name })];
+    if (note) lines.push(ctx.t('shop.noteLine', { note }));
+    await this.notify(ctx, order, `shop-fulfilled-${order.id}`, lines.join('\n'));
+    return { text: ctx.t('shop.fulfilled', { order: order.id, name: order.item_name, member: order.member_name }), ephemeral: true };
+  }
+
+  async refund(ctx: CommandContext, orderId: number): Promise<Reply> {
+    const order = await this.orderOf(ctx, orderId);
+    if (!(await this.deps.repo.refund(order.id, ctx.member.id, ctx.now.getTime()))) throw new UserError('shop.alreadyRefunded', { order: order.id });
+    if (order.price > 0) {
+      // The refund undoes a spend: same kind, so earnings and levels do not change.
+      await this.deps.points.award({
+        communityId: order.community_id,
+        memberId: order.member_id,
+        delta: order.price,
+        kind: 'spend',
+        reason: `shop order ${order.id} refund`,
+        ref: String(order.id),
+        key: `shop-refund:${order.id}`,
+        actorMemberId: ctx.member.id,
+        at: ctx.now,
+        day: ctx.day,
+        afterCommit: ctx.afterCommit,
+      });
+    }
+    if (order.item_kind === 'manual') await this.deps.repo.returnUnit(order.item_id);
+    await this.notify(ctx, order, `shop-refunded-${order.id}`, ctx.t('shop.refundedNotice', { mention: mention(order.platform_user_id), order: order.id, name: order.item_name, price: order.price }));
+    const after = ctx.t(order.item_kind === 'code' ? 'shop.refundCodeVoid' : 'shop.refundStock');
+    return { text: [ctx.t('shop.refunded', { order: order.id, member: order.member_name, price: order.price }), after].join('\n'), ephemeral: true };
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────
+
+  private checkedName(raw: string): string {
+    const checked = checkName(raw);
+    if (!checked.ok) throw new UserError(`shop.name.${checked.problem}`, { max: 40 });
+    return checked.name;
+  }
+
+  private checkWindow(startsAt: number | null, endsAt: number | null, ctx: CommandContext): void {
+    if (startsAt !== null && endsAt !== null && startsAt >= endsAt) {
+      throw new UserError('shop.badWindow', { starts: formatLocal(new Date(startsAt), ctx.community.timezone), ends: formatLocal(new Date(endsAt), ctx.community.timezone) });
+    }
+  }
+
+  private async itemOf(ctx: CommandContext, raw: string): Promise<ItemWithLeft> {
+    const ref = itemRef(raw);
+    const item = 'id' in ref ? await this.deps.repo.item(ctx.community.id, ref.id) : await this.deps.repo.itemByKey(ctx.community.id, ref.key);
+    if (!item) throw new UserError('shop.notFound', { item: cleanName(raw, 40) });
+    return item;
+  }
+
+  private async orderOf(ctx: CommandContext, id: number): Promise<OrderView> {
+    const order = await this.deps.repo.order(ctx.community.id, id);
+    if (!order) throw new UserError('shop.orderNotFound', { order: id });
+    return order;
+  }
+
+  /** Codes to the member by direct message; if that cannot be delivered, the group is told to ask, without the codes. */
+  private async sendCodesPrivately(ctx: CommandContext, key: string, codes: Array<{ order: number; name: string; code: string }>): Promise<void> {
+    const who = { [ctx.member.platformUserId]: ctx.member.displayName };
+    const dm: Reply = {
+      title: ctx.t('shop.codeDmTitle'),
+      text: codes.map((c) => `${ctx.t('shop.codeDmLine', { order: c.order, name: c.name })}\n\`${c.code}\``).join('\n'),
+    };
+    const fallback: Reply = { text: ctx.t('shop.codeDmFailed', { mention: mention(ctx.member.platformUserId), orders: codes.map((c) => `#${c.order}`).join('、') }), mentions: who };
+    await this.deps.outbox.post(ctx.community.id, dm, { key, source: `shop:${codes[0]?.order ?? 0}`, at: ctx.now, afterCommit: ctx.afterCommit, direct: { recipient: ctx.member.platformUserId, fallback } });
+  }
+
+  /** A notice to the order's member: privately where the platform can, else in the group with a mention. */
+  private async notify(ctx: CommandContext, order: OrderView, key: string, text: string): Promise<void> {
+    const reply: Reply = { text, mentions: { [order.platform_user_id]: order.member_name } };
+    await this.deps.outbox.post(order.community_id, reply, { key, source: `shop:${order.id}`, at: ctx.now, afterCommit: ctx.afterCommit, direct: { recipient: order.platform_user_id, fallback: reply } });
+  }
+
+  private itemLine(ctx: CommandContext, item: ItemWithLeft): string {
+    const left = leftOf(item);
+    const stock = left === null ? ctx.t('shop.unlimited') : ctx.t('shop.left', { left });
+    return ctx.t('shop.itemLine', { id: item.id, name: item.name, price: item.price, kind: ctx.t(`shop.kind.${item.kind}`), stock });
+  }
+
+  /** The item's limits, one line each, for admins' confirmations. */
+  private itemTerms(ctx: CommandContext, item: ItemWithLeft): string[] {
+    const tz = ctx.community.timezone;
+    const terms: string[] = [];
+    if (item.per_member !== null) terms.push(ctx.t('shop.termPerMember', { n: item.per_member }));
+    if (item.min_level > 0) terms.push(ctx.t('shop.termLevel', { level: item.min_level + 1 }));
+    if (item.starts_at !== null) terms.push(ctx.t('shop.termStarts', { at: formatLocal(new Date(item.starts_at), tz) }));
+    if (item.ends_at !== null) terms.push(ctx.t('shop.termEnds', { at: formatLocal(new Date(item.ends_at), tz) }));
+    return terms.length ? [terms.join(' · ')] : [];
+  }
+
+  private adminOrderLine(ctx: CommandContext, o: OrderView): string {
+    return ctx.t('shop.adminOrderLine', {
+      order: o.id,
+      name: o.item_name,
+      member: o.member_name,
+      price: o.price,
+      status: ctx.t(`shop.status.${o.status}`),
+      at: formatLocal(new Date(o.created_at), ctx.community.timezone),
+    });
+  }
+
+  private whyText(ctx: CommandContext, why: Ineligible): string {
+    const { key, params } = whyMessage(why, ctx.community.timezone);
+    return ctx.t(key, params);
+  }
+
+  private refusal(ctx: CommandContext, why: Ineligible, item: ItemWithLeft): UserError {
+    const { key, params } = whyMessage(why, ctx.community.timezone);
+    return new UserError('shop.refused', { name: item.name, why: localized(key, params) });
+  }
+}
+
+/** What is left of an item: a manual item's stock, a code item's free codes; null: unlimited. */
+function leftOf(item: ItemWithLeft): number | null {
+  return item.kind === 'code' ? item.free_codes : item.stock;
+}
+
+function rulesOf(item: ItemWithLeft): ItemRules {
+  return { price: item.price, perMember: item.per_member, minLevel: item.min_level, startsAt: item.starts_at, endsAt: item.ends_at, left: leftOf(item) };
+}
+
+type WhyKey = 'shop.why.notStarted' | 'shop.why.ended' | 'shop.why.level' | 'shop.why.limit' | 'shop.why.soldOut' | 'shop.why.balance';
+
+function whyMessage(why: Ineligible, timezone: string): { key: WhyKey; params: Record<string, string | number> } {
+  const at = (ms: number) => formatLocal(new Date(ms), timezone);
+  switch (why.reason) {
+    case 'notStarted':
+      return { key: 'shop.why.notStarted', params: { at: at(why.startsAt) } };
+    case 'ended':
+      return { key: 'shop.why.ended', params: { at: at(why.endsAt) } };
+    case 'level':
+      return { key: 'shop.why.level', params: { level: why.minLevel + 1 } };
+    case 'limit':
+      return { key: 'shop.why.limit', params: { n: why.perMember } };
+    case 'soldOut':
+      return { key: 'shop.why.soldOut', params: {} };
+    case 'balance':
+      return { key: 'shop.why.balance', params: { price: why.price, balance: why.balance } };
+  }
+}
