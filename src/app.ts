@@ -262,10 +262,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const router = new Router({ store, identity, inbound, registry, i18n, clock, features, logger: logger.child({ component: 'router' }), limiter, metrics });
   const jobsRepo = createJobsRepo(store.sql);
+  const instanceId = await deploymentInstanceId(store, clock);
   const jobs = new JobRuntime({
     redisUrl: config.redis.url,
     prefix: config.redis.prefix,
-    instanceId: await deploymentInstanceId(store, clock),
+    instanceId,
     jobsRepo,
     role,
     settings: config.jobs,
@@ -362,7 +363,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       return { unclosed };
     },
   };
-  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, unit: (fn) => store.unit(fn), wecomBindings };
+  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, unit: (fn) => store.unit(fn), wecomBindings, instanceId };
   for (const adapter of options.adapters?.(adapterDeps) ?? []) {
     adapters.push(adapter);
     if (adapter.sender) senders.set(adapter.sender.platform, adapter.sender);

@@ -32,6 +32,8 @@ export interface AdapterDeps {
   unit: Store['unit'];
   /** WeCom group-robot webhooks (the same bindings /bind writes). */
   wecomBindings: WecomBindings;
+  /** This deployment's id (kept in its database): tells its requests apart from another deployment's on the same bot account (Discord message nonces). */
+  instanceId: string;
 }
 
 export interface Adapter {

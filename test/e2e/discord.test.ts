@@ -13,6 +13,8 @@ import type { ChatEvent } from '../../src/core/chat-event.js';
 import type { DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { discordAdapter } from '../../src/platforms/discord/index.js';
 import { customIdSigner } from '../../src/platforms/discord/custom-id.js';
+import { deliveryNonce, deploymentTag } from '../../src/platforms/discord/nonce.js';
+import type { AdapterDeps } from '../../src/platforms/adapter.js';
 import { FakeDiscord, matchRoute, Permission, snowflake, type FakeUserInput, type RecordedRequest } from '../fakes/discord/fake-discord.js';
 import { testConfig } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -36,6 +38,8 @@ interface LogLine {
 let fake: FakeDiscord;
 let app: App | undefined;
 let adapter: DiscordAdapter;
+/** What the app gave the adapter (a second adapter can be built from it). */
+let adapterDeps: AdapterDeps;
 let dir: string;
 let logs: LogLine[];
 let seen: ChatEvent[];
@@ -80,6 +84,7 @@ async function startApp(config: Record<string, unknown> = {}): Promise<void> {
       appConfig,
       logger: pino({ level: 'info' }, sink),
       adapters: (a) => {
+        adapterDeps = a;
         adapter = discordAdapter(a, { rest: { retries: 1, timeout: 3000 }, deferAfterMs: 300 });
         return [adapter];
       },
@@ -300,6 +305,105 @@ describe('Discord adapter against the fake Discord', () => {
     const dmChannel = fake.dmChannelIdFor(ALICE.id);
     expect(dmChannel && fake.messagesIn(dmChannel).map((m) => m.content)).toEqual([`Welcome tip for <@${ALICE.id}>`]);
     expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toEqual([`<@${CAROL.id}> here is a tip`]);
+  });
+
+  it('posts an outbox delivery sent twice (a crash between the send and its sent mark) once: the nonce returns the first message', async () => {
+    await startApp();
+    const a = app as App;
+    const community = await discordCommunity();
+    const instanceId = ((await a.store.sql.prepare("SELECT value_json FROM settings WHERE key = 'deployment.instanceId'").get()) as { value_json: string }).value_json;
+    const nonce = deliveryNonce(deploymentTag(JSON.parse(instanceId) as string), 'channel', 7);
+    await adapter.sender.send(community, { text: 'Quiz tonight' }, { id: 7 });
+    await adapter.sender.send(community, { text: 'Quiz tonight' }, { id: 7 });
+    expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toEqual(['Quiz tonight']);
+    const creates = fake.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${ANNOUNCE_ID}/messages`);
+    expect(creates.map((r) => [r.status, (r.body as { nonce?: string }).nonce, (r.body as { enforce_nonce?: boolean }).enforce_nonce])).toEqual([
+      [200, nonce, true],
+      [200, nonce, true],
+    ]);
+    expect(nonce.length).toBeLessThanOrEqual(25);
+    expect(deliveryNonce(deploymentTag('any'), 'direct', Number.MAX_SAFE_INTEGER).length).toBeLessThanOrEqual(25);
+
+    // Another delivery is another post; so is the same delivery id of another deployment on the same bot.
+    await adapter.sender.send(community, { text: 'Quiz tonight' }, { id: 8 });
+    const other = discordAdapter({ ...adapterDeps, instanceId: 'another-deployment' }, { rest: { retries: 0, timeout: 3000 } });
+    await other.sender.send(community, { text: 'Quiz tonight' }, { id: 7 });
+    await other.client.destroy();
+    expect(fake.messagesIn(ANNOUNCE_ID)).toHaveLength(3);
+
+    // Direct messages go through Create Message too, with their own nonce (the channel fallback of one delivery is another post).
+    const sendDirect = adapter.sender.sendDirect?.bind(adapter.sender);
+    if (!sendDirect) throw new Error('no sendDirect');
+    await sendDirect(community, ALICE.id, { text: 'Your tip' }, { id: 9 });
+    await sendDirect(community, ALICE.id, { text: 'Your tip' }, { id: 9 });
+    await adapter.sender.send(community, { text: 'Fallback tip' }, { id: 9 });
+    const dm = fake.dmChannelIdFor(ALICE.id);
+    expect(dm && fake.messagesIn(dm).map((m) => m.content)).toEqual(['Your tip']);
+    expect(fake.messagesIn(ANNOUNCE_ID).map((m) => m.content)).toContain('Fallback tip');
+
+    // Resent after the first post was deleted (by a moderator): Discord answers 10008 and posts nothing; it counts as delivered.
+    await adapter.sender.send(community, { text: 'Deleted later' }, { id: 10 });
+    const deleted = fake.messagesIn(ANNOUNCE_ID).find((m) => m.content === 'Deleted later');
+    expect((await fetch(`${fake.apiUrl}/v10/channels/${ANNOUNCE_ID}/messages/${String(deleted?.id)}`, { method: 'DELETE', headers: { authorization: `Bot ${TOKEN}` } })).status).toBe(204);
+    await adapter.sender.send(community, { text: 'Deleted later' }, { id: 10 });
+    expect(fake.messagesIn(ANNOUNCE_ID).filter((m) => m.content === 'Deleted later')).toHaveLength(0);
+    expect(logs.some((l) => l.msg === 'a resent post had been delivered and deleted since: not posted again')).toBe(true);
+  });
+
+  it('takes over when another copy of an interaction acknowledged it first (40060): edits that deferral, no error, no second effect', async () => {
+    await startApp();
+    const callbacks = (id: string) => fake.requests.filter((r) => r.method === 'POST' && r.path.startsWith(`/interactions/${id}/`) && r.path.endsWith('/callback'));
+    /** Another process on the shard deferring the interaction first. */
+    const deferElsewhere = async (h: { id: string; token: string }) =>
+      (await fetch(`${fake.apiUrl}/v10/interactions/${h.id}/${h.token}/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 5 }) })).status;
+    const answerOf = (id: string): string => {
+      const answer = fake.interactionAnswer(id);
+      return [answer?.original, ...(answer?.followUps ?? [])].filter((m) => m !== undefined).map((m) => callbackText(m as Record<string, unknown>)).join('\n');
+    };
+    const loading = (id: string): boolean => ((Number(fake.interactionAnswer(id)?.original?.flags ?? 0) & 128) !== 0);
+
+    // Deferred elsewhere before the bot's reply (handling takes 100 ms, under the 300 ms deferral): the reply gets 40060, the bot edits.
+    routerDelayMs = 100;
+    const fast = fake.interaction({ guildId: GUILD_ID, channelId: GENERAL_ID, user: ALICE, name: 'checkin' });
+    expect(await deferElsewhere(fast)).toBe(204);
+    await waitFor(() => fake.requests.find((r) => r.method === 'PATCH' && r.path === `/webhooks/${fake.applicationId}/${fast.token}/messages/@original`), 5000, 'edit of the foreign deferral');
+    expect(callbacks(fast.id).map((r) => [r.status, (r.response as { code?: number } | undefined)?.code])).toEqual([[204, undefined], [400, 40060]]);
+    expect(answerOf(fast.id)).toContain('Alice checked in');
+    expect(loading(fast.id)).toBe(false);
+
+    // Slow handling: the bot's own deferral gets 40060; it edits the other one.
+    routerDelayMs = 500;
+    const slow = fake.interaction({ guildId: GUILD_ID, channelId: GENERAL_ID, user: BOB, name: 'checkin' });
+    expect(await deferElsewhere(slow)).toBe(204);
+    await waitFor(() => answerOf(slow.id).includes('Bob checked in'), 5000, 'slow answer');
+    expect(callbacks(slow.id).map((r) => r.status)).toEqual([204, 400]);
+    expect(loading(slow.id)).toBe(false);
+
+    // An ephemeral answer cannot replace a public deferral: it is deleted and the answer follows up privately.
+    routerDelayMs = 100;
+    const points = fake.interaction({ guildId: GUILD_ID, channelId: GENERAL_ID, user: ALICE, name: 'points' });
+    expect(await deferElsewhere(points)).toBe(204);
+    await waitFor(() => fake.interactionAnswer(points.id)?.followUps.length === 1, 5000, 'ephemeral follow-up');
+    expect(fake.interactionAnswer(points.id)?.original).toBeUndefined();
+    expect(fake.interactionAnswer(points.id)?.followUps[0]?.flags).toBe(64);
+    expect(answerOf(points.id)).toContain("Alice's points");
+
+    // Two copies of one dispatch in this process, both slow: both defer, the second gets 40060; the copy the router
+    // claimed answers, the duplicate stays quiet.
+    routerDelayMs = 500;
+    const carol = fake.interaction({ guildId: GUILD_ID, channelId: GENERAL_ID, user: CAROL, name: 'checkin' });
+    fake.dispatch('INTERACTION_CREATE', carol.payload);
+    await waitFor(() => answerOf(carol.id).includes('carol checked in'), 5000, 'answer to the replayed interaction');
+    await sleep(300);
+    expect(callbacks(carol.id).map((r) => r.status).sort()).toEqual([204, 400]);
+    expect(fake.requests.filter((r) => r.method === 'PATCH' && r.path === `/webhooks/${fake.applicationId}/${carol.token}/messages/@original`)).toHaveLength(1);
+    expect(seen.filter((e) => e.deliveryId === carol.id)).toHaveLength(2);
+
+    expect(await balanceOf(ALICE)).toBe(10);
+    expect(await balanceOf(BOB)).toBe(10);
+    expect(await balanceOf(CAROL)).toBe(10);
+    expect(logs.filter((l) => l.msg === 'interaction already acknowledged by another copy of its dispatch').length).toBeGreaterThanOrEqual(4);
+    expect(logs.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
   });
 
   it('grants the configured role when a member accepts the rules', async () => {

@@ -416,6 +416,103 @@ describe('fake Discord REST edge cases', () => {
     expect(await again.json()).toMatchObject({ code: 40060 });
   });
 
+  it('honours enforce_nonce: a repeated nonce returns the first message and posts nothing; deleted since → 10008; not enforced or past the window → a new post', async () => {
+    await fake.close();
+    fake = await startFake({ nonceWindowMs: 400 });
+    const client = await connect();
+    const channel = textChannel(client, GENERAL_ID);
+    const first = await channel.send({ content: 'Daily quiz at 20:00', nonce: 'abc123c42', enforceNonce: true });
+    const again = await channel.send({ content: 'Daily quiz at 20:00', nonce: 'abc123c42', enforceNonce: true });
+    expect(again.id).toBe(first.id);
+    expect(fake.messagesIn(GENERAL_ID).map((m) => m.id)).toEqual([first.id]);
+    expect(fake.getMessage(first.id)?.nonce).toBe('abc123c42');
+    // The nonce is the bot's, not the channel's: the same nonce elsewhere returns the same message too.
+    const elsewhere = (await client.rest.post(`/channels/${ANNOUNCE_ID}/messages`, { body: { content: 'x', nonce: 'abc123c42', enforce_nonce: true } })) as { id: string };
+    expect(elsewhere.id).toBe(first.id);
+    expect(fake.messagesIn(ANNOUNCE_ID)).toEqual([]);
+
+    // Without enforce_nonce the nonce is only echoed.
+    const loose = await channel.send({ content: 'loose', nonce: 'abc123c42' });
+    expect(loose.id).not.toBe(first.id);
+
+    // Deleted since: Discord does not post it again.
+    const doomed = await channel.send({ content: 'to be deleted', nonce: 'doomed', enforceNonce: true });
+    await doomed.delete();
+    const refused = await channel.send({ content: 'to be deleted', nonce: 'doomed', enforceNonce: true }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect(refused).toMatchObject({ status: 404, code: 10008 });
+
+    // Past the window the nonce is forgotten.
+    await new Promise((r) => setTimeout(r, 500));
+    const later = await channel.send({ content: 'Daily quiz at 20:00', nonce: 'abc123c42', enforceNonce: true });
+    expect(later.id).not.toBe(first.id);
+
+    // Discord's limit: a string of up to 25 characters (or an integer).
+    const tooLong = await client.rest.post(`/channels/${GENERAL_ID}/messages`, { body: { content: 'x', nonce: 'n'.repeat(26), enforce_nonce: true } }).catch((err: unknown) => err);
+    expect(tooLong).toMatchObject({ status: 400, code: 50035 });
+    const numeric = (await client.rest.post(`/channels/${GENERAL_ID}/messages`, { body: { content: 'n', nonce: 1234567890, enforce_nonce: true } })) as { id: string };
+    const numericAgain = (await client.rest.post(`/channels/${GENERAL_ID}/messages`, { body: { content: 'n', nonce: 1234567890, enforce_nonce: true } })) as { id: string };
+    expect(numericAgain.id).toBe(numeric.id);
+  });
+
+  it('replaces a shard\'s session on a second IDENTIFY by default; with parallelSessions both get every dispatch, and redeliver replays one to each', async () => {
+    // Default: the second client's IDENTIFY for shard 0 closes the first client's session with 4009.
+    const old = await connect();
+    const closed = nextEvent(old, Events.ShardReconnecting, () => true, 8000);
+    await connect();
+    await closed;
+    expect(fake.shards()).toHaveLength(1);
+    await Promise.all(clients.splice(0).map((client) => client.destroy()));
+
+    await fake.close();
+    fake = await startFake({ parallelSessions: true });
+    const a = await connect();
+    const b = await connect();
+    expect(fake.shards().map((s) => [s.shard, s.ready, s.connected])).toEqual([[0, true, true], [0, true, true]]);
+    expect(new Set(fake.shards().map((s) => s.sessionId)).size).toBe(2);
+    // Raw packets: discord.js itself emits messageCreate once per cached message id, whatever arrives.
+    const seen = (client: Client): string[] => {
+      const ids: string[] = [];
+      client.on(Events.Raw, (packet: { t: string | null; d: { id?: string } }) => {
+        if (packet.t === 'INTERACTION_CREATE') ids.push(`i${packet.d.id}`);
+        if (packet.t === 'MESSAGE_CREATE') ids.push(`m${packet.d.id}`);
+      });
+      return ids;
+    };
+    const seenA = seen(a);
+    const seenB = seen(b);
+
+    const message = fake.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: ALICE, content: `<@${fake.botUserId}> hi` });
+    expect(message.delivered).toBe(true);
+    const handle = fake.interaction({ guildId: GUILD_ID, user: ALICE, name: 'checkin' });
+    expect(handle.delivered).toBe(true);
+    // Two more copies of each, to both sessions.
+    for (let i = 0; i < 2; i++) {
+      expect(fake.redeliver('MESSAGE_CREATE', message.id)).toEqual({ sessions: 2, shard: 0 });
+      expect(fake.redeliver('INTERACTION_CREATE', handle.id)).toEqual({ sessions: 2, shard: 0 });
+    }
+    const expected = [`m${message.id}`, `i${handle.id}`, `m${message.id}`, `i${handle.id}`, `m${message.id}`, `i${handle.id}`];
+    await expect.poll(() => seenA).toEqual(expected);
+    await expect.poll(() => seenB).toEqual(expected);
+    expect(() => fake.redeliver('MESSAGE_CREATE', snowflake())).toThrow(/nothing of type MESSAGE_CREATE/);
+
+    // One callback per interaction is accepted, wherever it comes from: the other copies get 40060.
+    const callback = (content: string) =>
+      fetch(`${fake.apiUrl}/v10/interactions/${handle.id}/${handle.token}/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 4, data: { content } }) });
+    const answers = await Promise.all(['from a', 'from b', 'from a again'].map(callback));
+    expect(answers.map((r) => r.status).sort()).toEqual([204, 400, 400]);
+    expect(fake.interactionAnswer(handle.id)).toMatchObject({ acknowledged: true, followUps: [] });
+    expect(String(fake.interactionAnswer(handle.id)?.original?.content)).toMatch(/^from /);
+
+    // One client leaves (1000): the other keeps the shard and still gets its dispatches.
+    await a.destroy();
+    await expect.poll(() => fake.shards().length).toBe(1);
+    const later = fake.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: BOB, content: `<@${fake.botUserId}> still there?` });
+    expect(later.delivered).toBe(true);
+    await expect.poll(() => seenB.at(-1)).toBe(`m${later.id}`);
+    expect(seenA.includes(`m${later.id}`)).toBe(false);
+  });
+
   it('delivers DM interactions (no guild) with the user at the top level', async () => {
     const client = await connect();
     const created = nextEvent(client, Events.InteractionCreate);

@@ -179,9 +179,9 @@ export async function invariantViolations(db: Sql): Promise<string[]> {
   return out;
 }
 
-/** The member id behind a playground user id (undefined when never seen). */
-export async function memberOf(db: Sql, userId: string): Promise<number | undefined> {
-  const row = (await db.prepare("SELECT member_id AS id FROM member_accounts WHERE platform = 'playground' AND platform_user_id = ?").get(userId)) as { id: number } | undefined;
+/** The member id behind a platform user id, playground by default (undefined when never seen). */
+export async function memberOf(db: Sql, userId: string, platform: 'playground' | 'discord' | 'wecom' = 'playground'): Promise<number | undefined> {
+  const row = (await db.prepare('SELECT member_id AS id FROM member_accounts WHERE platform = ? AND platform_user_id = ?').get(platform, userId)) as { id: number } | undefined;
   return row?.id;
 }
 

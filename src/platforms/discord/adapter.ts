@@ -15,6 +15,7 @@ import {
   Partials,
   PermissionFlagsBits,
   RateLimitError,
+  RESTJSONErrorCodes,
   Routes,
   Status,
   type ButtonInteraction,
@@ -33,11 +34,12 @@ import type { Reply } from '../../core/reply.js';
 import type { RouteResult } from '../../core/router.js';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Config } from '../../config/schema.js';
-import { SendError, type Sender } from '../../core/sender.js';
+import { SendError, type DeliveryRef, type Sender } from '../../core/sender.js';
 import type { Adapter } from '../adapter.js';
 import { customIdSigner, type CustomIdSigner } from './custom-id.js';
 import { actorOf, isAdmin, memberEventId, slashInvocation, stripBotMention } from './events.js';
 import { discordMessages } from './messages.js';
+import { deliveryNonce, deploymentTag, type NonceKind } from './nonce.js';
 import { renderReply, type DiscordMessage } from './render.js';
 import { diffCommands, isUnchanged, slashCommands } from './slash-commands.js';
 
@@ -58,6 +60,8 @@ export interface DiscordAdapterOptions {
   rest?: { retries?: number; timeout?: number };
   /** Defer an interaction when handling takes longer than this (Discord's deadline is 3 s). Default 1500. */
   deferAfterMs?: number;
+  /** This deployment's id: outbox posts carry a nonce made of its hash and the delivery id (./nonce.ts). */
+  instanceId: string;
 }
 
 type State = 'starting' | 'up' | 'down';
@@ -74,6 +78,8 @@ export class DiscordAdapter implements Adapter {
   private readonly log: Logger;
   private readonly signer: CustomIdSigner;
   private readonly intents: GatewayIntentBits[];
+  /** The deployment's part of every outbox nonce. */
+  private readonly nonceTag: string;
   private state: State = 'starting';
   private stopped = false;
   /** Resolves after each slash-command registration attempt at ready (tests wait on it). */
@@ -83,6 +89,7 @@ export class DiscordAdapter implements Adapter {
   constructor(private readonly options: DiscordAdapterOptions) {
     this.log = options.logger.child({ component: 'discord' });
     this.signer = customIdSigner(options.token);
+    this.nonceTag = deploymentTag(options.instanceId);
     if (!options.i18n.has('discord.buttonInvalid')) options.i18n.add(discordMessages);
     this.intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
     if (options.settings.textCommands) this.intents.push(GatewayIntentBits.MessageContent);
@@ -102,8 +109,8 @@ export class DiscordAdapter implements Adapter {
     this.attach();
     this.sender = {
       platform: 'discord',
-      send: (community, reply) => this.send(community, reply),
-      sendDirect: (_community, userId, reply) => this.sendDirect(userId, reply),
+      send: (community, reply, delivery) => this.send(community, reply, delivery),
+      sendDirect: (_community, userId, reply, delivery) => this.sendDirect(userId, reply, delivery),
       rulesAccepted: (community, userId) => this.grantRulesRole(community.externalId, userId),
     };
   }
@@ -244,7 +251,8 @@ export class DiscordAdapter implements Adapter {
         const command = this.signer.verify(interaction.customId);
         if (command === undefined) {
           log.warn({ customId: interaction.customId.slice(0, 100), userId: interaction.user.id }, 'refused a button with an invalid custom_id');
-          await interaction.reply({ content: this.options.i18n.t(this.options.localeFor(interaction.guildId), 'discord.buttonInvalid'), flags: MessageFlags.Ephemeral });
+          // Not deduplicated by the router: another copy of this dispatch may have answered it already.
+          await this.acknowledge(interaction, log, () => interaction.reply({ content: this.options.i18n.t(this.options.localeFor(interaction.guildId), 'discord.buttonInvalid'), flags: MessageFlags.Ephemeral }));
           return;
         }
         event = { ...base, type: 'action', command };
@@ -254,7 +262,7 @@ export class DiscordAdapter implements Adapter {
       await this.answerInteraction(interaction, event, log);
     } catch (err) {
       log.error({ err }, 'interaction failed');
-      await this.apologize(interaction).catch((e: unknown) => log.warn({ err: e }, 'could not send the apology'));
+      await this.apologize(interaction, log).catch((e: unknown) => log.warn({ err: e }, 'could not send the apology'));
     }
   }
 
@@ -283,7 +291,7 @@ export class DiscordAdapter implements Adapter {
       const first = await Promise.race([handling, slow]);
       if (first === 'slow') {
         log.info('handling is slow: deferring the reply');
-        await interaction.deferReply();
+        await this.acknowledge(interaction, log, () => interaction.deferReply());
         deferred = true;
       }
     } finally {
@@ -291,35 +299,62 @@ export class DiscordAdapter implements Adapter {
     }
     const result = await handling;
     if (result.duplicate) {
-      // A replayed dispatch: the first delivery answered already.
+      // A replayed dispatch: the copy that did the work answers (and takes over this copy's deferral, if any).
       log.info('duplicate interaction ignored');
       return;
     }
     const [first, ...rest] = result.replies.map((r) => this.render(r, log));
     if (!first) {
       if (deferred) await interaction.deleteReply();
-      else if (interaction.isButton()) await interaction.deferUpdate();
-      else {
-        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      else if (interaction.isButton()) {
+        if ((await this.acknowledge(interaction, log, () => interaction.deferUpdate())) === 'elsewhere') await interaction.deleteReply();
+      } else {
+        await this.acknowledge(interaction, log, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
         await interaction.deleteReply();
       }
       return;
     }
-    if (!deferred) await interaction.reply(interactionPayload(first));
-    else if (first.ephemeral) {
-      // A public deferral cannot turn ephemeral: replace it with an ephemeral follow-up.
-      await interaction.deleteReply();
-      await interaction.followUp(interactionPayload(first));
-    } else {
-      await interaction.editReply(messagePayload(first));
+    const replied = !deferred && (await this.acknowledge(interaction, log, () => interaction.reply(interactionPayload(first)))) === 'here';
+    if (!replied) {
+      // Deferred, by this copy or by another one: the deferral becomes the answer.
+      if (first.ephemeral) {
+        // A public deferral cannot turn ephemeral: replace it with an ephemeral follow-up.
+        await interaction.deleteReply();
+        await interaction.followUp(interactionPayload(first));
+      } else {
+        await interaction.editReply(messagePayload(first));
+      }
     }
     for (const message of rest) await interaction.followUp(interactionPayload(message));
   }
 
-  private async apologize(interaction: ChatInputCommandInteraction | ButtonInteraction): Promise<void> {
+  private async apologize(interaction: ChatInputCommandInteraction | ButtonInteraction, log: Logger): Promise<void> {
     const content = this.options.i18n.t(this.options.localeFor(interaction.guildId), 'core.internalError');
     if (interaction.replied || interaction.deferred) await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
-    else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+    else if ((await this.acknowledge(interaction, log, () => interaction.reply({ content, flags: MessageFlags.Ephemeral }))) === 'elsewhere') {
+      await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+    }
+  }
+
+  /**
+   * The initial response to an interaction (a reply or a deferral). Discord accepts one per
+   * interaction; another copy of the same dispatch (a gateway replay, or a second process on
+   * the shard during a deploy) may have sent it first, and then this one is refused with
+   * 40060 "Interaction has already been acknowledged". That copy can only have deferred (only
+   * the copy whose delivery the router claimed answers with content), so this copy carries on
+   * as if it had deferred: the token is the same, and editReply / followUp work from any copy.
+   */
+  private async acknowledge(interaction: ChatInputCommandInteraction | ButtonInteraction, log: Logger, respond: () => Promise<unknown>): Promise<'here' | 'elsewhere'> {
+    try {
+      await respond();
+      return 'here';
+    } catch (err) {
+      if (!(err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged)) throw err;
+      log.info('interaction already acknowledged by another copy of its dispatch');
+      // discord.js allows editReply, deleteReply and followUp only on an interaction it saw acknowledged.
+      interaction.deferred = true;
+      return 'elsewhere';
+    }
   }
 
   // ------------------------------------------------------ messages and members
@@ -369,10 +404,10 @@ export class DiscordAdapter implements Adapter {
 
   // ------------------------------------------------------------------ sending
 
-  private async send(community: CommunityInfo, reply: Reply): Promise<void> {
+  private async send(community: CommunityInfo, reply: Reply, delivery?: DeliveryRef): Promise<void> {
     try {
       const channelId = await this.targetChannel(community.externalId);
-      await this.post(channelId, this.render(reply, this.log));
+      await this.post(channelId, this.render(reply, this.log), delivery && this.nonceFor('channel', delivery));
     } catch (err) {
       throw toSendError(err);
     }
@@ -390,17 +425,36 @@ export class DiscordAdapter implements Adapter {
   }
 
   /** A DM: open (or reuse) the DM channel, then post. A member with DMs closed gives 50007, a permanent error. */
-  private async sendDirect(userId: string, reply: Reply): Promise<void> {
+  private async sendDirect(userId: string, reply: Reply, delivery?: DeliveryRef): Promise<void> {
     try {
       const channel = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
-      await this.post(channel.id, this.render(reply, this.log));
+      await this.post(channel.id, this.render(reply, this.log), delivery && this.nonceFor('direct', delivery));
     } catch (err) {
       throw toSendError(err);
     }
   }
 
-  private async post(channelId: string, message: DiscordMessage): Promise<void> {
-    await this.client.rest.post(Routes.channelMessages(channelId), { body: apiBody(message) });
+  /** An outbox delivery's nonce: a resend of it (after a crash, or a timeout after Discord posted) returns the first message instead of posting again. */
+  private nonceFor(kind: NonceKind, delivery: DeliveryRef): string {
+    return deliveryNonce(this.nonceTag, kind, delivery.id);
+  }
+
+  /**
+   * Create Message; with a nonce, Discord dedupes a resend of it (./nonce.ts). A resend
+   * whose first message was deleted since is answered 10008 Unknown Message: it was
+   * delivered, and is not posted again.
+   */
+  private async post(channelId: string, message: DiscordMessage, nonce?: string): Promise<void> {
+    const body = { ...apiBody(message), ...(nonce !== undefined ? { nonce, enforce_nonce: true } : {}) };
+    try {
+      await this.client.rest.post(Routes.channelMessages(channelId), { body });
+    } catch (err) {
+      if (nonce !== undefined && err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.UnknownMessage) {
+        this.log.info({ channelId, nonce }, 'a resent post had been delivered and deleted since: not posted again');
+        return;
+      }
+      throw err;
+    }
   }
 
   /** Configured channel, else the system channel, else the first text channel the bot can post in. */

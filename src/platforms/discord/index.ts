@@ -22,6 +22,7 @@ export function discordAdapter(deps: AdapterDeps, overrides: Partial<Pick<Constr
     commands: deps.commands,
     i18n: deps.i18n,
     logger: deps.logger,
+    instanceId: deps.instanceId,
     ...overrides,
   });
 }

@@ -25,6 +25,7 @@
  *   failNext(match, { status = 400, code, message, times = 1 }): void
  *   blockDirectMessages(userId): void          // sends to that user's DM → 403 / 50007
  *   dispatch(t, d, shard?): number              // raw dispatch (routed by d.guild_id unless `shard`); returns `s`
+ *   redeliver(t, id): { sessions, shard }       // the last dispatch of `t` with d.id = id again, to every session of its shard
  *   sendMessage(FakeMessageInput): { id, channelId, s, delivered }
  *   memberJoin({ guildId, user, roles?, nick? }): DispatchResult
  *   memberLeave({ guildId, user }): DispatchResult
@@ -34,6 +35,7 @@
  *   dropConnection(code = 4000, shard?), closeWithCode(code, reason?, shard?)  // 1006 terminates without a close frame
  *   requestReconnect(shard?) (op 7), invalidateSession(resumable, shard?) (op 9), requestHeartbeat(shard?) (op 1)
  *   messagesIn(channelId), getMessage(id), dmChannelIdFor(userId), commands(guildId?), member(guildId, userId)
+ *   interactionAnswer(interactionId): { acknowledged, original, followUps }
  *   matchRoute(method, pattern) (exported helper), snowflake() (exported helper)
  *   close(): Promise<void>
  *
@@ -42,7 +44,8 @@
  *   GET|PUT|POST /applications/:app/commands, /applications/:app/guilds/:gid/commands; GET|DELETE …/commands/:cmd
  *   POST /interactions/:id/:token/callback (204, or 200 with ?with_response=true; 10062 unknown, 40060 twice)
  *   GET|PATCH|DELETE /webhooks/:app/:token/messages/@original and /messages/:mid; POST /webhooks/:app/:token
- *   GET|POST /channels/:cid/messages; GET|PATCH|DELETE /channels/:cid/messages/:mid; GET /channels/:cid
+ *   GET|POST /channels/:cid/messages (a repeated nonce with enforce_nonce returns the first message; see
+ *     `nonceWindowMs`); GET|PATCH|DELETE /channels/:cid/messages/:mid; GET /channels/:cid
  *   PUT|DELETE /channels/:cid/messages/:mid/reactions/:emoji/@me; POST /channels/:cid/typing
  *   POST /users/@me/channels (DM channel)
  *   GET /guilds/:gid, /guilds/:gid/channels, /guilds/:gid/roles, /guilds/:gid/members, /guilds/:gid/members/:uid
@@ -63,7 +66,9 @@
  * with 4010, a count below `minShards` with 4011. A guild belongs to shard (guild_id >> 22) % count: READY
  * lists and GUILD_CREATE sends only that shard's guilds, and every guild dispatch (messages, members,
  * interactions, roles) goes only to the session of the guild's shard; DMs go to shard 0. A dispatch whose
- * shard has no session is not delivered (`delivered: false`), as on Discord.
+ * shard has no session is not delivered (`delivered: false`), as on Discord. With `parallelSessions`, a second
+ * IDENTIFY for a connected shard opens a second session beside the first, and each of them gets every
+ * dispatch of that shard (two processes on one bot token during a deploy).
  * Helpers without a `shard` argument act on the newest session (the only one, unsharded).
  */
 import { randomBytes } from 'node:crypto';
@@ -260,6 +265,12 @@ export class FakeDiscord {
   private readonly routes: RouteDef[];
   /** Gateway sessions by shard id, oldest first. */
   private readonly sessions = new Map<number, Session>();
+  /** With `parallelSessions`: older sessions still connected on a shard that has a newer one in `sessions`. */
+  private readonly parallel: Session[] = [];
+  /** The last `d` dispatched for each `t` and `d.id` (for `redeliver`). */
+  private readonly dispatched = new Map<string, { t: string; d: unknown }>();
+  /** Nonces of the messages created through REST (all by the bot, the only REST author), for `enforce_nonce`. */
+  private readonly nonces = new Map<string, { messageId: string; at: number }>();
   private listeningPort = 0;
   private closed = false;
 
@@ -326,7 +337,7 @@ export class FakeDiscord {
 
   /** The open sessions, by shard id: which shards are connected, and their counts. */
   shards(): ShardSession[] {
-    return [...this.sessions.values()]
+    return [...this.parallel, ...this.sessions.values()]
       .map((session) => ({ shard: session.shard, shardCount: session.shardCount, sessionId: session.id, ready: session.ready, connected: session.socket?.readyState === WebSocket.OPEN }))
       .sort((a, b) => a.shard - b.shard);
   }
@@ -484,6 +495,21 @@ export class FakeDiscord {
     return this.storedCommands.filter((c) => c.guildId === (guildId ?? null)).map((c) => c.api);
   }
 
+  /**
+   * What the member sees of an interaction's answer: whether it was acknowledged, its original response
+   * (undefined before the first callback and after it was deleted; flag 128 while it is still "thinking"),
+   * and its follow-ups. Undefined for an interaction the fake never built.
+   */
+  interactionAnswer(interactionId: string): { acknowledged: boolean; original: Json | undefined; followUps: Json[] } | undefined {
+    const state = this.interactions.get(interactionId);
+    if (!state) return undefined;
+    return {
+      acknowledged: state.acked,
+      original: state.originalId !== null ? this.messages.get(state.originalId) : undefined,
+      followUps: [...state.followupIds].map((id) => this.messages.get(id)).filter((m): m is Json => m !== undefined),
+    };
+  }
+
   /** A guild member as `GET /guilds/:gid/members/:uid` would return it. */
   member(guildId: string, userId: string): Json | undefined {
     const member = this.guilds.get(guildId)?.members.get(userId);
@@ -500,7 +526,42 @@ export class FakeDiscord {
     this.requireSession();
     const session = shard === undefined ? this.sessionForGuild(guildIdOf(d)) : this.sessions.get(shard);
     if (!session) throw new Error(`FakeDiscord: no gateway session for shard ${shard ?? this.shardOfGuild(guildIdOf(d))}`);
-    return this.dispatchTo(session, t, d);
+    return this.fanOut(session, t, d).s as number;
+  }
+
+  /**
+   * Sends again the last dispatch of type `t` whose `d.id` is `id` (a MESSAGE_CREATE's message id, an
+   * INTERACTION_CREATE's interaction id), to every session of its shard, with new sequence numbers: a gateway
+   * replay of an event already delivered. An interaction keeps its id and token, so only the first callback
+   * for it is accepted (400 / 40060 after that). Returns how many sessions got it.
+   */
+  redeliver(t: string, id: string): { sessions: number; shard: number | null } {
+    const last = this.dispatched.get(dispatchKey(t, id));
+    if (!last) throw new Error(`FakeDiscord.redeliver: nothing of type ${t} with id ${id} was dispatched`);
+    const primary = this.sessionForGuild(guildIdOf(last.d));
+    if (!primary) return { sessions: 0, shard: null };
+    const { sessions } = this.fanOut(primary, t, last.d, undefined, false);
+    return { sessions, shard: primary.shard };
+  }
+
+  /**
+   * Dispatches to `primary` and, with `parallelSessions`, to every other session connected on its shard
+   * (those that asked for `intent`, when given). Returns the primary's `s` (null when it lacks the intent).
+   */
+  private fanOut(primary: Session, t: string, d: unknown, intent?: number, remember = true): { s: number | null; sessions: number } {
+    if (remember && isObject(d) && (typeof d.id === 'string' || typeof d.id === 'number')) {
+      this.dispatched.set(dispatchKey(t, String(d.id)), { t, d });
+      if (this.dispatched.size > 20_000) this.dispatched.delete(this.dispatched.keys().next().value as string);
+    }
+    let s: number | null = null;
+    let sessions = 0;
+    for (const session of [primary, ...this.parallel.filter((p) => p.shard === primary.shard)]) {
+      if (intent !== undefined && this.enforcingIntents() && (session.identify.intents & intent) === 0) continue;
+      const seq = this.dispatchTo(session, t, d);
+      if (session === primary) s = seq;
+      sessions++;
+    }
+    return { s, sessions };
   }
 
   private dispatchTo(session: Session, t: string, d: unknown): number {
@@ -538,7 +599,7 @@ export class FakeDiscord {
       const session = shard === undefined ? this.requireSession() : this.sessions.get(shard);
       if (!session) throw new Error(`FakeDiscord: no gateway session for shard ${shard}`);
       this.sendOp(9, false, session.shard);
-      if (this.sessions.get(session.shard) === session) this.sessions.delete(session.shard);
+      this.endSession(session);
       return;
     }
     this.sendOp(9, true, shard);
@@ -714,7 +775,7 @@ export class FakeDiscord {
     // Interactions need no intent; they go to the guild's shard (DMs: shard 0) like every dispatch.
     this.requireSession();
     const session = this.sessionForGuild(guild?.id ?? null);
-    if (session) this.dispatchTo(session, 'INTERACTION_CREATE', payload);
+    if (session) this.fanOut(session, 'INTERACTION_CREATE', payload);
     const isCallback = (request: RecordedRequest): boolean => request.method === 'POST' && request.path === `/interactions/${id}/${token}/callback`;
     return {
       id,
@@ -1424,8 +1485,16 @@ export class FakeDiscord {
     if (channel.recipientId !== null && this.dmBlocked.has(channel.recipientId)) return error(403, 50007, 'Cannot send messages to this user');
     const invalid = this.validateMessage(ctx.body, ctx.request, true);
     if (invalid) return invalid;
+    // A nonce seen within the window with enforce_nonce: the message created first, nothing new (deleted since: 10008).
+    const nonce = typeof ctx.body.nonce === 'string' || typeof ctx.body.nonce === 'number' ? String(ctx.body.nonce) : undefined;
+    const seen = nonce !== undefined ? this.nonces.get(nonce) : undefined;
+    if (seen && ctx.body.enforce_nonce === true && Date.now() - seen.at <= (this.options.nonceWindowMs ?? 120_000)) {
+      const original = this.messages.get(seen.messageId);
+      return original ? json(200, original) : error(404, 10008, 'Unknown Message');
+    }
     const message = this.botMessage(channel.id, ctx.body, ctx.request);
     this.storeMessage(message);
+    if (nonce !== undefined) this.nonces.set(nonce, { messageId: String(message.id), at: Date.now() });
     const guild = channel.guildId !== null ? (this.guilds.get(channel.guildId) ?? null) : null;
     return {
       status: 200,
@@ -1564,7 +1633,7 @@ export class FakeDiscord {
       if (session?.socket === ws) {
         session.socket = null;
         // A client closing with 1000/1001 ends its session (Discord invalidates it).
-        if (!connection.closedByServer && (code === 1000 || code === 1001) && this.sessions.get(session.shard) === session) this.sessions.delete(session.shard);
+        if (!connection.closedByServer && (code === 1000 || code === 1001)) this.endSession(session);
       }
       this.emitter.emit('disconnect');
     });
@@ -1653,9 +1722,14 @@ export class FakeDiscord {
     connection.authenticated = true;
     const replaced = this.sessions.get(shard);
     const previous = replaced?.socket;
-    if (previous && previous !== connection.ws && previous.readyState === WebSocket.OPEN) {
-      for (const other of this.connections) if (other.ws === previous) other.closedByServer = true;
-      previous.close(4009, 'Session replaced');
+    if (replaced && previous && previous !== connection.ws && previous.readyState === WebSocket.OPEN) {
+      if (this.options.parallelSessions) {
+        // Both stay connected, and both get the shard's dispatches.
+        this.parallel.push(replaced);
+      } else {
+        for (const other of this.connections) if (other.ws === previous) other.closedByServer = true;
+        previous.close(4009, 'Session replaced');
+      }
     }
     const session: Session = { id: randomBytes(16).toString('hex'), shard, shardCount, seq: 0, events: [], identify, socket: connection.ws, ready: false };
     this.sessions.delete(shard);
@@ -1688,7 +1762,7 @@ export class FakeDiscord {
   }
 
   private onResume(connection: Connection, d: Json): void {
-    const session = [...this.sessions.values()].find((candidate) => candidate.id === d.session_id);
+    const session = [...this.sessions.values(), ...this.parallel].find((candidate) => candidate.id === d.session_id);
     if (!this.tokenOk(String(d.token ?? ''))) {
       this.closeConnection(connection, 4004, 'Authentication failed.');
       return;
@@ -1743,8 +1817,8 @@ export class FakeDiscord {
     this.requireSession();
     const session = this.sessionForGuild(guildIdOf(d));
     if (!session) return { s: null, delivered: false, shard: null };
-    if (this.enforcingIntents() && (session.identify.intents & intent) === 0) return { s: null, delivered: false, shard: session.shard };
-    return { s: this.dispatchTo(session, t, d), delivered: true, shard: session.shard };
+    const { s, sessions } = this.fanOut(session, t, d, intent);
+    return { s, delivered: sessions > 0, shard: session.shard };
   }
 
   /** The session that receives a guild's dispatches: the one whose shard id is (guild_id >> 22) % its count; DMs: shard 0. */
@@ -1753,6 +1827,22 @@ export class FakeDiscord {
       if (session.shard === (guildId === null ? 0 : shardOf(guildId, session.shardCount))) return session;
     }
     return undefined;
+  }
+
+  /** Forgets a session; a parallel session of the same shard, if any, becomes the shard's session. */
+  private endSession(session: Session): void {
+    const index = this.parallel.indexOf(session);
+    if (index >= 0) {
+      this.parallel.splice(index, 1);
+      return;
+    }
+    if (this.sessions.get(session.shard) !== session) return;
+    this.sessions.delete(session.shard);
+    const next = this.parallel.filter((p) => p.shard === session.shard).at(-1);
+    if (next) {
+      this.parallel.splice(this.parallel.indexOf(next), 1);
+      this.sessions.set(next.shard, next);
+    }
   }
 
   private newestSession(): Session | undefined {
@@ -1799,6 +1889,10 @@ export class FakeDiscord {
     connection.closedByServer = true;
     if (connection.ws.readyState === WebSocket.OPEN) connection.ws.close(code, reason);
   }
+}
+
+function dispatchKey(t: string, id: string): string {
+  return `${t}:${id}`;
 }
 
 /** A dispatch's guild, if it has one (`d.guild_id`). */

@@ -92,6 +92,21 @@ export interface FakeDiscordOptions {
   minShards?: number;
   /** `session_start_limit.max_concurrency`: shards discord.js identifies at once (1 means one every 5 s). Default 1. */
   maxConcurrency?: number;
+  /**
+   * A second IDENTIFY for a shard whose session is still connected opens a parallel session instead of
+   * replacing the first (close 4009), and every dispatch for that shard goes to each of them: two bot
+   * processes on one token, both receiving every event, as during a deploy where the old and the new process
+   * overlap (on Discord this is the familiar "my bot answers twice"). Default false: the newest IDENTIFY
+   * replaces the shard's session.
+   */
+  parallelSessions?: boolean;
+  /**
+   * How long a Create Message nonce is remembered: a second create with the same nonce and
+   * `enforce_nonce: true` within this window returns the message created first and posts nothing (404 / 10008
+   * if that message was deleted since). Discord says "the past few minutes" and does not publish the window.
+   * Default 120000.
+   */
+  nonceWindowMs?: number;
 }
 
 /** A REST request the fake received. */

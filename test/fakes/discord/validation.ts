@@ -136,12 +136,17 @@ function checkLength(errors: FormErrors, path: (string | number)[], value: unkno
 }
 
 /**
- * Validates a message create/edit body: content ≤ 2000, ≤ 10 embeds with Discord's per-field limits and
+ * Validates a message create/edit body: content ≤ 2000, a nonce of ≤ 25 characters, ≤ 10 embeds with Discord's per-field limits and
  * 6000 characters in total, ≤ 5 action rows of ≤ 5 buttons. Returns form errors, or null.
  */
 export function validateMessageBody(body: Json): FormErrors | null {
   const errors: FormErrors = {};
   checkLength(errors, ['content'], body.content, 2000);
+  // Create Message: an integer, or a string of up to 25 characters.
+  if (body.nonce !== undefined && body.nonce !== null && typeof body.nonce !== 'string' && !Number.isInteger(body.nonce)) {
+    addError(errors, ['nonce'], 'BASE_TYPE_BAD_TYPE', 'Must be a string or an integer.');
+  }
+  checkLength(errors, ['nonce'], body.nonce, 25);
   if (Array.isArray(body.embeds)) {
     if (body.embeds.length > 10) addError(errors, ['embeds'], 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
     let total = 0;
