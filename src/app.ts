@@ -44,7 +44,7 @@ import { createShop } from './features/shop/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
-import { createAnalytics } from './features/analytics/index.js';
+import { createAnalytics, type AnalyticsService } from './features/analytics/index.js';
 import { PromMetrics } from './ops/metrics.js';
 import { noMetrics, type Metrics } from './core/metrics.js';
 import { createRateLimitRepo } from './core/ratelimit/repo.js';
@@ -81,6 +81,7 @@ export interface App {
   lottery: LotteryService;
   poll: PollService;
   lifecycle: LifecycleService;
+  analytics: AnalyticsService;
   outbox: Outbox;
   jobs: JobRuntime;
   adapters: Adapter[];
@@ -230,6 +231,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const analytics = createAnalytics({
     store,
+    outbox,
+    config: config.analytics,
+    communityById: (id) => identity.communityById(id),
+    translate: translateFor,
+    canDirect,
     capabilities: capabilitiesOf,
     statsSubcommands: lifecycleStatsSubcommands(lifecycle.service),
   });
@@ -332,6 +338,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     lottery: lottery.service,
     poll: poll.service,
     lifecycle: lifecycle.service,
+    analytics: analytics.service,
     outbox,
     jobs,
     adapters,

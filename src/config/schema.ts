@@ -206,6 +206,20 @@ export const configSchema = z.object({
       text: localized.nullable(),
     }),
   }),
+  analytics: z.object({
+    rollup: z.object({ cron: z.string().min(1), timezone }),
+    retainDays: z.number().int().min(60),
+    rawRetainDays: z.number().int().min(60),
+    alerts: z.object({
+      enabled: z.boolean(),
+      activeRateBelow: z.number().min(0).max(1),
+      minMembers: z.number().int().min(0),
+      windowSeconds: z.number().int().min(10).max(86_400),
+      leaves: z.number().int().min(0),
+      joins: z.number().int().min(0),
+      recipients: z.record(z.string().regex(/^(discord|wecom|playground):.+$/, 'expected "<platform>:<id>"'), z.array(z.string().min(1))),
+    }),
+  }),
   jobs: z.object({
     concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1) }),
     lockDurationMs: z.number().int().min(1000),

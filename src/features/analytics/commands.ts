@@ -1,8 +1,8 @@
 import type { LeafCommand, CommandSpec } from '../../core/commands/spec.js';
 import type { CommandContext } from '../../core/context.js';
 import type { Reply } from '../../core/reply.js';
-import { BENCHMARKS, ratesOf, type PeriodKind, type Ratio } from './rules.js';
-import { RETENTION_WEEKS, type AnalyticsService, type Headline } from './service.js';
+import { BENCHMARKS, ratesOf, sparkline, type PeriodKind, type Ratio } from './rules.js';
+import { HISTORY_MAX_DAYS, RETENTION_WEEKS, type AnalyticsService, type Headline, type HistoryDay } from './service.js';
 
 const pct = (rate: number): string => `${Math.round(rate * 100)}%`;
 const one = (n: number): string => String(Math.round(n * 10) / 10);
@@ -41,6 +41,24 @@ async function retentionReply(ctx: CommandContext, service: AnalyticsService): P
   return { title: ctx.t('stats.retentionTitle', { weeks: RETENTION_WEEKS }), text: [...rows, ...notes].join('\n'), ephemeral: true };
 }
 
+/** `/stats history`: daily actives as a sparkline, the low and the high, the active-rate range and the member change. */
+export function historyReply(ctx: CommandContext, days: readonly HistoryDay[], seesAllMessages: boolean): Reply {
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (!first || !last) return { text: ctx.t('stats.historyNone'), ephemeral: true };
+  const low = days.reduce((a, b) => (b.active < a.active ? b : a));
+  const high = days.reduce((a, b) => (b.active > a.active ? b : a));
+  const rates = days.map((d) => (d.members === 0 ? 0 : d.active / d.members));
+  const net = last.members - first.members;
+  const lines = [
+    sparkline(days.map((d) => d.active)),
+    ctx.t('stats.historyRange', { min: low.active, minDay: low.day.slice(5), max: high.active, maxDay: high.day.slice(5), average: one(days.reduce((n, d) => n + d.active, 0) / days.length) }),
+    ctx.t('stats.historyRates', { minRate: pct(Math.min(...rates)), maxRate: pct(Math.max(...rates)), benchmark: pct(BENCHMARKS.dailyActiveRate), first: first.members, last: last.members, net: net > 0 ? `+${net}` : net }),
+    ...(seesAllMessages ? [] : [ctx.t('stats.line.activeMeansInteracted')]),
+  ];
+  return { title: ctx.t('stats.historyTitle', { days: days.length, from: first.day, to: last.day }), text: lines.join('\n'), ephemeral: true };
+}
+
 const PERIODS: ReadonlyArray<{ kind: PeriodKind; aliases: string[] }> = [
   { kind: 'today', aliases: ['今天', '今日'] },
   { kind: 'week', aliases: ['本周', '近7天'] },
@@ -67,6 +85,14 @@ export function statsCommand(service: AnalyticsService, more: readonly LeafComma
         role: 'admin',
         handler: async (ctx) => headlineReply(ctx, await service.headline(ctx.community, kind, ctx.day)),
       })),
+      {
+        name: 'history',
+        aliases: ['走势', '趋势', '历史'],
+        description: 'stats.history.describe',
+        role: 'admin',
+        args: [{ name: 'days', type: 'int', min: 1, max: HISTORY_MAX_DAYS, description: 'stats.arg.days' }],
+        handler: async (ctx, args) => historyReply(ctx, await service.dailyHistory(ctx.community, ctx.day, args.optionalInt('days') ?? 14), await service.seesAllMessages(ctx.community.id)),
+      },
       { name: 'retention', aliases: ['留存'], description: 'stats.retention.describe', role: 'admin', handler: (ctx) => retentionReply(ctx, service) },
       ...more,
     ],

@@ -5,6 +5,9 @@ export const analyticsMessages = {
   'stats.today.describe': { 'zh-CN': '今天的核心数据，与昨天相比（管理员）', en: "Today's headline numbers against yesterday (admin)" },
   'stats.week.describe': { 'zh-CN': '近 7 天的核心数据，与前 7 天相比（管理员）', en: 'The last 7 days against the 7 before (admin)' },
   'stats.month.describe': { 'zh-CN': '近 30 天的核心数据，与前 30 天相比（管理员）', en: 'The last 30 days against the 30 before (admin)' },
+  'stats.history.describe': { 'zh-CN': '近几天的日活走势（默认 14 天，最多 30 天；管理员）', en: 'Daily actives over the last days (14 by default, up to 30; admin)' },
+  'stats.arg.days': { 'zh-CN': '天数（1 到 30）', en: 'Days (1 to 30)' },
+  'arg.days': { 'zh-CN': '天数', en: 'days' },
   'stats.retention.describe': { 'zh-CN': '新成员留存：按入群周的次日、7日、30日留存（管理员）', en: 'Retention of new members by join week: day 1, 7 and 30 (admin)' },
 
   'stats.title.today': { 'zh-CN': '📊 今日数据（{to}，对比昨天）', en: '📊 Today ({to}, against yesterday)' },
@@ -29,6 +32,25 @@ export const analyticsMessages = {
   'stats.retentionNote': {
     'zh-CN': '留存：入群后第 1、7、30 天仍活跃的比例，良好线 {benchmark}；「—」表示那一天还没过完。',
     en: 'Retention: the share active on day 1, 7 and 30 after joining; good above {benchmark}. "—": that day is not over yet.',
+  },
+
+  'stats.historyTitle': { 'zh-CN': '📈 近 {days} 天日活（{from} 至 {to}）', en: '📈 Daily actives, last {days} days ({from} to {to})' },
+  'stats.historyRange': { 'zh-CN': '最低 {min} 人（{minDay}）· 最高 {max} 人（{maxDay}）· 日均 {average} 人', en: 'Low {min} ({minDay}) · high {max} ({maxDay}) · average {average}' },
+  'stats.historyRates': { 'zh-CN': '日活跃率 {minRate} 至 {maxRate}（健康线 {benchmark}）· 成员 {first} → {last}（{net}）', en: 'Daily active rate {minRate} to {maxRate} (healthy above {benchmark}) · members {first} → {last} ({net})' },
+  'stats.historyNone': { 'zh-CN': '还没有过完的一天：明天再来看走势。', en: 'No whole day yet: the trend starts tomorrow.' },
+
+  'stats.alert.forAdmins': { 'zh-CN': '⚠️ 管理员提醒 {admins}', en: '⚠️ For the admins {admins}' },
+  'stats.alert.lowActive': {
+    'zh-CN': '{day} 日活跃率 {rate}，低于预警线 {threshold}（日活 {active} 人 / 成员 {members} 人）。可以办个签到或抽奖活动，叫醒沉默成员。',
+    en: 'The daily active rate on {day} was {rate}, below the alert line of {threshold} ({active} active of {members} members). A check-in push or a lottery can wake silent members.',
+  },
+  'stats.alert.leaveSpike': {
+    'zh-CN': '{minutes} 分钟内有 {count} 人退群（预警线 {threshold} 人），请留意群里发生了什么。',
+    en: '{count} members left within {minutes} minutes (alert at {threshold}): worth a look at what is going on.',
+  },
+  'stats.alert.joinSpike': {
+    'zh-CN': '{minutes} 分钟内有 {count} 人入群（预警线 {threshold} 人），可能是有人刷群，请留意。',
+    en: '{count} members joined within {minutes} minutes (alert at {threshold}): possibly a raid, worth a look.',
   },
 } satisfies Catalog;
 

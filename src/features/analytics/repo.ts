@@ -1,5 +1,13 @@
 /** Reads for community metrics (the other features' tables) and the membership event log; statements prepared once. */
 import type { Sql } from '../../store/sql.js';
+import type { DailyRollup } from './rules.js';
+
+const ROLLUP_COLUMNS = [
+  'members', 'joins', 'leaves', 'messages', 'commands',
+  'active', 'active7', 'active30', 'speakers', 'speakers7', 'speakers30',
+  'checkins', 'checkins7', 'checkins30', 'participants', 'participants7', 'participants30',
+] as const satisfies ReadonlyArray<Exclude<keyof DailyRollup, 'day'>>;
+type RollupParams = [number, string, ...number[]];
 
 export function createAnalyticsRepo(sql: Sql) {
   const record = sql.prepare<[number, number, string, number]>('INSERT INTO membership_events (community_id, member_id, kind, at) VALUES (?, ?, ?, ?)');
@@ -20,7 +28,44 @@ export function createAnalyticsRepo(sql: Sql) {
      SELECT v.member_id, v.created_at AS at FROM poll_votes v JOIN polls p ON p.id = v.poll_id
        WHERE p.community_id = ? AND v.member_id IS NOT NULL AND v.created_at >= ? AND v.created_at < ?`,
   );
+  const upsertRollup = sql.prepare<RollupParams>(
+    `INSERT INTO analytics_daily (community_id, day, ${ROLLUP_COLUMNS.join(', ')}, rolled_at) VALUES (?, ?, ${ROLLUP_COLUMNS.map(() => '?').join(', ')}, ?)
+     ON CONFLICT (community_id, day) DO UPDATE SET ${[...ROLLUP_COLUMNS, 'rolled_at'].map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  );
+  const rollups = sql.prepare<[number, string, string], DailyRollup>(`SELECT day, ${ROLLUP_COLUMNS.join(', ')} FROM analytics_daily WHERE community_id = ? AND day >= ? AND day <= ? ORDER BY day`);
+  const rolledDays = sql.prepare<[number, string, string], { day: string }>('SELECT day FROM analytics_daily WHERE community_id = ? AND day >= ? AND day <= ? ORDER BY day');
+  const pruneRollups = sql.prepare<[number, string]>('DELETE FROM analytics_daily WHERE community_id = ? AND day < ?');
+  const state = sql.prepare<[number], { raw_pruned_before: string | null }>('SELECT raw_pruned_before FROM analytics_state WHERE community_id = ?');
+  const setPruned = sql.prepare<[number, string]>(
+    'INSERT INTO analytics_state (community_id, raw_pruned_before) VALUES (?, ?) ON CONFLICT (community_id) DO UPDATE SET raw_pruned_before = excluded.raw_pruned_before',
+  );
+  // Each member's latest activity row stays (lifecycle reads a member's last active day from it).
+  const pruneActivity = sql.prepare<[number, string]>(
+    `DELETE FROM member_activity WHERE community_id = ? AND day < ?
+       AND EXISTS (SELECT 1 FROM member_activity later WHERE later.member_id = member_activity.member_id AND later.community_id = member_activity.community_id AND later.day > member_activity.day)`,
+  );
+  // Each member's latest event before the horizon stays: it says whether they were present then, so the spells after it are unchanged.
+  const pruneEvents = sql.prepare<[number, number]>(
+    `DELETE FROM membership_events WHERE community_id = ? AND at < ?
+       AND EXISTS (SELECT 1 FROM membership_events later WHERE later.member_id = membership_events.member_id
+         AND (later.at > membership_events.at OR (later.at = membership_events.at AND later.id > membership_events.id)))`,
+  );
+  const communities = sql.prepare<[], { id: number; created_at: number }>('SELECT id, created_at FROM communities ORDER BY id');
+  const recent = sql.prepare<[number, string, number, number], { n: number }>(
+    'SELECT COUNT(DISTINCT member_id) AS n FROM membership_events WHERE community_id = ? AND kind = ? AND at > ? AND at <= ?',
+  );
   return {
+    saveRollup: (communityId: number, row: DailyRollup, at: number) => upsertRollup.run(communityId, row.day, ...ROLLUP_COLUMNS.map((c) => row[c]), at),
+    rollups: async (communityId: number, from: string, to: string): Promise<DailyRollup[]> => (await rollups.all(communityId, from, to)).map((r) => ({ ...r, ...Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, Number(r[c])])) })),
+    rolledDays: async (communityId: number, from: string, to: string) => new Set((await rolledDays.all(communityId, from, to)).map((r) => r.day)),
+    pruneRollups: (communityId: number, before: string) => pruneRollups.run(communityId, before),
+    rawPrunedBefore: async (communityId: number) => (await state.get(communityId))?.raw_pruned_before ?? null,
+    setRawPrunedBefore: (communityId: number, day: string) => setPruned.run(communityId, day),
+    pruneActivity: (communityId: number, before: string) => pruneActivity.run(communityId, before),
+    pruneEvents: (communityId: number, before: number) => pruneEvents.run(communityId, before),
+    communities: () => communities.all(),
+    /** Distinct members with a `kind` event in (from, to]. */
+    recentMembers: async (communityId: number, kind: 'join' | 'leave', from: number, to: number) => Number((await recent.get(communityId, kind, from, to))?.n ?? 0),
     recordMembership: (communityId: number, memberId: number, kind: 'join' | 'leave', at: number) => record.run(communityId, memberId, kind, at),
     members: (communityId: number) => members.all(communityId),
     membershipEvents: (communityId: number) => events.all(communityId),

@@ -168,14 +168,17 @@ export function measure(h: CommunityHistory, period: Period, rules: MetricRules)
   for (const r of active) if (inPeriod(r.day)) (activeByDay.get(r.day) ?? activeByDay.set(r.day, new Set()).get(r.day))?.add(r.memberId);
   const activeDays = [...activeByDay.values()].reduce((n, set) => n + set.size, 0);
   const participations = h.participations.map((p) => ({ memberId: p.memberId, day: communityDay(new Date(p.at), rules) }));
+  // Computed once: a luxon date per row would dominate a year of records.
+  const weekFrom = addDays(period.to, -6);
+  const monthFrom = addDays(period.to, -29);
 
   return {
     period,
     days,
     members,
     dau: activeDays / days,
-    wau: distinct(active, (day) => inRange(day, addDays(period.to, -6), period.to)),
-    mau: distinct(active, (day) => inRange(day, addDays(period.to, -29), period.to)),
+    wau: distinct(active, (day) => inRange(day, weekFrom, period.to)),
+    mau: distinct(active, (day) => inRange(day, monthFrom, period.to)),
     checkedIn: distinct(h.checkins, inPeriod),
     spoke: rules.seesAllMessages ? distinct(active.filter((r) => r.messages > 0), inPeriod) : null,
     participated: distinct(participations, inPeriod),
@@ -267,4 +270,197 @@ export function retention(h: CommunityHistory, today: Day, rules: DayRules, week
     }
   }
   return [...rows.values()];
+}
+
+// ── daily rollups ──────────────────────────────────────────────────────
+
+/** The windows a rollup row keeps distinct counts for: the lengths of the periods (today, week, month). */
+export const ROLLUP_WINDOWS = [1, 7, 30] as const;
+/** A day's rollup reads the raw records of the 30 days ending with it. */
+export const ROLLUP_LOOKBACK_DAYS = 29;
+
+type Windowed<K extends string> = Record<K | `${K}7` | `${K}30`, number>;
+
+/** One community day, rolled up: what `measure` needs of a day, with the distinct counts of the windows ending on it. */
+export type DailyRollup = { day: Day; members: number; joins: number; leaves: number; messages: number; commands: number } & Windowed<'active'> &
+  Windowed<'speakers'> &
+  Windowed<'checkins'> &
+  Windowed<'participants'>;
+
+/**
+ * The rollups of the days [from, to], computed from a history holding every
+ * member's joins and leaves and the activity, check-ins and participations of
+ * [from - 29, to]. The same definitions as `measure` (spells, community days),
+ * computed for all the days in one pass: per member and kind, the sorted days
+ * with a record; a member counts in the window of length k ending on day D
+ * when one of those days falls in [D - k + 1, D].
+ */
+export function rollupDays(h: CommunityHistory, from: Day, to: Day, rules: DayRules): DailyRollup[] {
+  const base = addDays(from, -ROLLUP_LOOKBACK_DAYS);
+  const span = daysBetween(base, to) + 1;
+  if (span <= ROLLUP_LOOKBACK_DAYS) return [];
+  // Day arithmetic on plain numbers: ISO dates as UTC midnights, instants placed between the days' start instants.
+  const baseMs = Date.parse(`${base}T00:00:00Z`);
+  const index = (day: Day): number => Math.round((Date.parse(`${day}T00:00:00Z`) - baseMs) / 86_400_000);
+  const starts = Array.from({ length: span + 1 }, (_, i) => dayStart(addDays(base, i), rules).getTime());
+  const dayOf = (at: number): number => {
+    if (at < (starts[0] ?? 0)) return -1;
+    let lo = 0;
+    let hi = span;
+    // The last i with starts[i] <= at (span: after the last day).
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? Infinity) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const zeros = (): number[] => new Array<number>(span + 1).fill(0);
+
+  // Members present at each day's end: a spell covers the days from its start's day up to the day before its end's day.
+  const present = zeros();
+  const joins = zeros();
+  const leaves = zeros();
+  for (const m of h.members) {
+    for (const s of spellsOf(m)) {
+      const a = Math.max(0, dayOf(s.from));
+      const b = s.to === null ? span : Math.min(span, dayOf(s.to));
+      if (a < b) {
+        present[a] = (present[a] ?? 0) + 1;
+        present[b] = (present[b] ?? 0) - 1;
+      }
+      const j = dayOf(s.from);
+      if (s.joined && j >= 0 && j < span) joins[j] = (joins[j] ?? 0) + 1;
+      if (s.to !== null) {
+        const l = dayOf(s.to);
+        if (l >= 0 && l < span) leaves[l] = (leaves[l] ?? 0) + 1;
+      }
+    }
+  }
+  for (let i = 1; i <= span; i++) present[i] = (present[i] ?? 0) + (present[i - 1] ?? 0);
+
+  /** Per kind, per member, the day indexes with a record. */
+  const kinds = { active: new Map<number, Set<number>>(), speakers: new Map<number, Set<number>>(), checkins: new Map<number, Set<number>>(), participants: new Map<number, Set<number>>() };
+  type Kind = keyof typeof kinds;
+  const mark = (kind: Kind, memberId: number, i: number): void => {
+    if (i < 0 || i >= span) return;
+    const map = kinds[kind];
+    (map.get(memberId) ?? map.set(memberId, new Set()).get(memberId))?.add(i);
+  };
+  const messages = zeros();
+  const commands = zeros();
+  for (const r of h.activity) {
+    if (r.messages + r.commands <= 0) continue;
+    const i = index(r.day);
+    mark('active', r.memberId, i);
+    if (r.messages > 0) mark('speakers', r.memberId, i);
+    if (i >= 0 && i < span) {
+      messages[i] = (messages[i] ?? 0) + r.messages;
+      commands[i] = (commands[i] ?? 0) + r.commands;
+    }
+  }
+  for (const c of h.checkins) mark('checkins', c.memberId, index(c.day));
+  for (const p of h.participations) mark('participants', p.memberId, dayOf(p.at));
+
+  const counts = {} as Record<Kind, Record<(typeof ROLLUP_WINDOWS)[number], number[]>>;
+  for (const kind of Object.keys(kinds) as Kind[]) {
+    const byWindow = { 1: zeros(), 7: zeros(), 30: zeros() };
+    for (const days of kinds[kind].values()) {
+      const sorted = [...days].sort((a, b) => a - b);
+      for (const [n, d] of sorted.entries()) {
+        const next = sorted[n + 1] ?? Infinity;
+        for (const k of ROLLUP_WINDOWS) {
+          // Window ends D in [d, d + k - 1] see this record; those from `next` on see a later one.
+          const diff = byWindow[k];
+          const end = Math.min(d + k, next, span);
+          diff[d] = (diff[d] ?? 0) + 1;
+          diff[end] = (diff[end] ?? 0) - 1;
+        }
+      }
+    }
+    for (const k of ROLLUP_WINDOWS) for (let i = 1; i <= span; i++) byWindow[k][i] = (byWindow[k][i] ?? 0) + (byWindow[k][i - 1] ?? 0);
+    counts[kind] = byWindow;
+  }
+
+  const out: DailyRollup[] = [];
+  for (let i = ROLLUP_LOOKBACK_DAYS; i < span; i++) {
+    const at = (a: number[]): number => a[i] ?? 0;
+    const row = { day: addDays(base, i), members: at(present), joins: at(joins), leaves: at(leaves), messages: at(messages), commands: at(commands) } as DailyRollup;
+    for (const kind of Object.keys(kinds) as Kind[]) {
+      row[kind] = at(counts[kind][1]);
+      row[`${kind}7`] = at(counts[kind][7]);
+      row[`${kind}30`] = at(counts[kind][30]);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * A period's metrics from the rollups of its days (one row per day, any
+ * order), the same numbers `measure` gives from the raw records. Undefined
+ * when a day is missing or the period's length has no stored window.
+ */
+export function measureRollups(rows: readonly DailyRollup[], period: Period, rules: MetricRules): PeriodMetrics | undefined {
+  const days = daysBetween(period.from, period.to) + 1;
+  const window = ROLLUP_WINDOWS.find((k) => k === days);
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const inPeriod: DailyRollup[] = [];
+  for (let i = 0; i < days; i++) {
+    const row = byDay.get(addDays(period.from, i));
+    if (!row) return undefined;
+    inPeriod.push(row);
+  }
+  const last = byDay.get(period.to);
+  if (window === undefined || !last) return undefined;
+  const sum = (f: (r: DailyRollup) => number): number => inPeriod.reduce((n, r) => n + f(r), 0);
+  const windowed = (kind: 'active' | 'speakers' | 'checkins' | 'participants'): number => (window === 1 ? last[kind] : last[`${kind}${window}`]);
+  return {
+    period,
+    days,
+    members: last.members,
+    dau: sum((r) => r.active) / days,
+    wau: last.active7,
+    mau: last.active30,
+    checkedIn: windowed('checkins'),
+    spoke: rules.seesAllMessages ? windowed('speakers') : null,
+    participated: windowed('participants'),
+    interactions: sum((r) => r.messages + r.commands),
+    joins: sum((r) => r.joins),
+    leaves: sum((r) => r.leaves),
+  };
+}
+
+// ── alerts ─────────────────────────────────────────────────────────────
+
+export interface AlertRules {
+  /** Alert when a day's active members over members fall below this share. */
+  activeRateBelow: number;
+  /** Communities smaller than this get no active-rate alert (a handful of members swings the rate by itself). */
+  minMembers: number;
+}
+
+/** The daily active rate of a rolled-up day when it is below the threshold; undefined when all is well. */
+export function lowActiveRate(row: Pick<DailyRollup, 'members' | 'active'>, rules: AlertRules): number | undefined {
+  if (row.members < Math.max(1, rules.minMembers)) return undefined;
+  const rate = row.active / row.members;
+  return rate < rules.activeRateBelow ? rate : undefined;
+}
+
+/** A spike: at least `threshold` distinct members joined (or left) within the window ending now. */
+export function isSpike(count: number, threshold: number): boolean {
+  return threshold > 0 && count >= threshold;
+}
+
+// ── history ────────────────────────────────────────────────────────────
+
+const BLOCKS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of the values, the lowest ▁ and the highest █ (all ▁ when they are equal). */
+export function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return '';
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const top = BLOCKS.length - 1;
+  return values.map((v) => BLOCKS[max === min ? 0 : Math.round(((v - min) / (max - min)) * top)]).join('');
 }

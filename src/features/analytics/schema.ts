@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, primaryKey } from 'drizzle-orm/sqlite-core';
 import { communities, members } from '../../core/identity/schema.js';
 
 /**
@@ -17,3 +17,52 @@ export const membershipEvents = sqliteTable(
   },
   (t) => [index('membership_events_community').on(t.communityId, t.at), index('membership_events_member').on(t.memberId, t.at)],
 );
+
+/**
+ * One row per community day (its timezone and day-start hour), rolled up by
+ * the analytics daily job once the day is over; re-rolling a day replaces its
+ * row with the same numbers. Windowed distinct counts (…7, …30: distinct
+ * members over the 7 / 30 days ending that day) are stored because distinct
+ * members do not add up across days. Kept `analytics.retainDays` days (400 by
+ * default), long after the raw activity is pruned.
+ */
+export const analyticsDaily = sqliteTable(
+  'analytics_daily',
+  {
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    day: text('day').notNull(),
+    /** Present at the day's end. */
+    members: integer('members').notNull(),
+    joins: integer('joins').notNull(),
+    leaves: integer('leaves').notNull(),
+    /** Distinct members active that day (a message or a command), and over the 7 / 30 days ending that day. */
+    active: integer('active').notNull(),
+    active7: integer('active7').notNull(),
+    active30: integer('active30').notNull(),
+    /** Distinct members who sent a chat message the bot saw. */
+    speakers: integer('speakers').notNull(),
+    speakers7: integer('speakers7').notNull(),
+    speakers30: integer('speakers30').notNull(),
+    checkins: integer('checkins').notNull(),
+    checkins7: integer('checkins7').notNull(),
+    checkins30: integer('checkins30').notNull(),
+    /** Distinct members who entered a lottery, answered a quiz or voted in a poll. */
+    participants: integer('participants').notNull(),
+    participants7: integer('participants7').notNull(),
+    participants30: integer('participants30').notNull(),
+    messages: integer('messages').notNull(),
+    commands: integer('commands').notNull(),
+    rolledAt: integer('rolled_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.day] })],
+);
+
+/**
+ * Per community: raw activity and membership events before `raw_pruned_before`
+ * (a day) are gone, so days whose 30-day window reaches before it can no
+ * longer be rolled up again (their rows are kept as they are).
+ */
+export const analyticsState = sqliteTable('analytics_state', {
+  communityId: integer('community_id').primaryKey().references(() => communities.id),
+  rawPrunedBefore: text('raw_pruned_before'),
+});
