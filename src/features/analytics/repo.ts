@@ -45,9 +45,10 @@ export function createAnalyticsRepo(sql: Sql) {
        AND EXISTS (SELECT 1 FROM member_activity later WHERE later.member_id = member_activity.member_id AND later.community_id = member_activity.community_id AND later.day > member_activity.day)`,
   );
   // Each member's latest event before the horizon stays: it says whether they were present then, so the spells after it are unchanged.
-  const pruneEvents = sql.prepare<[number, number]>(
+  // (A later event after the horizon is not enough: a leave before it and a rejoin after it must both stay.)
+  const pruneEvents = sql.prepare<[number, number, number]>(
     `DELETE FROM membership_events WHERE community_id = ? AND at < ?
-       AND EXISTS (SELECT 1 FROM membership_events later WHERE later.member_id = membership_events.member_id
+       AND EXISTS (SELECT 1 FROM membership_events later WHERE later.member_id = membership_events.member_id AND later.at < ?
          AND (later.at > membership_events.at OR (later.at = membership_events.at AND later.id > membership_events.id)))`,
   );
   const communities = sql.prepare<[], { id: number; created_at: number }>('SELECT id, created_at FROM communities ORDER BY id');
@@ -62,7 +63,7 @@ export function createAnalyticsRepo(sql: Sql) {
     rawPrunedBefore: async (communityId: number) => (await state.get(communityId))?.raw_pruned_before ?? null,
     setRawPrunedBefore: (communityId: number, day: string) => setPruned.run(communityId, day),
     pruneActivity: (communityId: number, before: string) => pruneActivity.run(communityId, before),
-    pruneEvents: (communityId: number, before: number) => pruneEvents.run(communityId, before),
+    pruneEvents: (communityId: number, before: number) => pruneEvents.run(communityId, before, before),
     communities: () => communities.all(),
     /** Distinct members with a `kind` event in (from, to]. */
     recentMembers: async (communityId: number, kind: 'join' | 'leave', from: number, to: number) => Number((await recent.get(communityId, kind, from, to))?.n ?? 0),
