@@ -100,7 +100,7 @@ export const postgresBench: BenchModule = {
     const plan = (c: Case): Plan =>
       ctx.quick
         ? { n: c.concurrency === 1 ? 400 : 640, warmup: 100, reps: 1, block: c.concurrency === 1 ? 100 : 320, budgetMsPerSide: 1_000 }
-        : { n: c.concurrency === 1 ? 4_000 : 6_400, warmup: 300, reps: 2, block: c.concurrency === 1 ? 250 : 640, budgetMsPerSide: 5_000 };
+        : { n: c.concurrency === 1 ? 4_000 : 6_400, warmup: 200, reps: 3, block: c.concurrency === 1 ? 250 : 640, budgetMsPerSide: c.concurrency === 1 ? 5_000 : 4_000 };
     const rows: BenchRow[] = [];
     let statements: { core: number; baseline: number } | undefined;
     let poolSize = 0;

@@ -143,7 +143,7 @@ export const scaleBench: BenchModule = {
   async run(ctx) {
     const version = await postgresReachable();
     if (!version) throw new Error(`no PostgreSQL at ${BENCH_PG_ADMIN_URL} (set BENCH_PG_URL to a server where this user may CREATE DATABASE)`);
-    const plan: Plan = ctx.quick ? { warmupSeconds: 1, seconds: 3, reps: 1, members: 8_000 } : { warmupSeconds: 3, seconds: 10, reps: 2, members: 40_000 };
+    const plan: Plan = ctx.quick ? { warmupSeconds: 1, seconds: 3, reps: 1, members: 8_000 } : { warmupSeconds: 3, seconds: 10, reps: 3, members: 40_000 };
     ctx.log('building dist/ if stale');
     buildIfStale();
     const redis = await startRedis();
