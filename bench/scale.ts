@@ -251,7 +251,7 @@ function rows(runs: readonly Run[], plan: Plan): BenchRow[] {
       note:
         `${CONCURRENCY} in flight from a separate process over ${plan.seconds} s, returning members in ${COMMUNITIES} communities; failed ${failures}; ` +
         `~${rollbacks.toFixed(0)} rollbacks (retries) per 1,000 (server statistics); machine ${busy.toFixed(2)} of ${cores} cores busy, ${ours.toFixed(2)} of them this run's (bots + PostgreSQL backends + load): ` +
-        `${busy >= cores * 0.9 ? 'CPU-bound: the cores are shared by the load generator, the bot processes and PostgreSQL' : 'not CPU-bound: waits (round trips, retries, commits) limit it'}; load avg ${rs.map((r) => r.load1.toFixed(1)).join('/')}`,
+        `${busy >= cores * 0.9 ? `CPU-bound: the ${cores} cores are shared by the load generator, the bot processes, PostgreSQL${ours < busy * 0.8 ? ' and other work on the machine' : ''}` : 'not CPU-bound: waits (round trips, retries, commits) limit it'}; load avg ${rs.map((r) => r.load1.toFixed(1)).join('/')}`,
       data: { runs: rs },
     });
   }
