@@ -38,6 +38,38 @@ export async function postgresReachable(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Drops the bench databases that a process of this machine left behind when
+ * it was killed before its cleanup (their names carry its pid, and no
+ * process has that pid any more). Only for a server on this machine, where
+ * the pids are ours to check; returns the names dropped.
+ */
+export async function dropOrphanedBenchDatabases(): Promise<string[]> {
+  const host = new URL(BENCH_PG_ADMIN_URL).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host)) return [];
+  return admin(async (c) => {
+    const names = (await c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'qunbot\\_bench\\_%'")).rows.map((r) => r.datname);
+    const dropped: string[] = [];
+    for (const name of names) {
+      const pid = Number(/^qunbot_bench_(\d+)_[a-z0-9]+_[0-9a-f]{8}$/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || alive(pid)) continue;
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      dropped.push(name);
+    }
+    return dropped;
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function createBenchDatabase(tag: string): Promise<BenchDatabase> {
   const name = `qunbot_bench_${process.pid}_${tag.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));

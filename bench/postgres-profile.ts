@@ -49,6 +49,7 @@ function appConfig(url: string): AppConfig {
 }
 
 const dbs: BenchDatabase[] = [];
+const out: string[] = [];
 try {
   dbs.push(await createBenchDatabase('profcore'), await createBenchDatabase('profbase'));
   const [coreDb, baseDb] = dbs as [BenchDatabase, BenchDatabase];
@@ -90,12 +91,13 @@ try {
     }
   }
   const us = (ms: number) => `${((ms / n) * 1e3).toFixed(0)} µs`;
+  // Printed after the databases are dropped: a reader that closes the pipe early (| head) must not leave them behind.
   for (const name of ['core', 'baseline'] as const) {
     const t = totals[name];
     const inQueries = [...t.statements.values()].reduce((s, e) => s + e.ms, 0);
     const count = [...t.statements.values()].reduce((s, e) => s + e.n, 0);
-    console.log(`${name}: per check-in wall ${us(t.wall)}, in ${(count / n).toFixed(1)} queries ${us(inQueries)}, between them ${us(t.wall - inQueries)}, this process's CPU ${us(t.cpu)}`);
-    for (const [key, e] of [...t.statements.entries()].sort((a, b) => b[1].ms - a[1].ms)) console.log(`  ${((e.ms / e.n) * 1e3).toFixed(0).padStart(6)} µs × ${(e.n / n).toFixed(1)}  ${key}`);
+    out.push(`${name}: per check-in wall ${us(t.wall)}, in ${(count / n).toFixed(1)} queries ${us(inQueries)}, between them ${us(t.wall - inQueries)}, this process's CPU ${us(t.cpu)}`);
+    for (const [key, e] of [...t.statements.entries()].sort((a, b) => b[1].ms - a[1].ms)) out.push(`  ${((e.ms / e.n) * 1e3).toFixed(0).padStart(6)} µs × ${(e.n / n).toFixed(1)}  ${key}`);
   }
   await app.stop();
   await baseline.close();
@@ -103,3 +105,4 @@ try {
   proto.query = original;
   for (const db of dbs) await db.drop();
 }
+console.log(out.join('\n'));

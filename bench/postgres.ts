@@ -33,7 +33,7 @@ import { chatEvent } from './bench-app.js';
 import { CHECKIN_AT } from './checkin-sides.js';
 import { median, nowNs, type BenchContext, type BenchModule, type BenchRow } from './harness.js';
 import { interleave, type Side, type SideRun } from './interleave.js';
-import { BENCH_PG_ADMIN_URL, createBenchDatabase, postgresReachable, type BenchDatabase } from './pg-database.js';
+import { BENCH_PG_ADMIN_URL, createBenchDatabase, dropOrphanedBenchDatabases, postgresReachable, type BenchDatabase } from './pg-database.js';
 import { createPgBaseline, type Isolation } from './postgres-baseline.js';
 import { seedYesterday } from './postgres-seed.js';
 
@@ -97,6 +97,7 @@ export const postgresBench: BenchModule = {
   async run(ctx) {
     const version = await postgresReachable();
     if (!version) throw new Error(`no PostgreSQL at ${BENCH_PG_ADMIN_URL} (set BENCH_PG_URL to a server where this user may CREATE DATABASE)`);
+    for (const name of await dropOrphanedBenchDatabases()) ctx.log(`dropped ${name}, left behind by a bench process that is gone`);
     const plan = (c: Case): Plan =>
       ctx.quick
         ? { n: c.concurrency === 1 ? 400 : 640, warmup: 100, reps: 1, block: c.concurrency === 1 ? 100 : 320, budgetMsPerSide: 1_000 }

@@ -23,7 +23,7 @@ import { communityDay } from '../src/core/community-day.js';
 import { freePort, startRedis } from '../test/setup/redis-server.js';
 import { benchConfig } from './bench-app.js';
 import { median, type BenchContext, type BenchModule, type BenchRow } from './harness.js';
-import { createBenchDatabase, postgresReachable, BENCH_PG_ADMIN_URL, type BenchDatabase } from './pg-database.js';
+import { BENCH_PG_ADMIN_URL, createBenchDatabase, dropOrphanedBenchDatabases, postgresReachable, type BenchDatabase } from './pg-database.js';
 import { seedYesterday } from './postgres-seed.js';
 import type { ScaleLoadOptions, ScaleLoadResult } from './scale-load.js';
 
@@ -143,6 +143,7 @@ export const scaleBench: BenchModule = {
   async run(ctx) {
     const version = await postgresReachable();
     if (!version) throw new Error(`no PostgreSQL at ${BENCH_PG_ADMIN_URL} (set BENCH_PG_URL to a server where this user may CREATE DATABASE)`);
+    for (const name of await dropOrphanedBenchDatabases()) ctx.log(`dropped ${name}, left behind by a bench process that is gone`);
     const plan: Plan = ctx.quick ? { warmupSeconds: 1, seconds: 3, reps: 1, members: 8_000 } : { warmupSeconds: 3, seconds: 10, reps: 3, members: 40_000 };
     ctx.log('building dist/ if stale');
     buildIfStale();
