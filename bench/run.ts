@@ -22,13 +22,15 @@ import { checkinPartsBench } from './checkin-parts.js';
 import { discordBench } from './discord.js';
 import { formatMicros, formatNumber, makeContext, type BenchModule } from './harness.js';
 import { leaderboardBench } from './leaderboard.js';
+import { postgresBench } from './postgres.js';
+import { scaleBench } from './scale.js';
 import { renderMarkdown, type BenchEnvironment, type BenchReport, type ModuleResult } from './report.js';
 import { tailBench } from './tail.js';
 import { timersBench } from './timers.js';
 import { wecomBench } from './wecom.js';
 import { queryLayerBench } from './query-layer.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, postgresBench, scaleBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');
