@@ -179,3 +179,10 @@ describe('entries and the list file', () => {
     ]);
   });
 });
+
+describe('repeats outside the BMP', () => {
+  it('collapses astral characters by code point, not by code unit', () => {
+    expect(collapseRepeats('𠀀𠀀a')).toEqual({ text: '𠀀a', from: [0, 1, 4] });
+    expect(collapseRepeats('𠀀𠀁')).toBeUndefined();
+  });
+});

@@ -20,6 +20,8 @@ export class AhoCorasick {
   /** Pattern indices that end at each node (own and inherited), or undefined. */
   private readonly out: Array<number[] | undefined> = [undefined];
   readonly lengths: readonly number[];
+  /** Code units that occur in some pattern: any other one sends the scan straight back to the root. */
+  private readonly used = new Uint8Array(65536);
 
   constructor(patterns: readonly string[]) {
     this.lengths = patterns.map((p) => p.length);
@@ -28,6 +30,7 @@ export class AhoCorasick {
       let node = 0;
       for (let i = 0; i < pattern.length; i++) {
         const c = pattern.charCodeAt(i);
+        this.used[c] = 1;
         const map = this.next[node] as Map<number, number>;
         let child = map.get(c);
         if (child === undefined) {
@@ -69,10 +72,14 @@ export class AhoCorasick {
    * in order of end position; stop early by returning true.
    */
   scan(text: string, found: (pattern: number, start: number, end: number) => boolean | void): void {
-    const { next, fail, out, lengths } = this;
+    const { next, fail, out, lengths, used } = this;
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
+      if (used[c] === 0) {
+        node = 0;
+        continue;
+      }
       let to = (next[node] as Map<number, number>).get(c);
       while (to === undefined && node !== 0) {
         node = fail[node] as number;

@@ -26,9 +26,16 @@ export interface Normalized {
 
 const SEPARATOR = /^[\p{Z}\p{P}\p{S}\p{Cc}\p{Cf}\p{M}\s]$/u;
 
+/** Per BMP code unit: 0 not looked up yet, 1 kept, 2 a separator (filled on first sight). */
+const BMP_CLASS = new Uint8Array(65536);
+
 /** Whether a code point (after NFKC and lower case) is dropped as a separator. */
 function isSeparator(cp: number): boolean {
-  if ((cp >= 0x61 && cp <= 0x7a) || (cp >= 0x30 && cp <= 0x39) || (cp >= 0x4e00 && cp <= 0x9fff)) return false;
+  if (cp < 65536) {
+    let known = BMP_CLASS[cp] as number;
+    if (known === 0) BMP_CLASS[cp] = known = SEPARATOR.test(String.fromCharCode(cp)) ? 2 : 1;
+    return known === 2;
+  }
   return SEPARATOR.test(String.fromCodePoint(cp));
 }
 
@@ -37,23 +44,47 @@ export function isWordUnit(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
 }
 
+const UTF16 = new TextDecoder('utf-16le');
+const decode = (units: Uint16Array): string => UTF16.decode(units);
+
+/** Variant pairs by code point (cached per map). */
+const byCodePoint = new WeakMap<ReadonlyMap<string, string>, Map<number, string>>();
+function variantTable(variants: ReadonlyMap<string, string> | undefined): Map<number, string> | undefined {
+  if (variants === undefined || variants.size === 0) return undefined;
+  let table = byCodePoint.get(variants);
+  if (!table) {
+    table = new Map([...variants].map(([from, to]) => [from.codePointAt(0) as number, to]));
+    byCodePoint.set(variants, table);
+  }
+  return table;
+}
+
 export function normalize(raw: string, variants?: ReadonlyMap<string, string>): Normalized {
   const folded = raw.normalize('NFKC').toLowerCase();
-  let text = '';
-  const gaps: number[] = [];
+  const table = variantTable(variants);
+  // A variant may be an astral character for a BMP one: room for two units each.
+  const units = new Uint16Array(folded.length * 2);
+  const gaps = new Uint8Array(folded.length * 2);
+  let length = 0;
   let gap = true;
-  for (const ch of folded) {
-    const cp = ch.codePointAt(0) as number;
+  for (let i = 0; i < folded.length; ) {
+    const cp = folded.codePointAt(i) as number;
+    i += cp > 0xffff ? 2 : 1;
     if (isSeparator(cp)) {
       gap = true;
       continue;
     }
-    const out = variants?.get(ch) ?? ch;
-    text += out;
-    for (let k = 0; k < out.length; k++) gaps.push(k === 0 && gap ? 1 : 0);
+    if (gap) gaps[length] = 1;
     gap = false;
+    const to = table?.get(cp);
+    if (to !== undefined) {
+      for (let k = 0; k < to.length; k++) units[length++] = to.charCodeAt(k);
+    } else if (cp > 0xffff) {
+      units[length++] = 0xd800 + ((cp - 0x10000) >> 10);
+      units[length++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+    } else units[length++] = cp;
   }
-  return { text, gapBefore: Uint8Array.from(gaps) };
+  return { text: decode(units.subarray(0, length)), gapBefore: gaps.subarray(0, length) };
 }
 
 /** Just the text (list entries, lookups). */
@@ -66,22 +97,42 @@ export function normalizeKey(raw: string, variants?: ReadonlyMap<string, string>
  * each collapsed character starts in the input.
  */
 export function collapseRepeats(text: string): { text: string; from: number[] } | undefined {
-  let out = '';
-  const from: number[] = [];
-  let previous = '';
-  let changed = false;
-  for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i) as number;
-    const ch = String.fromCodePoint(cp);
-    if (ch === previous) changed = true;
-    else {
-      out += ch;
-      for (let k = 0; k < ch.length; k++) from.push(i + k);
-      previous = ch;
-    }
-    i += ch.length;
+  // Most texts have no repeat: find the first before building anything.
+  let i = 0;
+  let previous = -1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === previous && !isLowSurrogate(c)) break;
+    previous = c;
   }
-  return changed ? { text: out, from } : undefined;
+  if (i >= text.length && !hasRepeatedAstral(text)) return undefined;
+  const units = new Uint16Array(text.length);
+  const from: number[] = [];
+  let length = 0;
+  let last = -1;
+  for (let k = 0; k < text.length; ) {
+    const cp = text.codePointAt(k) as number;
+    const width = cp > 0xffff ? 2 : 1;
+    if (cp !== last) {
+      for (let w = 0; w < width; w++) {
+        units[length++] = text.charCodeAt(k + w);
+        from.push(k + w);
+      }
+      last = cp;
+    }
+    k += width;
+  }
+  return length === text.length ? undefined : { text: decode(units.subarray(0, length)), from };
+}
+
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
+/** A character outside the BMP twice in a row (its surrogate pairs repeat). */
+function hasRepeatedAstral(text: string): boolean {
+  for (let k = 0; k + 3 < text.length; k++) {
+    if (text.charCodeAt(k) === text.charCodeAt(k + 2) && text.charCodeAt(k + 1) === text.charCodeAt(k + 3) && isLowSurrogate(text.charCodeAt(k + 1)) && !isLowSurrogate(text.charCodeAt(k))) return true;
+  }
+  return false;
 }
 
 /** Whether a text has a character twice in a row (such an entry is matched only as written). */
