@@ -14,6 +14,7 @@ import * as analytics from '../src/features/analytics/schema.js';
 import * as checkin from '../src/features/checkin/schema.js';
 import * as lifecycle from '../src/features/lifecycle/schema.js';
 import * as lottery from '../src/features/lottery/schema.js';
+import * as moderation from '../src/features/moderation/schema.js';
 import * as points from '../src/features/points/schema.js';
 import * as poll from '../src/features/poll/schema.js';
 import * as quiz from '../src/features/quiz/schema.js';
@@ -34,6 +35,7 @@ export const sqliteSchemaModules: Record<string, object> = {
   'src/features/checkin/schema.ts': checkin,
   'src/features/lifecycle/schema.ts': lifecycle,
   'src/features/lottery/schema.ts': lottery,
+  'src/features/moderation/schema.ts': moderation,
   'src/features/points/schema.ts': points,
   'src/features/poll/schema.ts': poll,
   'src/features/quiz/schema.ts': quiz,
@@ -68,6 +70,7 @@ export const {
   communityTexts,
 } = pgTablesOf(lifecycle);
 export const { lotteries, lotteryEntries } = pgTablesOf(lottery);
+export const { moderationWords, moderationLists, moderationStrikes, moderationLog } = pgTablesOf(moderation);
 export const { pointsLedger, memberPoints, pointsPeriods } = pgTablesOf(points);
 export const { polls, pollVotes } = pgTablesOf(poll);
 export const { quizSessions, quizRounds, quizAnswers, quizSchedules, quizScheduleRuns } = pgTablesOf(quiz);

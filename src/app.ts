@@ -41,6 +41,7 @@ import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bind
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
 import { createShop } from './features/shop/index.js';
+import { createModeration } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
@@ -229,6 +230,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     rulesAccepted,
     configuredTexts: (community) => config.community.overrides[`${community.platform}:${community.externalId}`] ?? {},
   });
+  const moderation = createModeration({ store, outbox, config: config.moderation });
   const analytics = createAnalytics({
     store,
     outbox,
@@ -249,6 +251,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     shop.feature,
     lifecycle.feature,
     analytics.feature,
+    moderation.feature,
     wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),
     helpFeature(() => built.registry as CommandRegistry),
   ];

@@ -220,6 +220,16 @@ export const configSchema = z.object({
       recipients: z.record(z.string().regex(/^(discord|wecom|playground):.+$/, 'expected "<platform>:<id>"'), z.array(z.string().min(1))),
     }),
   }),
+  /** Moderation (群管理): the word filter, strikes and the ladder (src/features/moderation). */
+  moderation: z.object({
+    enabled: z.boolean(),
+    /** The default word list (format in src/features/moderation/wordlist.ts); null: none. */
+    listFile: z.string().min(1).nullable(),
+    strikeDays: z.number().int().min(1).max(365),
+    ladder: z.array(z.enum(['warn', 'timeout', 'kick'])).min(1).max(10),
+    deleteMessages: z.boolean(),
+    timeoutMinutes: z.number().int().min(1).max(40320),
+  }),
   jobs: z.object({
     concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1) }),
     lockDurationMs: z.number().int().min(1000),

@@ -1,0 +1,92 @@
+import type { Catalog } from '../../core/i18n.js';
+
+export const moderationMessages = {
+  'moderation.filter.add.describe': { 'zh-CN': '添加敏感词；以 ! 开头为放行词（如 !路口交通）', en: 'Add a word; start with ! for an allow entry (e.g. !路口交通)' },
+  'moderation.filter.remove.describe': { 'zh-CN': '删除本群添加的敏感词或放行词', en: 'Remove a word or allow entry this community added' },
+  'moderation.filter.list.describe': { 'zh-CN': '本群的敏感词和放行词（只显示首字）', en: 'This community’s words and allow entries (first character shown)' },
+  'moderation.filter.test.describe': { 'zh-CN': '测试一句话会触发哪些规则', en: 'Which rules a text would trigger' },
+  'moderation.mod.describe': { 'zh-CN': '群管理：敏感词、警告、违规记录、管理日志（也可以用 /敏感词）', en: 'Moderation: word filter, warnings, strikes, log (also /filter)' },
+  'moderation.mod.warn.describe': { 'zh-CN': '警告成员并记录一次违规', en: 'Warn a member and record a strike' },
+  'moderation.mod.strikes.describe': { 'zh-CN': '查看成员未过期的违规记录', en: 'A member’s strikes that have not expired' },
+  'moderation.mod.pardon.describe': { 'zh-CN': '撤销成员全部未过期的违规记录', en: 'Pardon all of a member’s active strikes' },
+  'moderation.mod.log.describe': { 'zh-CN': '最近的管理记录：谁、为什么、做了什么', en: 'Recent moderation actions: who, why, what was done' },
+  'moderation.arg.word': { 'zh-CN': '词条（至少两个字；以 ! 开头为放行词）', en: 'The entry (at least two characters; start with ! for an allow entry)' },
+  'moderation.arg.text': { 'zh-CN': '要测试的一句话', en: 'The text to test' },
+  'moderation.arg.member': { 'zh-CN': '成员（@提及、名字或编号）', en: 'The member (mention, name or id)' },
+  'moderation.arg.reason': { 'zh-CN': '原因（会告诉该成员）', en: 'The reason (the member is told)' },
+  'arg.word': { 'zh-CN': '词条', en: 'word' },
+
+  'moderation.entry.empty': { 'zh-CN': '去掉空格、标点和符号后什么都不剩了，请写出要过滤的词。', en: 'Nothing is left once spaces, punctuation and symbols are dropped: write the word to filter.' },
+  'moderation.entry.single': {
+    'zh-CN': '不接受单个字：它会误伤所有含这个字的词（比如「可靠」「操作」）。请连同上下文一起写，例如两个字以上的完整说法。',
+    en: 'Single characters are refused: they would flag every word that contains them. Give the word with its context (two characters or more).',
+  },
+  'moderation.entry.tooLong': { 'zh-CN': '词条最多 {max} 个字。', en: 'An entry may have at most {max} characters.' },
+  'moderation.exists': { 'zh-CN': '「{word}」已经在本群的列表里了（规则 {rule}）。', en: '"{word}" is already on this community’s list (rule {rule}).' },
+  'moderation.inDefault': { 'zh-CN': '「{word}」已经在默认词库里了（规则 {rule}），不用再加。', en: '"{word}" is already in the default list (rule {rule}).' },
+  'moderation.notFound': { 'zh-CN': '本群的列表里没有「{word}」。', en: '"{word}" is not on this community’s list.' },
+  'moderation.defaultOnly': { 'zh-CN': '「{word}」在默认词库里（规则 {rule}），本群不能删除；可以添加放行词，或请运维修改词库文件。', en: '"{word}" is in the default list (rule {rule}), which a community cannot change: add an allow entry, or ask the operator to edit the list file.' },
+  'moderation.added': { 'zh-CN': '✅ 已添加敏感词「{word}」（规则 {rule}）。', en: '✅ Added the word "{word}" (rule {rule}).' },
+  'moderation.addedAllow': { 'zh-CN': '✅ 已添加放行词「{word}」（规则 {rule}）：被它完整覆盖的匹配不再算违规。', en: '✅ Added the allow entry "{word}" (rule {rule}): matches it covers no longer count.' },
+  'moderation.removed': { 'zh-CN': '🗑️ 已删除「{word}」（规则 {rule}）。', en: '🗑️ Removed "{word}" (rule {rule}).' },
+  'moderation.listTitle': { 'zh-CN': '🛡️ 敏感词列表', en: '🛡️ Word filter' },
+  'moderation.listDefault': { 'zh-CN': '默认词库：{words} 个敏感词，{allows} 个放行词。', en: 'Default list: {words} words, {allows} allow entries.' },
+  'moderation.listCommunity': { 'zh-CN': '本群添加：', en: 'Added here:' },
+  'moderation.listNone': { 'zh-CN': '本群还没有添加词条。', en: 'This community has added no entries.' },
+  'moderation.listRow': { 'zh-CN': '- {rule}：{word}', en: '- {rule}: {word}' },
+  'moderation.listRowAllow': { 'zh-CN': '- {rule}：{word}（放行）', en: '- {rule}: {word} (allow)' },
+  'moderation.listMore': { 'zh-CN': '……另有 {count} 条', en: '… and {count} more' },
+  'moderation.testNone': { 'zh-CN': '这句话不会触发任何规则。', en: 'This text triggers no rule.' },
+  'moderation.testHits': { 'zh-CN': '会触发：{rules}', en: 'It triggers: {rules}' },
+  'moderation.disabled': { 'zh-CN': '本机器人没有开启敏感词过滤，需要运维在配置文件里打开。', en: 'The word filter is off on this bot (config moderation.enabled).' },
+  'moderation.onlyMentions': {
+    'zh-CN': '注意：在企业微信群里机器人只能看到@它的消息，所以只检查这些消息；它也不能撤回消息或禁言，只会私下提醒并记录违规。',
+    en: 'Note: in a WeCom group the bot sees only messages that mention it, so only those are checked; it cannot delete messages or mute members either: it warns privately and records strikes.',
+  },
+
+  'moderation.warnedAuto': {
+    'zh-CN': '⚠️ 你的消息触发了群规过滤（「{word}」），已记录一次违规：{days} 天内第 {count} 次。请遵守群规。',
+    en: '⚠️ Your message triggered the group’s filter ("{word}"); a strike is recorded: {count} in {days} days. Please keep to the rules.',
+  },
+  'moderation.warnedManual': {
+    'zh-CN': '⚠️ 管理员警告：{reason}。已记录一次违规：{days} 天内第 {count} 次。',
+    en: '⚠️ Warning from an admin: {reason}. A strike is recorded: {count} in {days} days.',
+  },
+  'moderation.publicNotice': { 'zh-CN': '{mention} 你的消息触发了群规过滤，详情已私下告知。', en: '{mention} your message triggered the group’s filter; the details were sent to you privately.' },
+  'moderation.publicFallbackAuto': { 'zh-CN': '⚠️ {mention} 请遵守群规：你的消息触发了过滤规则（{days} 天内第 {count} 次违规）。', en: '⚠️ {mention} please keep to the rules: your message triggered the filter ({count} strikes in {days} days).' },
+  'moderation.publicFallbackManual': { 'zh-CN': '⚠️ {mention} 管理员警告：{reason}（{days} 天内第 {count} 次违规）。', en: '⚠️ {mention} warning from an admin: {reason} ({count} strikes in {days} days).' },
+  'moderation.warnDone': { 'zh-CN': '已警告 {name}：{days} 天内第 {count} 次违规。', en: 'Warned {name}: {count} strikes in {days} days.' },
+  'moderation.notDone': {
+    'zh-CN': '按规则这一步还要{actions}，但机器人在这个平台上还做不到，请管理员手动处理（已写入管理日志）。',
+    en: 'The ladder also asks to {actions}, which the bot cannot do on this platform yet: please do it by hand (it is in the log).',
+  },
+  'moderation.action.delete': { 'zh-CN': '撤回消息', en: 'delete the message' },
+  'moderation.action.timeout': { 'zh-CN': '禁言 {minutes} 分钟', en: 'time out for {minutes} minutes' },
+  'moderation.action.kick': { 'zh-CN': '移出群聊', en: 'kick' },
+  'moderation.action.warn': { 'zh-CN': '警告', en: 'warn' },
+  'moderation.action.pardon': { 'zh-CN': '撤销违规', en: 'pardon' },
+  'moderation.action.filter-add': { 'zh-CN': '添加词条', en: 'add entry' },
+  'moderation.action.filter-remove': { 'zh-CN': '删除词条', en: 'remove entry' },
+  'moderation.actionJoin': { 'zh-CN': '、', en: ', ' },
+  'moderation.noAdminWarn': { 'zh-CN': '不能警告自己。', en: 'You cannot warn yourself.' },
+  'moderation.strikesTitle': { 'zh-CN': '📋 {name} 的违规记录', en: '📋 Strikes of {name}' },
+  'moderation.strikesNone': { 'zh-CN': '{name} 没有未过期的违规记录。', en: '{name} has no active strikes.' },
+  'moderation.strikeAuto': { 'zh-CN': '- #{id} {date} 触发规则 {rule}（「{word}」），{expires} 过期', en: '- #{id} {date} rule {rule} ("{word}"), expires {expires}' },
+  'moderation.strikeManual': { 'zh-CN': '- #{id} {date} 管理员警告：{reason}，{expires} 过期', en: '- #{id} {date} admin warning: {reason}, expires {expires}' },
+  'moderation.pardoned': { 'zh-CN': '已撤销 {name} 的 {count} 条违规记录。', en: 'Pardoned {count} strike(s) of {name}.' },
+  'moderation.nothingToPardon': { 'zh-CN': '{name} 没有需要撤销的违规记录。', en: '{name} has no active strikes to pardon.' },
+  'moderation.logTitle': { 'zh-CN': '📜 管理日志（最近 {count} 条）', en: '📜 Moderation log (last {count})' },
+  'moderation.logNone': { 'zh-CN': '还没有管理记录。', en: 'Nothing logged yet.' },
+  'moderation.logRow': { 'zh-CN': '- {date} {action} {who}，执行者 {by}{why}{wanted}', en: '- {date} {action} {who}, by {by}{why}{wanted}' },
+  'moderation.logBot': { 'zh-CN': '机器人', en: 'the bot' },
+  'moderation.logRule': { 'zh-CN': '，规则 {rule}（「{word}」）', en: ', rule {rule} ("{word}")' },
+  'moderation.logReason': { 'zh-CN': '，原因：{reason}', en: ', reason: {reason}' },
+  'moderation.logStrikes': { 'zh-CN': '，第 {count} 次', en: ', strike {count}' },
+  'moderation.logWanted': { 'zh-CN': '（未执行：{actions}）', en: ' (not done: {actions})' },
+} satisfies Catalog;
+
+declare module '../../core/i18n.js' {
+  interface Catalogs {
+    moderation: typeof moderationMessages;
+  }
+}

@@ -1,0 +1,84 @@
+import type { Sql } from '../../store/sql.js';
+import type { RowOf } from '../../store/rows.js';
+import type { moderationLog, moderationStrikes, moderationWords } from './schema.js';
+
+export type WordRow = RowOf<typeof moderationWords>;
+export type StrikeRow = RowOf<typeof moderationStrikes>;
+export type LogRow = RowOf<typeof moderationLog>;
+export type LogView = LogRow & { member_name: string | null; actor_name: string | null };
+
+export interface NewStrike {
+  communityId: number;
+  memberId: number;
+  sourceKey: string;
+  kind: 'filter' | 'manual';
+  rule: string | null;
+  matched: string | null;
+  reason: string | null;
+  createdBy: number | null;
+  at: number;
+  expiresAt: number;
+}
+
+export interface NewLog {
+  communityId: number;
+  memberId: number | null;
+  actorId: number | null;
+  action: LogRow['action'];
+  wanted?: string | null;
+  strikeId?: number | null;
+  rule?: string | null;
+  matched?: string | null;
+  reason?: string | null;
+  strikes?: number | null;
+  at: number;
+}
+
+export function createModerationRepo(sql: Sql) {
+  const revision = sql.prepare<[number], { revision: string }>('SELECT revision FROM moderation_lists WHERE community_id = ?');
+  const bump = sql.prepare<[number, string, number]>(
+    `INSERT INTO moderation_lists (community_id, revision, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (community_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at`,
+  );
+  const words = sql.prepare<[number], WordRow>('SELECT * FROM moderation_words WHERE community_id = ? ORDER BY id');
+  const addWord = sql.prepare<[number, string, string, number, number, number], { id: number }>(
+    `INSERT INTO moderation_words (community_id, word, word_key, allow, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (community_id, word_key, allow) DO NOTHING RETURNING id`,
+  );
+  const findWord = sql.prepare<[number, string, number], WordRow>('SELECT * FROM moderation_words WHERE community_id = ? AND word_key = ? AND allow = ?');
+  const removeWord = sql.prepare<[number]>('DELETE FROM moderation_words WHERE id = ?');
+  const addStrike = sql.prepare<[number, number, string, string, string | null, string | null, string | null, number | null, number, number], { id: number }>(
+    `INSERT INTO moderation_strikes (community_id, member_id, source_key, kind, rule, matched, reason, created_by, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community_id, source_key) DO NOTHING RETURNING id`,
+  );
+  const active = sql.prepare<[number, number], StrikeRow>('SELECT * FROM moderation_strikes WHERE member_id = ? AND pardoned_at IS NULL AND expires_at > ? ORDER BY id');
+  const pardon = sql.prepare<[number, number, number, number]>('UPDATE moderation_strikes SET pardoned_by = ?, pardoned_at = ? WHERE member_id = ? AND pardoned_at IS NULL AND expires_at > ?');
+  const addLog = sql.prepare<[number, number | null, number | null, string, string | null, number | null, string | null, string | null, string | null, number | null, number]>(
+    `INSERT INTO moderation_log (community_id, member_id, actor_id, action, wanted, strike_id, rule, matched, reason, strikes, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const log = sql.prepare<[number, number], LogView>(
+    `SELECT l.*, m.display_name AS member_name, a.display_name AS actor_name FROM moderation_log l
+     LEFT JOIN members m ON m.id = l.member_id LEFT JOIN members a ON a.id = l.actor_id
+     WHERE l.community_id = ? ORDER BY l.id DESC LIMIT ?`,
+  );
+  return {
+    revision: async (communityId: number) => (await revision.get(communityId))?.revision ?? '',
+    bumpRevision: (communityId: number, token: string, at: number) => bump.run(communityId, token, at),
+    words: (communityId: number) => words.all(communityId),
+    /** The new entry's id, or undefined when the community has it already. */
+    addWord: async (communityId: number, word: string, key: string, allow: boolean, by: number, at: number) => (await addWord.get(communityId, word, key, allow ? 1 : 0, by, at))?.id,
+    findWord: (communityId: number, key: string, allow: boolean) => findWord.get(communityId, key, allow ? 1 : 0),
+    removeWord: (id: number) => removeWord.run(id),
+    /** The strike's id, or undefined when its source was struck before. */
+    addStrike: async (s: NewStrike) => (await addStrike.get(s.communityId, s.memberId, s.sourceKey, s.kind, s.rule, s.matched, s.reason, s.createdBy, s.at, s.expiresAt))?.id,
+    activeStrikes: (memberId: number, at: number) => active.all(memberId, at),
+    /** Pardons every active strike; returns how many. */
+    pardon: (memberId: number, by: number, at: number) => pardon.run(by, at, memberId, at),
+    log: (l: NewLog) =>
+      addLog.run(l.communityId, l.memberId, l.actorId, l.action, l.wanted ?? null, l.strikeId ?? null, l.rule ?? null, l.matched ?? null, l.reason ?? null, l.strikes ?? null, l.at),
+    recentLog: (communityId: number, limit: number) => log.all(communityId, limit),
+  };
+}
+
+export type ModerationRepo = ReturnType<typeof createModerationRepo>;

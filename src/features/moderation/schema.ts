@@ -1,0 +1,90 @@
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { communities, members } from '../../core/identity/schema.js';
+
+/**
+ * A community's own word list (`/filter add|remove`), on top of the default
+ * list file. `word` is as the admin typed it, `word_key` normalised
+ * (normalize.ts; computed in the service, so both engines store the same
+ * key). `allow` (0/1): an allow entry (`!路口交通`).
+ */
+export const moderationWords = sqliteTable(
+  'moderation_words',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    word: text('word').notNull(),
+    wordKey: text('word_key').notNull(),
+    allow: integer('allow', { mode: 'boolean' }).notNull().default(false),
+    createdBy: integer('created_by').references(() => members.id),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('moderation_words_key').on(t.communityId, t.wordKey, t.allow)],
+);
+
+/**
+ * The revision of a community's list, replaced on every change: a process
+ * keeps the compiled filter of the revision it read, and rebuilds when
+ * another process (or this one) has changed the list. A random token, so a
+ * change rolled back never shares its revision with a later one.
+ */
+export const moderationLists = sqliteTable('moderation_lists', {
+  communityId: integer('community_id')
+    .primaryKey()
+    .references(() => communities.id),
+  revision: text('revision').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * Strikes (违规记录). A strike counts toward the ladder until `expires_at`
+ * unless pardoned. `source_key` makes a strike once per source: the filter's
+ * strike is keyed by the message's delivery (`msg:<community>:<delivery>`),
+ * a `/mod warn` by its own delivery, so a repeated delivery adds nothing.
+ * The offending text is never stored: `rule` names the list entry
+ * (`list:12`, `c:5`) and `matched` is the entry masked (`敏＊＊`).
+ */
+export const moderationStrikes = sqliteTable(
+  'moderation_strikes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    memberId: integer('member_id').notNull().references(() => members.id),
+    sourceKey: text('source_key').notNull(),
+    kind: text('kind', { enum: ['filter', 'manual'] }).notNull(),
+    rule: text('rule'),
+    matched: text('matched'),
+    reason: text('reason'),
+    createdBy: integer('created_by').references(() => members.id),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    pardonedBy: integer('pardoned_by').references(() => members.id),
+    pardonedAt: integer('pardoned_at'),
+  },
+  (t) => [uniqueIndex('moderation_strikes_source').on(t.communityId, t.sourceKey), index('moderation_strikes_member').on(t.memberId, t.expiresAt)],
+);
+
+/**
+ * The moderation log (`/mod log`): every action with who (the member acted
+ * on), by whom (NULL: the bot), why (the rule and masked word, or the
+ * admin's reason) and what was done. `action` is what was done; `wanted` is
+ * the ladder's step when it asked for more than the platform lets the bot do
+ * (delete, timeout, kick: no sender can yet), so admins see it was not done.
+ */
+export const moderationLog = sqliteTable(
+  'moderation_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    memberId: integer('member_id').references(() => members.id),
+    actorId: integer('actor_id').references(() => members.id),
+    action: text('action', { enum: ['warn', 'pardon', 'filter-add', 'filter-remove'] }).notNull(),
+    wanted: text('wanted'),
+    strikeId: integer('strike_id').references(() => moderationStrikes.id),
+    rule: text('rule'),
+    matched: text('matched'),
+    reason: text('reason'),
+    strikes: integer('strikes'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('moderation_log_community').on(t.communityId, t.id)],
+);
