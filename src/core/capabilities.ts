@@ -2,7 +2,7 @@
  * What a platform lets the bot see and do. Features ask these questions of a
  * community (through the composition root), never which platform it is on.
  */
-import type { Platform } from './chat-event.js';
+import type { ChatEvent, Platform } from './chat-event.js';
 
 export interface PlatformCapabilities {
   /**
@@ -23,4 +23,18 @@ const CAPABILITIES: Record<Platform, PlatformCapabilities> = {
 
 export function platformCapabilities(platform: Platform): PlatformCapabilities {
   return CAPABILITIES[platform];
+}
+
+/**
+ * Whether a reply marked ephemeral reaches only the member who sent the
+ * event, so it may carry something private (a redemption code, a moderation
+ * warning): the playground (its replies go back to the sender alone) and
+ * Discord interactions (slash commands and buttons, with the ephemeral flag).
+ * A Discord text command is answered with a channel message, and a WeCom
+ * reply in a group chat is a group message (WeCom has no ephemeral replies):
+ * there a private answer goes by direct message instead.
+ */
+export function privateReplies(platform: Platform, eventType: ChatEvent['type']): boolean {
+  if (platform === 'playground') return true;
+  return platform === 'discord' && (eventType === 'command' || eventType === 'action');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkName, ineligibility, itemRef, nameKey, parseCodes, privateReplies, type ItemRules, type MemberFacts } from '../../src/features/shop/rules.js';
+import { privateReplies } from '../../src/core/capabilities.js';
+import { checkName, ineligibility, itemRef, nameKey, parseCodes, type ItemRules, type MemberFacts } from '../../src/features/shop/rules.js';
 
 const item: ItemRules = { price: 50, perMember: null, minLevel: 0, startsAt: null, endsAt: null, left: null };
 const member: MemberFacts = { now: 1_000, level: 0, balance: 100, bought: 0 };

@@ -21,8 +21,7 @@
  * of its own shares the default list's filter.
  */
 import { randomUUID } from 'node:crypto';
-import { platformCapabilities } from '../../core/capabilities.js';
-import type { ChatEvent, Platform } from '../../core/chat-event.js';
+import { platformCapabilities, privateReplies } from '../../core/capabilities.js';
 import type { CommandContext, MemberInfo } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Outbox } from '../../core/outbox/service.js';
@@ -59,17 +58,6 @@ const UNAVAILABLE: ReadonlySet<string> = new Set(['delete', 'timeout', 'kick']);
 const LIST_SHOWN = 50;
 const LOG_SHOWN = 20;
 const DAY_MS = 86_400_000;
-
-/**
- * Whether an ephemeral reply to this event reaches only its member: the
- * playground, and Discord interactions; a Discord text message is answered
- * in the channel and WeCom has no ephemeral replies. (The shop has the same
- * rule in its rules.ts; it belongs in core/capabilities.ts.)
- */
-function privateReplies(platform: Platform, eventType: ChatEvent['type']): boolean {
-  if (platform === 'playground') return true;
-  return platform === 'discord' && (eventType === 'command' || eventType === 'action');
-}
 
 export class ModerationService {
   private readonly defaultFilter: WordFilter;

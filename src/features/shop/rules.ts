@@ -2,7 +2,6 @@
  * The shop's pure rules: who may redeem what, now, and why not; item names
  * and codes as admins type them. No I/O here (test/unit/shop-rules.test.ts).
  */
-import type { Platform, ChatEvent } from '../../core/chat-event.js';
 
 /** The most codes one `/shop codes` command takes, and a code's longest length. */
 export const MAX_CODES_PER_UPLOAD = 500;
@@ -102,21 +101,4 @@ export function parseCodes(raw: string): { ok: true; codes: string[]; repeated: 
   }
   const codes = [...new Set(parts)];
   return { ok: true, codes, repeated: parts.length - codes.length };
-}
-
-/**
- * Whether a reply marked ephemeral reaches only the member who sent the
- * command, so it may carry a code: the playground (its replies go back to the
- * sender alone), and Discord interactions (slash commands and buttons;
- * ephemeral flag). A Discord text command is answered with a channel message,
- * and a WeCom reply in a group chat is a group message (WeCom has no
- * ephemeral replies): there the code goes by direct message instead.
- *
- * This is a platform capability; it lives here until core/capabilities.ts
- * carries it.
- */
-export function privateReplies(platform: Platform, eventType: ChatEvent['type']): boolean {
-  if (platform === 'playground') return true;
-  if (platform === 'discord') return eventType === 'command' || eventType === 'action';
-  return false;
 }

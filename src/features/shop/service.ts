@@ -12,7 +12,7 @@
  * code to one order on both.
  *
  * Codes are delivered privately: in an ephemeral reply where that reply
- * reaches only the member (rules.ts, privateReplies), otherwise by direct
+ * reaches only the member (core/capabilities.ts, privateReplies), otherwise by direct
  * message through the outbox, whose group fallback names the order and never
  * the code. A refund gives the points back once (the order's status moves by
  * compare-and-set, and the ledger key `shop-refund:<order>` is unique) and a
@@ -28,7 +28,8 @@ import { mention, type Reply } from '../../core/reply.js';
 import { formatLocal } from '../../core/time/when.js';
 import type { PointsService } from '../points/service.js';
 import type { ItemKind, ItemWithLeft, OrderView, ShopRepo } from './repo.js';
-import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, privateReplies, type Ineligible, type ItemRules } from './rules.js';
+import { privateReplies } from '../../core/capabilities.js';
+import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, type Ineligible, type ItemRules } from './rules.js';
 
 /** How many orders `/orders` and `/shop orders` show. */
 const ORDERS_SHOWN = 20;
