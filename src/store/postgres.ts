@@ -8,7 +8,7 @@
  * interleaved by another process).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -111,7 +111,7 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresEn
           retries++;
           options.onRetry?.(attempt, code);
           // Back off a little, more each time, with jitter, so the colliding units spread out.
-          await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * Math.min(100, 2 ** attempt))));
+          await new Promise((resolve) => setTimeout(resolve, randomInt(Math.min(100, 2 ** attempt))));
           continue;
         }
         throw err;
