@@ -2,10 +2,11 @@
  * The PostgreSQL check-in baseline: the statements a `/checkin` runs through
  * the core on PostgreSQL, written by hand on the same `pg` driver: a pool of
  * the same size, named (server-side prepared) statements, one transaction per
- * check-in at the core's isolation (SERIALIZABLE, retried on 40001/40P01 with
- * the same back-off as src/store/postgres.ts) or, to show what that choice
- * costs, at PostgreSQL's default READ COMMITTED. No parsing, no routing, no
- * rendering, no AsyncLocalStorage, no services.
+ * check-in at the core's isolation for a check-in (READ COMMITTED under the
+ * member's advisory lock, as the router runs it), or, to show what the
+ * stricter choice costs, SERIALIZABLE (retried on 40001/40P01 with the same
+ * back-off as src/store/postgres.ts). No parsing, no routing, no rendering,
+ * no AsyncLocalStorage, no services.
  *
  * The SQL is copied from the repos, in the order the core runs it (listed by
  * logging every statement of one core check-in on PostgreSQL):
@@ -74,6 +75,7 @@ function q(text: string): Q {
 }
 
 const SQL = {
+  lock: q('SELECT pg_advisory_xact_lock(hashtextextended(?, 7123002))'),
   claim: q('INSERT INTO inbound_events (platform, community, delivery_id, actor, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
   hit: q(`INSERT INTO command_windows (platform, community, actor, window_start, count, noticed) VALUES (?, ?, ?, ?, 1, 0)
      ON CONFLICT (platform, community, actor) DO UPDATE SET
@@ -82,7 +84,7 @@ const SQL = {
        window_start = CASE WHEN excluded.window_start - command_windows.window_start >= ? THEN excluded.window_start ELSE command_windows.window_start END
      RETURNING window_start, count, noticed`),
   findCommunity: q('SELECT id, platform, external_id, name FROM communities WHERE platform = ? AND external_id = ?'),
-  insertCommunity: q('INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id, platform, external_id, name'),
+  insertCommunity: q('INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, platform, external_id, name'),
   findByAccount: q(
     'SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, a.platform_user_id FROM members m JOIN member_accounts a ON a.member_id = m.id WHERE a.community_id = ? AND a.platform = ? AND a.platform_user_id = ?',
   ),
@@ -93,7 +95,7 @@ const SQL = {
      ON CONFLICT (community_id, day) DO UPDATE SET count = checkin_day_counts.count + 1 RETURNING count`),
   insertCheckin: q(`INSERT INTO checkins (community_id, member_id, day, streak, points, rank_of_day, freezes_used, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id, day) DO NOTHING`),
-  getPoints: q('SELECT balance, earned FROM member_points WHERE member_id = ?'),
+  getPoints: q('SELECT balance, earned FROM member_points WHERE member_id = ? FOR UPDATE'),
   insertLedger: q(`INSERT INTO points_ledger (community_id, member_id, delta, kind, reason, ref, idem_key, actor_member_id, day, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`),
   upsertPoints: q(`INSERT INTO member_points (member_id, community_id, balance, earned, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -115,12 +117,13 @@ export function createPgBaseline(options: PgBaselineOptions): PgBaseline {
   pool.on('error', () => undefined);
   const communities = new Map<string, number>();
   const { day, week, month, at } = options.when;
-  const begin = options.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN';
+  const begin = options.isolation === 'serializable' ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : 'BEGIN ISOLATION LEVEL READ COMMITTED';
   let transactions = 0;
   let retries = 0;
 
   async function body(c: pg.PoolClient, community: string, deliveryId: string, userId: string, name: string): Promise<number> {
     const run = async <R extends pg.QueryResultRow>(s: Q, values: unknown[]) => c.query<R>({ name: s.name, text: s.text, values });
+    await run(SQL.lock, [`${PLATFORM}:${community}:${userId}`]);
     if ((await run(SQL.claim, [PLATFORM, community, deliveryId, userId, at])).rowCount !== 1) throw new Error(`baseline: delivery ${deliveryId} seen twice`);
     const window = (await run<{ count: number }>(SQL.hit, [PLATFORM, community, userId, at, options.windowMs, options.windowMs, options.windowMs])).rows[0];
     if (window?.count !== 1) throw new Error(`baseline: ${userId} counted ${window?.count} commands`);
@@ -141,8 +144,6 @@ export function createPgBaseline(options: PgBaselineOptions): PgBaseline {
     const decision = decideStreak(state, day, options.rules);
     if (decision.kind === 'already') throw new Error(`baseline: member ${userId} checked in today already`);
     const points = checkinPoints(decision.streak, options.rules).total;
-    const rank = ((await run<{ count: number }>(SQL.bumpDay, [communityId, day])).rows[0] as { count: number }).count;
-    if ((await run(SQL.insertCheckin, [communityId, memberId, day, decision.streak, points, rank, decision.freezesUsed, at])).rowCount !== 1) throw new Error('baseline: check-in row exists');
     const before = (await run<{ balance: number }>(SQL.getPoints, [memberId])).rows[0] ?? { balance: 0 };
     const key = `checkin:${memberId}:${day}`;
     if ((await run(SQL.insertLedger, [communityId, memberId, points, 'earn', 'checkin', day, key, null, day, at])).rowCount !== 1) throw new Error('baseline: ledger key used');
@@ -150,6 +151,9 @@ export function createPgBaseline(options: PgBaselineOptions): PgBaseline {
     await run(SQL.upsertPeriod, [communityId, week, memberId, points]);
     await run(SQL.upsertPeriod, [communityId, month, memberId, points]);
     await run(SQL.putStreak, [memberId, day, decision.streak, Math.max(state?.bestStreak ?? 0, decision.streak), (state?.total ?? 0) + 1, (state?.freezes ?? 0) - decision.freezesUsed]);
+    // The community's day count last, as the core takes it (it is the row every check-in of the day waits for).
+    const rank = ((await run<{ count: number }>(SQL.bumpDay, [communityId, day])).rows[0] as { count: number }).count;
+    if ((await run(SQL.insertCheckin, [communityId, memberId, day, decision.streak, points, rank, decision.freezesUsed, at])).rowCount !== 1) throw new Error('baseline: check-in row exists');
     const total = ((await run<{ total: number }>(SQL.bumpActivity, [communityId, memberId, day, 0, 1])).rows[0] as { total: number }).total;
     if (total === 1) await run(SQL.markReturned, [at, memberId, at, at - options.returnWindowMs]);
     await run(SQL.saveReply, [options.replyJson, PLATFORM, community, deliveryId]);

@@ -62,7 +62,7 @@ try {
   const baseline = createPgBaseline({
     url: baseDb.url,
     poolSize: config.database.poolSize,
-    isolation: 'serializable',
+    isolation: 'read committed',
     when: { day, week: weekKey(day), month: monthKey(day), at: at.getTime() },
     rules: config.checkin,
     windowMs: config.rateLimit.commands?.windowMs ?? 10_000,

@@ -261,7 +261,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   built.registry = registry;
   const inbound = createInboundRepo(store.sql);
   const promMetrics = config.metrics.enabled
-    ? new PromMetrics({ databaseUp: () => store.ping(), redisUp: () => jobs.health() === 'up', outboxPending: () => outboxRepo.pendingByPlatform() })
+    ? new PromMetrics({ databaseUp: () => store.ping(), redisUp: () => jobs.health() === 'up', unitRetries: () => store.unitRetries(), outboxPending: () => outboxRepo.pendingByPlatform() })
     : undefined;
   const metrics: Metrics = promMetrics ?? noMetrics;
   const rateLimits = createRateLimitRepo(store.sql);

@@ -21,7 +21,7 @@ import type { InboundRepo } from './inbound/repo.js';
 import { noMetrics, type CommandOutcome, type Metrics } from './metrics.js';
 import type { CommandLimiter } from './ratelimit/limiter.js';
 import { sanitizeEvent } from './identity/sanitize.js';
-import type { Store } from '../store/db.js';
+import type { Store, UnitOptions } from '../store/db.js';
 import type { Committed } from '../store/group-commit.js';
 
 export interface RouteResult {
@@ -114,6 +114,12 @@ export class Router {
     // Each event's work is one unit of work (one savepoint in a group-committed
     // write transaction). A refusal (UserError) rolls all of it back; a second,
     // small unit then claims the delivery and stores the refusal as its reply.
+    // One member's events run one at a time (their lock); a command that declares itself safe
+    // at READ COMMITTED runs there, so many members of one community do not abort each other.
+    const unitOptions: UnitOptions = {
+      lock: `${event.community.platform}:${event.community.externalId}:${event.actor.platformUserId}`,
+      ...(plan.kind === 'command' && plan.invocation.leaf.readCommitted ? { isolation: 'read-committed' } : {}),
+    };
     const attempt = (refusal?: UserError) =>
       this.deps.store.unit(async (unit): Promise<RouteResult & { limited?: true }> => {
         const claim = await inbound.claim(key, event.actor.platformUserId, now.getTime());
@@ -139,7 +145,7 @@ export class Router {
         const replies = refusal ? (await this.refuse(plan, ctx, refusal)) : await this.execute(plan, ctx);
         await inbound.saveReplies(key, replies);
         return { duplicate: false, replies };
-      });
+      }, unitOptions);
     let committed: Committed<RouteResult & { limited?: true }>;
     let refused = plan.kind === 'refuse' || plan.kind === 'unknown';
     try {

@@ -12,6 +12,8 @@ export interface ScrapeSources {
   /** The database answers (read at scrape time). */
   databaseUp(): Promise<boolean>;
   redisUp(): boolean;
+  /** Units of work run again because PostgreSQL asked (a running total; 0 on SQLite). */
+  unitRetries(): number;
   /** Outbox rows not yet sent (pending or being sent), by platform. */
   outboxPending(): Promise<ReadonlyArray<{ platform: string; count: number }>>;
 }
@@ -61,6 +63,17 @@ export class PromMetrics implements Metrics {
     });
     this.repairs = new Counter({ name: 'qunbot_reconciler_repairs_total', help: 'Repairs made by the reconciler: armed (a timer missing in Redis), redelivered (an outbox row handed back to the queue).', labelNames: ['repair'], registers });
     new Gauge({ name: 'qunbot_database_up', help: 'The database (SQLite or PostgreSQL) answers (1) or not (0).', registers, collect: upGauge(sources.databaseUp) });
+    let retriesSeen = 0;
+    const retries: Counter = new Counter({
+      name: 'qunbot_database_unit_retries_total',
+      help: 'Units of work run again from the start because PostgreSQL reported a serialization failure or a deadlock (always 0 on SQLite).',
+      registers,
+      collect: () => {
+        const now = sources.unitRetries();
+        retries.inc(now - retriesSeen);
+        retriesSeen = now;
+      },
+    });
     new Gauge({ name: 'qunbot_redis_up', help: 'Redis (timers and queues) is connected (1) or not (0).', registers, collect: upGauge(sources.redisUp) });
     // Zero series for outcomes known in advance, so that rate() works from the first event.
     for (const repair of ['armed', 'redelivered']) this.repairs.inc({ repair }, 0);

@@ -32,14 +32,32 @@ export interface Store {
    * the store: on PostgreSQL it may run again from the start when the
    * transaction has to be retried.
    */
-  unit<T>(fn: UnitFn<T>): Promise<Committed<T>>;
+  unit<T>(fn: UnitFn<T>, options?: UnitOptions): Promise<Committed<T>>;
   /** Write transactions the units have used so far (SQLite's group commit shares one among many units). */
   unitTransactions(): number;
+  /** Units run again from the start because PostgreSQL asked (serialization failure, deadlock); 0 on SQLite. */
+  unitRetries(): number;
   /** Answers a trivial query (health checks). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
   /** The SQLite engine's one connection (backups, benchmarks); absent on PostgreSQL. */
   readonly sqlite?: Sqlite;
+}
+
+/**
+ * How a unit of work is isolated from the units running beside it. SQLite runs
+ * units one at a time, so both options change nothing there. On PostgreSQL a
+ * unit is SERIALIZABLE unless it asks for `read-committed`: a unit may ask only
+ * when every read-then-write it does is either on rows of the member named by
+ * `lock` (all router units take that member's lock, so they run one at a time
+ * per member), an atomic statement (`x = x + 1`, an upsert, a guarded
+ * `UPDATE … WHERE status = 'open'`), a row it locked (`FOR UPDATE`), or an
+ * insert that a unique key makes safe. See docs/architecture.md, "Isolation".
+ */
+export interface UnitOptions {
+  isolation?: 'serializable' | 'read-committed';
+  /** A key (e.g. the actor) whose units run one at a time: a transaction-scoped advisory lock on PostgreSQL. */
+  lock?: string;
 }
 
 export interface SqliteStoreOptions {
@@ -65,6 +83,7 @@ export interface PostgresStoreOptions {
   poolSize: number;
   migrate?: boolean;
   onRetry?: (attempt: number, code: string) => void;
+  maxAttempts?: number;
 }
 
 export type StoreOptions = SqliteStoreOptions | PostgresStoreOptions;
@@ -121,6 +140,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     sqlite,
     unit: (fn) => commits.run(fn),
     unitTransactions: () => commits.transactions,
+    unitRetries: () => 0,
     ping: async () => {
       try {
         return ping.get() !== undefined;
@@ -141,13 +161,15 @@ async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> 
     poolSize: options.poolSize,
     ...(options.migrate !== false ? { migrationsFolder: rootPath('migrations/postgres') } : {}),
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
   });
   const ping = engine.sql.prepare<[], { ok: number }>('SELECT 1 AS ok');
   return {
     dialect: 'postgres',
     sql: engine.sql,
-    unit: (fn) => engine.unit(fn),
+    unit: (fn, unitOptions) => engine.unit(fn, unitOptions),
     unitTransactions: () => engine.transactions(),
+    unitRetries: () => engine.retries(),
     ping: async () => {
       try {
         return (await ping.get()) !== undefined;

@@ -1,11 +1,13 @@
 /**
  * The PostgreSQL engine: a connection pool; each unit of work is one
- * SERIALIZABLE transaction on one pooled connection, retried from the start
- * when PostgreSQL reports a serialization failure or a deadlock. SERIALIZABLE
- * gives every unit the outcome it would have had running alone, which is what
- * the SQLite engine gives by running units one at a time, so features reason
- * the same way on both engines ("read the balance, then spend it" cannot be
- * interleaved by another process).
+ * transaction on one pooled connection, retried from the start when
+ * PostgreSQL reports a serialization failure or a deadlock. By default a unit
+ * is SERIALIZABLE: it gets the outcome it would have had running alone, which
+ * is what the SQLite engine gives by running units one at a time, so features
+ * reason the same way on both engines. A unit whose reads-then-writes are all
+ * made safe otherwise (its member's lock, atomic statements, row locks, unique
+ * keys: see UnitOptions in db.ts) asks for READ COMMITTED, which does not
+ * abort when many members of one community write at once.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomInt } from 'node:crypto';
@@ -13,6 +15,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { committed, type AfterCommit, type Committed, type UnitFn } from './group-commit.js';
+import type { UnitOptions } from './db.js';
 import { numberPlaceholders, textFor, type Sql, type SqlText, type SqlValue, type Statement } from './sql.js';
 
 export interface PostgresOptions {
@@ -48,7 +51,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 export interface PostgresEngine {
   sql: Sql;
   pool: pg.Pool;
-  unit<T>(fn: UnitFn<T>): Promise<Committed<T>>;
+  unit<T>(fn: UnitFn<T>, options?: UnitOptions): Promise<Committed<T>>;
   transactions(): number;
   retries(): number;
   close(): Promise<void>;
@@ -92,15 +95,18 @@ export async function openPostgres(options: PostgresOptions): Promise<PostgresEn
     },
   };
 
-  async function unit<T>(fn: UnitFn<T>): Promise<Committed<T>> {
+  async function unit<T>(fn: UnitFn<T>, unitOptions?: UnitOptions): Promise<Committed<T>> {
+    const begin = unitOptions?.isolation === 'read-committed' ? 'BEGIN ISOLATION LEVEL READ COMMITTED' : 'BEGIN ISOLATION LEVEL SERIALIZABLE';
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       const hooks: AfterCommit[] = [];
       let began = false;
       try {
-        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        await client.query(begin);
         began = true;
         transactions++;
+        // Held until COMMIT or ROLLBACK: units with one key run one at a time.
+        if (unitOptions?.lock !== undefined) await client.query({ name: 'unit_lock', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 7123002))', values: [unitOptions.lock] });
         const value = await current.run(client, () => fn({ afterCommit: (hook) => void hooks.push(hook) }));
         await client.query('COMMIT');
         return committed(value, hooks);

@@ -62,6 +62,14 @@ export interface LeafCommand extends SpecBase {
   /** Top-level names that jump straight to this subcommand ('参与抽奖' → lottery join). */
   shortcuts?: readonly string[];
   handler: Handler;
+  /**
+   * The handler may run at READ COMMITTED on PostgreSQL (store UnitOptions):
+   * it reads-then-writes only the calling member's rows (the router holds that
+   * member's lock), and everything else through atomic statements, row locks
+   * or unique keys. The command listeners run in the same unit, so they must
+   * keep to the same rule. Leave it off when unsure: SERIALIZABLE is always safe.
+   */
+  readCommitted?: true;
 }
 
 export interface GroupCommand extends SpecBase {

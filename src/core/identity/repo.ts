@@ -24,7 +24,8 @@ export function createIdentityRepo(sql: Sql) {
   const findCommunity = sql.prepare<[string, string], CommunityRow>('SELECT id, platform, external_id, name FROM communities WHERE platform = ? AND external_id = ?');
   const communityById = sql.prepare<[number], CommunityRow>('SELECT id, platform, external_id, name FROM communities WHERE id = ?');
   const insertCommunity = sql.prepare<[string, string, string, number], CommunityRow>(
-    'INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id, platform, external_id, name',
+    // Two first events of a new community at once (PostgreSQL, READ COMMITTED): the second waits for the first and finds its row.
+    'INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING RETURNING id, platform, external_id, name',
   );
   const renameCommunity = sql.prepare<[string, number]>('UPDATE communities SET name = ? WHERE id = ?');
   const memberSelect = 'SELECT m.id, m.community_id, m.display_name, m.joined_at, m.left_at, a.platform_user_id FROM members m JOIN member_accounts a ON a.member_id = m.id';
@@ -53,7 +54,8 @@ export function createIdentityRepo(sql: Sql) {
   return {
     findCommunity: (platform: string, externalId: string) => findCommunity.get(platform, externalId),
     communityById: (id: number) => communityById.get(id),
-    insertCommunity: async (platform: string, externalId: string, name: string, now: number) => (await insertCommunity.get(platform, externalId, name, now)) as CommunityRow,
+    insertCommunity: async (platform: string, externalId: string, name: string, now: number) =>
+      ((await insertCommunity.get(platform, externalId, name, now)) ?? (await findCommunity.get(platform, externalId))) as CommunityRow,
     renameCommunity: (id: number, name: string) => renameCommunity.run(name, id),
     findMemberByAccount: (communityId: number, platform: string, platformUserId: string) => findByAccount.get(communityId, platform, platformUserId),
     /** Members named exactly `name` (ASCII case folded), at most `limit`. */

@@ -29,6 +29,8 @@ function checkinFeature(service: CheckinService): Feature {
         aliases: ['签到', '打卡', 'signin', 'daily'],
         description: 'checkin.describe',
         role: 'member',
+        // Reads and writes the member's own streak and points; the day's count is an atomic upsert.
+        readCommitted: true,
         handler: async (ctx) => renderCheckin(ctx, await service.checkin(ctx)),
       },
       {
@@ -37,6 +39,7 @@ function checkinFeature(service: CheckinService): Feature {
         description: 'freeze.describe',
         role: 'member',
         enabled: () => service.rules.freeze.enabled,
+        readCommitted: true,
         async handler(ctx): Promise<Reply> {
           const r = await service.buyFreeze(ctx);
           return { text: ctx.t('freeze.done', r), ephemeral: true };

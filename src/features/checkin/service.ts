@@ -55,18 +55,6 @@ export class CheckinService {
     const decision = decideStreak(state, ctx.day, this.rules);
     if (decision.kind === 'already') throw new UserError('checkin.already', { streak: decision.streak });
     const { base, bonus, total } = checkinPoints(decision.streak, this.rules);
-    const rankOfDay = await this.deps.repo.nextRankOfDay(ctx.community.id, ctx.day);
-    const inserted = await this.deps.repo.insertCheckin({
-          communityId: ctx.community.id,
-          memberId,
-          day: ctx.day,
-          streak: decision.streak,
-          points: total,
-          rank: rankOfDay,
-          freezesUsed: decision.freezesUsed,
-          at: ctx.now.getTime(),
-        });
-    if (!inserted) throw new UserError('checkin.already', { streak: state?.streak ?? 1 });
     const award = await this.deps.points.award({
           communityId: ctx.community.id,
           memberId,
@@ -81,6 +69,7 @@ export class CheckinService {
           // The check-in reply tells the member (renderCheckin).
           levelUpInReply: true,
         });
+    if (!award.applied) throw new UserError('checkin.already', { streak: state?.streak ?? 1 });
     const bestStreak = Math.max(state?.bestStreak ?? 0, decision.streak);
     await this.deps.repo.saveStreak(memberId, {
             lastDay: ctx.day,
@@ -95,6 +84,20 @@ export class CheckinService {
       const line = await hook(ctx, decision.streak);
       if (line !== undefined) extra.push(line);
     }
+    // The community's count of the day is the one row every check-in of the day writes: on
+    // PostgreSQL each holds its lock until COMMIT, so it is taken last, to hold it briefly.
+    const rankOfDay = await this.deps.repo.nextRankOfDay(ctx.community.id, ctx.day);
+    const inserted = await this.deps.repo.insertCheckin({
+          communityId: ctx.community.id,
+          memberId,
+          day: ctx.day,
+          streak: decision.streak,
+          points: total,
+          rank: rankOfDay,
+          freezesUsed: decision.freezesUsed,
+          at: ctx.now.getTime(),
+        });
+    if (!inserted) throw new UserError('checkin.already', { streak: state?.streak ?? 1 });
     return {
       extra,
       streak: decision.streak,

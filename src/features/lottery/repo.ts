@@ -45,7 +45,10 @@ export function createLotteryRepo(sql: Sql) {
   });
   const entry = sql.prepare<[number, number], { tickets: number }>('SELECT tickets FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
   const count = sql.prepare<[number], { n: number; t: number }>('SELECT entrant_count AS n, ticket_count AS t FROM lotteries WHERE id = ?');
-  const bumpCounts = sql.prepare<[number, number]>('UPDATE lotteries SET entrant_count = entrant_count + 1, ticket_count = ticket_count + ? WHERE id = ?');
+  // Guarded by the status: an entry added while the draw commits (a check-in's milestone entry runs at
+  // READ COMMITTED on PostgreSQL) finds the lottery no longer open and is taken back.
+  const bumpCounts = sql.prepare<[number, number]>("UPDATE lotteries SET entrant_count = entrant_count + 1, ticket_count = ticket_count + ? WHERE id = ? AND status = 'open'");
+  const dropEntry = sql.prepare<[number, number]>('DELETE FROM lottery_entries WHERE lottery_id = ? AND member_id = ?');
   const newcomer = sql.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND source = 'newcomer'");
   return {
     hadNewcomerEntry: async (memberId: number) => ((await newcomer.get(memberId))?.n ?? 0) > 0,
@@ -58,11 +61,12 @@ export function createLotteryRepo(sql: Sql) {
     moveStatus: async (id: number, from: LotteryRow['status'], to: LotteryRow['status']) => (await move.run(to, id, from)) === 1,
     saveResult: (id: number, entriesHash: string, entriesJson: string, winnersJson: string, at: number) => result.run(entriesHash, entriesJson, winnersJson, at, id),
     saveReroll: (id: number, winnersJson: string, rerolls: number) => reroll.run(winnersJson, rerolls, id),
-    /** False when the member had already entered. */
+    /** False when the member had already entered, or the lottery is no longer open. */
     async insertEntry(lotteryId: number, memberId: number, tickets: number, costPaid: number, source: string, at: number): Promise<boolean> {
       if ((await insertEntry.run(lotteryId, memberId, tickets, costPaid, source, at)) !== 1) return false;
-      await bumpCounts.run(tickets, lotteryId);
-      return true;
+      if ((await bumpCounts.run(tickets, lotteryId)) === 1) return true;
+      await dropEntry.run(lotteryId, memberId);
+      return false;
     },
     entries: (lotteryId: number) => entries.all(lotteryId),
     entry: (lotteryId: number, memberId: number) => entry.get(lotteryId, memberId),

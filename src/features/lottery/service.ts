@@ -141,7 +141,7 @@ export class LotteryService {
     if (!this.deps.rules.milestoneEntries.includes(streak)) return undefined;
     const row = await this.deps.repo.newestOpen(ctx.community.id, ctx.now.getTime());
     if (!row || (await this.deps.repo.entry(row.id, ctx.member.id))) return undefined;
-    await this.deps.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'milestone', ctx.now.getTime());
+    if (!(await this.deps.repo.insertEntry(row.id, ctx.member.id, 1, 0, 'milestone', ctx.now.getTime()))) return undefined;
     return ctx.t('lottery.milestoneEntry', { days: streak, id: row.id, prize: row.prize });
   }
 

@@ -24,6 +24,8 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
       description: 'points.describe',
       role: 'member',
       args: [{ name: 'member', type: 'member', description: 'points.arg.member' }],
+      // Reads only.
+      readCommitted: true,
       async handler(ctx, args): Promise<Reply> {
         const member = args.optionalMember('member') ?? ctx.member;
         const p = await points.profile(ctx.community.id, member.id);
@@ -50,6 +52,7 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
           description: 'leaderboard.arg.period',
         },
       ],
+      readCommitted: true,
       async handler(ctx, args): Promise<Reply> {
         const period = (args.optionalString('period') ?? 'week') as Period;
         const board = await points.board(ctx.community.id, period, ctx.day, ctx.member.id, deps.leaderboardSize);

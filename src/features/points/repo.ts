@@ -15,6 +15,12 @@ export function createPointsRepo(sql: Sql) {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
   );
   const getPoints = sql.prepare<[number], { balance: number; earned: number }>('SELECT balance, earned FROM member_points WHERE member_id = ?');
+  // Before a change: locked on PostgreSQL, so a spend never reads a balance another unit is changing
+  // (SQLite runs one unit at a time).
+  const lockPoints = sql.prepare<[number], { balance: number; earned: number }>({
+    sqlite: 'SELECT balance, earned FROM member_points WHERE member_id = ?',
+    postgres: 'SELECT balance, earned FROM member_points WHERE member_id = ? FOR UPDATE',
+  });
   const upsertPoints = sql.prepare<[number, number, number, number, number]>(
     `INSERT INTO member_points (member_id, community_id, balance, earned, updated_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (member_id) DO UPDATE SET balance = member_points.balance + excluded.balance, earned = member_points.earned + excluded.earned, updated_at = excluded.updated_at`,
@@ -44,6 +50,8 @@ export function createPointsRepo(sql: Sql) {
       return (await insertLedger.run(e.communityId, e.memberId, e.delta, e.kind, e.reason, e.ref, e.key, e.actorMemberId, e.day, e.at)) === 1;
     },
     points: async (memberId: number) => (await getPoints.get(memberId)) ?? { balance: 0, earned: 0 },
+    /** The balance a change starts from, its row locked until the unit commits. */
+    pointsForChange: async (memberId: number) => (await lockPoints.get(memberId)) ?? { balance: 0, earned: 0 },
     addToBalance: (memberId: number, communityId: number, dBalance: number, dEarned: number, at: number) => upsertPoints.run(memberId, communityId, dBalance, dEarned, at),
     addToPeriod: (communityId: number, period: string, memberId: number, dEarned: number) => upsertPeriod.run(communityId, period, memberId, dEarned),
     top: (communityId: number, limit: number) => top.all(communityId, limit),

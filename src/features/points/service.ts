@@ -61,7 +61,7 @@ export class PointsService {
    * crossing is announced once, in the caller's reply or as a post.
    */
   async award(input: AwardInput): Promise<AwardResult> {
-    const before = await this.deps.repo.points(input.memberId);
+    const before = await this.deps.repo.pointsForChange(input.memberId);
     const levelBefore = levelFor(before.earned, this.deps.levels);
     if (input.delta < 0 && before.balance + input.delta < 0) {
       throw new UserError('points.insufficient', { balance: before.balance, needed: -input.delta });
