@@ -213,7 +213,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
-  const poll = createPoll({ store, outbox, timers, rng, translate: translateFor });
+  const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
   const shop = createShop({ store, points: points.service, outbox });
   const quiz = createQuiz({ store, outbox, timers, points: points.service, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
   const lifecycle = createLifecycle({

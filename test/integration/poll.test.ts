@@ -20,6 +20,19 @@ const press = (t: TestApp, user: string, command: string): Promise<string> =>
   t.app.router.handle({ ...t.chat.event(user, ''), type: 'action', command } as ChatEvent).then((r) => r.replies.map((x) => x.text).join('\n'));
 
 describe('polls', () => {
+  it('min_level=: members below the level are refused with the level named, and nothing is stored; members at it vote', async () => {
+    const t = await app({ clock: new FixedClock(T0) });
+    const [reply] = await t.chat.send('admin', '/poll create "新功能投票" 要 | 不要 min_level=2');
+    expect(reply?.text).toContain('第 2 级及以上可投');
+    await t.chat.say('bob', '/points');
+    expect(await t.chat.say('admin', '/grant bob 150 活跃')).toContain('150');
+    expect(await t.chat.say('alice', '/投票 1 1')).toContain('投票 #1 需要达到第 2 级才能投票。');
+    expect(await votes(t)).toEqual([]);
+    expect(await t.chat.say('bob', '/投票 1 1')).toContain('1. 要');
+    expect((await votes(t)).map((v) => v.option)).toEqual([1]);
+    expect(await poll(t)).toMatchObject({ min_level: 1 });
+  });
+
   it('an admin creates a poll: numbered options, one button per option, the reply hint; members may not create', async () => {
     const t = (await app({ clock: new FixedClock(T0) }));
     const [reply] = await t.chat.send('admin', '/poll create "周末去哪儿？" 爬山 | 看电影 | 宅家 ends=+2h');

@@ -24,8 +24,15 @@ export function pollCommands(service: PollService): CommandSpec[] {
             { name: 'poll', type: 'text', required: true, description: 'poll.arg.poll' },
             { name: 'ends', type: 'when', named: true, description: 'poll.arg.ends' },
             { name: 'multi', type: 'int', named: true, min: 1, max: MAX_OPTIONS, description: 'poll.arg.multi' },
+            { name: 'min_level', type: 'int', named: true, min: 1, max: 100, description: 'poll.arg.minLevel' },
           ],
-          handler: (ctx, args) => service.create(ctx, { ...parsePollText(args.string('poll')), ends: args.has('ends') ? args.when('ends') : undefined, multi: args.optionalInt('multi') ?? 1 }),
+          handler: (ctx, args) =>
+            service.create(ctx, {
+              ...parsePollText(args.string('poll')),
+              ends: args.has('ends') ? args.when('ends') : undefined,
+              multi: args.optionalInt('multi') ?? 1,
+              minLevel: Math.max(0, (args.optionalInt('min_level') ?? 1) - 1),
+            }),
         },
         {
           name: 'vote',

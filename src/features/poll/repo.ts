@@ -17,6 +17,8 @@ export interface NewPoll {
   multi: number;
   anonymous: boolean;
   hideResults: boolean;
+  /** 0-based level index a voter needs. */
+  minLevel: number;
   endsAt: number | null;
   salt: string | null;
   createdBy: number;
@@ -24,9 +26,9 @@ export interface NewPoll {
 }
 
 export function createPollRepo(sql: Sql) {
-  const insert = sql.prepare<[number, string, string, number, number, number, number | null, string | null, number, number], { id: number }>(
-    `INSERT INTO polls (community_id, question, options_json, multi, anonymous, hide_results, ends_at, salt, status, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+  const insert = sql.prepare<[number, string, string, number, number, number, number, number | null, string | null, number, number], { id: number }>(
+    `INSERT INTO polls (community_id, question, options_json, multi, anonymous, hide_results, min_level, ends_at, salt, status, created_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
   );
   const get = sql.prepare<[number], PollRow>('SELECT * FROM polls WHERE id = ?');
   const listOpen = sql.prepare<[number], PollRow>("SELECT * FROM polls WHERE community_id = ? AND status = 'open' ORDER BY id");
@@ -41,7 +43,7 @@ export function createPollRepo(sql: Sql) {
   const voters = sql.prepare<[number], { n: number }>('SELECT COUNT(DISTINCT voter) AS n FROM poll_votes WHERE poll_id = ?');
   return {
     insert: async (p: NewPoll) =>
-      ((await insert.get(p.communityId, p.question, JSON.stringify(p.options), p.multi, p.anonymous ? 1 : 0, p.hideResults ? 1 : 0, p.endsAt, p.salt, p.createdBy, p.at)) as { id: number }).id,
+      ((await insert.get(p.communityId, p.question, JSON.stringify(p.options), p.multi, p.anonymous ? 1 : 0, p.hideResults ? 1 : 0, p.minLevel, p.endsAt, p.salt, p.createdBy, p.at)) as { id: number }).id,
     get: (id: number) => get.get(id),
     listOpen: (communityId: number) => listOpen.all(communityId),
     /** Open polls with an end time: the timers the reconciler keeps armed. */

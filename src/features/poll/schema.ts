@@ -24,6 +24,8 @@ export const polls = sqliteTable(
     multi: integer('multi').notNull().default(1),
     anonymous: integer('anonymous', { mode: 'boolean' }).notNull().default(false),
     hideResults: integer('hide_results', { mode: 'boolean' }).notNull().default(false),
+    /** 0-based level index a member needs to vote (0: everyone). */
+    minLevel: integer('min_level').notNull().default(0),
     /** NULL: open until an admin closes it. */
     endsAt: integer('ends_at'),
     /** Anonymous polls only, while open: the key of the voter hashes. */

@@ -32,6 +32,8 @@ export interface CreateInput extends PollDraft {
   /** Checked by the registry: ahead of the command's time. */
   ends: Date | undefined;
   multi: number;
+  /** 0-based level index a member needs to vote. */
+  minLevel: number;
 }
 
 /** What a PollService needs, by name (built by the feature's assembly function in index.ts). */
@@ -42,6 +44,8 @@ export interface PollServiceDeps {
   rng: Rng;
   /** A community's translator, for the result posted by the timer. */
   translate: (communityId: number) => Promise<Translate>;
+  /** A member's 0-based level index (points feature). */
+  levelOf: (memberId: number) => Promise<number>;
 }
 
 export class PollService {
@@ -57,6 +61,7 @@ export class PollService {
           multi: input.multi,
           anonymous: input.anonymous,
           hideResults: input.hideResults,
+          minLevel: input.minLevel,
           endsAt,
           salt: input.anonymous ? this.deps.rng.hex(32) : null,
           createdBy: ctx.member.id,
@@ -74,6 +79,7 @@ export class PollService {
     const row = await this.openPoll(ctx, id);
     const options = optionsOf(row);
     if (n < 1 || n > options.length) throw new UserError('poll.badOption', { id, max: options.length, n });
+    if (row.min_level > 0 && (await this.deps.levelOf(ctx.member.id)) < row.min_level) throw new UserError('poll.needLevel', { id, level: row.min_level + 1 });
     const voter = this.voterOf(row, ctx.member.id);
     const before = await this.deps.repo.choices(id, voter);
     const memberId = row.anonymous ? null : ctx.member.id;
@@ -157,6 +163,7 @@ export class PollService {
     const rules = [row.multi > 1 ? ctx.t('poll.ruleMulti', { multi: row.multi }) : ctx.t('poll.ruleSingle')];
     if (row.anonymous) rules.push(ctx.t('poll.ruleAnonymous'));
     if (row.hide_results) rules.push(ctx.t('poll.ruleHidden'));
+    if (row.min_level > 0) rules.push(ctx.t('poll.ruleLevel', { level: row.min_level + 1 }));
     rules.push(row.ends_at === null ? ctx.t('poll.ruleNoEnd') : ctx.t('poll.ruleEnds', { ends: formatLocal(new Date(row.ends_at), ctx.community.timezone) }));
     return {
       title: ctx.t('poll.announceTitle', { id: row.id }),

@@ -1,0 +1,1 @@
+ALTER TABLE "polls" ADD COLUMN "min_level" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE `polls` ADD `min_level` integer DEFAULT 0 NOT NULL;
