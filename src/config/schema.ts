@@ -213,6 +213,7 @@ export const configSchema = z.object({
     alerts: z.object({
       enabled: z.boolean(),
       activeRateBelow: z.number().min(0).max(1),
+      weekDropAbove: z.number().min(0).max(1),
       minMembers: z.number().int().min(0),
       windowSeconds: z.number().int().min(10).max(86_400),
       leaves: z.number().int().min(0),

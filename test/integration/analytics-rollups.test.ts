@@ -229,6 +229,73 @@ describe('alerts', () => {
     expect(sent[0]?.fallback_json).toContain('⚠️ For the admins <@boss> <@deputy>');
   });
 
+  it('the speaking rate falling week on week alerts once a day while it lasts, and once more in one line when it recovers', async () => {
+    const clock = new FixedClock(at(-15));
+    const t = await app({ clock });
+    for (let i = 0; i < 12; i++) await join(t, `m${i}`);
+    // Week one: 8 of 12 members speak every day; week two: 3 of them.
+    for (let d = -14; d <= -1; d++) {
+      clock.set(at(d));
+      for (let i = 0; i < (d < -7 ? 8 : 3); i++) await chatter(t, `m${i}`);
+    }
+    clock.set(T0);
+    await runDaily(t, 'w2');
+    await runDaily(t, 'w2-again');
+    let sent = await alerts(t);
+    // The active rate (3 of 12, 25 %) is above its line: only the week-on-week alert.
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.reply_json).toContain('截至 2026-11-22 的一周发言率 25%，比上周的 67% 下降 63%（预警线：降幅超过 30%）');
+    // Still down the next day: one more alert, for that day.
+    for (const u of ['m0', 'm1', 'm2']) await chatter(t, u);
+    clock.set(at(1));
+    await runDaily(t, 'next');
+    sent = await alerts(t);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.reply_json).toContain('截至 2026-11-23 的一周发言率');
+    // A lively week: the alert ends, in one line, once.
+    for (let d = 1; d <= 7; d++) {
+      clock.set(at(d));
+      for (let i = 0; i < 10; i++) await chatter(t, `m${i}`);
+    }
+    clock.set(at(8));
+    await runDaily(t, 'lively');
+    await runDaily(t, 'lively-again');
+    clock.set(at(9));
+    for (let i = 0; i < 10; i++) await chatter(t, `m${i}`);
+    clock.set(at(10));
+    await runDaily(t, 'after');
+    const texts = (await alerts(t)).map((a) => (JSON.parse(a.reply_json) as { text: string }).text);
+    const recovered = texts.filter((x) => x.includes('周环比下降预警解除'));
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]).toMatch(/截至 2026-11-\d\d 的一周发言率 \d+%（上周 \d+%），周环比下降预警解除。/);
+    expect(texts.filter((x) => x.includes('下降') && !x.includes('解除')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a low active rate ends with one recovery line, and opens again when it falls again', async () => {
+    const clock = new FixedClock(at(-1));
+    const t = await app({ clock, config: { analytics: { alerts: { weekDropAbove: 0 } } } });
+    for (let i = 0; i < 10; i++) await join(t, `m${i}`);
+    clock.set(T0);
+    await runDaily(t, 'low');
+    expect(await alerts(t)).toHaveLength(1);
+    for (let i = 0; i < 5; i++) await chatter(t, `m${i}`);
+    clock.set(at(1));
+    await runDaily(t, 'ok');
+    await runDaily(t, 'ok-again');
+    // 2026-11-24: nobody active, the alert opens again; 2026-11-25 is healthy again.
+    clock.set(at(2));
+    await runDaily(t, 'low-again');
+    for (let i = 0; i < 5; i++) await chatter(t, `m${i}`);
+    clock.set(at(3));
+    await runDaily(t, 'ok-again-2');
+    const texts = (await alerts(t)).map((a) => (JSON.parse(a.reply_json) as { text: string }).text);
+    expect(texts).toHaveLength(4);
+    expect(texts[0]).toContain('2026-11-22 日活跃率 0%');
+    expect(texts[1]).toContain('✅ 2026-11-23 日活跃率回到 50%（预警线 20%；日活 5 人 / 成员 10 人），预警解除。');
+    expect(texts[2]).toContain('2026-11-24 日活跃率 0%');
+    expect(texts[3]).toContain('✅ 2026-11-25 日活跃率回到 50%');
+  });
+
   it('10 members leaving within 5 minutes alerts at once, once that day; the same leaves spread wider do not', async () => {
     const clock = new FixedClock(T0);
     const t = await app({ clock });

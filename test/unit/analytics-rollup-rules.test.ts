@@ -7,7 +7,9 @@ import {
   measureRollups,
   rollupDays,
   sparkline,
+  weekOnWeek,
   type ActivityRow,
+  type DailyRollup,
   type CommunityHistory,
   type MemberHistory,
   type MetricRules,
@@ -110,6 +112,35 @@ describe('alerts', () => {
     expect(lowActiveRate({ members: 100, active: 20 }, rules)).toBeUndefined();
     expect(lowActiveRate({ members: 9, active: 0 }, rules)).toBeUndefined();
     expect(lowActiveRate({ members: 0, active: 0 }, { activeRateBelow: 0.2, minMembers: 0 })).toBeUndefined();
+  });
+
+  /** 14 days ending 2026-11-28: the first week's days get `a`, the second's `b`. */
+  const fortnight = (a: Partial<DailyRollup>, b: Partial<DailyRollup>): DailyRollup[] =>
+    Array.from({ length: 14 }, (_, i) => {
+      const zero = { members: 50, joins: 0, leaves: 0, messages: 0, commands: 0 } as DailyRollup;
+      for (const k of ['active', 'speakers', 'checkins', 'participants'] as const) for (const w of ['', '7', '30'] as const) (zero as Record<string, unknown>)[`${k}${w}`] = 0;
+      return { ...zero, ...(i < 7 ? a : b), day: addDays('2026-11-15', i) };
+    });
+
+  it('week on week: the speaking rate from the 7-day speakers of each week\'s last day; interactions per 100 members a day elsewhere', () => {
+    const rows = fortnight({ speakers7: 20, messages: 70, commands: 0 }, { speakers7: 10, messages: 14, commands: 21 });
+    const speaking = weekOnWeek(rows, '2026-11-28', true, 10);
+    expect(speaking).toMatchObject({ metric: 'speaking', thisWeek: 0.2, lastWeek: 0.4 });
+    expect(speaking?.drop).toBeCloseTo(0.5);
+    // 35 interactions a day this week over 50 members: 70 per 100; last week 70 a day: 140.
+    const interactions = weekOnWeek(rows, '2026-11-28', false, 10);
+    expect(interactions).toMatchObject({ metric: 'interactions', thisWeek: 70, lastWeek: 140 });
+    expect(interactions?.drop).toBeCloseTo(0.5);
+    // A rise is a negative drop.
+    expect(weekOnWeek(fortnight({ speakers7: 10 }, { speakers7: 20 }), '2026-11-28', true, 10)?.drop).toBeCloseTo(-1);
+  });
+
+  it('week on week: nothing to compare when a day is missing, last week was empty, or the community is too small', () => {
+    const rows = fortnight({ speakers7: 20 }, { speakers7: 10 });
+    expect(weekOnWeek(rows.filter((r) => r.day !== '2026-11-17'), '2026-11-28', true, 10)).toBeUndefined();
+    expect(weekOnWeek(rows, '2026-11-29', true, 10)).toBeUndefined();
+    expect(weekOnWeek(fortnight({ speakers7: 0 }, { speakers7: 10 }), '2026-11-28', true, 10)).toBeUndefined();
+    expect(weekOnWeek(rows, '2026-11-28', true, 51)).toBeUndefined();
   });
 
   it('a spike is at least the threshold; a threshold of 0 is off', () => {

@@ -44,6 +44,26 @@ export const analyticsMessages = {
     'zh-CN': '{day} 日活跃率 {rate}，低于预警线 {threshold}（日活 {active} 人 / 成员 {members} 人）。可以办个签到或抽奖活动，叫醒沉默成员。',
     en: 'The daily active rate on {day} was {rate}, below the alert line of {threshold} ({active} active of {members} members). A check-in push or a lottery can wake silent members.',
   },
+  'stats.alert.lowActiveRecovered': {
+    'zh-CN': '✅ {day} 日活跃率回到 {rate}（预警线 {threshold}；日活 {active} 人 / 成员 {members} 人），预警解除。',
+    en: '✅ The daily active rate on {day} was back at {rate} (alert line {threshold}; {active} active of {members} members): the alert is over.',
+  },
+  'stats.alert.speakingDrop': {
+    'zh-CN': '截至 {day} 的一周发言率 {thisWeek}，比上周的 {lastWeek} 下降 {drop}（预警线：降幅超过 {threshold}）。可以发个话题或问答活跃一下气氛。',
+    en: 'The speaking rate of the week to {day} was {thisWeek}, down {drop} from {lastWeek} the week before (alert when it falls more than {threshold}). A topic or a quiz can get people talking.',
+  },
+  'stats.alert.speakingRecovered': {
+    'zh-CN': '✅ 截至 {day} 的一周发言率 {thisWeek}（上周 {lastWeek}），周环比下降预警解除。',
+    en: '✅ The speaking rate of the week to {day} was {thisWeek} ({lastWeek} the week before): the week-on-week alert is over.',
+  },
+  'stats.alert.interactionDrop': {
+    'zh-CN': '截至 {day} 的一周，每百人日均互动 {thisWeek} 次，比上周的 {lastWeek} 次下降 {drop}（预警线：降幅超过 {threshold}）。可以办个签到、抽奖或问答活动。',
+    en: 'In the week to {day}, interactions per 100 members a day were {thisWeek}, down {drop} from {lastWeek} the week before (alert when they fall more than {threshold}). A check-in push, a lottery or a quiz can help.',
+  },
+  'stats.alert.interactionRecovered': {
+    'zh-CN': '✅ 截至 {day} 的一周，每百人日均互动 {thisWeek} 次（上周 {lastWeek} 次），周环比下降预警解除。',
+    en: '✅ In the week to {day}, interactions per 100 members a day were {thisWeek} ({lastWeek} the week before): the week-on-week alert is over.',
+  },
   'stats.alert.leaveSpike': {
     'zh-CN': '{minutes} 分钟内有 {count} 人退群（预警线 {threshold} 人），请留意群里发生了什么。',
     en: '{count} members left within {minutes} minutes (alert at {threshold}): worth a look at what is going on.',

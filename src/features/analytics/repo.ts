@@ -35,6 +35,10 @@ export function createAnalyticsRepo(sql: Sql) {
   const rollups = sql.prepare<[number, string, string], DailyRollup>(`SELECT day, ${ROLLUP_COLUMNS.join(', ')} FROM analytics_daily WHERE community_id = ? AND day >= ? AND day <= ? ORDER BY day`);
   const rolledDays = sql.prepare<[number, string, string], { day: string }>('SELECT day FROM analytics_daily WHERE community_id = ? AND day >= ? AND day <= ? ORDER BY day');
   const pruneRollups = sql.prepare<[number, string]>('DELETE FROM analytics_daily WHERE community_id = ? AND day < ?');
+  const alertsOf = sql.prepare<[number], { open_alerts: string | null }>('SELECT open_alerts FROM analytics_state WHERE community_id = ?');
+  const setAlerts = sql.prepare<[number, string]>(
+    'INSERT INTO analytics_state (community_id, open_alerts) VALUES (?, ?) ON CONFLICT (community_id) DO UPDATE SET open_alerts = excluded.open_alerts',
+  );
   const state = sql.prepare<[number], { raw_pruned_before: string | null }>('SELECT raw_pruned_before FROM analytics_state WHERE community_id = ?');
   const setPruned = sql.prepare<[number, string]>(
     'INSERT INTO analytics_state (community_id, raw_pruned_before) VALUES (?, ?) ON CONFLICT (community_id) DO UPDATE SET raw_pruned_before = excluded.raw_pruned_before',
@@ -60,6 +64,8 @@ export function createAnalyticsRepo(sql: Sql) {
     rollups: async (communityId: number, from: string, to: string): Promise<DailyRollup[]> => (await rollups.all(communityId, from, to)).map((r) => ({ ...r, ...Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, Number(r[c])])) })),
     rolledDays: async (communityId: number, from: string, to: string) => new Set((await rolledDays.all(communityId, from, to)).map((r) => r.day)),
     pruneRollups: (communityId: number, before: string) => pruneRollups.run(communityId, before),
+    openAlerts: async (communityId: number): Promise<string[]> => JSON.parse((await alertsOf.get(communityId))?.open_alerts ?? '[]') as string[],
+    setOpenAlerts: (communityId: number, open: readonly string[]) => setAlerts.run(communityId, JSON.stringify([...open].sort())),
     rawPrunedBefore: async (communityId: number) => (await state.get(communityId))?.raw_pruned_before ?? null,
     setRawPrunedBefore: (communityId: number, day: string) => setPruned.run(communityId, day),
     pruneActivity: (communityId: number, before: string) => pruneActivity.run(communityId, before),

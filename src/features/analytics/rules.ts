@@ -447,6 +447,50 @@ export function lowActiveRate(row: Pick<DailyRollup, 'members' | 'active'>, rule
   return rate < rules.activeRateBelow ? rate : undefined;
 }
 
+/** What the week-on-week alert compares: the speaking rate where the bot sees every message, else interactions. */
+export type WeekMetric = 'speaking' | 'interactions';
+
+export interface WeekComparison {
+  metric: WeekMetric;
+  /** Speaking: distinct speakers over members, as a share. Interactions: messages and commands per 100 members a day. */
+  thisWeek: number;
+  lastWeek: number;
+  /** (lastWeek − thisWeek) / lastWeek: positive when it fell. */
+  drop: number;
+}
+
+/**
+ * The week ending `day` against the week before, from the daily rollups (the
+ * 14 days ending `day`, in any order). Undefined when a day of either week is
+ * missing, when the community is smaller than `minMembers`, or when last week
+ * had nothing to compare with.
+ */
+export function weekOnWeek(rows: readonly DailyRollup[], day: Day, seesAllMessages: boolean, minMembers: number): WeekComparison | undefined {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const week = (end: Day): DailyRollup[] | undefined => {
+    const out: DailyRollup[] = [];
+    for (let i = 0; i < 7; i++) {
+      const row = byDay.get(addDays(end, -i));
+      if (!row) return undefined;
+      out.push(row);
+    }
+    return out;
+  };
+  const current = week(day);
+  const previous = week(addDays(day, -7));
+  if (!current || !previous) return undefined;
+  // The week's last day: its member count, and its 7-day distinct speakers.
+  const end = (w: DailyRollup[]): DailyRollup => w[0] as DailyRollup;
+  if (end(current).members < Math.max(1, minMembers) || end(previous).members < 1) return undefined;
+  const metric: WeekMetric = seesAllMessages ? 'speaking' : 'interactions';
+  const value = (w: DailyRollup[]): number =>
+    metric === 'speaking' ? end(w).speakers7 / end(w).members : (100 * w.reduce((n, r) => n + r.messages + r.commands, 0)) / 7 / end(w).members;
+  const thisWeek = value(current);
+  const lastWeek = value(previous);
+  if (lastWeek <= 0) return undefined;
+  return { metric, thisWeek, lastWeek, drop: (lastWeek - thisWeek) / lastWeek };
+}
+
 /** A spike: at least `threshold` distinct members joined (or left) within the window ending now. */
 export function isSpike(count: number, threshold: number): boolean {
   return threshold > 0 && count >= threshold;

@@ -65,4 +65,6 @@ export const analyticsDaily = sqliteTable(
 export const analyticsState = sqliteTable('analytics_state', {
   communityId: integer('community_id').primaryKey().references(() => communities.id),
   rawPrunedBefore: text('raw_pruned_before'),
+  /** JSON array of the alerts now open (low active rate, week-on-week drop): each gets one line when it recovers. */
+  openAlerts: text('open_alerts'),
 });

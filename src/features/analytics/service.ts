@@ -30,7 +30,12 @@ import {
   type MetricRules,
   type PeriodKind,
   type PeriodMetrics,
+  weekOnWeek,
 } from './rules.js';
+
+/** The day-end alerts that stay open until they recover, and their outbox key prefixes. */
+type AlertName = 'lowActive' | 'weekDrop';
+const ALERT_KEYS: Record<AlertName, string> = { lowActive: 'analytics-low-active', weekDrop: 'analytics-week-drop' };
 
 export interface AnalyticsConfig {
   rollup: { cron: string; timezone: string };
@@ -41,6 +46,8 @@ export interface AnalyticsConfig {
   alerts: {
     enabled: boolean;
     activeRateBelow: number;
+    /** Week-on-week drop of the speaking (or interaction) rate that alerts, as a share; 0: off. */
+    weekDropAbove: number;
     minMembers: number;
     windowSeconds: number;
     leaves: number;
@@ -171,7 +178,7 @@ export class AnalyticsService {
     const rolled = await this.rollupPending(community, now);
     await this.deps.repo.pruneRollups(community.id, addDays(today, -this.config.retainDays));
     const rawPrunedBefore = await this.pruneRaw(community, today);
-    await this.checkActiveRate(community, addDays(today, -1), now, afterCommit);
+    await this.checkAlerts(community, addDays(today, -1), now, afterCommit);
     return { rolled, rawPrunedBefore };
   }
 
@@ -249,16 +256,45 @@ export class AnalyticsService {
 
   // ── alerts ───────────────────────────────────────────────────────────
 
-  private async checkActiveRate(community: CommunityInfo, day: Day, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
+  /**
+   * The day-end alerts, checked on the day just rolled up: a low active rate,
+   * and a week-on-week drop of the speaking rate (interactions where the bot
+   * sees only what is addressed to it). Each alerts once per day while it
+   * lasts (the outbox key has the day) and gets one line when it recovers
+   * (the open ones are kept in analytics_state).
+   */
+  private async checkAlerts(community: CommunityInfo, day: Day, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
     const { alerts } = this.config;
     if (!alerts.enabled) return;
-    const [row] = await this.deps.repo.rollups(community.id, day, day);
-    const rate = row ? lowActiveRate(row, alerts) : undefined;
-    if (!row || rate === undefined) return;
+    const rows = await this.deps.repo.rollups(community.id, addDays(day, -13), day);
+    const row = rows.find((r) => r.day === day);
+    if (!row) return;
     const t = await this.deps.translate(community.id);
     const pct = (r: number): string => `${Math.round(r * 100)}%`;
-    const text = t('stats.alert.lowActive', { day, rate: pct(rate), threshold: pct(alerts.activeRateBelow), active: row.active, members: row.members });
-    await this.alert(community, text, t, `analytics-low-active-${community.id}-${day}`, now, afterCommit);
+    const open = new Set(await this.deps.repo.openAlerts(community.id));
+    const before = [...open].sort().join();
+    const raise = async (name: AlertName, text: string): Promise<void> => {
+      await this.alert(community, text, t, `${ALERT_KEYS[name]}-${community.id}-${day}`, now, afterCommit);
+      open.add(name);
+    };
+    const recover = async (name: AlertName, text: string): Promise<void> => {
+      if (!open.delete(name)) return;
+      await this.alert(community, text, t, `${ALERT_KEYS[name]}-recovered-${community.id}-${day}`, now, afterCommit);
+    };
+
+    const low = lowActiveRate(row, alerts);
+    const lowText = { day, threshold: pct(alerts.activeRateBelow), active: row.active, members: row.members };
+    if (low !== undefined) await raise('lowActive', t('stats.alert.lowActive', { ...lowText, rate: pct(low) }));
+    else await recover('lowActive', t('stats.alert.lowActiveRecovered', { ...lowText, rate: pct(row.members > 0 ? row.active / row.members : 0) }));
+
+    const week = alerts.weekDropAbove > 0 ? weekOnWeek(rows, day, await this.seesAllMessages(community.id), alerts.minMembers) : undefined;
+    if (week) {
+      const value = (v: number): string => (week.metric === 'speaking' ? pct(v) : v.toFixed(1));
+      const params = { day, thisWeek: value(week.thisWeek), lastWeek: value(week.lastWeek), drop: pct(week.drop), threshold: pct(alerts.weekDropAbove) };
+      if (week.drop > alerts.weekDropAbove) await raise('weekDrop', t(week.metric === 'speaking' ? 'stats.alert.speakingDrop' : 'stats.alert.interactionDrop', params));
+      else await recover('weekDrop', t(week.metric === 'speaking' ? 'stats.alert.speakingRecovered' : 'stats.alert.interactionRecovered', params));
+    } else if (alerts.weekDropAbove <= 0) open.delete('weekDrop');
+    if ([...open].sort().join() !== before) await this.deps.repo.setOpenAlerts(community.id, [...open]);
   }
 
   /**

@@ -1,0 +1,1 @@
+ALTER TABLE `analytics_state` ADD `open_alerts` text;
