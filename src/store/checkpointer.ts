@@ -8,9 +8,19 @@
  * So the writer connection gets `wal_autocheckpoint = 0`, and a worker thread
  * with its own connection to the same file runs `PRAGMA wal_checkpoint(PASSIVE)`
  * on a timer. PASSIVE never takes the write lock and never waits for the
- * writer: it copies what it can and the writer keeps appending meanwhile; the
- * WAL restarts from its beginning at the first write after a complete
- * checkpoint, so it stays bounded by what one interval writes.
+ * writer: it copies what it can and the writer keeps appending meanwhile.
+ *
+ * PASSIVE alone does not bound the WAL: the WAL starts again from its
+ * beginning only when a write begins after a checkpoint that caught up with
+ * every frame, and under sustained writes the writer always appends again
+ * before PASSIVE catches up (measured: 660-690 MiB of WAL after 20 s of load).
+ * So once the WAL file passes `walLimitBytes`, or as soon as the writes pause
+ * (a tick that finds nothing new since the last one), the worker runs
+ * `wal_checkpoint(TRUNCATE)`: it waits for the writer between two
+ * transactions, copies the few frames PASSIVE has not copied yet, and empties
+ * the WAL, so the next write starts it from its beginning. The writer waits
+ * for that copy (its busy timeout), which is short because PASSIVE did the
+ * bulk; an inline checkpoint copies all of it inside a COMMIT.
  *
  * If the worker dies, the writer goes back to checkpointing itself, so the WAL
  * can never grow without bound.
@@ -22,12 +32,25 @@ import type Database from 'better-sqlite3';
 /** The worker's code, as a string: it needs no build step and no TypeScript loader (tests run under tsx, the bot from dist/). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('synchronous = ' + workerData.synchronous);
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const truncate = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)');
+const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
+let lastLog = -1;
 const timer = setInterval(() => {
-  try { checkpoint.get(); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
+  try {
+    const r = passive.get();
+    const idle = r.log === lastLog && r.log > 0 && r.checkpointed === r.log;
+    lastLog = r.log;
+    if (idle || walSize() > workerData.walLimitBytes) {
+      const t = truncate.get();
+      if (t.busy === 0) { lastLog = 0; parentPort.postMessage({ truncated: true }); }
+    }
+  } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
 }, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); try { db.close(); } finally { process.exit(0); } });
 `;
@@ -39,7 +62,13 @@ export interface CheckpointerOptions {
   path: string;
   synchronous: 'full' | 'normal';
   intervalMs?: number;
+  /** The WAL size past which the worker empties it even while writes go on (default 64 MiB). */
+  walLimitBytes?: number;
+  /** How long the worker waits for the writer to finish a transaction before an emptying checkpoint (default 1 s). */
+  busyTimeoutMs?: number;
   onError?: (err: Error) => void;
+  /** Told each time the worker emptied the WAL (tests). */
+  onTruncate?: () => void;
 }
 
 export interface Checkpointer {
@@ -51,7 +80,14 @@ export function startCheckpointer(writer: Database.Database, options: Checkpoint
   writer.pragma('wal_autocheckpoint = 0');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path: options.path, synchronous: options.synchronous.toUpperCase(), intervalMs: options.intervalMs ?? 250 },
+    workerData: {
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      path: options.path,
+      synchronous: options.synchronous.toUpperCase(),
+      intervalMs: options.intervalMs ?? 250,
+      walLimitBytes: options.walLimitBytes ?? 64 * 1024 * 1024,
+      busyTimeoutMs: options.busyTimeoutMs ?? 1000,
+    },
   });
   worker.unref();
   let stopped = false;
@@ -61,8 +97,9 @@ export function startCheckpointer(writer: Database.Database, options: Checkpoint
     if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
     options.onError?.(err);
   };
-  worker.on('message', (m: { error?: string }) => {
+  worker.on('message', (m: { error?: string; truncated?: true }) => {
     if (m.error) options.onError?.(new Error(`WAL checkpoint failed: ${m.error}`));
+    if (m.truncated) options.onTruncate?.();
   });
   worker.on('error', fallBack);
   worker.on('exit', (code) => fallBack(new Error(`the WAL checkpointer exited (code ${code}); the writer checkpoints itself again`)));

@@ -75,6 +75,8 @@ export interface SqliteStoreOptions {
   checkpoint?: 'inline' | 'background';
   /** Told when the background checkpointer fails (the writer then checkpoints itself). */
   onCheckpointError?: (err: Error) => void;
+  /** Background checkpointer: the WAL size past which it empties the WAL while writes go on (default 64 MiB). */
+  walLimitBytes?: number;
 }
 
 export interface PostgresStoreOptions {
@@ -131,7 +133,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const commits = new GroupCommit(sqlite);
   const checkpointer =
     options.checkpoint === 'background' && options.path !== ':memory:'
-      ? startCheckpointer(sqlite, { path: options.path, synchronous: options.synchronous, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) })
+      ? startCheckpointer(sqlite, {
+          path: options.path,
+          synchronous: options.synchronous,
+          ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}),
+          ...(options.walLimitBytes !== undefined ? { walLimitBytes: options.walLimitBytes } : {}),
+        })
       : undefined;
   const ping = sqlite.prepare('SELECT 1 AS ok');
   return {

@@ -17,11 +17,11 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function open(checkpoint: 'inline' | 'background'): Promise<{ store: Store; path: string }> {
+async function open(checkpoint: 'inline' | 'background', walLimitBytes?: number): Promise<{ store: Store; path: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'qunbot-ckpt-'));
   dirs.push(dir);
   const path = join(dir, 'db.sqlite');
-  const store = (await openStore({ path, synchronous: 'normal', busyTimeoutMs: 1000, migrate: false, checkpoint }));
+  const store = (await openStore({ path, synchronous: 'normal', busyTimeoutMs: 1000, migrate: false, checkpoint, ...(walLimitBytes !== undefined ? { walLimitBytes } : {}) }));
   stores.push(store);
   return { store, path };
 }
@@ -48,6 +48,34 @@ describe('WAL checkpointer', () => {
     await writeBulk(store);
     expect(sqliteOf(store).prepare('SELECT COUNT(*) FROM blob').pluck().get()).toBe(3000);
   });
+
+  it('background under sustained writes: the WAL stays near its limit instead of growing with every write, and is emptied when the writes pause', async () => {
+    const limit = 4 * 1024 * 1024;
+    const { store, path } = await open('background', limit);
+    const db = sqliteOf(store);
+    db.exec('CREATE TABLE blob (id INTEGER PRIMARY KEY, data BLOB)');
+    const insert = db.prepare('INSERT INTO blob (data) VALUES (randomblob(4000))');
+    const walSize = (): number => {
+      try {
+        return statSync(`${path}-wal`).size;
+      } catch {
+        return 0;
+      }
+    };
+    // 48 MiB in 768 units of 16 pages, with a short pause after each: the writer is busy the whole time.
+    let largest = 0;
+    for (let i = 0; i < 768; i++) {
+      await store.unit(() => {
+        for (let j = 0; j < 16; j++) insert.run();
+      });
+      largest = Math.max(largest, walSize());
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM blob').pluck().get()).toBe(768 * 16);
+    // PASSIVE alone let the WAL hold everything written (48 MiB and more); emptied at the limit it stays a few MiB.
+    expect(largest).toBeLessThan(24 * 1024 * 1024);
+    await waitFor(() => walSize() === 0, 10_000, 'the checkpointer to empty the WAL once the writes paused');
+  }, 60_000);
 
   it('inline (SQLite default): the writer keeps its automatic checkpoint', async () => {
     const { store } = (await open('inline'));
