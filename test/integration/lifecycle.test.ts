@@ -338,6 +338,27 @@ describe('segments and nudges', () => {
   });
 });
 
+describe('the nudge text per community', () => {
+  it('/rules nudge: an admin sets it (placeholders checked, {mentions} required, nothing changed on a refusal), the daily run uses it, reset restores the built-in one', async () => {
+    const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));
+    const t = await app({ clock, senders: [{ platform: 'playground', send: async () => undefined }] });
+    for (const u of ['admin', 'q1', 'q2']) await chatter(t, u, 'hello world');
+    expect(await t.chat.say('admin', '/群规 提醒语')).toContain('（内置提醒语）');
+    expect(await t.chat.say('q1', '/rules nudge 回来玩 {mentions}')).toContain('只有管理员');
+    expect(await t.chat.say('admin', '/群规 提醒语 {name} 回来玩')).toBe('提醒语里有不认识的占位符 {name}，只能用 {mentions}。提醒语没有修改。');
+    expect(await t.chat.say('admin', '/群规 提醒语 大家回来玩呀')).toBe('提醒语必须包含 {mentions}，否则被提醒的人收不到提及。提醒语没有修改。');
+    expect(await t.chat.say('admin', '/群规 提醒语')).toContain('（内置提醒语）');
+    expect(await t.chat.say('admin', '/群规 提醒语 {mentions} 本周五有抽奖，回来看看吧！')).toBe('✅ 沉默提醒语已更新，预览：\n<@admin> 本周五有抽奖，回来看看吧！');
+    clock.set(T0);
+    await chatter(t, 'admin', 'still here');
+    await t.app.jobs.run('lifecycle-daily', 0, { runKey: 'custom' });
+    const [custom] = await posts(t, 'nudge');
+    expect(custom?.text).toMatch(/^<@q1> <@q2> 本周五有抽奖，回来看看吧！$/);
+    expect(await t.chat.say('admin', '/群规 提醒语 重置')).toBe('✅ 已恢复默认沉默提醒语。');
+    expect(await t.chat.say('admin', '/群规 提醒语 重置')).toBe('沉默提醒语没有用指令修改过，已经是默认的了。');
+  });
+});
+
 describe('direct messages', () => {
   it('where the platform has DMs, each silent member gets a personal nudge, and follow-ups go privately', async () => {
     const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));

@@ -44,6 +44,14 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
           args: [{ name: 'text', type: 'text', description: 'rules.arg.welcome' }],
           handler: (ctx, args) => service.welcomeText(ctx, args.optionalString('text')),
         },
+        {
+          name: 'nudge',
+          aliases: ['提醒语'],
+          description: 'rules.nudge.describe',
+          role: 'admin',
+          args: [{ name: 'text', type: 'text', description: 'rules.arg.nudge' }],
+          handler: (ctx, args) => service.nudgeText(ctx, args.optionalString('text')),
+        },
       ],
     },
     {

@@ -82,6 +82,24 @@ export const lifecycleMessages = {
     'zh-CN': '当前欢迎语：\n{text}\n\n可用占位符：{placeholders}。发送「群规 欢迎语 <内容>」修改，「群规 欢迎语 重置」恢复默认。',
     en: 'Current welcome text:\n{text}\n\nPlaceholders: {placeholders}. /rules welcome <text> changes it, /rules welcome reset restores the default.',
   },
+  'rules.nudge.describe': { 'zh-CN': '查看或设置本群沉默提醒语（管理员）', en: 'Show or set the silent-member nudge (admin)' },
+  'rules.arg.nudge': { 'zh-CN': '沉默提醒语，必须含 {mentions}；「重置」恢复默认', en: 'the nudge text, with {mentions}; "reset" restores the default' },
+  'rules.nudgeSaved': { 'zh-CN': '✅ 沉默提醒语已更新，预览：\n{preview}', en: '✅ Nudge text saved. Preview:\n{preview}' },
+  'rules.nudgeReset': { 'zh-CN': '✅ 已恢复默认沉默提醒语。', en: '✅ The default nudge is back.' },
+  'rules.nudgeNothingToReset': { 'zh-CN': '沉默提醒语没有用指令修改过，已经是默认的了。', en: 'The nudge text was not changed by command; it is already the default.' },
+  'rules.nudgeCurrent': {
+    'zh-CN': '当前沉默提醒语：\n{text}\n\n可用占位符：{placeholders}（必须包含）。发送「群规 提醒语 <内容>」修改，「群规 提醒语 重置」恢复默认。',
+    en: 'Current nudge text:\n{text}\n\nPlaceholders: {placeholders} (required). /rules nudge <text> changes it, /rules nudge reset restores the default.',
+  },
+  'rules.nudgeBuiltIn': { 'zh-CN': '（内置提醒语）', en: '(the built-in nudge)' },
+  'rules.nudgeUnknownPlaceholder': {
+    'zh-CN': '提醒语里有不认识的占位符 {unknown}，只能用 {placeholders}。提醒语没有修改。',
+    en: 'Unknown placeholder {unknown} in the nudge text; only {placeholders} can be used. Nothing was changed.',
+  },
+  'rules.nudgeNeedsMentions': {
+    'zh-CN': '提醒语必须包含 {missing}，否则被提醒的人收不到提及。提醒语没有修改。',
+    en: 'The nudge text must contain {missing}, or the members it reminds are not mentioned. Nothing was changed.',
+  },
   'rules.welcomeBuiltIn': { 'zh-CN': '（内置欢迎语）', en: '(the built-in welcome)' },
   'rules.unknownPlaceholder': {
     'zh-CN': '欢迎语里有不认识的占位符 {unknown}，只能用 {placeholders}。欢迎语没有修改。',

@@ -4,7 +4,7 @@ import type { welcomeBatches, followups } from './schema.js';
 import type { RowOf } from '../../store/rows.js';
 import type { MemberRow } from '../../core/identity/repo.js';
 
-export type CommunityTextKind = 'rules' | 'welcome';
+export type CommunityTextKind = 'rules' | 'welcome' | 'nudge';
 
 /** A `SELECT *` row of welcomeBatches (its type follows the table's definition). */
 export type BatchRow = RowOf<typeof welcomeBatches>;

@@ -168,6 +168,8 @@ export function minuteOf(at: Date): number {
 
 /** The placeholders a welcome text may use. */
 export const WELCOME_PLACEHOLDERS = ['mention', 'community', 'bonus'] as const;
+/** A nudge must name whom it reminds: `{mentions}` is required. */
+export const NUDGE_PLACEHOLDERS = ['mentions'] as const;
 
 /** `{name}` placeholders in `text` that are not in `allowed`, each once, in order of appearance. */
 export function unknownPlaceholders(text: string, allowed: readonly string[]): string[] {

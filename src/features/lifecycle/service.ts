@@ -8,15 +8,15 @@
 import type { PlatformCapabilities } from '../../core/capabilities.js';
 import { addDays, communityDay, daysBetween, type Day } from '../../core/community-day.js';
 import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/context.js';
-import { interpolate, type Locale, type Translate } from '../../core/i18n.js';
+import { interpolate, type Locale, type MessageKey, type Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
 import { UserError } from '../../core/errors.js';
-import type { LifecycleRepo } from './repo.js';
-import { decideActivity, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
+import type { CommunityTextKind, LifecycleRepo } from './repo.js';
+import { decideActivity, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, NUDGE_PLACEHOLDERS, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
 
 export type Localized = Record<Locale, string>;
 
@@ -106,7 +106,41 @@ export interface ConfiguredTexts {
 
 /** Words that put `/rules welcome` back to the default. */
 const RESET_WORDS = new Set(['reset', 'default', '重置', '默认', '恢复默认']);
-const placeholderList = (): string => WELCOME_PLACEHOLDERS.map((n) => `{${n}}`).join(' ');
+/** The per-community texts admins edit with /rules: their placeholders and replies. */
+interface TextKind {
+  kind: CommunityTextKind;
+  placeholders: readonly string[];
+  /** Placeholders the text must contain, and the refusal naming the missing ones. */
+  required?: { names: readonly string[]; key: MessageKey };
+  keys: { current: MessageKey; builtIn: MessageKey; saved: MessageKey; reset: MessageKey; nothingToReset: MessageKey; unknown: MessageKey };
+}
+const TEXT_KINDS = {
+  welcome: {
+    kind: 'welcome',
+    placeholders: WELCOME_PLACEHOLDERS,
+    keys: {
+      current: 'rules.welcomeCurrent',
+      builtIn: 'rules.welcomeBuiltIn',
+      saved: 'rules.welcomeSaved',
+      reset: 'rules.welcomeReset',
+      nothingToReset: 'rules.welcomeNothingToReset',
+      unknown: 'rules.unknownPlaceholder',
+    },
+  },
+  nudge: {
+    kind: 'nudge',
+    placeholders: NUDGE_PLACEHOLDERS,
+    required: { names: NUDGE_PLACEHOLDERS, key: 'rules.nudgeNeedsMentions' },
+    keys: {
+      current: 'rules.nudgeCurrent',
+      builtIn: 'rules.nudgeBuiltIn',
+      saved: 'rules.nudgeSaved',
+      reset: 'rules.nudgeReset',
+      nothingToReset: 'rules.nudgeNothingToReset',
+      unknown: 'rules.nudgeUnknownPlaceholder',
+    },
+  },
+} satisfies Record<string, TextKind>;
 
 export class LifecycleService {
   constructor(private readonly deps: LifecycleServiceDeps) {}
@@ -246,22 +280,42 @@ export class LifecycleService {
   }
 
   /** `/rules welcome [text|reset]` (群规 欢迎语): show, set (placeholders checked) or reset the community's welcome text. */
-  async welcomeText(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
-    const placeholders = placeholderList();
+  /** `/rules welcome [text|reset]`: show, set or reset the community's welcome template. */
+  welcomeText(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
+    return this.editText(ctx, raw, TEXT_KINDS.welcome, () => this.welcomeTemplate(ctx.community), {
+      mention: `<@${ctx.member.platformUserId}>`,
+      community: ctx.community.name || ctx.t('lifecycle.thisCommunity'),
+      bonus: this.config.welcome.newcomerBonus,
+    });
+  }
+
+  /** `/rules nudge [text|reset]`: show, set or reset the community's silent-member nudge. */
+  nudgeText(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
+    return this.editText(ctx, raw, TEXT_KINDS.nudge, () => this.nudgeTemplate(ctx.community), { mentions: `<@${ctx.member.platformUserId}>` });
+  }
+
+  /** One way to edit a per-community text: placeholders checked on save (unknown ones refused, required ones demanded), a preview in the reply. */
+  private async editText(ctx: CommandContext, raw: string | undefined, kind: TextKind, current: () => Promise<string | undefined>, sample: Record<string, string | number>): Promise<Reply> {
+    const placeholders = kind.placeholders.map((n) => `{${n}}`).join(' ');
     if (raw === undefined) {
-      const current = await this.welcomeTemplate(ctx.community);
-      return { text: ctx.t('rules.welcomeCurrent', { text: current ?? ctx.t('rules.welcomeBuiltIn'), placeholders }), ephemeral: true };
+      return { text: ctx.t(kind.keys.current, { text: (await current()) ?? ctx.t(kind.keys.builtIn), placeholders }), ephemeral: true };
     }
     if (RESET_WORDS.has(raw.trim().toLowerCase())) {
-      if (!(await this.deps.repo.clearCommunityText(ctx.community.id, 'welcome'))) throw new UserError('rules.welcomeNothingToReset');
-      return { text: ctx.t('rules.welcomeReset') };
+      if (!(await this.deps.repo.clearCommunityText(ctx.community.id, kind.kind))) throw new UserError(kind.keys.nothingToReset);
+      return { text: ctx.t(kind.keys.reset) };
     }
     const text = multiline(raw);
-    const unknown = unknownPlaceholders(text, WELCOME_PLACEHOLDERS);
-    if (unknown.length > 0) throw new UserError('rules.unknownPlaceholder', { unknown: unknown.map((n) => `{${n}}`).join(' '), placeholders });
-    await this.deps.repo.setCommunityText(ctx.community.id, 'welcome', text, ctx.member.id, ctx.now.getTime());
-    const preview = interpolate(text, { mention: `<@${ctx.member.platformUserId}>`, community: ctx.community.name || ctx.t('lifecycle.thisCommunity'), bonus: this.config.welcome.newcomerBonus });
-    return { text: ctx.t('rules.welcomeSaved', { preview }), mentions: { [ctx.member.platformUserId]: ctx.member.displayName } };
+    const unknown = unknownPlaceholders(text, kind.placeholders);
+    if (unknown.length > 0) throw new UserError(kind.keys.unknown, { unknown: unknown.map((n) => `{${n}}`).join(' '), placeholders });
+    const missing = kind.required?.names.filter((n) => !text.includes(`{${n}}`)) ?? [];
+    if (kind.required && missing.length > 0) throw new UserError(kind.required.key, { missing: missing.map((n) => `{${n}}`).join(' ') });
+    await this.deps.repo.setCommunityText(ctx.community.id, kind.kind, text, ctx.member.id, ctx.now.getTime());
+    return { text: ctx.t(kind.keys.saved, { preview: interpolate(text, sample) }), mentions: { [ctx.member.platformUserId]: ctx.member.displayName } };
+  }
+
+  /** The silent-member nudge: set by an admin, else configured per language, else the built-in one. */
+  private async nudgeTemplate(community: CommunityInfo): Promise<string | undefined> {
+    return (await this.deps.repo.communityText(community.id, 'nudge')) ?? this.config.nudges.text?.[community.locale] ?? undefined;
   }
 
   // ── onboarding follow-ups ────────────────────────────────────────────
@@ -481,7 +535,7 @@ export class LifecycleService {
       mentions[f.platformUserId] = f.name;
       tags.push(`<@${f.platformUserId}>`);
     }
-    const custom = nudges.text?.[community.locale];
+    const custom = await this.nudgeTemplate(community);
     const nudgeText = async (who: string): Promise<string> => (custom ? interpolate(custom, { mentions: who }) : (await this.deps.translate(community.id))('lifecycle.nudge', { mentions: who }));
     if (await this.deps.canDirect(community.id)) {
       // A personal DM to each member where the platform allows it; a member who cannot get
