@@ -215,7 +215,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
   const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
   const shop = createShop({ store, points: points.service, outbox });
-  const quiz = createQuiz({ store, outbox, timers, points: points.service, rng, config: config.quiz, logger: logger.child({ component: 'quiz' }), communityLocale: localeOf });
+  const quiz = createQuiz({
+    store,
+    outbox,
+    timers,
+    points: points.service,
+    rng,
+    config: config.quiz,
+    logger: logger.child({ component: 'quiz' }),
+    communityLocale: localeOf,
+    // A scheduled quiz's openings are posts the bot makes on its own: the content calendar counts them.
+    calendar: { check: (ctx, added) => schedule.service.checkCalendar(ctx, added, false), dayIsFull: (communityId, timezone, now) => schedule.service.dayIsFull(communityId, timezone, now) },
+  });
+  schedule.service.addCalendarSource((communityId, from, to, now) => quiz.service.calendarFirings(communityId, from, to, now));
   const lifecycle = createLifecycle({
     store,
     outbox,

@@ -18,6 +18,44 @@ const posted = async (t: TestApp): Promise<string[]> =>
 const postCount = async (t: TestApp): Promise<number> => ((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM scheduled_posts').get()) as { n: number }).n;
 
 describe('the daily cap (每日推送 1–2 次)', () => {
+  it("scheduled quizzes' openings count: a quiz at 12:00 and a post at 09:00 fill the day, a third is refused either way, and the calendar lists the quiz", async () => {
+    const t = await app({ clock: clock() });
+    expect(await t.chat.say('admin', '/schedule add "0 9 * * *" 早安')).toContain('已添加周期发布 #1');
+    expect(await t.chat.say('admin', '/quiz schedule "0 12 * * *"')).toContain('已设置定时答题 #1');
+    // A third daily thing, a post or a quiz, would make three a day.
+    expect(await t.chat.say('admin', '/schedule add "0 20 * * *" 晚安')).toContain('上限 2 条');
+    expect(await t.chat.say('admin', '/quiz schedule "30 20 * * *"')).toContain('上限 2 条');
+    expect((await t.app.store.sql.prepare("SELECT COUNT(*) AS n FROM quiz_schedules WHERE status = 'active'").get())).toEqual({ n: 1 });
+    expect(await postCount(t)).toBe(1);
+    const week = await t.chat.say('admin', '/schedule calendar');
+    expect(week).toContain('定时答题 #1');
+    // Another quiz on a day of its own is fine: Sundays, when the daily post is the only other one.
+    expect(await t.chat.say('admin', '/schedule remove 1')).toContain('1');
+    expect(await t.chat.say('admin', '/quiz schedule "0 15 * * 0"')).toContain('已设置定时答题 #2');
+  });
+
+  it('at fire time a scheduled quiz finds the day at its cap and does not open; the next day it opens and counts', async () => {
+    const c = clock();
+    const t = await app({ clock: c });
+    expect(await t.chat.say('admin', '/quiz schedule "0 20 * * *"')).toContain('已设置定时答题 #1');
+    // With the quiz planned at 20:00, a second announcement today is refused already.
+    expect(await t.chat.say('admin', '/announce 早安')).toContain('公告');
+    expect(await t.chat.say('admin', '/announce 午安')).toContain('上限 2 条');
+    // Two posts made today anyway (say, before this version counted quizzes): the 20:00 tick finds the day full.
+    const insert = t.app.store.sql.prepare<[string, number], never>("INSERT INTO deliveries (community_id, dedupe_key, source, reply_json, status, created_at) VALUES (1, ?, 'announce', '{\"text\":\"x\"}', 'sent', ?)");
+    await t.app.store.unit(() => insert.run('older-announce', Date.parse('2026-11-23T03:00:00Z')));
+    c.set('2026-11-23T12:00:00Z');
+    await t.app.jobs.run('quiz-scheduled', 1, { runKey: 'tick-20h' });
+    expect((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get())).toEqual({ n: 0 });
+    // The next day has room: the quiz opens, and is that day's calendar post.
+    c.set('2026-11-24T12:00:00Z');
+    await t.app.jobs.run('quiz-scheduled', 1, { runKey: 'tick-20h-next' });
+    expect((await t.app.store.sql.prepare('SELECT COUNT(*) AS n FROM quiz_sessions').get())).toEqual({ n: 1 });
+    c.set('2026-11-24T13:00:00Z');
+    expect(await t.chat.say('admin', '/announce 晚安')).toContain('公告');
+    expect(await t.chat.say('admin', '/announce 再来一条')).toContain('上限 2 条');
+  });
+
   it('the probe: ten one-off posts in a day are refused after the second, naming the day', async () => {
     const t = (await app({ clock: clock() }));
     expect(await t.chat.say('admin', '/schedule once 20:00 一')).toContain('已安排');

@@ -259,3 +259,26 @@ function unreachableDay(fields: string[], parsed: number[][]): string | undefine
   const names = months.map((mo) => MONTH_LABELS[mo - 1] ?? String(mo)).join(', ');
   return `dayOfMonth: "${domText}" (day ${firstDay} never occurs in ${names})`;
 }
+
+/** A cron's firings in [from, to), at most `limit` of them. */
+export function firesBetween(pattern: string, timezone: string, from: Date, to: Date, limit = 2000): Date[] {
+  const parsed = parseCron(pattern, timezone);
+  if (!parsed.ok) return [];
+  const out: Date[] = [];
+  let cursor = new Date(from.getTime() - 1);
+  while (out.length < limit) {
+    const next = parsed.cron.next(cursor);
+    if (next >= to) break;
+    out.push(next);
+    cursor = next;
+  }
+  return out;
+}
+
+/** A new recurring post's (or scheduled quiz's) firings that the content calendar judges: from now to a week after its first. */
+export function upcoming(pattern: string, timezone: string, now: Date): Date[] {
+  const parsed = parseCron(pattern, timezone);
+  if (!parsed.ok) return [];
+  const first = parsed.cron.next(now);
+  return firesBetween(pattern, timezone, now, new Date(first.getTime() + 7 * 86_400_000));
+}

@@ -48,6 +48,6 @@ export function createQuiz(options: QuizOptions): AssembledFeature<QuizService> 
   const loaded = loadBanks(isAbsolute(config.banksDir) ? config.banksDir : rootPath(config.banksDir));
   for (const error of loaded.errors) logger.warn({ error }, 'quiz bank not loaded');
   logger.info({ banks: [...loaded.banks.keys()] }, 'quiz banks loaded');
-  const service = new QuizService({ ...deps, repo: createQuizRepo(store.sql), loaded, rules: config });
+  const service = new QuizService({ ...deps, logger, repo: createQuizRepo(store.sql), loaded, rules: config });
   return { service, feature: quizFeature(service) };
 }

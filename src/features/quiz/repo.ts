@@ -67,6 +67,10 @@ export function createQuizRepo(sql: Sql) {
   const removeSchedule = sql.prepare<[number]>("UPDATE quiz_schedules SET status = 'removed' WHERE id = ? AND status = 'active'");
   const insertRun = sql.prepare<[number, string, number]>('INSERT INTO quiz_schedule_runs (schedule_id, run_key, fired_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   const runSession = sql.prepare<[number, number, string]>('UPDATE quiz_schedule_runs SET session_id = ? WHERE schedule_id = ? AND run_key = ?');
+  const openingsBetween = sql.prepare<[number, number, number], { schedule_id: number; fired_at: number }>(
+    `SELECT r.schedule_id, r.fired_at FROM quiz_schedule_runs r JOIN quiz_schedules s ON s.id = r.schedule_id
+     WHERE s.community_id = ? AND r.session_id IS NOT NULL AND r.fired_at >= ? AND r.fired_at < ? ORDER BY r.fired_at`,
+  );
   return {
     insertSchedule: async (p: { communityId: number; cron: string; timezone: string; options: unknown; createdBy: number; at: number }) =>
       ((await insertSchedule.get(p.communityId, p.cron, p.timezone, JSON.stringify(p.options), p.createdBy, p.at)) as { id: number }).id,
@@ -77,6 +81,8 @@ export function createQuizRepo(sql: Sql) {
     /** False when this scheduler tick was handled before. */
     recordRun: async (scheduleId: number, runKey: string, at: number) => (await insertRun.run(scheduleId, runKey, at)) === 1,
     setRunSession: (scheduleId: number, runKey: string, sessionId: number) => runSession.run(sessionId, scheduleId, runKey),
+    /** Scheduled runs that opened a quiz in [from, to). */
+    openingsBetween: (communityId: number, from: number, to: number) => openingsBetween.all(communityId, from, to),
     insertSession: async (p: { communityId: number; bank: string; bankName: string; mode: QuizMode; locale: string; count: number; startedBy: number | null; at: number }) =>
       ((await insertSession.get(p.communityId, p.bank, p.bankName, p.mode, p.locale, p.count, p.startedBy, p.at)) as { id: number }).id,
     insertRound: (sessionId: number, n: number, questionId: string, questionJson: string, seconds: number) => insertRound.run(sessionId, n, questionId, questionJson, seconds),

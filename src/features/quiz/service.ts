@@ -6,6 +6,7 @@
  * finished | stopped), so a close that runs twice posts once. Points go
  * through the ledger with the key `quiz:<session>:<n>:<member>`.
  */
+import type { Logger } from 'pino';
 import type { AfterCommit, CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import { I18n, type Locale, type Translate } from '../../core/i18n.js';
@@ -18,10 +19,11 @@ import type { PointsService } from '../points/service.js';
 import type { QuizBank, QuizQuestion } from './bank.js';
 import type { LoadedBanks } from './banks.js';
 import { quizMessages } from './messages.js';
-import { cronError, minIntervalSeconds, parseCron } from '../../core/time/cron.js';
+import { cronError, firesBetween, minIntervalSeconds, parseCron, upcoming } from '../../core/time/cron.js';
 import { formatLocal } from '../../core/time/when.js';
 import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
-import type { QuizMode, QuizRepo, RoundRow, SessionRow } from './repo.js';
+import type { QuizMode, QuizRepo, RoundRow, ScheduleRow, SessionRow } from './repo.js';
+import type { Firing } from '../schedule/calendar.js';
 
 export interface QuizRules {
   defaults: { bank: string; questions: number; seconds: number | null; mode: QuizMode };
@@ -73,6 +75,15 @@ export interface QuizServiceDeps {
   rules: QuizRules;
   /** A community's language, for quizzes started by a schedule (no command context). */
   communityLocale: (communityId: number) => Promise<Locale>;
+  /**
+   * The content calendar (schedule feature): a scheduled quiz's openings count
+   * toward the daily cap of posts the bot makes on its own. Absent: no cap.
+   */
+  calendar?: {
+    check(ctx: CommandContext, added: Date[]): Promise<void>;
+    dayIsFull(communityId: number, timezone: string, now: Date): Promise<boolean>;
+  };
+  logger?: Logger;
 }
 
 export class QuizService {
@@ -101,6 +112,7 @@ export class QuizService {
     const parsed = parseCron(pattern, ctx.community.timezone);
     if (!parsed.ok) throw cronError(parsed.error);
     if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
+    await this.deps.calendar?.check(ctx, upcoming(parsed.cron.expression, ctx.community.timezone, ctx.now));
     const id = await this.deps.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
     ctx.afterCommit(() => this.deps.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
     return { id, next: parsed.cron.next(ctx.now) };
@@ -124,6 +136,30 @@ export class QuizService {
     ctx.afterCommit(() => this.deps.timers.stopEvery(quizSchedulerId(id)));
   }
 
+  /** The calendar's view of this community's scheduled quizzes: openings made in [from, to), and from `now` on the planned ones. */
+  async calendarFirings(communityId: number, from: Date, to: Date, now: Date): Promise<Firing[]> {
+    const schedules = await this.deps.repo.schedulesOf(communityId);
+    const names = new Map(schedules.map((row) => [row.id, this.scheduleName(row)]));
+    const out: Firing[] = (await this.deps.repo.openingsBetween(communityId, from.getTime(), to.getTime())).map((r) => ({
+      at: new Date(r.fired_at),
+      promo: false,
+      postId: null,
+      text: names.get(r.schedule_id) ?? '',
+      quizScheduleId: r.schedule_id,
+    }));
+    const later = new Date(Math.max(from.getTime(), now.getTime() + 1));
+    for (const row of schedules) {
+      for (const at of firesBetween(row.cron, row.timezone, later, to)) out.push({ at, promo: false, postId: null, text: names.get(row.id) ?? '', quizScheduleId: row.id });
+    }
+    return out;
+  }
+
+  private scheduleName(row: ScheduleRow): string {
+    const opts = JSON.parse(row.options_json) as StartOptions;
+    const key = opts.bank ?? this.deps.rules.defaults.bank;
+    return this.deps.loaded.banks.get(key)?.name ?? key;
+  }
+
   /** Scheduler tick: start the quiz unless one is already running there. A repeated tick starts nothing. */
   async fireScheduled(id: number, job: JobContext): Promise<JobOutcome> {
     const now = job.firedAt;
@@ -131,6 +167,10 @@ export class QuizService {
     if (!row) return 'missing';
     if (!row || row.status !== 'active' || !(await this.deps.repo.recordRun(id, job.runKey, now.getTime()))) return;
     if (await this.deps.repo.running(row.community_id)) return;
+    if (await this.deps.calendar?.dayIsFull(row.community_id, row.timezone, now)) {
+      this.deps.logger?.warn({ schedule: id, community: row.community_id }, 'scheduled quiz skipped: the community day is at its daily cap of posts');
+      return;
+    }
     const opts = JSON.parse(row.options_json) as StartOptions;
     try {
       const started = await this.startIn({ communityId: row.community_id, locale: await this.deps.communityLocale(row.community_id), startedBy: null, now, afterCommit: job.afterCommit }, opts);

@@ -5,16 +5,20 @@
  * The service gathers the firings (posts made, posts planned) and asks here.
  */
 import { DateTime } from 'luxon';
-import { parseCron } from '../../core/time/cron.js';
 
 /** One post in the calendar: made already (a delivery) or planned (a one-off or a recurring firing). */
 export interface Firing {
   at: Date;
   promo: boolean;
-  /** The scheduled post's id; null for an announcement. */
+  /** The scheduled post's id; null for an announcement or another feature's post. */
   postId: number | null;
   text: string;
+  /** A scheduled quiz's opening (the quiz schedule's id): another feature's post that counts toward the daily cap. */
+  quizScheduleId?: number;
 }
+
+/** Another feature's posts that count in the calendar: made in [from, to) and, from `now` on, planned. */
+export type CalendarSource = (communityId: number, from: Date, to: Date, now: Date) => Promise<Firing[]>;
 
 export interface CalendarRules {
   dailyCap: number | null;
@@ -50,20 +54,6 @@ export function periodOf(at: Date, timezone: string, unit: 'week' | 'month'): { 
   return { start: start.toJSDate(), end: start.plus({ [`${unit}s`]: 1 }).toJSDate() };
 }
 
-/** A cron's firings in [from, to), at most `limit` of them. */
-export function firesBetween(pattern: string, timezone: string, from: Date, to: Date, limit = 2000): Date[] {
-  const parsed = parseCron(pattern, timezone);
-  if (!parsed.ok) return [];
-  const out: Date[] = [];
-  let cursor = new Date(from.getTime() - 1);
-  while (out.length < limit) {
-    const next = parsed.cron.next(cursor);
-    if (next >= to) break;
-    out.push(next);
-    cursor = next;
-  }
-  return out;
-}
 
 /** The window of existing firings that `check` needs to judge `added`. */
 export function checkWindow(added: Date[], timezone: string, rules: CalendarRules): { start: Date; end: Date } {

@@ -11,8 +11,8 @@ import type { Locale } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
-import { cronError, minIntervalSeconds, parseCron } from '../../core/time/cron.js';
-import { check, checkWindow, dayOf, firesBetween, isPromo, memberText, periodOf, type CalendarRules, type CalendarViolation, type Firing } from './calendar.js';
+import { cronError, firesBetween, minIntervalSeconds, parseCron, upcoming } from '../../core/time/cron.js';
+import { check, checkWindow, dayOf, isPromo, memberText, periodOf, type CalendarRules, type CalendarSource, type CalendarViolation, type Firing } from './calendar.js';
 import type { PostRow, ScheduleRepo } from './repo.js';
 
 export interface ScheduleRules extends CalendarRules {
@@ -40,13 +40,6 @@ function postReply(stored: string): Reply {
   return { text, ...(EVERYONE.test(text) ? { mentionEveryone: true } : {}) };
 }
 
-/** A new recurring post's firings that the calendar judges: from now to a week after its first. */
-function upcoming(pattern: string, timezone: string, now: Date): Date[] {
-  const parsed = parseCron(pattern, timezone);
-  if (!parsed.ok) return [];
-  const first = parsed.cron.next(now);
-  return firesBetween(pattern, timezone, now, new Date(first.getTime() + 7 * 86_400_000));
-}
 
 /** A day in the community's language: 11月23日星期一, Monday, November 23. */
 export function formatDay(at: Date, timezone: string, locale: Locale): string {
@@ -63,7 +56,14 @@ export interface ScheduleServiceDeps {
 }
 
 export class ScheduleService {
+  private readonly sources: CalendarSource[] = [];
+
   constructor(private readonly deps: ScheduleServiceDeps) {}
+
+  /** Another feature's posts join the calendar (scheduled quizzes' openings): counted by its caps and shown by /schedule calendar. */
+  addCalendarSource(source: CalendarSource): void {
+    this.sources.push(source);
+  }
 
   async announce(ctx: CommandContext, text: string): Promise<number> {
     const promo = isPromo(text);
@@ -132,7 +132,7 @@ export class ScheduleService {
     const row = await this.deps.repo.get(id);
     if (!row) return 'missing';
     if (row.kind !== 'once' || row.status !== 'active') return;
-    if (await this.dayIsFull(row, now)) {
+    if (await this.dayIsFull(row.community_id, row.timezone, now)) {
       if (await this.deps.repo.moveStatus(id, 'active', 'skipped')) await this.skip(row, now);
       return;
     }
@@ -148,7 +148,7 @@ export class ScheduleService {
     if (!row) return 'missing';
     if (row.kind !== 'cron' || row.status !== 'active') return;
     if (!(await this.deps.repo.recordRun(id, job.runKey, now.getTime()))) return;
-    if (await this.dayIsFull(row, now)) {
+    if (await this.dayIsFull(row.community_id, row.timezone, now)) {
       await this.skip(row, now);
       return;
     }
@@ -197,6 +197,7 @@ export class ScheduleService {
       const fires = row.kind === 'once' ? (row.due_at !== null && row.due_at >= from.getTime() && row.due_at < to.getTime() ? [new Date(row.due_at)] : []) : row.cron ? firesBetween(row.cron, row.timezone, later, to) : [];
       for (const at of fires) out.push({ at, promo: row.promo === 1, postId: row.id, text: memberText(row.text) });
     }
+    for (const source of this.sources) out.push(...(await source(communityId, from, to, now)));
     return out.sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
@@ -213,7 +214,7 @@ export class ScheduleService {
   }
 
   /** Refuses, in the community's language, what would break the calendar's rules. */
-  private async checkCalendar(ctx: CommandContext, added: Date[], promo: boolean): Promise<void> {
+  async checkCalendar(ctx: CommandContext, added: Date[], promo: boolean): Promise<void> {
     if (added.length === 0) return;
     const timezone = ctx.community.timezone;
     const window = checkWindow(added, timezone, this.deps.rules);
@@ -221,12 +222,14 @@ export class ScheduleService {
     if (violation) throw refusal(violation, timezone, ctx.locale);
   }
 
-  /** At fire time: the community day already has its cap of posts. */
-  private async dayIsFull(row: PostRow, now: Date): Promise<boolean> {
+  /** At fire time: the community day (in `timezone`) already has its cap of calendar posts, this feature's or another's. */
+  async dayIsFull(communityId: number, timezone: string, now: Date): Promise<boolean> {
     const cap = this.deps.rules.dailyCap;
     if (cap === null) return false;
-    const day = dayOf(now, row.timezone);
-    return (await this.deps.repo.postedBetween(row.community_id, day.start.getTime(), day.end.getTime())).length >= cap;
+    const day = dayOf(now, timezone);
+    let made = (await this.deps.repo.postedBetween(communityId, day.start.getTime(), day.end.getTime())).length;
+    for (const source of this.sources) made += (await source(communityId, day.start, day.end, now)).filter((f) => f.at.getTime() <= now.getTime()).length;
+    return made >= cap;
   }
 
   private async skip(row: PostRow, now: Date): Promise<void> {
