@@ -17,6 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { activitiesBench } from './activities.js';
+import { analyticsBench } from './analytics.js';
 import { checkinBench } from './checkin.js';
 import { checkinPartsBench } from './checkin-parts.js';
 import { discordBench } from './discord.js';
@@ -30,7 +31,7 @@ import { timersBench } from './timers.js';
 import { wecomBench } from './wecom.js';
 import { queryLayerBench } from './query-layer.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, postgresBench, scaleBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, analyticsBench, postgresBench, scaleBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');

@@ -1,0 +1,211 @@
+/**
+ * Analytics at scale (issue #13): a generated community of 100,000 members
+ * with a year of activity (joins spread over the year, some leaves, skewed
+ * daily activity averaging about 15 % of members a day, check-ins), then:
+ *
+ * - `/stats month` end to end through the router, an admin asking (target:
+ *   p99 under 50 ms). Baseline in the same run: the one raw query its main
+ *   figure needs (distinct members active in the 30 days), written by hand.
+ * - the nightly maintenance run for one community day (`dailyFor`: roll up
+ *   the day that just ended, prune, check the alerts; target: under 2 s).
+ *   Baseline: the raw distinct counts of that day and its 7- and 30-day
+ *   windows by hand.
+ *
+ * Rollups of the days before the last 60 are seeded directly (their numbers
+ * are not what is measured); the last 60 days are rolled up by the service
+ * before timing, as the hourly job would have.
+ */
+import { FixedClock } from '../src/core/clock.js';
+import { addDays, communityDay, dayStart, type Day } from '../src/core/community-day.js';
+import type { CommunityInfo } from '../src/core/context.js';
+import { sqliteOf, type Sqlite } from '../src/store/db.js';
+import { chatEvent, openBenchApp } from './bench-app.js';
+import { nowNs, prng, timeCalls, type BenchModule, type BenchRow } from './harness.js';
+
+/** Monday 2026-11-23 10:00 in Asia/Shanghai (the default community timezone). */
+const AT = '2026-11-23T02:00:00.000Z';
+const COMMUNITY = 'stats';
+const DAY_MS = 86_400_000;
+const STATS_TARGET_MS = 50;
+const NIGHTLY_TARGET_S = 2;
+
+interface Seeded {
+  communityId: number;
+  adminUserId: string;
+  activityRows: number;
+  checkinRows: number;
+  seconds: number;
+}
+
+export const analyticsBench: BenchModule = {
+  name: 'analytics',
+  description: '/stats month and the nightly rollup for a community of 100k members with a year of activity',
+  async run(ctx) {
+    const members = ctx.quick ? 10_000 : 100_000;
+    const days = ctx.quick ? 90 : 365;
+    const clock = new FixedClock(AT);
+    const bench = await openBenchApp(ctx, { clock, config: { rateLimit: { commands: null }, analytics: { alerts: { enabled: true } } } });
+    try {
+      const { app } = bench;
+      const sqlite = sqliteOf(app.store);
+      const now = clock.now();
+      const seeded = seed(sqlite, members, days, now);
+      ctx.log(`seeded ${members.toLocaleString('en-US')} members, ${seeded.activityRows.toLocaleString('en-US')} activity rows, ${seeded.checkinRows.toLocaleString('en-US')} check-ins in ${seeded.seconds.toFixed(1)} s`);
+      const community = (await app.identity.communityById(seeded.communityId)) as CommunityInfo;
+      const today = communityDay(now, community);
+      seedOldRollups(sqlite, seeded.communityId, addDays(today, -days), addDays(today, -61), members);
+      const backfillStart = nowNs();
+      const { value: rolled } = await app.store.unit(() => app.analytics.rollupPending(community, now));
+      const backfillSeconds = (nowNs() - backfillStart) / 1e9;
+      ctx.log(`rolled up the last ${rolled.length} days in ${backfillSeconds.toFixed(1)} s`);
+      const rows: BenchRow[] = [
+        {
+          name: `seed ${members.toLocaleString('en-US')} members × ${days} days`,
+          value: seeded.seconds,
+          unit: 's',
+          note: `${seeded.activityRows.toLocaleString('en-US')} member_activity rows, ${seeded.checkinRows.toLocaleString('en-US')} check-ins, raw inserts in one transaction`,
+        },
+        {
+          name: `roll up ${rolled.length} days at once (a first run, or after an outage)`,
+          value: backfillSeconds,
+          unit: 's',
+          note: 'AnalyticsService.rollupPending in one unit of work',
+        },
+      ];
+
+      // /stats month through the router.
+      const monthFrom = addDays(today, -29);
+      const rawMonth = sqlite.prepare<[number, string, string], { n: number }>('SELECT COUNT(DISTINCT member_id) AS n FROM member_activity WHERE community_id = ? AND day BETWEEN ? AND ?');
+      const budgetMs = ctx.quick ? 3_000 : 15_000;
+      let delivery = 0;
+      const stats = async () => {
+        const result = await app.router.handle({ ...chatEvent(COMMUNITY, seeded.adminUserId, 'Admin', '/stats month', `stats-${delivery++}`), actor: { platformUserId: seeded.adminUserId, displayName: 'Admin', isAdmin: true } });
+        const text = result.replies[0]?.text ?? '';
+        if (result.duplicate || !text.includes('月活')) throw new Error(`/stats month failed: ${JSON.stringify(result.replies)}`);
+      };
+      const core = await timeCalls(stats, { warmup: 2, maxCalls: 200, budgetMs, minCalls: 10 });
+      const base = await timeCalls(() => rawMonth.get(seeded.communityId, monthFrom, today), { warmup: 2, maxCalls: 200, budgetMs, minCalls: 10 });
+      ctx.log(`/stats month: p50 ${(core.p50Us / 1e3).toFixed(1)} ms, p99 ${(core.p99Us / 1e3).toFixed(1)} ms over ${core.n}; raw distinct query p50 ${(base.p50Us / 1e3).toFixed(1)} ms`);
+      rows.push({
+        name: `/stats month via router, ${members.toLocaleString('en-US')} members`,
+        value: core.p99Us / 1e3,
+        unit: 'ms p99',
+        p50Us: core.p50Us,
+        p99Us: core.p99Us,
+        n: core.n,
+        baseline: { name: 'hand-written COUNT(DISTINCT) of the 30 days', value: base.p99Us / 1e3 },
+        target: { op: '<=', value: STATS_TARGET_MS },
+        note: `p99 target ≤ ${STATS_TARGET_MS} ms: ${core.p99Us / 1e3 <= STATS_TARGET_MS ? 'OK' : 'MISSED'}; baseline p50 ${(base.p50Us / 1e3).toFixed(1)} ms`,
+      });
+
+      // The nightly run for yesterday: drop its rollup, run the maintenance for the community, three times.
+      const yesterday = addDays(today, -1);
+      const dropDay = sqlite.prepare('DELETE FROM analytics_daily WHERE community_id = ? AND day = ?');
+      const nightly: number[] = [];
+      for (let rep = 0; rep < 3; rep++) {
+        dropDay.run(seeded.communityId, yesterday);
+        const start = nowNs();
+        await app.store.unit((unit) => app.analytics.dailyFor(community, now, unit.afterCommit));
+        nightly.push((nowNs() - start) / 1e9);
+      }
+      const windowCounts = sqlite.prepare<[number, string, string], { n: number }>('SELECT COUNT(DISTINCT member_id) AS n FROM member_activity WHERE community_id = ? AND day BETWEEN ? AND ?');
+      const baseNightly: number[] = [];
+      for (let rep = 0; rep < 3; rep++) {
+        const start = nowNs();
+        for (const span of [1, 7, 30]) windowCounts.get(seeded.communityId, addDays(yesterday, 1 - span), yesterday);
+        baseNightly.push((nowNs() - start) / 1e9);
+      }
+      const med = (v: number[]) => [...v].sort((a, b) => a - b)[1] as number;
+      ctx.log(`nightly run: ${nightly.map((s) => s.toFixed(2)).join(' / ')} s; raw distinct counts ${baseNightly.map((s) => s.toFixed(3)).join(' / ')} s`);
+      rows.push({
+        name: `nightly maintenance for one day (roll up, prune, alerts), ${members.toLocaleString('en-US')} members`,
+        value: med(nightly),
+        unit: 's',
+        reps: nightly,
+        baseline: { name: 'hand-written distinct actives of the day, 7 and 30 days', value: med(baseNightly) },
+        target: { op: '<=', value: NIGHTLY_TARGET_S },
+        note: `target ≤ ${NIGHTLY_TARGET_S} s: ${med(nightly) <= NIGHTLY_TARGET_S ? 'OK' : 'MISSED'}; AnalyticsService.dailyFor in one unit`,
+      });
+      return rows;
+    } finally {
+      await bench.close();
+    }
+  },
+};
+
+/**
+ * Members join over the `days` before now (most early, a steady trickle
+ * after), 5 % leave later; each member has a fixed daily activity chance,
+ * skewed so that a few are there every day and most rarely (about 15 % of
+ * members active a day); 40 % of active days carry a check-in.
+ */
+function seed(sqlite: Sqlite, n: number, days: number, now: Date): Seeded {
+  const start = nowNs();
+  const rnd = prng(20261130);
+  const first = now.getTime() - days * DAY_MS;
+  const rules = { timezone: 'Asia/Shanghai', dayStartHour: 0 };
+  const community = sqlite.prepare('INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id');
+  const member = sqlite.prepare<[number, string, number, number, number | null], { id: number }>('INSERT INTO members (community_id, display_name, joined_at, created_at, left_at) VALUES (?, ?, ?, ?, ?) RETURNING id');
+  const account = sqlite.prepare<[number, number, string]>("INSERT INTO member_accounts (member_id, community_id, platform, platform_user_id) VALUES (?, ?, 'playground', ?)");
+  const event = sqlite.prepare<[number, number, string, number]>('INSERT INTO membership_events (community_id, member_id, kind, at) VALUES (?, ?, ?, ?)');
+  const activity = sqlite.prepare<[number, number, string, number, number]>('INSERT INTO member_activity (community_id, member_id, day, messages, commands) VALUES (?, ?, ?, ?, ?)');
+  const checkin = sqlite.prepare<[number, number, string, number]>('INSERT INTO checkins (community_id, member_id, day, streak, points, rank_of_day, freezes_used, created_at) VALUES (?, ?, ?, 1, 10, 1, 0, ?)');
+  let activityRows = 0;
+  let checkinRows = 0;
+  let communityId = 0;
+  sqlite.transaction(() => {
+    communityId = (community.get('playground', COMMUNITY, 'Stats', first - DAY_MS) as { id: number }).id;
+    const admin = (member.get(communityId, 'Admin', first, first, null) as { id: number }).id;
+    account.run(admin, communityId, 'admin');
+    const joinDay: number[] = [];
+    const leaveDay: number[] = [];
+    const chance: number[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      // Half joined in the first tenth of the year, the rest spread evenly.
+      const joined = Math.floor(rnd() < 0.5 ? rnd() * days * 0.1 : rnd() * days);
+      const left = rnd() < 0.05 ? joined + 1 + Math.floor(rnd() * (days - joined)) : Number.POSITIVE_INFINITY;
+      const joinedAt = first + joined * DAY_MS + Math.floor(rnd() * DAY_MS);
+      const leftAt = Number.isFinite(left) && left < days ? first + left * DAY_MS + Math.floor(rnd() * DAY_MS) : null;
+      const id = (member.get(communityId, `Member ${i}`, joinedAt, joinedAt, leftAt) as { id: number }).id;
+      account.run(id, communityId, `u${i}`);
+      event.run(communityId, id, 'join', joinedAt);
+      if (leftAt !== null) event.run(communityId, id, 'leave', leftAt);
+      ids.push(id);
+      joinDay.push(joined);
+      leaveDay.push(leftAt === null ? Number.POSITIVE_INFINITY : left);
+      chance.push(0.6 * rnd() ** 2.5);
+    }
+    for (let d = 0; d <= days; d++) {
+      const at = first + d * DAY_MS;
+      const day: Day = communityDay(new Date(at), rules);
+      const dayAt = dayStart(day, rules).getTime() + 3_600_000;
+      for (let i = 0; i < n; i++) {
+        if (d < (joinDay[i] as number) || d >= (leaveDay[i] as number) || rnd() >= (chance[i] as number)) continue;
+        const id = ids[i] as number;
+        activity.run(communityId, id, day, 1 + Math.floor(rnd() * 8), rnd() < 0.5 ? 1 : 0);
+        activityRows++;
+        if (rnd() < 0.4) {
+          checkin.run(communityId, id, day, dayAt);
+          checkinRows++;
+        }
+      }
+    }
+  })();
+  return { communityId, adminUserId: 'admin', activityRows, checkinRows, seconds: (nowNs() - start) / 1e9 };
+}
+
+/** Rollup rows for the days long past, with plausible numbers: they are read by /stats, not measured. */
+function seedOldRollups(sqlite: Sqlite, communityId: number, from: Day, to: Day, members: number): void {
+  const insert = sqlite.prepare(
+    `INSERT INTO analytics_daily (community_id, day, members, joins, leaves, active, active7, active30, speakers, speakers7, speakers30,
+       checkins, checkins7, checkins30, participants, participants7, participants30, messages, commands, rolled_at)
+     VALUES (?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, 0)`,
+  );
+  sqlite.transaction(() => {
+    for (let day = from; day <= to; day = addDays(day, 1)) {
+      const active = Math.round(members * 0.15);
+      insert.run(communityId, day, members, active, active * 2, active * 3, active, active * 2, active * 3, active * 0.4, active, active * 2, active * 4, active / 2);
+    }
+  })();
+}
