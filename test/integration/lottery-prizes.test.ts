@@ -75,6 +75,8 @@ describe('lottery prizes', () => {
     const dms = (await lotteryPosts(t)).filter((p) => p.recipient !== null);
     expect(dms).toHaveLength(3);
     expect(dms[0]?.text).toContain('发送「领奖 1」领取');
+    const [resultPost] = (await lotteryPosts(t)).filter((p) => p.recipient === null) as Array<{ actions?: unknown }>;
+    expect(resultPost?.actions).toEqual([{ label: '领奖', command: 'lottery claim 1', style: 'primary' }]);
     const got: string[] = [];
     for (const c of won) {
       const [reply] = await t.chat.send(await nameOf(t, c.member_id), '/claim 1');
@@ -209,7 +211,13 @@ describe('lottery prizes', () => {
     // The new winner claims goods: the order joins the admins' queue, and fulfilment is the shop's.
     expect(await t.chat.say(others[1] ?? '', '/claim 1')).toMatch(/订单 #2「T恤」已进入发货队列/);
     expect(await t.chat.say('admin', '/shop fulfil 2')).toContain('已标记为已发货');
+    expect(await t.chat.say(others[1] ?? '', '/claim 1')).toBe('订单 #2「T恤」已经发货了。');
     expect(await t.chat.say('admin', '/lottery status 1')).toContain('已发放 1 · 待领取 0 · 已逾期 0 · 已重抽 1');
+    // A refunded prize order cannot be claimed; a cancelled one (its unit already back) cannot be refunded.
+    await t.chat.say('admin', '/shop refund 2');
+    expect(await t.chat.say(others[1] ?? '', '/claim 1')).toContain('已被退回或作废');
+    expect(await t.chat.say('admin', '/shop refund 1')).toContain('不会再退一次');
+    expect((await t.app.store.sql.prepare('SELECT stock FROM shop_items WHERE id = 1').get())).toEqual({ stock: 5 });
   });
 
   it('a restart before the deadline still rerolls once after it: the reconciler re-arms the claims timer from the database', async () => {

@@ -274,6 +274,7 @@ export class LotteryService {
     const reply = await this.resultReply(fresh, drawn.picked, post.t, { reroll: drawn.round });
     reply.title = post.t('lottery.updatedTitle', { id: row.id });
     reply.text = [post.t('lottery.updatedResult', { id: row.id, count: drawn.picked.length }), reply.text, ...this.claimLines(fresh, settled, post)].join('\n');
+    Object.assign(reply, this.claimActions(fresh, post.t));
     await this.deps.outbox.post(row.community_id, reply, { key: `lottery-reroll-${row.id}-${drawn.round}`, source: `lottery:${row.id}`, at: post.now, afterCommit: post.afterCommit });
     return drawn.round;
   }
@@ -292,6 +293,8 @@ export class LotteryService {
     const remindAt = deadline !== null && row.claim_ms !== null ? reminderAt(deadline, row.claim_ms) : null;
     const day = communityDay(post.now, post.community);
     const byId = new Map((await this.deps.repo.entries(row.id)).map((e) => [String(e.member_id), e]));
+    // The same notice for every winner of this round (formatted once: 1,000 winners are one draw).
+    const notice = row.prize_kind === 'item' ? post.t('lottery.wonDm', { id: row.id, prize: row.prize, deadline: this.deadlineText(deadline, post) }) : '';
     let waiting = 0;
     for (const winner of winners) {
       const memberId = Number(winner);
@@ -317,7 +320,7 @@ export class LotteryService {
       await this.deps.repo.setClaimOrder(claimId, order.orderId);
       if (order.waiting) waiting++;
       const entry = byId.get(winner);
-      if (entry) await this.notifyWinner(row, entry.platform_user_id, entry.display_name, `lottery-won-${claimId}`, post.t('lottery.wonDm', { id: row.id, prize: row.prize, deadline: this.deadlineText(deadline, post) }), post);
+      if (entry) await this.notifyWinner(row, entry.platform_user_id, entry.display_name, `lottery-won-${claimId}`, notice, post);
     }
     if (deadline !== null) post.afterCommit(() => this.deps.timers.at(claimsJobId(row.id, remindAt ?? deadline), new Date(remindAt ?? deadline), { kind: CLAIMS_JOB, id: row.id }));
     return { deadline, waiting };
@@ -326,8 +329,14 @@ export class LotteryService {
   /** A private notice to a winner; where no direct message can be sent, the group gets it with a mention (never a code). */
   private async notifyWinner(row: LotteryRow, platformUserId: string, name: string, key: string, text: string, post: PostCtx): Promise<void> {
     const mentions = { [platformUserId]: name };
-    const fallback: Reply = { text: `${mention(platformUserId)} ${text}`, mentions };
-    await this.deps.outbox.post(row.community_id, { text, mentions }, { key, source: `lottery:${row.id}`, at: post.now, afterCommit: post.afterCommit, direct: { recipient: platformUserId, fallback } });
+    const actions = this.claimActions(row, post.t);
+    const fallback: Reply = { text: `${mention(platformUserId)} ${text}`, mentions, ...actions };
+    await this.deps.outbox.post(row.community_id, { text, mentions, ...actions }, { key, source: `lottery:${row.id}`, at: post.now, afterCommit: post.afterCommit, direct: { recipient: platformUserId, fallback } });
+  }
+
+  /** The claim button (a Discord button press answers ephemerally, so a code can be shown there); the text says the command too. */
+  private claimActions(row: LotteryRow, t: Translate): Pick<Reply, 'actions' | 'actionsExplained'> {
+    return { actions: [{ label: t('lottery.claimButton'), command: `lottery claim ${row.id}`, style: 'primary' }], actionsExplained: true };
   }
 
   private deadlineText(deadline: number | null, post: { t: Translate; community: CommunityInfo }): string {
@@ -398,6 +407,7 @@ export class LotteryService {
     const order = claim.order_id === null ? undefined : await this.deps.shop.claimPrize(claim.order_id);
     if (!order) throw new UserError('lottery.claimExpired', { id });
     const names = { id, order: order.id, name: order.item_name };
+    if (order.status === 'refunded' || order.status === 'cancelled') throw new UserError('lottery.claimVoid', names);
     if (order.item_kind === 'code') {
       if (order.code === null || order.status !== 'delivered') return { text: ctx.t('lottery.claimCodeWaiting', names), ephemeral: true };
       return this.deps.shop.privateCode(ctx, `lottery-code-${claim.id}:${ctx.event.deliveryId}`, { order: order.id, name: order.item_name, code: order.code }, {
@@ -545,6 +555,7 @@ export class LotteryService {
     const settled = await this.settle(row, winners, 0, post);
     const reply = await this.resultReply(row, winners, t, { entrants: entries.length, excluded: excluded.length, byId: new Map(all.map((e) => [String(e.member_id), e])) });
     if (winners.length > 0) reply.text = [reply.text, ...this.claimLines(row, settled, post)].join('\n');
+    if (winners.length > 0 && row.prize_kind === 'item') Object.assign(reply, this.claimActions(row, t));
     await this.deps.outbox.post(row.community_id, reply, { key: `lottery-result-${row.id}`, source: `lottery:${row.id}`, at: now, afterCommit });
     return reply;
   }
