@@ -6,6 +6,8 @@ import { AdjustableClock, FixedClock } from '../../src/core/clock.js';
 import { drawWinners } from '../../src/features/lottery/draw.js';
 import { makeTestApp, testApps, type TestApp } from '../helpers/app.js';
 import { ledgerMismatches } from '../helpers/ledger.js';
+import { waitFor } from '../helpers/wait.js';
+import type { ChatEvent } from '../../src/core/chat-event.js';
 
 const app = testApps({ jobs: { reconcileIntervalMs: 60_000 } });
 // 10:00 in Asia/Shanghai, the default community timezone.
@@ -100,6 +102,36 @@ describe('lottery prizes', () => {
     // The admins' queue is the shop's: prize orders show there.
     expect(await t.chat.say('admin', '/shop orders')).toContain('抽奖 #1 的奖品');
     expect(await t.chat.say('u0', '/lottery status 1')).toContain('已发放 3 · 待领取 0');
+  });
+
+  it('on WeCom (group replies are public) the claimed code goes by direct message only; the outbox, started, never puts a code in the feed', async () => {
+    const t = await app({ clock: new FixedClock(T0) });
+    await t.app.start();
+    const on = (user: string, text: string) => t.app.router.handle({ ...t.chat.event(user, text), community: { platform: 'wecom', externalId: 'wecom-group' } } as ChatEvent).then((r) => r.replies);
+    await on('admin', '/shop add 会员月卡 price=0 kind=code');
+    await on('admin', '/shop codes 会员月卡 WECOM-SECRET-1 WECOM-SECRET-2');
+    await on('admin', '/lottery create 会员月卡 winners=2 ends=+1h item=会员月卡');
+    for (const u of ['ann', 'ben']) await on(u, '参与抽奖 1');
+    const [result] = await on('admin', '/lottery draw 1');
+    expect(JSON.stringify(result)).not.toContain('SECRET');
+    const [claimed] = await on('ann', '领奖 1');
+    expect(claimed?.text).toContain('兑换码已私信发给你，不会发在群里');
+    expect(JSON.stringify(claimed)).not.toContain('SECRET');
+    const rows = (await t.app.store.sql.prepare("SELECT reply_json, recipient, fallback_json FROM deliveries WHERE reply_json LIKE '%SECRET%'").all()) as Array<{ reply_json: string; recipient: string | null; fallback_json: string | null }>;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.recipient).toBe('ann');
+    expect(rows[0]?.fallback_json).not.toContain('SECRET');
+    expect(await t.app.store.sql.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE fallback_json LIKE '%SECRET%' OR (recipient IS NULL AND reply_json LIKE '%SECRET%')").get()).toEqual({ n: 0 });
+    // The playground community's outbox runs too: its feed gets the result post and notices, never a code.
+    await t.chat.say('admin', '/shop add 礼品卡 price=0 kind=code');
+    await t.chat.say('admin', '/shop codes 2 PLAY-SECRET-1');
+    await t.chat.say('admin', '/lottery create 礼品卡 winners=1 ends=+1h item=2');
+    await t.chat.say('ann', '参与抽奖 2');
+    await t.chat.say('admin', '/lottery draw 2');
+    expect(await t.chat.say('ann', '领奖 2')).toContain('PLAY-SECRET-1');
+    const feed = async () => JSON.stringify((await t.app.playground?.feed.list('demo')) ?? []);
+    await waitFor(async () => ((await feed()).includes('领奖 2') ? true : undefined), 10_000, 'the result post and notice in the feed');
+    expect(await feed()).not.toContain('SECRET');
   });
 
   it('pool exhaustion: fewer codes than winners; the rest wait in the admins queue, the result post tells the admins, a later upload serves the claim', async () => {
