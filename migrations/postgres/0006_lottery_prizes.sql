@@ -18,6 +18,7 @@ ALTER TABLE "lotteries" ADD COLUMN "prize_item_id" bigint;--> statement-breakpoi
 ALTER TABLE "lotteries" ADD COLUMN "claim_ms" bigint;--> statement-breakpoint
 ALTER TABLE "lotteries" ADD COLUMN "reroll_auto" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "shop_orders" ADD COLUMN "source" text;--> statement-breakpoint
+ALTER TABLE "shop_orders" ADD COLUMN "holds_unit" bigint DEFAULT 1 NOT NULL;--> statement-breakpoint
 ALTER TABLE "lottery_claims" ADD CONSTRAINT "lottery_claims_lottery_id_lotteries_id_fk" FOREIGN KEY ("lottery_id") REFERENCES "lotteries"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "lottery_claims" ADD CONSTRAINT "lottery_claims_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "lottery_claims" ADD CONSTRAINT "lottery_claims_order_id_shop_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "shop_orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint

@@ -22,4 +22,5 @@ ALTER TABLE `lotteries` ADD `prize_points` integer;--> statement-breakpoint
 ALTER TABLE `lotteries` ADD `prize_item_id` integer REFERENCES shop_items(id);--> statement-breakpoint
 ALTER TABLE `lotteries` ADD `claim_ms` integer;--> statement-breakpoint
 ALTER TABLE `lotteries` ADD `reroll_auto` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `shop_orders` ADD `source` text;
+ALTER TABLE `shop_orders` ADD `source` text;--> statement-breakpoint
+ALTER TABLE `shop_orders` ADD `holds_unit` integer DEFAULT 1 NOT NULL;

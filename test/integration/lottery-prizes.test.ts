@@ -156,6 +156,30 @@ describe('lottery prizes', () => {
     expect(await outboxText(t)).not.toContain('LATE-1');
   });
 
+  it('goods with too little stock: the winner without a unit waits in the queue; expiries and refunds give back only units that were taken', async () => {
+    const clock = new AdjustableClock(new FixedClock(T0));
+    const t = await app({ clock });
+    await t.chat.say('admin', '/shop add 徽章 price=0 stock=1');
+    await t.chat.say('admin', '/lottery create 徽章 winners=2 ends=+1h item=1 claim=2h');
+    await enter(t, 1, ['ann', 'ben', 'cat']);
+    expect(await t.chat.say('admin', '/lottery draw 1')).toContain('1 位中奖者的订单在待发货队列中等待');
+    const stock = async () => ((await t.app.store.sql.prepare('SELECT stock FROM shop_items WHERE id = 1').get()) as { stock: number }).stock;
+    expect(await stock()).toBe(0);
+    const waiting = (await orders(t)).find((o) => o.status === 'pending');
+    expect((await orders(t)).map((o) => o.status).sort()).toEqual(['pending', 'reserved']);
+    // The waiting order took no unit, so refunding it gives none back.
+    expect(await t.chat.say('admin', `/shop refund ${waiting?.id}`)).toContain('已退款');
+    expect(await stock()).toBe(0);
+    await clock.advance(2 * HOUR);
+    await t.app.jobs.run('lottery-claims', 1);
+    // The reserved unit comes back when its prize expires, once.
+    expect((await orders(t)).map((o) => o.status).sort()).toEqual(['cancelled', 'refunded']);
+    expect(await stock()).toBe(1);
+    const held = (await orders(t)).find((o) => o.status === 'cancelled');
+    expect(await t.chat.say('admin', `/shop refund ${held?.id}`)).toContain('不会再退一次');
+    expect(await stock()).toBe(1);
+  });
+
   it('deadline: a reminder before it, then the unclaimed prize is rerolled automatically, never to a past winner; its code goes back to the pool', async () => {
     const clock = new AdjustableClock(new FixedClock(T0));
     const t = await app({ clock, config: { lottery: { autoReroll: true } } });

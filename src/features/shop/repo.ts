@@ -83,8 +83,8 @@ export function createShopRepo(sql: Sql) {
   );
   // A cancelled prize already gave its unit or code back: refunding it would give it back twice.
   const refund = sql.prepare<[number, number, number]>("UPDATE shop_orders SET status = 'refunded', refunded_by = ?, refunded_at = ? WHERE id = ? AND status NOT IN ('refunded', 'cancelled')");
-  const insertPrizeOrder = sql.prepare<[number, number, number, string, string, number], { id: number }>(
-    'INSERT INTO shop_orders (community_id, item_id, member_id, price, status, source, created_at) VALUES (?, ?, ?, 0, ?, ?, ?) RETURNING id',
+  const insertPrizeOrder = sql.prepare<[number, number, number, string, string, number, number], { id: number }>(
+    'INSERT INTO shop_orders (community_id, item_id, member_id, price, status, source, holds_unit, created_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?) RETURNING id',
   );
   const moveOrder = sql.prepare<[string, number, string]>('UPDATE shop_orders SET status = ? WHERE id = ? AND status = ?');
   const orderById = sql.prepare<[number], OrderView>(`${ORDER_VIEW} WHERE o.id = ?`);
@@ -123,8 +123,8 @@ export function createShopRepo(sql: Sql) {
     /** Compare-and-set to refunded, from any other status: true once per order. */
     refund: async (id: number, by: number, at: number) => (await refund.run(by, at, id)) === 1,
     /** A free order for a lottery prize (`source` = `lottery:<id>`). */
-    insertPrizeOrder: async (communityId: number, itemId: number, memberId: number, status: OrderRow['status'], source: string, at: number) =>
-      ((await insertPrizeOrder.get(communityId, itemId, memberId, status, source, at)) as { id: number }).id,
+    insertPrizeOrder: async (communityId: number, itemId: number, memberId: number, status: OrderRow['status'], source: string, holdsUnit: boolean, at: number) =>
+      ((await insertPrizeOrder.get(communityId, itemId, memberId, status, source, holdsUnit ? 1 : 0, at)) as { id: number }).id,
     /** Compare-and-set of an order's status. */
     moveOrder: async (id: number, from: OrderRow['status'], to: OrderRow['status']) => (await moveOrder.run(to, id, from)) === 1,
     orderById: (id: number) => orderById.get(id),

@@ -75,6 +75,8 @@ export const shopOrders = sqliteTable(
     note: text('note'),
     /** Where a free order came from: `lottery:<id>` for a lottery prize; NULL for a redemption. */
     source: text('source'),
+    /** 1: a manual item's order holds one unit of stock (given back by a refund or a cancellation); 0: a prize drawn when the stock was gone. */
+    holdsUnit: integer('holds_unit').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     fulfilledBy: integer('fulfilled_by').references(() => members.id),
     fulfilledAt: integer('fulfilled_at'),

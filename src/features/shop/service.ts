@@ -238,9 +238,9 @@ export class ShopService {
     if (!item) throw new Error(`prize item ${p.itemId} does not exist`);
     if (item.kind === 'manual') {
       const held = item.stock === null || (await this.deps.repo.takeUnit(item.id));
-      return { orderId: await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, held ? 'reserved' : 'pending', p.source, p.at), waiting: !held };
+      return { orderId: await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, held ? 'reserved' : 'pending', p.source, held, p.at), waiting: !held };
     }
-    const orderId = await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, 'reserved', p.source, p.at);
+    const orderId = await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, 'reserved', p.source, false, p.at);
     if ((await this.deps.repo.claimCode(item.id, orderId)) !== undefined) return { orderId, waiting: false };
     await this.deps.repo.moveOrder(orderId, 'reserved', 'pending');
     return { orderId, waiting: true };
@@ -271,7 +271,7 @@ export class ShopService {
     if (!order || (order.status !== 'reserved' && order.status !== 'pending')) return false;
     if (!(await this.deps.repo.moveOrder(order.id, order.status, 'cancelled'))) return false;
     if (order.code !== null) await this.deps.repo.releaseCode(order.id);
-    if (order.item_kind === 'manual' && order.status === 'reserved') await this.deps.repo.returnUnit(order.item_id);
+    if (order.item_kind === 'manual' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
     return true;
   }
 
@@ -342,7 +342,7 @@ export class ShopService {
         afterCommit: ctx.afterCommit,
       });
     }
-    if (order.item_kind === 'manual') await this.deps.repo.returnUnit(order.item_id);
+    if (order.item_kind === 'manual' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
     await this.notify(ctx, order, `shop-refunded-${order.id}`, ctx.t('shop.refundedNotice', { mention: mention(order.platform_user_id), order: order.id, name: order.item_name, price: order.price }));
     const after = ctx.t(order.item_kind === 'code' ? 'shop.refundCodeVoid' : 'shop.refundStock');
     return { text: [ctx.t('shop.refunded', { order: order.id, member: order.member_name, price: order.price }), after].join('\n'), ephemeral: true };
