@@ -69,7 +69,7 @@ export const {
   rulesAcceptances,
   communityTexts,
 } = pgTablesOf(lifecycle);
-export const { lotteries, lotteryEntries } = pgTablesOf(lottery);
+export const { lotteries, lotteryEntries, lotteryClaims } = pgTablesOf(lottery);
 export const { moderationWords, moderationLists, moderationStrikes, moderationLog } = pgTablesOf(moderation);
 export const { pointsLedger, memberPoints, pointsPeriods } = pgTablesOf(points);
 export const { polls, pollVotes } = pgTablesOf(poll);

@@ -212,9 +212,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
-  const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, rng, rules: config.lottery, translate: translateFor });
-  const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
   const shop = createShop({ store, points: points.service, outbox });
+  // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
+  const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, shop: shop.service, rng, rules: config.lottery, translate: translateFor, communityById: (id) => identity.communityById(id) });
+  const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
   const quiz = createQuiz({
     store,
     outbox,

@@ -156,6 +156,10 @@ export const configSchema = z.object({
     milestoneEntries: z.array(z.number().int().min(1)),
     /** A member's first join gives a free entry to the community's newest open lottery. */
     newcomerEntry: z.boolean(),
+    /** Item prizes: hours a winner has to claim (/claim) when `claim=` is not given; 0: no deadline. */
+    claimHours: z.number().int().min(0).max(8760),
+    /** An item prize unclaimed at its deadline is rerolled automatically (else an admin runs /lottery reroll); `reroll=` overrides it. */
+    autoReroll: z.boolean(),
   }),
   lifecycle: z.object({
     rules: z.object({

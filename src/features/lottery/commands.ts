@@ -1,6 +1,9 @@
+import type { Args } from '../../core/commands/args.js';
 import type { CommandSpec } from '../../core/commands/spec.js';
+import { UserError } from '../../core/errors.js';
 import type { Reply } from '../../core/reply.js';
-import { isBonusRule, type BonusRule, type LotteryService } from './service.js';
+import { parseClaimWindow } from './prizes.js';
+import { isBonusRule, type BonusRule, type LotteryService, type PrizeSpec } from './service.js';
 
 const idArg = { name: 'id', type: 'int', required: true, min: 1, description: 'lottery.arg.id' } as const;
 
@@ -27,6 +30,10 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
             { name: 'min_streak', type: 'int', named: true, min: 0, max: 3650, description: 'lottery.arg.minStreak' },
             { name: 'min_points', type: 'int', named: true, min: 0, max: 100_000_000, description: 'lottery.arg.minPoints' },
             { name: 'bonus', type: 'choice', named: true, choices: { streak7: 'choice.bonus.streak7', level: 'choice.bonus.level' }, choiceAliases: { 连签: 'streak7', 等级: 'level' }, description: 'lottery.arg.bonus' },
+            { name: 'points', type: 'int', named: true, min: 1, max: 1_000_000, description: 'lottery.arg.points' },
+            { name: 'item', type: 'word', named: true, description: 'lottery.arg.item' },
+            { name: 'claim', type: 'word', named: true, description: 'lottery.arg.claim' },
+            { name: 'reroll', type: 'choice', named: true, choices: { auto: 'choice.reroll.auto', manual: 'choice.reroll.manual' }, choiceAliases: { 自动: 'auto', 手动: 'manual' }, description: 'lottery.arg.reroll' },
           ],
           async handler(ctx, args): Promise<Reply> {
             const row = await service.create(ctx, {
@@ -38,6 +45,9 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
                           minStreak: args.optionalInt('min_streak') ?? 0,
                           minPoints: args.optionalInt('min_points') ?? 0,
                           bonus: bonusRule(args.optionalString('bonus')),
+                          prizeSpec: prizeSpec(args),
+                          claimMs: claimWindow(args.optionalString('claim')),
+                          rerollAuto: args.has('reroll') ? args.string('reroll') === 'auto' : undefined,
                         });
             return service.announcement(ctx, row);
           },
@@ -77,6 +87,8 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
             return { text: ctx.t('lottery.cancelled', { id: args.int('id'), refunded }) };
           },
         },
+        { name: 'claim', aliases: ['领奖', '领取'], shortcuts: ['claim', '领奖'], description: 'lottery.claim.describe', role: 'member', args: [idArg], handler: (ctx, args) => service.claim(ctx, args.int('id')) },
+        { name: 'status', aliases: ['info', '状态', '详情'], description: 'lottery.status.describe', role: 'member', args: [idArg], handler: (ctx, args) => service.status(ctx, args.int('id')) },
         { name: 'verify', aliases: ['验证'], description: 'lottery.verify.describe', role: 'member', args: [idArg], handler: (ctx, args) => service.verify(ctx, args.int('id')) },
       ],
     },
@@ -88,4 +100,21 @@ function bonusRule(value: string | undefined): BonusRule | undefined {
   if (value === undefined) return undefined;
   if (!isBonusRule(value)) throw new Error(`unexpected bonus rule ${value}`);
   return value;
+}
+
+/** `points=` or `item=` (not both); neither: the prize is its text only. */
+function prizeSpec(args: Args): PrizeSpec {
+  const points = args.optionalInt('points');
+  const item = args.optionalString('item');
+  if (points !== undefined && item !== undefined) throw new UserError('lottery.onePrize');
+  if (points !== undefined) return { kind: 'points', points };
+  return item === undefined ? { kind: 'text' } : { kind: 'item', item };
+}
+
+/** `claim=48h`: milliseconds, null for no deadline, undefined when not given (the configured default). */
+function claimWindow(raw: string | undefined): number | null | undefined {
+  if (raw === undefined) return undefined;
+  const ms = parseClaimWindow(raw);
+  if (ms === undefined) throw new UserError('lottery.badClaim', { claim: raw });
+  return ms;
 }

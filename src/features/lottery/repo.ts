@@ -1,9 +1,40 @@
 import type { Sql } from '../../store/sql.js';
-import type { lotteries } from './schema.js';
+import type { lotteries, lotteryClaims } from './schema.js';
 import type { RowOf } from '../../store/rows.js';
 
 /** A `SELECT *` row of lotteries (its type follows the table's definition). */
 export type LotteryRow = RowOf<typeof lotteries>;
+
+export type ClaimRow = RowOf<typeof lotteryClaims>;
+
+/** A claim with its winner's names and its order's status (item prizes), for posts and /lottery status. */
+export interface ClaimView extends ClaimRow {
+  display_name: string;
+  platform_user_id: string;
+  order_status: 'reserved' | 'pending' | 'fulfilled' | 'delivered' | 'refunded' | 'cancelled' | null;
+}
+
+export interface NewLottery {
+  communityId: number;
+  prize: string;
+  prizeKind: LotteryRow['prize_kind'];
+  prizePoints: number | null;
+  prizeItemId: number | null;
+  claimMs: number | null;
+  rerollAuto: boolean;
+  winners: number;
+  endsAt: number;
+  cost: number;
+  minLevel: number;
+  minStreak: number;
+  minPoints: number;
+  bonus: string | null;
+  seedHex: string;
+  commitment: string;
+  algorithm: string;
+  createdBy: number;
+  at: number;
+}
 
 export interface EntryRow {
   member_id: number;
@@ -20,10 +51,32 @@ export interface EntryRow {
  * hash get a list that is already canonical and skip sorting it again.
  */
 export function createLotteryRepo(sql: Sql) {
-  const insert = sql.prepare<[number, string, number, number, number, number, number, number, string | null, string, string, string, number, number], { id: number }>(
-    `INSERT INTO lotteries (community_id, prize, winners, ends_at, cost, min_level, min_streak, min_points, bonus, seed_hex, commitment, algorithm, status, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+  const insert = sql.prepare<[number, string, string, number | null, number | null, number | null, number, number, number, number, number, number, number, string | null, string, string, string, number, number], { id: number }>(
+    `INSERT INTO lotteries (community_id, prize, prize_kind, prize_points, prize_item_id, claim_ms, reroll_auto, winners, ends_at, cost, min_level, min_streak, min_points, bonus, seed_hex, commitment, algorithm, status, created_by, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
   );
+  const insertClaim = sql.prepare<[number, number, number, string, number | null, number | null, number | null, number], { id: number }>(
+    `INSERT INTO lottery_claims (lottery_id, member_id, round, status, deadline_at, remind_at, claimed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (lottery_id, member_id) DO NOTHING RETURNING id`,
+  );
+  const setClaimOrder = sql.prepare<[number, number]>('UPDATE lottery_claims SET order_id = ? WHERE id = ?');
+  const claimView = `SELECT c.*, m.display_name, o.status AS order_status,
+       (SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1) AS platform_user_id
+     FROM lottery_claims c JOIN members m ON m.id = c.member_id LEFT JOIN shop_orders o ON o.id = c.order_id`;
+  const claims = sql.prepare<[number], ClaimView>(`${claimView} WHERE c.lottery_id = ? ORDER BY c.round, c.id`);
+  const claimOf = sql.prepare<[number, number], ClaimView>(`${claimView} WHERE c.lottery_id = ? AND c.member_id = ?`);
+  const dueReminders = sql.prepare<[number, number, number], ClaimView>(
+    `${claimView} WHERE c.lottery_id = ? AND c.status = 'pending' AND c.reminded_at IS NULL AND c.remind_at <= ? AND c.deadline_at > ? ORDER BY c.id`,
+  );
+  const dueExpiries = sql.prepare<[number, number], ClaimRow>("SELECT * FROM lottery_claims WHERE lottery_id = ? AND status = 'pending' AND deadline_at <= ? ORDER BY id");
+  const withStatus = sql.prepare<[number, string], ClaimRow>('SELECT * FROM lottery_claims WHERE lottery_id = ? AND status = ? ORDER BY id');
+  const moveClaim = sql.prepare<[string, number | null, number, string]>('UPDATE lottery_claims SET status = ?, claimed_at = COALESCE(?, claimed_at) WHERE id = ? AND status = ?');
+  const markReminded = sql.prepare<[number, number]>('UPDATE lottery_claims SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL');
+  // The next time a lottery's claims need the timer: an unsent reminder, else a deadline.
+  const nextDueSelect = `SELECT lottery_id, MIN(CASE WHEN reminded_at IS NULL AND remind_at IS NOT NULL AND remind_at < deadline_at THEN remind_at ELSE deadline_at END) AS due
+     FROM lottery_claims WHERE status = 'pending' AND deadline_at IS NOT NULL`;
+  const nextDue = sql.prepare<[], { lottery_id: number; due: number }>(`${nextDueSelect} GROUP BY lottery_id`);
+  const nextDueOf = sql.prepare<[number], { lottery_id: number; due: number | null }>(`${nextDueSelect} AND lottery_id = ? GROUP BY lottery_id`);
   const get = sql.prepare<[number], LotteryRow>('SELECT * FROM lotteries WHERE id = ?');
   const list = sql.prepare<[number, number], LotteryRow>("SELECT * FROM lotteries WHERE community_id = ? AND (status = 'open' OR id IN (SELECT id FROM lotteries WHERE community_id = ? AND status = 'announced' ORDER BY id DESC LIMIT 3)) ORDER BY id");
   const open = sql.prepare<[], LotteryRow>("SELECT * FROM lotteries WHERE status IN ('open', 'drawing')");
@@ -52,8 +105,23 @@ export function createLotteryRepo(sql: Sql) {
   const newcomer = sql.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND source = 'newcomer'");
   return {
     hadNewcomerEntry: async (memberId: number) => ((await newcomer.get(memberId))?.n ?? 0) > 0,
-    insert: async (l: { communityId: number; prize: string; winners: number; endsAt: number; cost: number; minLevel: number; minStreak: number; minPoints: number; bonus: string | null; seedHex: string; commitment: string; algorithm: string; createdBy: number; at: number }) =>
-      ((await insert.get(l.communityId, l.prize, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at)) as { id: number }).id,
+    insert: async (l: NewLottery) =>
+      ((await insert.get(l.communityId, l.prize, l.prizeKind, l.prizePoints, l.prizeItemId, l.claimMs, l.rerollAuto ? 1 : 0, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at)) as { id: number }).id,
+    /** A winner's claim; undefined when the member already has one for this lottery (a re-run). */
+    insertClaim: async (c: { lotteryId: number; memberId: number; round: number; status: ClaimRow['status']; deadlineAt: number | null; remindAt: number | null; claimedAt: number | null; at: number }) =>
+      (await insertClaim.get(c.lotteryId, c.memberId, c.round, c.status, c.deadlineAt, c.remindAt, c.claimedAt, c.at))?.id,
+    setClaimOrder: (claimId: number, orderId: number) => setClaimOrder.run(orderId, claimId),
+    claims: (lotteryId: number) => claims.all(lotteryId),
+    claimOf: (lotteryId: number, memberId: number) => claimOf.get(lotteryId, memberId),
+    /** Unclaimed winners whose reminder is due and whose deadline has not passed. */
+    dueReminders: (lotteryId: number, now: number) => dueReminders.all(lotteryId, now, now),
+    dueExpiries: (lotteryId: number, now: number) => dueExpiries.all(lotteryId, now),
+    claimsWithStatus: (lotteryId: number, status: ClaimRow['status']) => withStatus.all(lotteryId, status),
+    /** Compare-and-set of a claim's status (`claimedAt` recorded when given). */
+    moveClaim: async (id: number, from: ClaimRow['status'], to: ClaimRow['status'], claimedAt: number | null = null) => (await moveClaim.run(to, claimedAt, id, from)) === 1,
+    markReminded: async (id: number, at: number) => (await markReminded.run(at, id)) === 1,
+    nextDue: () => nextDue.all(),
+    nextDueOf: async (lotteryId: number) => (await nextDueOf.get(lotteryId))?.due ?? undefined,
     get: (id: number) => get.get(id),
     listRecent: (communityId: number) => list.all(communityId, communityId),
     allOpen: () => open.all(),

@@ -1,5 +1,6 @@
-import { sqliteTable, integer, text, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { communities, members } from '../../core/identity/schema.js';
+import { shopItems, shopOrders } from '../shop/schema.js';
 
 /**
  * Lotteries (抽奖). SQLite holds `ends_at` and the status, which moves
@@ -13,6 +14,14 @@ export const lotteries = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     communityId: integer('community_id').notNull().references(() => communities.id),
     prize: text('prize').notNull(),
+    /** What a winner gets: `text` (the prize text only, nothing to claim), `points`, or a shop `item`. */
+    prizeKind: text('prize_kind', { enum: ['text', 'points', 'item'] }).notNull().default('text'),
+    prizePoints: integer('prize_points'),
+    prizeItemId: integer('prize_item_id').references(() => shopItems.id),
+    /** How long a winner has to claim an item prize (ms); NULL: no deadline. */
+    claimMs: integer('claim_ms'),
+    /** 1: an unclaimed prize is rerolled when its deadline passes; 0: an admin runs /lottery reroll. */
+    rerollAuto: integer('reroll_auto').notNull().default(0),
     winners: integer('winners').notNull(),
     endsAt: integer('ends_at').notNull(),
     cost: integer('cost').notNull().default(0),
@@ -49,4 +58,32 @@ export const lotteryEntries = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.lotteryId, t.memberId] })],
+);
+
+/**
+ * One winner's prize (points and item prizes; a text prize has no claims).
+ * Points are paid at the draw (`claimed` at once, ledger key
+ * `lottery-prize:<lottery>:<member>`). An item prize holds a shop order
+ * (`order_id`): `pending` until the winner runs /claim (→ `claimed`) or, if
+ * `deadline_at` passes first, `expired`, then `rerolled` once a replacement is
+ * drawn. One row per lottery and member, so a winner never gets two prizes
+ * and a re-run of the draw or a reroll adds nothing twice.
+ */
+export const lotteryClaims = sqliteTable(
+  'lottery_claims',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    lotteryId: integer('lottery_id').notNull().references(() => lotteries.id),
+    memberId: integer('member_id').notNull().references(() => members.id),
+    /** The draw round that made this member a winner (0: the draw, 1, 2, …: rerolls). */
+    round: integer('round').notNull(),
+    orderId: integer('order_id').references(() => shopOrders.id),
+    status: text('status', { enum: ['pending', 'claimed', 'expired', 'rerolled'] }).notNull(),
+    deadlineAt: integer('deadline_at'),
+    remindAt: integer('remind_at'),
+    remindedAt: integer('reminded_at'),
+    claimedAt: integer('claimed_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('lottery_claims_winner').on(t.lotteryId, t.memberId), index('lottery_claims_due').on(t.status, t.deadlineAt)],
 );

@@ -126,6 +126,9 @@ export const shopMessages = {
   'shop.status.fulfilled': { 'zh-CN': '已发货', en: 'fulfilled' },
   'shop.status.delivered': { 'zh-CN': '已发码', en: 'code delivered' },
   'shop.status.refunded': { 'zh-CN': '已退款', en: 'refunded' },
+  'shop.status.reserved': { 'zh-CN': '待领取', en: 'waiting to be claimed' },
+  'shop.status.cancelled': { 'zh-CN': '已作废', en: 'cancelled' },
+  'shop.prizeOf': { 'zh-CN': '抽奖 #{id} 的奖品', en: 'prize of lottery #{id}' },
 
   'shop.ordersTitle': { 'zh-CN': '🧾 最近的兑换订单', en: '🧾 Latest orders' },
   'shop.pendingTitle': { 'zh-CN': '🧾 待发货订单', en: '🧾 Pending orders' },

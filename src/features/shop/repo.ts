@@ -81,7 +81,15 @@ export function createShopRepo(sql: Sql) {
   const fulfil = sql.prepare<[string | null, number, number, number]>(
     "UPDATE shop_orders SET status = 'fulfilled', note = ?, fulfilled_by = ?, fulfilled_at = ? WHERE id = ? AND status = 'pending'",
   );
-  const refund = sql.prepare<[number, number, number]>("UPDATE shop_orders SET status = 'refunded', refunded_by = ?, refunded_at = ? WHERE id = ? AND status <> 'refunded'");
+  // A cancelled prize already gave its unit or code back: refunding it would give it back twice.
+  const refund = sql.prepare<[number, number, number]>("UPDATE shop_orders SET status = 'refunded', refunded_by = ?, refunded_at = ? WHERE id = ? AND status NOT IN ('refunded', 'cancelled')");
+  const insertPrizeOrder = sql.prepare<[number, number, number, string, string, number, number], { id: number }>(
+    'INSERT INTO shop_orders (community_id, item_id, member_id, price, status, source, holds_unit, created_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?) RETURNING id',
+  );
+  const moveOrder = sql.prepare<[string, number, string]>('UPDATE shop_orders SET status = ? WHERE id = ? AND status = ?');
+  const orderById = sql.prepare<[number], OrderView>(`${ORDER_VIEW} WHERE o.id = ?`);
+  const releaseCode = sql.prepare<[number]>('UPDATE shop_codes SET order_id = NULL WHERE order_id = ?');
+  const itemAnyStatus = sql.prepare<[number], ItemRow>('SELECT * FROM shop_items WHERE id = ?');
 
   return {
     insertItem: async (i: NewItem) =>
@@ -114,6 +122,16 @@ export function createShopRepo(sql: Sql) {
     fulfil: async (id: number, note: string | null, by: number, at: number) => (await fulfil.run(note, by, at, id)) === 1,
     /** Compare-and-set to refunded, from any other status: true once per order. */
     refund: async (id: number, by: number, at: number) => (await refund.run(by, at, id)) === 1,
+    /** A free order for a lottery prize (`source` = `lottery:<id>`). */
+    insertPrizeOrder: async (communityId: number, itemId: number, memberId: number, status: OrderRow['status'], source: string, holdsUnit: boolean, at: number) =>
+      ((await insertPrizeOrder.get(communityId, itemId, memberId, status, source, holdsUnit ? 1 : 0, at)) as { id: number }).id,
+    /** Compare-and-set of an order's status. */
+    moveOrder: async (id: number, from: OrderRow['status'], to: OrderRow['status']) => (await moveOrder.run(to, id, from)) === 1,
+    orderById: (id: number) => orderById.get(id),
+    /** Puts an order's code back in the pool (a prize nobody saw). */
+    releaseCode: (orderId: number) => releaseCode.run(orderId),
+    /** An item whatever its status (a prize's item may be removed from the shop after the draw). */
+    itemAnyStatus: (id: number) => itemAnyStatus.get(id),
   };
 }
 

@@ -57,6 +57,11 @@ export const shopCodes = sqliteTable(
  * `pending` (a manual item in the admins' queue) → `fulfilled`; a code order
  * is `delivered` at once; any of them → `refunded` once (compare-and-set), and
  * the points come back through the ledger with the key `shop-refund:<id>`.
+ * A lottery prize (price 0, `source` = `lottery:<id>`) starts `reserved`: its
+ * unit or code is held for the winner, unseen, until the winner claims it
+ * (→ `delivered` for a code, `pending` for goods); a prize not claimed in time
+ * is `cancelled` and its code or unit goes back to the item. A code prize
+ * whose pool was empty at the draw waits as `pending` in the admins' queue.
  */
 export const shopOrders = sqliteTable(
   'shop_orders',
@@ -66,8 +71,12 @@ export const shopOrders = sqliteTable(
     itemId: integer('item_id').notNull().references(() => shopItems.id),
     memberId: integer('member_id').notNull().references(() => members.id),
     price: integer('price').notNull(),
-    status: text('status', { enum: ['pending', 'fulfilled', 'delivered', 'refunded'] }).notNull(),
+    status: text('status', { enum: ['reserved', 'pending', 'fulfilled', 'delivered', 'refunded', 'cancelled'] }).notNull(),
     note: text('note'),
+    /** Where a free order came from: `lottery:<id>` for a lottery prize; NULL for a redemption. */
+    source: text('source'),
+    /** 1: a manual item's order holds one unit of stock (given back by a refund or a cancellation); 0: a prize drawn when the stock was gone. */
+    holdsUnit: integer('holds_unit').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     fulfilledBy: integer('fulfilled_by').references(() => members.id),
     fulfilledAt: integer('fulfilled_at'),

@@ -196,11 +196,87 @@ export class ShopService {
     }
     const spent = item.price > 0 ? [ctx.t('shop.spent', { price: item.price, balance })] : [];
     if (code === undefined) return { text: [ctx.t('shop.orderPlaced', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
+    return this.privateCode(ctx, `shop-code-${orderId}`, { order: orderId, name: item.name, code }, {
+      here: ctx.t('shop.codeHere', { order: orderId, name: item.name }),
+      sent: ctx.t('shop.codeSent', { order: orderId, name: item.name }),
+      more: spent,
+    });
+  }
+
+  /**
+   * A code for the member who sent the command, privately: in the reply where
+   * that reaches only them (core/capabilities.ts), else by direct message through
+   * the outbox, whose group fallback names the order and never the code. `here`
+   * heads a reply that shows the code; `sent` says it went by direct message.
+   * The one way a code leaves the shop (redemptions and lottery prizes).
+   */
+  async privateCode(ctx: CommandContext, key: string, c: { order: number; name: string; code: string }, texts: { here: string; sent: string; more: string[] }): Promise<Reply> {
     if (privateReplies(ctx.community.platform, ctx.event.type)) {
-      return { text: [ctx.t('shop.codeHere', { order: orderId, name: item.name }), `\`${code}\``, ...spent, ctx.t('shop.codeAgain')].join('\n'), ephemeral: true };
+      return { text: [texts.here, `\`${c.code}\``, ...texts.more, ctx.t('shop.codeAgain')].join('\n'), ephemeral: true };
     }
-    await this.sendCodesPrivately(ctx, `shop-code-${orderId}`, [{ order: orderId, name: item.name, code }]);
-    return { text: [ctx.t('shop.codeSent', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
+    await this.sendCodesPrivately(ctx, key, [c]);
+    return { text: [texts.sent, ...texts.more].join('\n'), ephemeral: true };
+  }
+
+  // ── lottery prizes: the same orders, admins' queue and private delivery ──
+
+  /** An active item of the community by id or name (`item=` in /lottery create). */
+  async findItem(communityId: number, raw: string): Promise<ItemWithLeft | undefined> {
+    const ref = itemRef(raw);
+    return 'id' in ref ? this.deps.repo.item(communityId, ref.id) : this.deps.repo.itemByKey(communityId, ref.key);
+  }
+
+  /**
+   * A winner's prize order, inside the draw's unit of work: the code (a code
+   * item) or the unit (a stocked manual item) is taken here, once per call, and
+   * held unseen (`reserved`) until the winner claims it. `waiting`: the pool
+   * was empty or the stock gone, so the order waits in the admins' queue
+   * (`pending`) instead.
+   */
+  async reservePrize(p: { communityId: number; itemId: number; memberId: number; source: string; at: number }): Promise<{ orderId: number; waiting: boolean }> {
+    const item = await this.deps.repo.itemAnyStatus(p.itemId);
+    if (!item) throw new Error(`prize item ${p.itemId} does not exist`);
+    if (item.kind === 'manual') {
+      const held = item.stock === null || (await this.deps.repo.takeUnit(item.id));
+      return { orderId: await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, held ? 'reserved' : 'pending', p.source, held, p.at), waiting: !held };
+    }
+    const orderId = await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, 'reserved', p.source, false, p.at);
+    if ((await this.deps.repo.claimCode(item.id, orderId)) !== undefined) return { orderId, waiting: false };
+    await this.deps.repo.moveOrder(orderId, 'reserved', 'pending');
+    return { orderId, waiting: true };
+  }
+
+  /**
+   * The winner claims a prize order: a held code is delivered, held goods join
+   * the admins' queue, and a code order that waited for the pool takes a code
+   * if one has been uploaded since. Returns the order as it is now.
+   */
+  async claimPrize(orderId: number): Promise<OrderView | undefined> {
+    const order = await this.deps.repo.orderById(orderId);
+    if (!order) return undefined;
+    if (order.status === 'reserved') await this.deps.repo.moveOrder(order.id, 'reserved', order.item_kind === 'code' ? 'delivered' : 'pending');
+    else if (order.status === 'pending' && order.item_kind === 'code' && order.code === null && (await this.deps.repo.claimCode(order.item_id, order.id)) !== undefined) {
+      await this.deps.repo.moveOrder(order.id, 'pending', 'delivered');
+    }
+    return this.deps.repo.orderById(orderId);
+  }
+
+  /**
+   * A prize not claimed in time: the order is cancelled and what it held goes
+   * back (its code to the pool: nobody saw it; a manual unit to the stock).
+   * False when the order had already moved on (fulfilled, refunded).
+   */
+  async cancelPrize(orderId: number): Promise<boolean> {
+    const order = await this.deps.repo.orderById(orderId);
+    if (!order || (order.status !== 'reserved' && order.status !== 'pending')) return false;
+    if (!(await this.deps.repo.moveOrder(order.id, order.status, 'cancelled'))) return false;
+    if (order.code !== null) await this.deps.repo.releaseCode(order.id);
+    if (order.item_kind === 'manual' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
+    return true;
+  }
+
+  orderById(orderId: number): Promise<OrderView | undefined> {
+    return this.deps.repo.orderById(orderId);
   }
 
   /** `/orders` (我的兑换): the member's orders; codes in the reply where it is private, else by direct message. */
@@ -213,7 +289,8 @@ export class ShopService {
     for (const o of orders) {
       lines.push(ctx.t('shop.myOrderLine', { order: o.id, name: o.item_name, price: o.price, status: ctx.t(`shop.status.${o.status}`), at: formatLocal(new Date(o.created_at), ctx.community.timezone) }));
       if (o.note) lines.push(`  ${ctx.t('shop.noteLine', { note: o.note })}`);
-      if (o.code === null || o.status === 'refunded') continue;
+      // A code is shown once it is the member's: not while a prize waits to be claimed, nor after a refund or cancellation.
+      if (o.code === null || (o.status !== 'delivered' && o.status !== 'fulfilled')) continue;
       if (inReply) lines.push(`  ${ctx.t('shop.codeLine')} \`${o.code}\``);
       else codes.push({ order: o.id, name: o.item_name, code: o.code });
     }
@@ -265,7 +342,7 @@ export class ShopService {
         afterCommit: ctx.afterCommit,
       });
     }
-    if (order.item_kind === 'manual') await this.deps.repo.returnUnit(order.item_id);
+    if (order.item_kind === 'manual' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
     await this.notify(ctx, order, `shop-refunded-${order.id}`, ctx.t('shop.refundedNotice', { mention: mention(order.platform_user_id), order: order.id, name: order.item_name, price: order.price }));
     const after = ctx.t(order.item_kind === 'code' ? 'shop.refundCodeVoid' : 'shop.refundStock');
     return { text: [ctx.t('shop.refunded', { order: order.id, member: order.member_name, price: order.price }), after].join('\n'), ephemeral: true };
@@ -286,8 +363,7 @@ export class ShopService {
   }
 
   private async itemOf(ctx: CommandContext, raw: string): Promise<ItemWithLeft> {
-    const ref = itemRef(raw);
-    const item = 'id' in ref ? await this.deps.repo.item(ctx.community.id, ref.id) : await this.deps.repo.itemByKey(ctx.community.id, ref.key);
+    const item = await this.findItem(ctx.community.id, raw);
     if (!item) throw new UserError('shop.notFound', { item: cleanName(raw, 40) });
     return item;
   }
@@ -333,6 +409,11 @@ export class ShopService {
   }
 
   private adminOrderLine(ctx: CommandContext, o: OrderView): string {
+    const prize = o.source?.startsWith('lottery:') ? ` · ${ctx.t('shop.prizeOf', { id: o.source.slice('lottery:'.length) })}` : '';
+    return prize === '' ? this.orderLine(ctx, o) : `${this.orderLine(ctx, o)}${prize}`;
+  }
+
+  private orderLine(ctx: CommandContext, o: OrderView): string {
     return ctx.t('shop.adminOrderLine', {
       order: o.id,
       name: o.item_name,
