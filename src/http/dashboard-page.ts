@@ -9,6 +9,7 @@
 const SHELL_HEAD = `<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css">`;
 
 export function dashboardPage(): string {
@@ -89,6 +90,8 @@ table { width:100%; border-collapse:collapse; table-layout:fixed; font-size:14px
 th, td { text-align:left; padding:5px 6px; border-bottom:1px solid var(--line); vertical-align:top; overflow-wrap:anywhere; word-break:break-word; }
 th { color:var(--muted); font-weight:600; font-size:12px; }
 td.num, th.num { text-align:right; width:16%; }
+#activities th:nth-child(2) { width:16%; }
+#posts th:nth-child(2) { width:30%; }
 .tag { display:inline-block; font-size:12px; padding:0 6px; border-radius:6px; background:#eef1f6; white-space:nowrap; }
 .tag.upcoming { background:#e7f6ef; color:var(--good); }
 .tag.cancelled { color:var(--muted); }
@@ -189,9 +192,10 @@ export const DASHBOARD_SCRIPT = `'use strict';
     var L = d.labels;
     main.textContent = '';
     document.documentElement.lang = d.community.locale;
-    document.title = L.title + ' · ' + d.community.name;
+    var name = d.community.name || d.community.externalId;
+    document.title = L.title + ' · ' + name;
     var header = el('header');
-    var titles = add(el('div'), el('h1', null, d.community.name), el('div', 'muted', L.title + ' · ' + (L.asOf || L.noDays) + ' · ' + d.community.timezone));
+    var titles = add(el('div'), el('h1', null, name), el('div', 'muted', L.title + ' · ' + (L.asOf || L.noDays) + ' · ' + d.community.timezone));
     var csv = el('a', null, L.download);
     csv.id = 'csv';
     csv.href = '/dashboard/api/' + d.community.id + '/daily.csv';
@@ -226,10 +230,11 @@ export const DASHBOARD_SCRIPT = `'use strict';
     var acts = card(L.activities, 'wide');
     acts.id = 'activities';
     add(acts, el('p', 'muted', L.participationGood));
-    add(acts, table([L.activity, L.status, L.when, L.participants, L.participation], d.activities.map(function (v) {
-      var name = add(el('span'), el('span', 'tag', L['kind.' + v.kind]), document.createTextNode(' ' + v.title));
-      return [name, el('span', 'tag ' + v.status, L['status.' + v.status]), v.startedAt + (v.endsAt ? ' → ' + v.endsAt : ''), v.participants, pct(v.participation)];
-    }), [3, 4], L.none));
+    add(acts, table([L.activity, L.status, L.participants, L.participation], d.activities.map(function (v) {
+      var what = add(el('div'), el('span', 'tag', L['kind.' + v.kind]), document.createTextNode(' ' + v.title));
+      var when = el('div', 'muted', v.startedAt + (v.endsAt ? ' → ' + v.endsAt : ''));
+      return [add(el('div'), what, when), el('span', 'tag ' + v.status, L['status.' + v.status]), v.participants, pct(v.participation)];
+    }), [2, 3], L.none));
     add(grid, acts);
 
     var posts = card(L.posts);

@@ -79,7 +79,7 @@ export function growthChart(days: readonly DailyRollup[], labels: GrowthChartLab
     yAxis: { type: 'value', minInterval: 1 },
     series: [
       { id: 'joins', name: labels.joins, type: 'bar', stack: 'flow', data: days.map((d) => d.joins) },
-      { id: 'leaves', name: labels.leaves, type: 'bar', stack: 'flow', data: days.map((d) => -d.leaves) },
+      { id: 'leaves', name: labels.leaves, type: 'bar', stack: 'flow', data: days.map((d) => (d.leaves === 0 ? 0 : -d.leaves)) },
       { id: 'net', name: labels.net, type: 'line', symbol: 'none', data: days.map((d) => d.joins - d.leaves) },
     ],
   };
@@ -118,7 +118,8 @@ export function retentionChart(cohorts: readonly CohortRow[], labels: RetentionC
     ...base(labels.title),
     title: { text: labels.title, subtext: labels.benchmark, left: 0, top: 0, textStyle: { fontSize: 14 } },
     tooltip: { position: 'top', confine: true },
-    grid: { left: 8, right: 8, top: 56, bottom: 40, containLabel: true },
+    legend: { show: false },
+    grid: { left: 8, right: 8, top: 64, bottom: 40, containLabel: true },
     xAxis: { type: 'category', position: 'top', data: [labels.d1, labels.d7, labels.d30], splitArea: { show: true } },
     yAxis: { type: 'category', inverse: true, data: rows.map((c) => labels.cohort.replace('{week}', c.week.slice(5)).replace('{size}', String(c.size))), splitArea: { show: true } },
     visualMap: {
@@ -127,11 +128,10 @@ export function retentionChart(cohorts: readonly CohortRow[], labels: RetentionC
       left: 'center',
       bottom: 0,
       pieces: [
-        { min: good, color: '#14a37f' },
-        { min: good / 2, max: good, color: '#9bd3a8' },
-        { min: 0, max: good / 2, color: '#f6d7a7' },
+        { min: good, color: '#14a37f', label: `≥ ${good}%` },
+        { min: good / 2, max: good, color: '#9bd3a8', label: `${good / 2}% – ${good}%` },
+        { min: 0, max: good / 2, color: '#f6d7a7', label: `< ${good / 2}%` },
       ],
-      formatter: '{value}% – {value2}%',
     },
     series: [{ id: 'retention', name: labels.title, type: 'heatmap', data, label: { show: true, formatter: '{@[2]}%' } }],
   };

@@ -73,7 +73,7 @@ export interface ActivityView {
 }
 
 export interface DashboardData {
-  community: { id: number; name: string; platform: string; locale: Locale; timezone: string };
+  community: { id: number; name: string; externalId: string; platform: string; locale: Locale; timezone: string };
   labels: Record<PageKey, string> & { asOf: string; healthy: string; participationGood: string; days: string };
   seesAllMessages: boolean;
   members: number;
@@ -205,7 +205,7 @@ export class DashboardService {
     const seesAll = await this.deps.seesAllMessages(community.id);
 
     return {
-      community: { id: community.id, name: community.name, platform: community.platform, locale: community.locale, timezone: community.timezone },
+      community: { id: community.id, name: community.name, externalId: community.externalId, platform: community.platform, locale: community.locale, timezone: community.timezone },
       labels,
       seesAllMessages: seesAll,
       members,
