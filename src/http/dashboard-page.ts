@@ -106,6 +106,9 @@ td.num, th.num { text-align:right; width:16%; }
   .kpis { grid-template-columns:repeat(2, minmax(0, 1fr)); }
   .kpi .value { font-size:22px; }
   table { font-size:13px; }
+  th, td { padding:5px 3px; }
+  td.num, th.num { width:13%; }
+  #activities th:nth-child(2) { width:17%; }
 }
 `;
 

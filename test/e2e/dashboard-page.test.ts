@@ -149,6 +149,7 @@ describe.skipIf(!available)('the dashboard page in a browser', () => {
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-${viewport.width}.png`), fullPage: true });
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-${viewport.width}-top.png`) });
+      await page.locator('#top-members').screenshot({ path: join(ARTIFACTS, `dashboard-${viewport.width}-members.png`) });
       const innerWidth = await page.evaluate<number>('window.innerWidth');
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(innerWidth);
       for (const part of ['#chart-active', '#chart-retention', '#top-members', '#activities', '#delivery', '#csv']) {
