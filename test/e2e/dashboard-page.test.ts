@@ -86,7 +86,9 @@ describe.skipIf(!available)('the dashboard page in a browser', () => {
     });
     await page.goto(await link());
     await page.waitForURL(/\/dashboard\/c\/1$/);
-    await page.waitForFunction('window.echarts && ["chart-active", "chart-growth", "chart-retention", "chart-segments"].every((id) => document.getElementById(id) && window.echarts.getInstanceByDom(document.getElementById(id)))');
+    // The page renders everything at once, the delivery card last. (waitForFunction with a string would eval in the page, which its CSP forbids.)
+    await page.locator('#delivery').waitFor();
+    for (const id of ['chart-active', 'chart-growth', 'chart-retention', 'chart-segments']) expect(await page.evaluate(`Boolean(window.echarts.getInstanceByDom(document.getElementById('${id}')))`), id).toBe(true);
     return { page, errors };
   }
 
