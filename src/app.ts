@@ -391,6 +391,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         for (const adapter of adapters) adapter.registerRoutes?.(http);
         address = await http.listen({ host: config.http.host, port: config.http.port });
         listening.url = address;
+        if (config.dashboard.enabled && config.http.publicUrl === null && !/^http:\/\/(127\.|\[::1\]|localhost)/.test(address)) {
+          logger.warn({ address }, 'dashboard links point at the address the server listens on; set http.publicUrl (HTTP_PUBLIC_URL) to where browsers reach it');
+        }
         for (const adapter of adapters) await adapter.start();
       }
       started = true;

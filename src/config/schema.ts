@@ -101,7 +101,8 @@ export const configSchema = z.object({
     port: z.number().int().min(0).max(65535),
     bodyLimitBytes: z.number().int().min(1024),
     /** Where a browser reaches the server (the dashboard's login links); null: the address it listens on. */
-    publicUrl: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected an http(s) URL such as https://bot.example.com').nullable(),
+    // An origin: the dashboard's pages and cookie live at /dashboard on it.
+    publicUrl: z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/, 'expected the http(s) origin the server is reached at, such as https://bot.example.com (no path)').nullable(),
   }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
   /** GET /metrics (Prometheus); its token is the METRICS_TOKEN secret. */
