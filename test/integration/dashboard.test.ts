@@ -137,6 +137,12 @@ describe('dashboard access', () => {
     expect(pair).toMatch(/^qunbot_dashboard=s\.all\./);
     expect((await get(t, '/dashboard/api/1/data', { cookie: pair as string })).statusCode).toBe(200);
     expect((await get(t, '/dashboard/api/2/daily.csv', { cookie: pair as string })).statusCode).toBe(200);
+    // A WeCom group: the page says what "active" means there, in Chinese.
+    await t.app.router.handle({ ...t.chat.event('zhang', '/checkin'), community: { platform: 'wecom', externalId: 'wr-group-1' } } as ChatEvent);
+    const wecom = (await get(t, '/dashboard/api/3/data', bearer)).json<DashboardData>();
+    expect(wecom.seesAllMessages).toBe(false);
+    expect(wecom.labels.activeMeansInteracted).toContain('与机器人互动');
+    expect(wecom.community).toMatchObject({ platform: 'wecom', externalId: 'wr-group-1', locale: 'zh-CN' });
     // Admins' links still work, signed with the key derived from the token.
     const own = await login(t, pathOf(await linkFor(t)));
     expect((await get(t, '/dashboard/api/1/data', { cookie: own.pair as string })).statusCode).toBe(200);
