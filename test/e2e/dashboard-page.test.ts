@@ -7,10 +7,11 @@
  * Long names and many activities stay within the width of a desktop and a
  * phone; screenshots go to test-artifacts/ (git-ignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import type { ChatEvent } from '../../src/core/chat-event.js';
 import { FixedClock } from '../../src/core/clock.js';
 import type { CommunityInfo } from '../../src/core/context.js';
@@ -18,14 +19,11 @@ import type { DailyRollup } from '../../src/features/analytics/rules.js';
 import { makeTestApp, type TestApp } from '../helpers/app.js';
 import { T0, at, chatter, scriptedHistory } from '../helpers/analytics.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
 
 const LONG_NAME = `龙${'长'.repeat(40)}${'x'.repeat(59)}`; // 100 characters, no space to break at
 const HOSTILE = '<img src=x onerror="window.pwned=1">';
 
-describe.skipIf(!available)('the dashboard page in a browser', () => {
+describe.skipIf(!chromiumAvailable)('the dashboard page in a browser', () => {
   let t: TestApp;
   let clock: FixedClock;
   let browser: Browser;
@@ -63,10 +61,7 @@ describe.skipIf(!available)('the dashboard page in a browser', () => {
     // Another community, whose page the first one's session must not open.
     await t.app.router.handle({ ...t.chat.event('admin', 'hi'), community: { platform: 'playground', externalId: 'other', name: 'Secret Club' }, addressed: false } as ChatEvent);
     await t.app.start();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
