@@ -129,7 +129,9 @@ export class DashboardService {
    * `/dashboard` (看板; admins): the link, privately: in the reply where only
    * the admin sees it (a Discord slash command, the playground), else by
    * direct message (a WeCom group, a Discord text command), with a notice in
-   * the group that names no link when no direct message can be sent.
+   * the group that names no link when no direct message can be sent. (The
+   * direct message is an outbox row, so the link sits in `deliveries` for the
+   * minutes it is valid.)
    */
   async link(ctx: CommandContext): Promise<Reply> {
     const text = ctx.t('dashboard.link', { minutes: this.config.linkMinutes, url: this.loginUrl(ctx.community.id, ctx.now) });
