@@ -36,7 +36,7 @@ import { createSchedule, type ScheduleService } from './features/schedule/index.
 import { JobRuntime, type Role } from './jobs/runtime.js';
 import { createJobsRepo } from './jobs/repo.js';
 import { createSettingsRepo } from './core/settings/repo.js';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
@@ -46,6 +46,8 @@ import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
 import { createAnalytics, type AnalyticsService } from './features/analytics/index.js';
+import { createDashboard, type DashboardService } from './features/dashboard/index.js';
+import { registerDashboard } from './http/dashboard.js';
 import { PromMetrics } from './ops/metrics.js';
 import { noMetrics, type Metrics } from './core/metrics.js';
 import { createRateLimitRepo } from './core/ratelimit/repo.js';
@@ -83,6 +85,7 @@ export interface App {
   poll: PollService;
   lifecycle: LifecycleService;
   analytics: AnalyticsService;
+  dashboard: DashboardService;
   outbox: Outbox;
   jobs: JobRuntime;
   adapters: Adapter[];
@@ -107,6 +110,19 @@ async function deploymentInstanceId(store: Store, clock: Clock): Promise<string>
   const settings = createSettingsRepo(store.sql);
   const { value } = await store.unit(() => settings.claim('deployment.instanceId', randomBytes(6).toString('hex'), clock.now()));
   return String(value);
+}
+
+/**
+ * The key that signs dashboard links and sessions (features/dashboard/token.ts):
+ * derived from DASHBOARD_TOKEN when the deployment has one, else generated
+ * once and kept in the settings table, so every process on the database
+ * verifies what another issued.
+ */
+async function dashboardKey(store: Store, clock: Clock, operatorToken: string | undefined): Promise<Buffer> {
+  if (operatorToken !== undefined) return createHmac('sha256', operatorToken).update('qunbot dashboard signing key').digest();
+  const settings = createSettingsRepo(store.sql);
+  const { value } = await store.unit(() => settings.claim('dashboard.signingKey', randomBytes(32).toString('hex'), clock.now()));
+  return Buffer.from(String(value), 'hex');
 }
 
 /**
@@ -244,6 +260,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     configuredTexts: (community) => config.community.overrides[`${community.platform}:${community.externalId}`] ?? {},
   });
   const moderation = createModeration({ store, outbox, config: config.moderation });
+  // The dashboard's links point at the public URL, else at the address the server listens on (known once started).
+  const listening: { url?: string } = {};
+  const dashboard = createDashboard({
+    store,
+    outbox,
+    config: config.dashboard,
+    key: await dashboardKey(store, clock, secrets.dashboardToken),
+    baseUrl: () => config.http.publicUrl ?? listening.url ?? `http://${config.http.host}:${config.http.port}`,
+    communityById: (id) => identity.communityById(id),
+    translate: (locale) => i18n.translator(locale),
+    seesAllMessages: async (id) => (await capabilitiesOf(id)).seesAllMessages,
+    queueHealth: () => (role === 'gateway' ? 'disabled' : jobs.health()),
+    analytics: () => analytics.service,
+  });
   const analytics = createAnalytics({
     store,
     outbox,
@@ -252,7 +282,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     translate: translateFor,
     canDirect,
     capabilities: capabilitiesOf,
-    statsSubcommands: lifecycleStatsSubcommands(lifecycle.service),
+    statsSubcommands: [...lifecycleStatsSubcommands(lifecycle.service), dashboard.statsSubcommand],
   });
   const features: Feature[] = [
     checkin.feature,
@@ -264,6 +294,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     shop.feature,
     lifecycle.feature,
     analytics.feature,
+    dashboard.feature,
     moderation.feature,
     wecomBindingFeature(wecomBindings, secrets.wecomApiUrl),
     helpFeature(() => built.registry as CommandRegistry),
@@ -328,6 +359,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     metrics: promMetrics && { scrape: () => promMetrics.scrape(), token: secrets.metricsToken },
   });
 
+  if (config.dashboard.enabled && role !== 'worker') {
+    registerDashboard(http, { service: dashboard.service, operatorToken: secrets.dashboardToken, now: () => clock.now(), secureCookie: (config.http.publicUrl ?? '').startsWith('https:') });
+  }
+
   let playground: App['playground'];
   if (withPlayground) {
     const feed = createPlaygroundFeed(store.sql);
@@ -355,6 +390,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     poll: poll.service,
     lifecycle: lifecycle.service,
     analytics: analytics.service,
+    dashboard: dashboard.service,
     outbox,
     jobs,
     adapters,
@@ -367,6 +403,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       if (role !== 'worker') {
         for (const adapter of adapters) adapter.registerRoutes?.(http);
         address = await http.listen({ host: config.http.host, port: config.http.port });
+        listening.url = address;
+        if (config.dashboard.enabled && config.http.publicUrl === null && !/^http:\/\/(127\.|\[::1\]|localhost)/.test(address)) {
+          logger.warn({ address }, 'dashboard links point at the address the server listens on; set http.publicUrl (HTTP_PUBLIC_URL) to where browsers reach it');
+        }
         for (const adapter of adapters) await adapter.start();
       }
       started = true;

@@ -21,6 +21,7 @@ const ENV_KEYS: Array<{ env: string; path: string[]; type: EnvType }> = [
   { env: 'REDIS_PREFIX', path: ['redis', 'prefix'], type: 'string' },
   { env: 'HTTP_HOST', path: ['http', 'host'], type: 'string' },
   { env: 'HTTP_PORT', path: ['http', 'port'], type: 'int' },
+  { env: 'HTTP_PUBLIC_URL', path: ['http', 'publicUrl'], type: 'string' },
   { env: 'LOG_LEVEL', path: ['log', 'level'], type: 'string' },
   { env: 'SHUTDOWN_TIMEOUT_MS', path: ['shutdown', 'timeoutMs'], type: 'int' },
   { env: 'DISCORD_SHARDS', path: ['discord', 'shards'], type: 'shards' },
@@ -73,7 +74,7 @@ export const SECRET_ENV = [
   'DISCORD_TOKEN', 'DISCORD_API_URL', 'DISCORD_GUILD_IDS',
   'WECOM_BOT_TOKEN', 'WECOM_BOT_AES_KEY', 'WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_AES_KEY', 'WECOM_SECRET', 'WECOM_AGENT_ID',
   'WECOM_API_URL', 'WECOM_ADMINS', 'WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'PLAYGROUND_TOKEN', 'METRICS_TOKEN',
-  'DATABASE_URL',
+  'DASHBOARD_TOKEN', 'DATABASE_URL',
 ] as const;
 
 function readSecrets(env: Env, config: Config): Secrets {
@@ -97,6 +98,7 @@ function readSecrets(env: Env, config: Config): Secrets {
     wecomBotWsUrl: opt(env.WECOM_BOT_WS_URL),
     playgroundToken: opt(env.PLAYGROUND_TOKEN),
     metricsToken: opt(env.METRICS_TOKEN),
+    dashboardToken: opt(env.DASHBOARD_TOKEN),
     databaseUrl: opt(env.DATABASE_URL),
   };
   if ((secrets.wecomBotId === undefined) !== (secrets.wecomBotSecret === undefined)) {

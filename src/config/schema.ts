@@ -100,6 +100,9 @@ export const configSchema = z.object({
     host: z.string().min(1),
     port: z.number().int().min(0).max(65535),
     bodyLimitBytes: z.number().int().min(1024),
+    /** Where a browser reaches the server (the dashboard's login links); null: the address it listens on. */
+    // An origin: the dashboard's pages and cookie live at /dashboard on it.
+    publicUrl: z.string().regex(/^https?:\/\/[^\s/?#]+\/?$/, 'expected the http(s) origin the server is reached at, such as https://bot.example.com (no path)').nullable(),
   }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) }),
   /** GET /metrics (Prometheus); its token is the METRICS_TOKEN secret. */
@@ -225,6 +228,13 @@ export const configSchema = z.object({
       recipients: z.record(z.string().regex(/^(discord|wecom|playground):.+$/, 'expected "<platform>:<id>"'), z.array(z.string().min(1))),
     }),
   }),
+  /** The admin dashboard (src/features/dashboard, src/http/dashboard.ts); its operator token is the DASHBOARD_TOKEN secret. */
+  dashboard: z.object({
+    enabled: z.boolean(),
+    linkMinutes: z.number().int().min(1).max(24 * 60),
+    sessionHours: z.number().int().min(1).max(24 * 30),
+    days: z.number().int().min(7).max(400),
+  }),
   /** Moderation (群管理): the word filter, strikes and the ladder (src/features/moderation). */
   moderation: z.object({
     enabled: z.boolean(),
@@ -300,6 +310,8 @@ export interface Secrets {
   playgroundToken?: string;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`; unset, it answers loopback only. */
   metricsToken?: string;
+  /** An operator's key to the dashboard for every community (Bearer, or /dashboard/login?token= once). */
+  dashboardToken?: string;
   /** postgres://…: the PostgreSQL engine; unset: SQLite at database.path. Holds a password, so it is a secret. */
   databaseUrl?: string;
 }

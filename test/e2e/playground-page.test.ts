@@ -4,28 +4,21 @@
  * and sees replies and the feed. CI installs chromium; elsewhere the test
  * runs when /usr/bin/chromium exists.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { startBot, type BotProcess } from '../helpers/process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM) || process.env.CI === 'true';
-/** Screenshots worth looking at (git-ignored). */
-const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
-
-describe.skipIf(!available)('the playground page in a browser', () => {
+describe.skipIf(!chromiumAvailable)('the playground page in a browser', () => {
   let bot: BotProcess;
   let browser: Browser;
 
   beforeAll(async () => {
     bot = await startBot();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEvent } from '../../src/core/chat-event.js';
 import { FixedClock } from '../../src/core/clock.js';
 import { addDays, communityDay } from '../../src/core/community-day.js';
 import type { CommunityInfo } from '../../src/core/context.js';
 import type { PeriodKind } from '../../src/features/analytics/rules.js';
 import { testApps, type TestApp } from '../helpers/app.js';
+import { T0, TODAY, at, chatter, join, leave, scriptedHistory } from '../helpers/analytics.js';
 
 const app = testApps({ jobs: { reconcileIntervalMs: 60_000 } });
-
-const DAY = 86_400_000;
-// Monday 2026-11-23, 10:00 in Asia/Shanghai (the default community timezone, day-start 0).
-const T0 = new Date('2026-11-23T02:00:00.000Z');
-const TODAY = '2026-11-23';
-const at = (days: number, ms = 0): Date => new Date(T0.getTime() + days * DAY + ms);
-
-const join = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberJoined' } as ChatEvent);
-const leave = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberLeft' } as ChatEvent);
-const chatter = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, 'hello everyone'), addressed: false } as ChatEvent);
 
 const community = async (t: TestApp): Promise<CommunityInfo> => (await t.app.identity.communityById(1)) as CommunityInfo;
 const runDaily = (t: TestApp, runKey: string) => t.app.jobs.run('analytics-daily', 0, { runKey });
@@ -35,30 +25,6 @@ const headlines = async (t: TestApp) => {
   for (const kind of ['today', 'week', 'month'] as PeriodKind[]) out[kind] = await t.app.analytics.headline(c, kind, TODAY);
   return out;
 };
-
-/**
- * 100 days of a community of 15: staggered joins, chatter on a pattern, check-ins, three members who leave
- * and two who come back, a lottery entry. Deterministic, so every engine sees the same history.
- */
-async function scriptedHistory(t: TestApp, clock: FixedClock): Promise<void> {
-  for (let d = -100; d < 0; d++) {
-    clock.set(at(d));
-    if (d === -100) await chatter(t, 'admin');
-    if (d % 7 === 0 && d >= -98) await join(t, `u${(d + 98) / 7}`);
-    for (let u = 0; u < 14; u++) if ((u * 3 + d * d) % 5 === 0 && d >= -98 + u * 7) await chatter(t, `u${u}`);
-    if (d % 3 === 0 && d >= -90) await t.chat.say('u1', '/checkin');
-    if (d === -40 || d === -12) await leave(t, `u${-d % 13}`);
-    if (d === -5) await join(t, 'u1');
-    // u0 leaves long before the raw records' horizon and comes back after it.
-    if (d === -80) await leave(t, 'u0');
-    if (d === -30) await join(t, 'u0');
-    if (d === -20) {
-      await t.chat.say('admin', '/lottery create 键盘 winners=1 ends=+1h');
-      await t.chat.say('u2', '/lottery join 1');
-    }
-  }
-  clock.set(T0);
-}
 
 describe('daily rollups', () => {
   it('roll up each day once, re-run to the same rows, and give /stats the numbers the raw records give, before and after pruning', async () => {

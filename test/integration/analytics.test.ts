@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../src/core/chat-event.js';
 import { FixedClock } from '../../src/core/clock.js';
-import { testApps, type TestApp } from '../helpers/app.js';
+import { testApps } from '../helpers/app.js';
+import { T0, at, chatter, join, leave } from '../helpers/analytics.js';
 
 const app = testApps({ jobs: { reconcileIntervalMs: 60_000 } });
-
-const DAY = 86_400_000;
-// Monday 2026-11-23, 10:00 in Asia/Shanghai (the default community timezone, day-start 0).
-const T0 = new Date('2026-11-23T02:00:00.000Z');
-const at = (days: number): Date => new Date(T0.getTime() + days * DAY);
-
-const join = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberJoined' } as ChatEvent);
-const leave = (t: TestApp, user: string) => t.app.router.handle({ ...t.chat.event(user, ''), type: 'memberLeft' } as ChatEvent);
-/** Plain group chatter: the bot is not addressed. */
-const chatter = (t: TestApp, user: string, text = 'hello everyone') => t.app.router.handle({ ...t.chat.event(user, text), addressed: false } as ChatEvent);
 
 describe('/stats today|week|month', () => {
   it('shows the headline numbers against the previous day with the benchmarks beside them', async () => {

@@ -59,6 +59,10 @@ describe('configuration', () => {
     expect(error({ WECOM_BOT_TOKEN: 't', WECOM_BOT_AES_KEY: 'short' })).toMatch(/WECOM_BOT_AES_KEY: expected the 43-character/);
     expect(error({ CONFIG_FILE: '/nonexistent/qunbot.yaml' })).toMatch(/cannot read config file/);
     expect(error({ CONFIG_FILE: file('a: [') })).toMatch(/not valid YAML/);
+    expect(error({ HTTP_PUBLIC_URL: 'bot.example.com' })).toMatch(/HTTP_PUBLIC_URL \(http\.publicUrl\): expected the http\(s\) origin/);
+    expect(error({ HTTP_PUBLIC_URL: 'https://bot.example.com/qunbot' })).toMatch(/http\.publicUrl/);
+    expect(loadConfig({ HTTP_PUBLIC_URL: 'https://bot.example.com' }).config.http.publicUrl).toBe('https://bot.example.com');
+    expect(loadConfig({}).config.http.publicUrl).toBeNull();
   });
 
   it('runs one Discord shard unless told otherwise; DISCORD_SHARDS and DISCORD_SHARD_COUNT choose them', () => {

@@ -150,16 +150,31 @@ export class AnalyticsService {
    */
   async dailyHistory(community: CommunityInfo, today: Day, days: number): Promise<HistoryDay[]> {
     const n = Math.min(Math.max(1, days), HISTORY_MAX_DAYS);
-    const from = addDays(today, -n);
-    const to = addDays(today, -1);
+    return (await this.rollupsOrRaw(community, addDays(today, -n), addDays(today, -1))).map((r) => ({ day: r.day, members: r.members, active: r.active }));
+  }
+
+  /**
+   * The daily rows of the `days` complete days before today that the
+   * community has (none before its first day or beyond the rollups kept),
+   * oldest first: the rollups, and for a day not rolled up yet, the same row
+   * computed from the raw records (the dashboard's series and CSV).
+   */
+  async dailyRows(community: CommunityInfo, today: Day, days: number): Promise<DailyRollup[]> {
+    const createdAt = await this.createdAt(community.id);
+    const from = [addDays(today, -Math.max(1, days)), communityDay(new Date(createdAt), community), addDays(today, -this.config.retainDays)].reduce((a, b) => (a > b ? a : b));
+    return this.rollupsOrRaw(community, from, addDays(today, -1), await this.firstRollupDay(community, createdAt, today));
+  }
+
+  /** The rollups of [from, to]; the days missing from `rawFrom` on are computed from the raw records. */
+  private async rollupsOrRaw(community: CommunityInfo, from: Day, to: Day, rawFrom: Day = from): Promise<DailyRollup[]> {
+    if (from > to) return [];
     const rows = new Map((await this.deps.repo.rollups(community.id, from, to)).map((r) => [r.day, r]));
-    const missing = Array.from({ length: n }, (_, i) => addDays(from, i)).filter((d) => !rows.has(d));
-    const first = missing[0];
+    let first: Day | undefined;
+    for (let day = rawFrom > from ? rawFrom : from; day <= to && first === undefined; day = addDays(day, 1)) if (!rows.has(day)) first = day;
     if (first !== undefined) {
-      const rawFrom = first;
-      for (const r of rollupDays(await this.history(community, addDays(rawFrom, -ROLLUP_LOOKBACK_DAYS), to), rawFrom, to, community)) if (!rows.has(r.day)) rows.set(r.day, r);
+      for (const r of rollupDays(await this.history(community, addDays(first, -ROLLUP_LOOKBACK_DAYS), to), first, to, community)) if (!rows.has(r.day)) rows.set(r.day, r);
     }
-    return [...rows.values()].sort((a, b) => a.day.localeCompare(b.day)).map((r) => ({ day: r.day, members: r.members, active: r.active }));
+    return [...rows.values()].sort((a, b) => a.day.localeCompare(b.day));
   }
 
   // ── daily rollups ────────────────────────────────────────────────────
