@@ -112,7 +112,7 @@ export class AnalyticsService {
     if (!isSpike(count, threshold)) return;
     const key: MessageKey = kind === 'join' ? 'stats.alert.joinSpike' : 'stats.alert.leaveSpike';
     const text = ctx.t(key, { count, minutes: Math.round(alerts.windowSeconds / 60), threshold });
-    await this.alert(ctx.community, text, ctx.t, `analytics-${kind}-spike-${ctx.community.id}-${ctx.day}`, ctx.now, ctx.afterCommit);
+    await this.alertAdmins(ctx.community, text, `analytics-${kind}-spike-${ctx.community.id}-${ctx.day}`, ctx.now, ctx.afterCommit);
   }
 
   async seesAllMessages(communityId: number): Promise<boolean> {
@@ -258,25 +258,27 @@ export class AnalyticsService {
     const t = await this.deps.translate(community.id);
     const pct = (r: number): string => `${Math.round(r * 100)}%`;
     const text = t('stats.alert.lowActive', { day, rate: pct(rate), threshold: pct(alerts.activeRateBelow), active: row.active, members: row.members });
-    await this.alert(community, text, t, `analytics-low-active-${community.id}-${day}`, now, afterCommit);
+    await this.alertAdmins(community, text, `analytics-low-active-${community.id}-${day}`, now, afterCommit);
   }
 
   /**
    * An alert for the community's admins: a direct message to each configured
    * admin where the platform sends them (posted in the community if refused),
    * else one post in the community addressed to the admins. `key` makes it once.
+   * The one admin-alert path: moderation alerts through it too (app.ts).
    */
-  private async alert(community: CommunityInfo, text: string, t: Translate, key: string, at: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
+  async alertAdmins(community: CommunityInfo, text: string, key: string, at: Date, afterCommit: (fn: AfterCommit) => void, source = 'analytics-alert'): Promise<void> {
+    const t = await this.deps.translate(community.id);
     const recipients = this.config.alerts.recipients[`${community.platform}:${community.externalId}`] ?? [];
     const mentions = Object.fromEntries(recipients.map((id) => [id, id]));
     const inCommunity: Reply = { text: [t('stats.alert.forAdmins', { admins: recipients.map((id) => `<@${id}>`).join(' ') }).trim(), text].join('\n'), ...(recipients.length ? { mentions } : {}) };
     if (recipients.length > 0 && (await this.deps.canDirect(community.id))) {
       for (const id of recipients) {
-        await this.deps.outbox.post(community.id, { text }, { key: `${key}-${id}`, source: 'analytics-alert', at, afterCommit, direct: { recipient: id, fallback: inCommunity } });
+        await this.deps.outbox.post(community.id, { text }, { key: `${key}-${id}`, source, at, afterCommit, direct: { recipient: id, fallback: inCommunity } });
       }
       return;
     }
-    await this.deps.outbox.post(community.id, inCommunity, { key, source: 'analytics-alert', at, afterCommit });
+    await this.deps.outbox.post(community.id, inCommunity, { key, source, at, afterCommit });
   }
 
   async desired(): Promise<DesiredTimers> {
