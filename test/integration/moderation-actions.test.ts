@@ -214,3 +214,17 @@ describe('WeCom: warns, records and alerts the admins', () => {
     expect(await t.app.store.sql.prepare("SELECT id FROM deliveries WHERE source = 'moderation-alert'").all()).toHaveLength(2);
   });
 });
+
+describe('/help says what moderation does where', () => {
+  it('on the /mod line itself, so the list stays one line per command', async () => {
+    const t = await app({ clock: new FixedClock(START) });
+    const help = async (platform: Platform, text: string): Promise<string> =>
+      (await t.app.router.handle(message(platform, 'boss', text, { admin: true, addressed: true }))).replies.map((r) => r.text).join('\n');
+    const wecom = (await help('wecom', '/help')).split('\n').filter((l) => l.includes('/mod'));
+    expect(wecom).toHaveLength(1);
+    expect(wecom[0]).toContain('企业微信：只检查@机器人的消息；不能撤回、禁言或移出，只提醒、记录违规并通知管理员');
+    expect(await help('discord', '/help')).toContain('(Discord: deletes messages, times out and kicks; the bot needs Manage Messages, Moderate Members and Kick Members)');
+    expect(await help('discord', '/help mod')).toContain('Moderate Members');
+    expect(await help('wecom', '/help')).not.toContain('Moderate Members');
+  });
+});

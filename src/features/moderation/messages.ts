@@ -6,6 +6,15 @@ export const moderationMessages = {
   'moderation.filter.list.describe': { 'zh-CN': '本群的敏感词和放行词（只显示首字）', en: 'This community’s words and allow entries (first character shown)' },
   'moderation.filter.test.describe': { 'zh-CN': '测试一句话会触发哪些规则', en: 'Which rules a text would trigger' },
   'moderation.mod.describe': { 'zh-CN': '群管理：敏感词、警告、违规记录、管理日志（也可以用 /敏感词）', en: 'Moderation: word filter, warnings, strikes, log (also /filter)' },
+  'moderation.help.discord': {
+    'zh-CN': '（Discord：会撤回违规消息、禁言、移出成员，需要机器人有管理消息、禁言成员、踢出成员的权限）',
+    en: '(Discord: deletes messages, times out and kicks; the bot needs Manage Messages, Moderate Members and Kick Members)',
+  },
+  'moderation.help.wecom': {
+    'zh-CN': '（企业微信：只检查@机器人的消息；不能撤回、禁言或移出，只提醒、记录违规并通知管理员）',
+    en: '(WeCom: only messages that mention the bot are checked; it cannot delete, mute or remove: it warns, records strikes and alerts the admins)',
+  },
+  'moderation.help.playground': { 'zh-CN': '（试玩页：只提醒并记录违规）', en: '(playground: warns and records strikes only)' },
   'moderation.mod.warn.describe': { 'zh-CN': '警告成员并记录一次违规', en: 'Warn a member and record a strike' },
   'moderation.mod.strikes.describe': { 'zh-CN': '查看成员未过期的违规记录', en: 'A member’s strikes that have not expired' },
   'moderation.mod.pardon.describe': { 'zh-CN': '撤销成员全部未过期的违规记录', en: 'Pardon all of a member’s active strikes' },
