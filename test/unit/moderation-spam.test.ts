@@ -55,6 +55,13 @@ describe('repeat window', () => {
     });
     expect(verdicts.map((v) => v.repeat)).toEqual([undefined, undefined, 'crossed', 'over', undefined, undefined, undefined, undefined]);
   });
+
+  it('messages without text (an image, or Discord without the Message Content intent) never repeat each other', () => {
+    const clock = new FixedClock('2026-11-23T02:00:00Z');
+    const verdicts = feed(clock, ['', '  ', '!!', '', ''], { ...rules, flood: { messages: 0, seconds: 10 } });
+    expect(verdicts.every((v) => v.repeat === undefined)).toBe(true);
+    expect(textHash('')).toBe('');
+  });
 });
 
 describe('one-message rules', () => {

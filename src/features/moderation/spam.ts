@@ -41,7 +41,8 @@ export function nextRates(prev: RateState | undefined, now: number, hash: string
   const floodOpen = prev !== undefined && now - prev.floodStart < rules.flood.seconds * 1000 && now >= prev.floodStart;
   const floodStart = floodOpen ? prev.floodStart : now;
   const floodCount = floodOpen ? prev.floodCount + 1 : 1;
-  const repeatOpen = prev !== undefined && prev.repeatHash === hash && now - prev.repeatStart < rules.repeats.seconds * 1000 && now >= prev.repeatStart;
+  // An empty hash (a message with no text to compare: only an image, or Discord without the Message Content intent) repeats nothing.
+  const repeatOpen = hash !== '' && prev !== undefined && prev.repeatHash === hash && now - prev.repeatStart < rules.repeats.seconds * 1000 && now >= prev.repeatStart;
   const repeatStart = repeatOpen ? prev.repeatStart : now;
   const repeatCount = repeatOpen ? prev.repeatCount + 1 : 1;
   const { messages } = rules.flood;
@@ -49,13 +50,14 @@ export function nextRates(prev: RateState | undefined, now: number, hash: string
   return {
     state: { floodStart, floodCount, repeatHash: hash, repeatStart, repeatCount },
     flood: messages <= 0 || floodCount <= messages ? undefined : floodCount === messages + 1 ? 'crossed' : 'over',
-    repeat: count <= 1 || repeatCount < count ? undefined : repeatCount === count ? 'crossed' : 'over',
+    repeat: count <= 1 || hash === '' || repeatCount < count ? undefined : repeatCount === count ? 'crossed' : 'over',
   };
 }
 
-/** A short hash of the text as the word filter reads it, so `hi!!` and `HI` repeat each other; never the text itself. */
+/** A short hash of the text as the word filter reads it, so `hi!!` and `HI` repeat each other; never the text itself. '' for no text. */
 export function textHash(text: string): string {
-  return createHash('sha256').update(normalize(text).text).digest('base64url').slice(0, 16);
+  const plain = normalize(text).text;
+  return plain === '' ? '' : createHash('sha256').update(plain).digest('base64url').slice(0, 16);
 }
 
 /** Distinct members mentioned (`<@id>`, `<@!id>`: Discord's form, and the bot's own in replies). */
