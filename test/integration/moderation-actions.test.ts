@@ -108,6 +108,12 @@ describe('the ladder acts where the platform lets the bot', () => {
     expect(timeout?.error).toContain('50013');
     const log = await modLog(t, 'discord');
     expect(log).toContain('(not done: time out for 10 minutes), refused by the platform: discord 403 (code 50013): Missing Permissions');
+    // The admins hear of it once (the rule, never the text).
+    const alerts = await t.app.store.sql.prepare<[], { reply_json: string }>("SELECT reply_json FROM deliveries WHERE source = 'moderation-alert'").all();
+    expect(alerts).toHaveLength(1);
+    const alert = (JSON.parse(alerts[0]?.reply_json ?? '{}') as { text: string }).text;
+    expect(alert).toMatch(/The bot could not time out for 10 minutes \(u1, rule list:\d+\): the platform refused: discord 403 \(code 50013\)/);
+    expect(alert).not.toContain('傻');
   });
 
   it('never touches an admin, and a delivery that arrives twice acts once', async () => {

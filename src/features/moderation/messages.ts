@@ -73,6 +73,10 @@ export const moderationMessages = {
     'zh-CN': '{name} 触发规则 {rule}：{days} 天内第 {count} 次违规。按规则还要{actions}，机器人在这个平台上做不到，请手动处理（详情见管理日志）。',
     en: '{name} broke rule {rule}: {count} strikes in {days} days. The ladder also asks to {actions}, which the bot cannot do on this platform: please do it by hand (see the moderation log).',
   },
+  'moderation.alertFailed': {
+    'zh-CN': '机器人没能{actions}（{name}，规则 {rule}），平台拒绝：{error}。请检查机器人的权限（管理消息、禁言成员、踢出成员，且角色高于该成员），或手动处理。',
+    en: 'The bot could not {actions} ({name}, rule {rule}): the platform refused: {error}. Check the bot’s permissions (Manage Messages, Moderate Members, Kick Members, a role above the member’s) or do it by hand.',
+  },
   'moderation.acting': { 'zh-CN': '机器人正在{actions}，结果写入管理日志。', en: 'The bot will {actions}; the outcome goes to the log.' },
   'moderation.publicNotice': { 'zh-CN': '{mention} 你的消息触发了群规过滤，详情已私下告知。', en: '{mention} your message triggered the group’s filter; the details were sent to you privately.' },
   'moderation.publicFallbackAuto': { 'zh-CN': '⚠️ {mention} 请遵守群规：你的消息触发了过滤规则（{days} 天内第 {count} 次违规）。', en: '⚠️ {mention} please keep to the rules: your message triggered the filter ({count} strikes in {days} days).' },

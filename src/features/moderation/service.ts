@@ -206,18 +206,22 @@ export class ModerationService {
   /**
    * Runs the platform actions after the commit, each logged in its own small
    * unit: done, or failed with the platform's reason (and marked not done).
+   * A refused step of an automatic strike is alerted to the admins: the bot
+   * lacks a permission, or the member is above it.
    */
   private actAfterCommit(ctx: CommandContext, member: MemberInfo, actions: readonly ModerationAction[], about: { strikeId: number | null; rule: string | null; matched?: string | null; strikes: number | null }): void {
     if (actions.length === 0) return;
     const communityId = ctx.community.id;
     const reason = `qunbot: ${about.rule ?? 'admin warning'}${about.strikes ? `, strike ${about.strikes}` : ''}`;
     ctx.afterCommit(async () => {
+      const failed: Array<{ kind: ModerationKind; error: string }> = [];
       for (const action of actions) {
         let error: string | null = null;
         try {
           await this.deps.moderator.act(communityId, action, reason);
         } catch (err) {
           error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+          failed.push({ kind: action.kind, error });
         }
         const at = ctx.now.getTime();
         await this.deps.unit(() =>
@@ -237,6 +241,13 @@ export class ModerationService {
           }),
         );
       }
+      const { strikeId, rule } = about;
+      if (failed.length === 0 || strikeId === null || rule === null || ctx.member.id !== member.id) return;
+      const text = ctx.t('moderation.alertFailed', { name: member.displayName, rule, actions: this.actions(ctx, failed.map((f) => f.kind)), error: failed[0]?.error ?? '' });
+      const alerted = await this.deps.unit((unit) => this.deps.alertAdmins(ctx.community, text, `moderation-alert-failed:${strikeId}`, ctx.now, (fn) => unit.afterCommit(fn)));
+      await alerted.runAfterCommit((err) => {
+        throw err;
+      });
     });
   }
 
