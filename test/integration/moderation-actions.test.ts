@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { FixedClock } from '../../src/core/clock.js';
 import type { ChatEvent, Platform } from '../../src/core/chat-event.js';
 import { SendError, type Sender } from '../../src/core/sender.js';
+import { createModerationRepo } from '../../src/features/moderation/repo.js';
 import { testApps, type TestApp } from '../helpers/app.js';
 
 const START = '2026-11-23T02:00:00Z';
@@ -164,6 +165,22 @@ describe('spam rules', () => {
     const log = await modLog(t, 'discord');
     expect(log).toContain('rule spam:flood');
     expect(log).not.toContain('message 3');
+  });
+
+  it('keeps one window row per member, never the text, and housekeeping prunes rows quiet for a day', async () => {
+    const clock = new FixedClock(START);
+    const t = await app({ clock });
+    await t.app.router.handle(message('discord', 'u1', 'secret words here'));
+    clock.advance(HOUR);
+    await t.app.router.handle(message('discord', 'u2', 'hello'));
+    await t.app.router.handle(message('discord', 'u2', 'hello again'));
+    const rows = await t.app.store.sql.prepare<[], Record<string, unknown>>('SELECT * FROM moderation_rates ORDER BY updated_at').all();
+    expect(rows).toHaveLength(2);
+    expect(JSON.stringify(rows)).not.toContain('secret');
+    const repo = createModerationRepo(t.app.store.sql);
+    const cutoff = clock.now().getTime() - 30 * 60_000;
+    expect((await t.app.store.unit(() => repo.pruneRatesBefore(cutoff))).value).toBe(1);
+    expect(await t.app.store.sql.prepare('SELECT member_id FROM moderation_rates').all()).toHaveLength(1);
   });
 
   it('repeats: the same message (as the filter reads it) three times in a row', async () => {
