@@ -163,7 +163,7 @@ describe('spam rules', () => {
     expect(await strikeRules(t)).toEqual(['spam:flood']);
     expect(sender.calls).toHaveLength(2);
     const log = await modLog(t, 'discord');
-    expect(log).toContain('rule spam:flood');
+    expect(log).toContain('rule spam:flood, strike 1');
     expect(log).not.toContain('message 3');
   });
 

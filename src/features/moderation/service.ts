@@ -179,8 +179,8 @@ export class ModerationService {
       const mentioned = mentionCount(text);
       if (mentioned > rules.mentions) return { rule: 'mentions', detail: String(mentioned), strike: true };
     }
-    if (windows?.repeat) return { rule: 'repeat', detail: String(windows.state.repeatCount), strike: windows.repeat === 'crossed' };
-    if (windows?.flood) return { rule: 'flood', detail: String(windows.state.floodCount), strike: windows.flood === 'crossed' };
+    if (windows?.repeat) return { rule: 'repeat', detail: null, strike: windows.repeat === 'crossed' };
+    if (windows?.flood) return { rule: 'flood', detail: null, strike: windows.flood === 'crossed' };
     return undefined;
   }
 
