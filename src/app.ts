@@ -28,7 +28,7 @@ import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playgroun
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import type { Sender } from './core/sender.js';
+import { senderModerator, type Sender } from './core/sender.js';
 import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
@@ -259,7 +259,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     rulesAccepted,
     configuredTexts: (community) => config.community.overrides[`${community.platform}:${community.externalId}`] ?? {},
   });
-  const moderation = createModeration({ store, outbox, config: config.moderation });
   // The dashboard's links point at the public URL, else at the address the server listens on (known once started).
   const listening: { url?: string } = {};
   const dashboard = createDashboard({
@@ -283,6 +282,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     canDirect,
     capabilities: capabilitiesOf,
     statsSubcommands: [...lifecycleStatsSubcommands(lifecycle.service), dashboard.statsSubcommand],
+  });
+  const moderation = createModeration({
+    store,
+    outbox,
+    config: config.moderation,
+    moderator: senderModerator(senderOf),
+    alertAdmins: (community, text, key, at, afterCommit) => analytics.service.alertAdmins(community, text, key, at, afterCommit, 'moderation-alert'),
   });
   const features: Feature[] = [
     checkin.feature,
@@ -336,6 +342,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       const { value: pruned } = await store.unit(() => inbound.pruneBefore(now.getTime() - 14 * 86_400_000));
       if (pruned) logger.info({ pruned }, 'pruned old inbound dedupe keys');
       await store.unit(() => rateLimits.pruneBefore(now.getTime() - 86_400_000));
+      await store.unit(() => moderation.service.pruneRates(now));
     },
     metrics,
   });

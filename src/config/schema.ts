@@ -244,6 +244,16 @@ export const configSchema = z.object({
     ladder: z.array(z.enum(['warn', 'timeout', 'kick'])).min(1).max(10),
     deleteMessages: z.boolean(),
     timeoutMinutes: z.number().int().min(1).max(40320),
+    /** Flood and spam rules (src/features/moderation/spam.ts); 0 turns a rule off. */
+    spam: z.object({
+      flood: z.object({ messages: z.number().int().min(0), seconds: z.number().int().min(1).max(3600) }),
+      repeats: z.object({ count: z.number().int().min(0), seconds: z.number().int().min(1).max(86_400) }),
+      mentions: z.number().int().min(0),
+      links: z.object({
+        newMemberHours: z.number().min(0),
+        allow: z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'expected a domain, e.g. example.com')),
+      }),
+    }),
   }),
   jobs: z.object({
     concurrency: z.object({ timers: z.number().int().min(1), schedules: z.number().int().min(1), outbox: z.number().int().min(1) }),

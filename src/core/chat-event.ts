@@ -16,6 +16,8 @@ export interface Actor {
   displayName: string;
   /** Decided by the adapter: Manage Server / configured role on Discord, configured user ids on WeCom and in the playground. */
   isAdmin: boolean;
+  /** When the member joined the community (ms), where the platform says (Discord); otherwise the bot's first sight counts. */
+  joinedAt?: number;
 }
 
 interface EventBase {
@@ -37,6 +39,8 @@ export interface MessageEvent extends EventBase {
   text: string;
   /** The bot was addressed: @-mentioned, a DM, or the playground. Bare Chinese aliases count only then. */
   addressed: boolean;
+  /** The platform's id of the message, where the bot can act on it (Discord: delete it in `channelId`). */
+  messageId?: string;
 }
 
 /** A structured command (Discord slash command): options already split by name. */

@@ -46,4 +46,48 @@ export interface Sender {
   sendDirect?(community: CommunityInfo, platformUserId: string, reply: Reply, delivery?: DeliveryRef): Promise<void>;
   /** A member accepted the community rules (Discord grants the configured role). */
   rulesAccepted?(community: CommunityInfo, platformUserId: string): Promise<void>;
+  /**
+   * Moderation, where the platform lets the bot (Discord; not WeCom or the
+   * playground). `reason` goes to the platform's audit log; it names the rule,
+   * never the offending text. Each throws SendError with the platform's reason
+   * (a missing permission, a member above the bot).
+   */
+  deleteMessage?(community: CommunityInfo, channelId: string, messageId: string, reason: string): Promise<void>;
+  /** Mutes the member until `until` (Discord: communication_disabled_until, at most 28 days ahead). */
+  timeout?(community: CommunityInfo, platformUserId: string, until: Date, reason: string): Promise<void>;
+  kick?(community: CommunityInfo, platformUserId: string, reason: string): Promise<void>;
+}
+
+/** What moderation asks of a platform beyond warning. */
+export type ModerationAction =
+  | { kind: 'delete'; channelId: string; messageId: string }
+  | { kind: 'timeout'; platformUserId: string; until: Date }
+  | { kind: 'kick'; platformUserId: string };
+
+export type ModerationKind = ModerationAction['kind'];
+
+/**
+ * The moderation port features see, made from the community's sender (one
+ * way: the sender's optional methods above). `can` says whether the
+ * community's platform lets the bot do it at all; `act` does it, and throws
+ * SendError with the platform's reason when the platform refuses.
+ */
+export interface Moderator {
+  can(communityId: number, kind: ModerationKind): Promise<boolean>;
+  act(communityId: number, action: ModerationAction, reason: string): Promise<void>;
+}
+
+export function senderModerator(senderOf: (communityId: number) => Promise<{ community: CommunityInfo; sender: Sender | undefined } | undefined>): Moderator {
+  const method = (sender: Sender | undefined, kind: ModerationKind) => (kind === 'delete' ? sender?.deleteMessage : kind === 'timeout' ? sender?.timeout : sender?.kick);
+  return {
+    can: async (communityId, kind) => method((await senderOf(communityId))?.sender, kind) !== undefined,
+    async act(communityId, action, reason) {
+      const found = await senderOf(communityId);
+      const sender = found?.sender;
+      if (!found || !sender || method(sender, action.kind) === undefined) throw new SendError(`the platform cannot ${action.kind}`, false);
+      if (action.kind === 'delete') await sender.deleteMessage?.(found.community, action.channelId, action.messageId, reason);
+      else if (action.kind === 'timeout') await sender.timeout?.(found.community, action.platformUserId, action.until, reason);
+      else await sender.kick?.(found.community, action.platformUserId, reason);
+    },
+  };
 }

@@ -50,6 +50,8 @@ interface SpecBase {
   platforms?: readonly Platform[];
   /** A config switch (`/freeze` while streak freezes are on); /help hides it while false. */
   enabled?: () => boolean;
+  /** What works on each platform, when it differs (moderation); /help shows it on the command's own line. */
+  platformNotes?: Partial<Record<Platform, MessageKey>>;
 }
 
 /** Whether a command (or subcommand) works in a community on `platform`. */

@@ -119,7 +119,7 @@ export class AnalyticsService {
     if (!isSpike(count, threshold)) return;
     const key: MessageKey = kind === 'join' ? 'stats.alert.joinSpike' : 'stats.alert.leaveSpike';
     const text = ctx.t(key, { count, minutes: Math.round(alerts.windowSeconds / 60), threshold });
-    await this.alert(ctx.community, text, ctx.t, `analytics-${kind}-spike-${ctx.community.id}-${ctx.day}`, ctx.now, ctx.afterCommit);
+    await this.alertAdmins(ctx.community, text, `analytics-${kind}-spike-${ctx.community.id}-${ctx.day}`, ctx.now, ctx.afterCommit);
   }
 
   async seesAllMessages(communityId: number): Promise<boolean> {
@@ -289,12 +289,12 @@ export class AnalyticsService {
     const open = new Set(await this.deps.repo.openAlerts(community.id));
     const before = [...open].sort().join();
     const raise = async (name: AlertName, text: string): Promise<void> => {
-      await this.alert(community, text, t, `${ALERT_KEYS[name]}-${community.id}-${day}`, now, afterCommit);
+      await this.alertAdmins(community, text, `${ALERT_KEYS[name]}-${community.id}-${day}`, now, afterCommit);
       open.add(name);
     };
     const recover = async (name: AlertName, text: string): Promise<void> => {
       if (!open.delete(name)) return;
-      await this.alert(community, text, t, `${ALERT_KEYS[name]}-recovered-${community.id}-${day}`, now, afterCommit);
+      await this.alertAdmins(community, text, `${ALERT_KEYS[name]}-recovered-${community.id}-${day}`, now, afterCommit);
     };
 
     const low = lowActiveRate(row, alerts);
@@ -316,18 +316,20 @@ export class AnalyticsService {
    * An alert for the community's admins: a direct message to each configured
    * admin where the platform sends them (posted in the community if refused),
    * else one post in the community addressed to the admins. `key` makes it once.
+   * The one admin-alert path: moderation alerts through it too (app.ts).
    */
-  private async alert(community: CommunityInfo, text: string, t: Translate, key: string, at: Date, afterCommit: (fn: AfterCommit) => void): Promise<void> {
+  async alertAdmins(community: CommunityInfo, text: string, key: string, at: Date, afterCommit: (fn: AfterCommit) => void, source = 'analytics-alert'): Promise<void> {
+    const t = await this.deps.translate(community.id);
     const recipients = this.config.alerts.recipients[`${community.platform}:${community.externalId}`] ?? [];
     const mentions = Object.fromEntries(recipients.map((id) => [id, id]));
     const inCommunity: Reply = { text: [t('stats.alert.forAdmins', { admins: recipients.map((id) => `<@${id}>`).join(' ') }).trim(), text].join('\n'), ...(recipients.length ? { mentions } : {}) };
     if (recipients.length > 0 && (await this.deps.canDirect(community.id))) {
       for (const id of recipients) {
-        await this.deps.outbox.post(community.id, { text }, { key: `${key}-${id}`, source: 'analytics-alert', at, afterCommit, direct: { recipient: id, fallback: inCommunity } });
+        await this.deps.outbox.post(community.id, { text }, { key: `${key}-${id}`, source, at, afterCommit, direct: { recipient: id, fallback: inCommunity } });
       }
       return;
     }
-    await this.deps.outbox.post(community.id, inCommunity, { key, source: 'analytics-alert', at, afterCommit });
+    await this.deps.outbox.post(community.id, inCommunity, { key, source, at, afterCommit });
   }
 
   async desired(): Promise<DesiredTimers> {

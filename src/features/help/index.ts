@@ -74,7 +74,8 @@ function renderList(ctx: CommandContext, commands: readonly CommandSpec[]): Repl
       if (leaves.length === 0) return [];
       // A group is one line naming its subcommands; a plain command shows its arguments.
       const syntax = isGroup(command) ? `/${command.name} ${leaves.map((l) => l.name).join('|')}` : renderLocalized(ctx.t, usage(command, command));
-      return [`- \`${syntax}\` ${ctx.t(command.description)}`];
+      const note = command.platformNotes?.[ctx.community.platform];
+      return [`- \`${syntax}\` ${ctx.t(command.description)}${note ? ` ${ctx.t(note)}` : ''}`];
     });
   const out = [`**${ctx.t('help.memberSection')}**`, ...lines('member')];
   if (ctx.isAdmin) out.push('', `**${ctx.t('help.adminSection')}**`, ...lines('admin'));
@@ -91,7 +92,8 @@ function renderDetails(ctx: CommandContext, registry: CommandRegistry, name: str
     leaves = leaves.filter((l) => l === leaf);
   }
   if (!command || leaves.length === 0) return { text: ctx.t('help.unknown', { name: name.trim() }), ephemeral: true };
-  const out: string[] = [ctx.t(command.description)];
+  const note = command.platformNotes?.[ctx.community.platform];
+  const out: string[] = [ctx.t(command.description), ...(note ? [ctx.t(note)] : [])];
   if (command.aliases?.length) out.push(ctx.t('help.aliases', { aliases: command.aliases.join(' ') }));
   for (const leaf of leaves) {
     const admin = sectionOf(command, leaf) === 'admin' ? ` ${ctx.t('help.adminOnly')}` : '';

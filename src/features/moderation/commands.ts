@@ -17,6 +17,7 @@ export function moderationCommands(service: ModerationService): CommandSpec[] {
       name: 'mod',
       aliases: ['filter', '敏感词', '群管理'],
       description: 'moderation.mod.describe',
+      platformNotes: { discord: 'moderation.help.discord', wecom: 'moderation.help.wecom', playground: 'moderation.help.playground' },
       role: 'admin',
       defaultSubcommand: 'log',
       subcommands: [

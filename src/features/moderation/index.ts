@@ -16,7 +16,7 @@ import { loadWordList, type WordList } from './wordlist.js';
 export { ModerationService } from './service.js';
 export { WordListError } from './wordlist.js';
 
-export interface ModerationOptions extends Omit<FeatureOptions<ModerationServiceDeps>, 'defaultList' | 'config'> {
+export interface ModerationOptions extends Omit<FeatureOptions<ModerationServiceDeps>, 'defaultList' | 'config' | 'unit'> {
   config: ModerationConfig & {
     /** The default list file, relative to the project root unless absolute; null: none. */
     listFile: string | null;
@@ -27,7 +27,7 @@ export interface ModerationOptions extends Omit<FeatureOptions<ModerationService
 export function createModeration(options: ModerationOptions): AssembledFeature<ModerationService> {
   const { store, config, ...deps } = options;
   const defaultList: WordList = config.listFile === null ? { entries: [], variants: new Map() } : loadWordList(isAbsolute(config.listFile) ? config.listFile : rootPath(config.listFile));
-  const service = new ModerationService({ ...deps, config, defaultList, repo: createModerationRepo(store.sql) });
+  const service = new ModerationService({ ...deps, config, defaultList, repo: createModerationRepo(store.sql), unit: (fn) => store.unit(fn) });
   return { service, feature: moderationFeature(service) };
 }
 

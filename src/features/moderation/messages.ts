@@ -6,6 +6,15 @@ export const moderationMessages = {
   'moderation.filter.list.describe': { 'zh-CN': '本群的敏感词和放行词（只显示首字）', en: 'This community’s words and allow entries (first character shown)' },
   'moderation.filter.test.describe': { 'zh-CN': '测试一句话会触发哪些规则', en: 'Which rules a text would trigger' },
   'moderation.mod.describe': { 'zh-CN': '群管理：敏感词、警告、违规记录、管理日志（也可以用 /敏感词）', en: 'Moderation: word filter, warnings, strikes, log (also /filter)' },
+  'moderation.help.discord': {
+    'zh-CN': '（Discord：会撤回违规消息、禁言、移出成员，需要机器人有管理消息、禁言成员、踢出成员的权限）',
+    en: '(Discord: deletes messages, times out and kicks; the bot needs Manage Messages, Moderate Members and Kick Members)',
+  },
+  'moderation.help.wecom': {
+    'zh-CN': '（企业微信：只检查@机器人的消息；不能撤回、禁言或移出，只提醒、记录违规并通知管理员）',
+    en: '(WeCom: only messages that mention the bot are checked; it cannot delete, mute or remove: it warns, records strikes and alerts the admins)',
+  },
+  'moderation.help.playground': { 'zh-CN': '（试玩页：只提醒并记录违规）', en: '(playground: warns and records strikes only)' },
   'moderation.mod.warn.describe': { 'zh-CN': '警告成员并记录一次违规', en: 'Warn a member and record a strike' },
   'moderation.mod.strikes.describe': { 'zh-CN': '查看成员未过期的违规记录', en: 'A member’s strikes that have not expired' },
   'moderation.mod.pardon.describe': { 'zh-CN': '撤销成员全部未过期的违规记录', en: 'Pardon all of a member’s active strikes' },
@@ -40,8 +49,8 @@ export const moderationMessages = {
   'moderation.testHits': { 'zh-CN': '会触发：{rules}', en: 'It triggers: {rules}' },
   'moderation.disabled': { 'zh-CN': '本机器人没有开启敏感词过滤，需要运维在配置文件里打开。', en: 'The word filter is off on this bot (config moderation.enabled).' },
   'moderation.onlyMentions': {
-    'zh-CN': '注意：在企业微信群里机器人只能看到@它的消息，所以只检查这些消息；它也不能撤回消息或禁言，只会私下提醒并记录违规。',
-    en: 'Note: in a WeCom group the bot sees only messages that mention it, so only those are checked; it cannot delete messages or mute members either: it warns privately and records strikes.',
+    'zh-CN': '注意：在企业微信群里机器人只能看到@它的消息，所以只检查这些消息；它也不能撤回消息、禁言或移出成员，只会私下提醒、记录违规并提醒管理员手动处理。',
+    en: 'Note: in a WeCom group the bot sees only messages that mention it, so only those are checked; it cannot delete messages, mute or remove members either: it warns privately, records strikes and alerts the admins to act by hand.',
   },
 
   'moderation.warnedAuto': {
@@ -52,6 +61,23 @@ export const moderationMessages = {
     'zh-CN': '⚠️ 管理员警告：{reason}。已记录一次违规：{days} 天内第 {count} 次。',
     en: '⚠️ Warning from an admin: {reason}. A strike is recorded: {count} in {days} days.',
   },
+  'moderation.warnedSpam': {
+    'zh-CN': '⚠️ 你的消息触发了群规：{rule}。已记录一次违规：{days} 天内第 {count} 次。请遵守群规。',
+    en: '⚠️ Your message broke a group rule: {rule}. A strike is recorded: {count} in {days} days. Please keep to the rules.',
+  },
+  'moderation.rule.flood': { 'zh-CN': '刷屏（短时间内发太多消息）', en: 'flooding (too many messages in a short time)' },
+  'moderation.rule.repeat': { 'zh-CN': '重复发送同一条消息', en: 'repeating the same message' },
+  'moderation.rule.mentions': { 'zh-CN': '一条消息里@太多成员', en: 'mentioning too many members in one message' },
+  'moderation.rule.link': { 'zh-CN': '新成员发链接或邀请', en: 'links or invites from a new member' },
+  'moderation.alertNotDone': {
+    'zh-CN': '{name} 触发规则 {rule}：{days} 天内第 {count} 次违规。按规则还要{actions}，机器人在这个平台上做不到，请手动处理（详情见管理日志）。',
+    en: '{name} broke rule {rule}: {count} strikes in {days} days. The ladder also asks to {actions}, which the bot cannot do on this platform: please do it by hand (see the moderation log).',
+  },
+  'moderation.alertFailed': {
+    'zh-CN': '机器人没能{actions}（{name}，规则 {rule}），平台拒绝：{error}。请检查机器人的权限（管理消息、禁言成员、踢出成员，且角色高于该成员），或手动处理。',
+    en: 'The bot could not {actions} ({name}, rule {rule}): the platform refused: {error}. Check the bot’s permissions (Manage Messages, Moderate Members, Kick Members, a role above the member’s) or do it by hand.',
+  },
+  'moderation.acting': { 'zh-CN': '机器人正在{actions}，结果写入管理日志。', en: 'The bot will {actions}; the outcome goes to the log.' },
   'moderation.publicNotice': { 'zh-CN': '{mention} 你的消息触发了群规过滤，详情已私下告知。', en: '{mention} your message triggered the group’s filter; the details were sent to you privately.' },
   'moderation.publicFallbackAuto': { 'zh-CN': '⚠️ {mention} 请遵守群规：你的消息触发了过滤规则（{days} 天内第 {count} 次违规）。', en: '⚠️ {mention} please keep to the rules: your message triggered the filter ({count} strikes in {days} days).' },
   'moderation.publicFallbackManual': { 'zh-CN': '⚠️ {mention} 管理员警告：{reason}（{days} 天内第 {count} 次违规）。', en: '⚠️ {mention} warning from an admin: {reason} ({count} strikes in {days} days).' },
@@ -80,9 +106,12 @@ export const moderationMessages = {
   'moderation.logRow': { 'zh-CN': '- {date} {action} {who}，执行者 {by}{why}{wanted}', en: '- {date} {action} {who}, by {by}{why}{wanted}' },
   'moderation.logBot': { 'zh-CN': '机器人', en: 'the bot' },
   'moderation.logRule': { 'zh-CN': '，规则 {rule}（「{word}」）', en: ', rule {rule} ("{word}")' },
+  'moderation.logRuleOnly': { 'zh-CN': '，规则 {rule}', en: ', rule {rule}' },
   'moderation.logReason': { 'zh-CN': '，原因：{reason}', en: ', reason: {reason}' },
   'moderation.logStrikes': { 'zh-CN': '，第 {count} 次', en: ', strike {count}' },
   'moderation.logWanted': { 'zh-CN': '（未执行：{actions}）', en: ' (not done: {actions})' },
+  'moderation.logDone': { 'zh-CN': '（已执行）', en: ' (done)' },
+  'moderation.logError': { 'zh-CN': '，平台拒绝：{error}', en: ', refused by the platform: {error}' },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -1,6 +1,7 @@
 import type { Sql } from '../../store/sql.js';
 import type { RowOf } from '../../store/rows.js';
 import type { moderationLog, moderationStrikes, moderationWords } from './schema.js';
+import type { RateState } from './spam.js';
 
 export type WordRow = RowOf<typeof moderationWords>;
 export type StrikeRow = RowOf<typeof moderationStrikes>;
@@ -11,7 +12,7 @@ export interface NewStrike {
   communityId: number;
   memberId: number;
   sourceKey: string;
-  kind: 'filter' | 'manual';
+  kind: StrikeRow['kind'];
   rule: string | null;
   matched: string | null;
   reason: string | null;
@@ -26,6 +27,8 @@ export interface NewLog {
   actorId: number | null;
   action: LogRow['action'];
   wanted?: string | null;
+  outcome?: 'done' | 'failed' | null;
+  error?: string | null;
   strikeId?: number | null;
   rule?: string | null;
   matched?: string | null;
@@ -53,10 +56,19 @@ export function createModerationRepo(sql: Sql) {
   );
   const active = sql.prepare<[number, number], StrikeRow>('SELECT * FROM moderation_strikes WHERE member_id = ? AND pardoned_at IS NULL AND expires_at > ? ORDER BY id');
   const pardon = sql.prepare<[number, number, number, number]>('UPDATE moderation_strikes SET pardoned_by = ?, pardoned_at = ? WHERE member_id = ? AND pardoned_at IS NULL AND expires_at > ?');
-  const addLog = sql.prepare<[number, number | null, number | null, string, string | null, number | null, string | null, string | null, string | null, number | null, number]>(
-    `INSERT INTO moderation_log (community_id, member_id, actor_id, action, wanted, strike_id, rule, matched, reason, strikes, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const addLog = sql.prepare<[number, number | null, number | null, string, string | null, string | null, string | null, number | null, string | null, string | null, string | null, number | null, number]>(
+    `INSERT INTO moderation_log (community_id, member_id, actor_id, action, wanted, outcome, error, strike_id, rule, matched, reason, strikes, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const rates = sql.prepare<[number], { flood_start: number; flood_count: number; repeat_hash: string; repeat_start: number; repeat_count: number }>(
+    'SELECT flood_start, flood_count, repeat_hash, repeat_start, repeat_count FROM moderation_rates WHERE member_id = ?',
+  );
+  const saveRates = sql.prepare<[number, number, number, string, number, number, number]>(
+    `INSERT INTO moderation_rates (member_id, flood_start, flood_count, repeat_hash, repeat_start, repeat_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET flood_start = excluded.flood_start, flood_count = excluded.flood_count, repeat_hash = excluded.repeat_hash,
+       repeat_start = excluded.repeat_start, repeat_count = excluded.repeat_count, updated_at = excluded.updated_at`,
+  );
+  const pruneRates = sql.prepare<[number]>('DELETE FROM moderation_rates WHERE updated_at < ?');
   const log = sql.prepare<[number, number], LogView>(
     `SELECT l.*, m.display_name AS member_name, a.display_name AS actor_name FROM moderation_log l
      LEFT JOIN members m ON m.id = l.member_id LEFT JOIN members a ON a.id = l.actor_id
@@ -76,8 +88,15 @@ export function createModerationRepo(sql: Sql) {
     /** Pardons every active strike; returns how many. */
     pardon: (memberId: number, by: number, at: number) => pardon.run(by, at, memberId, at),
     log: (l: NewLog) =>
-      addLog.run(l.communityId, l.memberId, l.actorId, l.action, l.wanted ?? null, l.strikeId ?? null, l.rule ?? null, l.matched ?? null, l.reason ?? null, l.strikes ?? null, l.at),
+      addLog.run(l.communityId, l.memberId, l.actorId, l.action, l.wanted ?? null, l.outcome ?? null, l.error ?? null, l.strikeId ?? null, l.rule ?? null, l.matched ?? null, l.reason ?? null, l.strikes ?? null, l.at),
     recentLog: (communityId: number, limit: number) => log.all(communityId, limit),
+    /** The member's flood and repeat windows (spam.ts), undefined before the first message. */
+    rates: async (memberId: number): Promise<RateState | undefined> => {
+      const row = await rates.get(memberId);
+      return row && { floodStart: row.flood_start, floodCount: row.flood_count, repeatHash: row.repeat_hash, repeatStart: row.repeat_start, repeatCount: row.repeat_count };
+    },
+    saveRates: (memberId: number, r: RateState, at: number) => saveRates.run(memberId, r.floodStart, r.floodCount, r.repeatHash, r.repeatStart, r.repeatCount, at),
+    pruneRatesBefore: (cutoff: number) => pruneRates.run(cutoff),
   };
 }
 

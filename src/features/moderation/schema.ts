@@ -50,7 +50,7 @@ export const moderationStrikes = sqliteTable(
     communityId: integer('community_id').notNull().references(() => communities.id),
     memberId: integer('member_id').notNull().references(() => members.id),
     sourceKey: text('source_key').notNull(),
-    kind: text('kind', { enum: ['filter', 'manual'] }).notNull(),
+    kind: text('kind', { enum: ['filter', 'spam', 'manual'] }).notNull(),
     rule: text('rule'),
     matched: text('matched'),
     reason: text('reason'),
@@ -67,8 +67,11 @@ export const moderationStrikes = sqliteTable(
  * The moderation log (`/mod log`): every action with who (the member acted
  * on), by whom (NULL: the bot), why (the rule and masked word, or the
  * admin's reason) and what was done. `action` is what was done; `wanted` is
- * the ladder's step when it asked for more than the platform lets the bot do
- * (delete, timeout, kick: no sender can yet), so admins see it was not done.
+ * the ladder's steps the platform does not let the bot do (WeCom, the
+ * playground), so admins see they were not done. A step the platform can do
+ * (delete, timeout, kick on Discord) runs after the strike's commit and gets
+ * a row of its own: `outcome` done or failed, `error` the platform's reason
+ * (and `wanted` its step again, so a failure reads as not done).
  */
 export const moderationLog = sqliteTable(
   'moderation_log',
@@ -77,8 +80,10 @@ export const moderationLog = sqliteTable(
     communityId: integer('community_id').notNull().references(() => communities.id),
     memberId: integer('member_id').references(() => members.id),
     actorId: integer('actor_id').references(() => members.id),
-    action: text('action', { enum: ['warn', 'pardon', 'filter-add', 'filter-remove'] }).notNull(),
+    action: text('action', { enum: ['warn', 'pardon', 'filter-add', 'filter-remove', 'delete', 'timeout', 'kick'] }).notNull(),
     wanted: text('wanted'),
+    outcome: text('outcome', { enum: ['done', 'failed'] }),
+    error: text('error'),
     strikeId: integer('strike_id').references(() => moderationStrikes.id),
     rule: text('rule'),
     matched: text('matched'),
@@ -87,4 +92,28 @@ export const moderationLog = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('moderation_log_community').on(t.communityId, t.id)],
+);
+
+/**
+ * Each member's flood and repeat windows (spam rules, spam.ts): a fixed
+ * window of messages (started by the first message after the last window
+ * ended) and the hash of the last message with how often it came in a row.
+ * In the database, in the message's unit of work, so every gateway process
+ * on this database counts the same window; never the text, only a hash of
+ * its normalised form. Rows of members quiet for a day are pruned.
+ */
+export const moderationRates = sqliteTable(
+  'moderation_rates',
+  {
+    memberId: integer('member_id')
+      .primaryKey()
+      .references(() => members.id),
+    floodStart: integer('flood_start').notNull(),
+    floodCount: integer('flood_count').notNull(),
+    repeatHash: text('repeat_hash').notNull(),
+    repeatStart: integer('repeat_start').notNull(),
+    repeatCount: integer('repeat_count').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('moderation_rates_updated').on(t.updatedAt)],
 );

@@ -11,10 +11,21 @@
  * missing the outbox posts the fallback in the group, naming the member and
  * the strike count, never the text).
  *
+ * Besides the word list, the spam rules (spam.ts): flooding, the same
+ * message repeated, mass mentions, links from new members. Their windows are
+ * rows in moderation_rates, read and written in the message's unit, so
+ * processes on one database count together. A message that crosses a
+ * window's line is a strike; the ones after it in the same window are only
+ * deleted.
+ *
  * Admins' messages are never checked. The ladder (config) names what a
- * member's n-th active strike calls for; the bot always warns, and what no
- * platform sender can do yet (delete, timeout, kick) is written to the log as
- * not done and told to the admin who warned.
+ * member's n-th active strike calls for; the bot always warns. What the
+ * platform lets the bot do (the Moderator port: delete, timeout and kick on
+ * Discord) runs after the commit, and its outcome (done, or failed with the
+ * platform's reason) goes to the log in a small unit of its own; what it does
+ * not let the bot do (WeCom, the playground) is written to the log as not
+ * done, told to the admin who warned, and alerted to the admins (the
+ * analytics alert path) for an automatic strike.
  *
  * The compiled filter of a community is cached per list revision
  * (moderation_lists, replaced on each change); a community without entries
@@ -22,15 +33,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { platformCapabilities, privateReplies } from '../../core/capabilities.js';
-import type { CommandContext, MemberInfo } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Outbox } from '../../core/outbox/service.js';
+import type { ModerationAction, ModerationKind, Moderator } from '../../core/sender.js';
+import type { AfterCommit, CommandContext, CommunityInfo, MemberInfo } from '../../core/context.js';
+import type { Store } from '../../store/db.js';
 import { mention, type Reply } from '../../core/reply.js';
 import { formatLocal } from '../../core/time/when.js';
 import { WordFilter, type FilterEntry } from './filter.js';
 import { mask } from './normalize.js';
 import type { LogView, ModerationRepo, StrikeRow } from './repo.js';
 import { checkEntry, MAX_ENTRY_LENGTH, type WordList } from './wordlist.js';
+import { disallowedHost, mentionCount, nextRates, textHash, type SpamRule, type SpamRules } from './spam.js';
 
 export type LadderStep = 'warn' | 'timeout' | 'kick';
 
@@ -40,9 +54,10 @@ export interface ModerationConfig {
   strikeDays: number;
   /** The step for a member's 1st, 2nd, … active strike; the last one repeats. */
   ladder: readonly LadderStep[];
-  /** Delete a flagged message where the platform lets the bot (none yet). */
+  /** Delete a flagged message where the platform lets the bot (Discord). */
   deleteMessages: boolean;
   timeoutMinutes: number;
+  spam: SpamRules;
 }
 
 export interface ModerationServiceDeps {
@@ -50,10 +65,31 @@ export interface ModerationServiceDeps {
   outbox: Outbox;
   config: ModerationConfig;
   defaultList: WordList;
+  /** What the community's platform lets the bot do to messages and members (core/sender.ts). */
+  moderator: Moderator;
+  /** A unit of work of its own, for an action's outcome after the strike's commit. */
+  unit: Store['unit'];
+  /** The admins' alert (analytics' one path): a DM to each configured admin, else a post for them. */
+  alertAdmins: (community: CommunityInfo, text: string, key: string, at: Date, afterCommit: (fn: AfterCommit) => void) => Promise<void>;
 }
 
-/** What the bot can do to a message or member beyond warning. None of the platform senders can yet (core/sender.ts has no such port). */
-const UNAVAILABLE: ReadonlySet<string> = new Set(['delete', 'timeout', 'kick']);
+interface StrikeSource {
+  sourceKey: string;
+  kind: 'filter' | 'spam' | 'manual';
+  rule: string | null;
+  matched: string | null;
+  reason: string | null;
+  createdBy: number | null;
+}
+
+interface Struck {
+  id: number;
+  count: number;
+  /** The steps the platform does not let the bot do (logged as not done). */
+  wanted: ModerationKind[];
+  /** The steps it runs after the commit. */
+  actions: ModerationAction[];
+}
 
 const LIST_SHOWN = 50;
 const LOG_SHOWN = 20;
@@ -83,17 +119,27 @@ export class ModerationService {
     return filter;
   }
 
-  /** message listener: a member's message that matches the filter earns a strike and a private warning. */
+  /** message listener: a member's message that matches the filter or a spam rule earns a strike and a private warning. */
   async onMessage(ctx: CommandContext): Promise<Reply[] | void> {
     if (!this.deps.config.enabled || ctx.event.type !== 'message' || ctx.isAdmin) return;
+    const spam = await this.spam(ctx);
     const hit = (await this.filterFor(ctx.community.id)).first(ctx.event.text);
-    if (!hit) return;
-    const matched = mask(hit.word);
-    const struck = await this.strike(ctx, ctx.member, { sourceKey: `msg:${ctx.event.deliveryId}`, kind: 'filter', rule: hit.id, matched, reason: null, createdBy: null });
+    let source: Omit<StrikeSource, 'sourceKey' | 'reason' | 'createdBy'>;
+    if (hit) source = { kind: 'filter', rule: hit.id, matched: mask(hit.word) };
+    else if (spam?.strike) source = { kind: 'spam', rule: `spam:${spam.rule}`, matched: spam.detail };
+    else {
+      // Over a window already struck: the message goes, the strike was counted for the window.
+      if (spam) await this.deleteOnly(ctx, `spam:${spam.rule}`);
+      return;
+    }
+    const struck = await this.strike(ctx, ctx.member, { ...source, sourceKey: `msg:${ctx.event.deliveryId}`, reason: null, createdBy: null });
     if (!struck) return;
     const { count } = struck;
     const days = this.deps.config.strikeDays;
-    const warning: Reply = { text: ctx.t('moderation.warnedAuto', { word: matched, count, days }) };
+    const warning: Reply = {
+      text: hit ? ctx.t('moderation.warnedAuto', { word: source.matched ?? '', count, days }) : ctx.t('moderation.warnedSpam', { rule: ctx.t(`moderation.rule.${spam?.rule ?? 'flood'}`), count, days }),
+    };
+    if (struck.wanted.length > 0) await this.alertNotDone(ctx, struck, source.rule ?? '');
     if (privateReplies(ctx.community.platform, ctx.event.type)) return [{ ...warning, ephemeral: true }];
     const who = { [ctx.member.platformUserId]: ctx.member.displayName };
     const fallback: Reply = { text: ctx.t('moderation.publicFallbackAuto', { mention: mention(ctx.member.platformUserId), count, days }), mentions: who };
@@ -109,23 +155,135 @@ export class ModerationService {
   }
 
   /**
-   * Records a strike (once per source key) and its log row; undefined when
-   * that source was struck before. `wanted`: the ladder's steps no sender can do.
+   * Counts the message in the member's windows and checks the one-message
+   * rules; the first rule it breaks, in order: links from a new member, mass
+   * mentions, a repeated message, flooding. `strike` false: the message is
+   * past a window's line that an earlier message crossed.
    */
-  private async strike(
-    ctx: CommandContext,
-    member: MemberInfo,
-    s: { sourceKey: string; kind: 'filter' | 'manual'; rule: string | null; matched: string | null; reason: string | null; createdBy: number | null },
-  ): Promise<{ id: number; count: number; wanted: string[] } | undefined> {
-    const { config, repo } = this.deps;
+  private async spam(ctx: CommandContext): Promise<{ rule: SpamRule; detail: string | null; strike: boolean } | undefined> {
+    if (ctx.event.type !== 'message') return undefined;
+    const { spam: rules } = this.deps.config;
+    const text = ctx.event.text;
+    const now = ctx.now.getTime();
+    let windows: ReturnType<typeof nextRates> | undefined;
+    if (rules.flood.messages > 0 || rules.repeats.count > 1) {
+      windows = nextRates(await this.deps.repo.rates(ctx.member.id), now, textHash(text), rules);
+      await this.deps.repo.saveRates(ctx.member.id, windows.state, now);
+    }
+    if (rules.links.newMemberHours > 0) {
+      const joined = Math.max(ctx.event.actor.joinedAt ?? 0, 0) || ctx.member.joinedAt.getTime();
+      const host = now - joined < rules.links.newMemberHours * 3_600_000 ? disallowedHost(text, rules.links.allow) : undefined;
+      if (host) return { rule: 'link', detail: host, strike: true };
+    }
+    if (rules.mentions > 0) {
+      const mentioned = mentionCount(text);
+      if (mentioned > rules.mentions) return { rule: 'mentions', detail: String(mentioned), strike: true };
+    }
+    if (windows?.repeat) return { rule: 'repeat', detail: null, strike: windows.repeat === 'crossed' };
+    if (windows?.flood) return { rule: 'flood', detail: null, strike: windows.flood === 'crossed' };
+    return undefined;
+  }
+
+  /** Rows of members quiet for longer than any window (housekeeping). */
+  pruneRates(now: Date): Promise<number> {
+    return this.deps.repo.pruneRatesBefore(now.getTime() - DAY_MS);
+  }
+
+  /** The message this event carries, where the platform lets the bot delete it. */
+  private async deletion(ctx: CommandContext): Promise<ModerationAction | undefined> {
+    const { event } = ctx;
+    if (event.type !== 'message' || !event.channelId || !event.messageId) return undefined;
+    if (!(await this.deps.moderator.can(ctx.community.id, 'delete'))) return undefined;
+    return { kind: 'delete', channelId: event.channelId, messageId: event.messageId };
+  }
+
+  private async deleteOnly(ctx: CommandContext, rule: string): Promise<void> {
+    if (!this.deps.config.deleteMessages) return;
+    const action = await this.deletion(ctx);
+    if (action) this.actAfterCommit(ctx, ctx.member, [action], { strikeId: null, rule, strikes: null });
+  }
+
+  /**
+   * Runs the platform actions after the commit, each logged in its own small
+   * unit: done, or failed with the platform's reason (and marked not done).
+   * A refused step of an automatic strike is alerted to the admins: the bot
+   * lacks a permission, or the member is above it.
+   */
+  private actAfterCommit(ctx: CommandContext, member: MemberInfo, actions: readonly ModerationAction[], about: { strikeId: number | null; rule: string | null; matched?: string | null; strikes: number | null }): void {
+    if (actions.length === 0) return;
+    const communityId = ctx.community.id;
+    const reason = `qunbot: ${about.rule ?? 'admin warning'}${about.strikes ? `, strike ${about.strikes}` : ''}`;
+    ctx.afterCommit(async () => {
+      const failed: Array<{ kind: ModerationKind; error: string }> = [];
+      for (const action of actions) {
+        let error: string | null = null;
+        try {
+          await this.deps.moderator.act(communityId, action, reason);
+        } catch (err) {
+          error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+          failed.push({ kind: action.kind, error });
+        }
+        const at = ctx.now.getTime();
+        await this.deps.unit(() =>
+          this.deps.repo.log({
+            communityId,
+            memberId: member.id,
+            actorId: null,
+            action: action.kind,
+            outcome: error === null ? 'done' : 'failed',
+            error,
+            wanted: error === null ? null : action.kind,
+            strikeId: about.strikeId,
+            rule: about.rule,
+            matched: about.matched ?? null,
+            strikes: about.strikes,
+            at,
+          }),
+        );
+      }
+      const { strikeId, rule } = about;
+      if (failed.length === 0 || strikeId === null || rule === null || ctx.member.id !== member.id) return;
+      const text = ctx.t('moderation.alertFailed', { name: member.displayName, rule, actions: this.actions(ctx, failed.map((f) => f.kind)), error: failed[0]?.error ?? '' });
+      const alerted = await this.deps.unit((unit) => this.deps.alertAdmins(ctx.community, text, `moderation-alert-failed:${strikeId}`, ctx.now, (fn) => unit.afterCommit(fn)));
+      await alerted.runAfterCommit((err) => {
+        throw err;
+      });
+    });
+  }
+
+  /** An automatic strike whose steps the platform does not let the bot do: the admins hear of it (the rule and count, never the text). */
+  private async alertNotDone(ctx: CommandContext, struck: Struck, rule: string): Promise<void> {
+    const text = ctx.t('moderation.alertNotDone', { name: ctx.member.displayName, rule, count: struck.count, days: this.deps.config.strikeDays, actions: this.actions(ctx, struck.wanted) });
+    await this.deps.alertAdmins(ctx.community, text, `moderation-alert:${struck.id}`, ctx.now, ctx.afterCommit);
+  }
+
+  /**
+   * Records a strike (once per source key) and its log row; undefined when
+   * that source was struck before. The ladder's steps the platform lets the
+   * bot do run after the commit; `wanted` are the others, logged as not done.
+   */
+  private async strike(ctx: CommandContext, member: MemberInfo, s: StrikeSource): Promise<Struck | undefined> {
+    const { config, repo, moderator } = this.deps;
     const at = ctx.now.getTime();
     const id = await repo.addStrike({ communityId: ctx.community.id, memberId: member.id, ...s, at, expiresAt: at + config.strikeDays * DAY_MS });
     if (id === undefined) return undefined;
     const count = (await repo.activeStrikes(member.id, at)).length;
     const step = config.ladder[Math.min(count, config.ladder.length) - 1] ?? 'warn';
-    const wanted = [...(s.kind === 'filter' && config.deleteMessages ? ['delete'] : []), ...(step === 'warn' ? [] : [step])].filter((a) => UNAVAILABLE.has(a));
+    const wanted: ModerationKind[] = [];
+    const actions: ModerationAction[] = [];
+    if (s.kind !== 'manual' && config.deleteMessages) {
+      const deletion = await this.deletion(ctx);
+      if (deletion) actions.push(deletion);
+      else wanted.push('delete');
+    }
+    if (step !== 'warn') {
+      if (!(await moderator.can(ctx.community.id, step))) wanted.push(step);
+      else if (step === 'timeout') actions.push({ kind: 'timeout', platformUserId: member.platformUserId, until: new Date(at + config.timeoutMinutes * 60_000) });
+      else actions.push({ kind: 'kick', platformUserId: member.platformUserId });
+    }
     await repo.log({ communityId: ctx.community.id, memberId: member.id, actorId: s.createdBy, action: 'warn', wanted: wanted.join(',') || null, strikeId: id, rule: s.rule, matched: s.matched, reason: s.reason, strikes: count, at });
-    return { id, count, wanted };
+    this.actAfterCommit(ctx, member, actions, { strikeId: id, rule: s.rule, matched: s.matched, strikes: count });
+    return { id, count, wanted, actions };
   }
 
   // ── /filter ──────────────────────────────────────────────────────────
@@ -224,6 +382,7 @@ export class ModerationService {
       });
     }
     const lines = [ctx.t('moderation.warnDone', { name: member.displayName, count, days })];
+    if (struck?.actions.length) lines.push(ctx.t('moderation.acting', { actions: this.actions(ctx, struck.actions.map((a) => a.kind)) }));
     if (struck?.wanted.length) lines.push(ctx.t('moderation.notDone', { actions: this.actions(ctx, struck.wanted) }));
     return { text: this.withPlatformNote(ctx, lines.join('\n')), ephemeral: true };
   }
@@ -264,17 +423,21 @@ export class ModerationService {
 
   private logLine(ctx: CommandContext, r: LogView): string {
     const why = [
-      r.rule ? ctx.t('moderation.logRule', { rule: r.rule, word: r.matched ?? '' }) : '',
+      r.rule ? (r.matched ? ctx.t('moderation.logRule', { rule: r.rule, word: r.matched }) : ctx.t('moderation.logRuleOnly', { rule: r.rule })) : '',
       r.reason ? ctx.t('moderation.logReason', { reason: r.reason }) : '',
       r.action === 'warn' && r.strikes ? ctx.t('moderation.logStrikes', { count: r.strikes }) : '',
     ].join('');
+    const { action } = r;
     return ctx.t('moderation.logRow', {
       date: formatLocal(new Date(r.created_at), ctx.community.timezone),
-      action: ctx.t(`moderation.action.${r.action}`),
+      action: action === 'delete' || action === 'timeout' || action === 'kick' ? this.actions(ctx, [action]) : ctx.t(`moderation.action.${action}`),
       who: r.member_name ?? '',
       by: r.actor_name ?? ctx.t('moderation.logBot'),
       why,
-      wanted: r.wanted ? ctx.t('moderation.logWanted', { actions: this.actions(ctx, r.wanted.split(',')) }) : '',
+      wanted:
+        (r.outcome === 'done' ? ctx.t('moderation.logDone') : '') +
+        (r.wanted ? ctx.t('moderation.logWanted', { actions: this.actions(ctx, r.wanted.split(',')) }) : '') +
+        (r.error ? ctx.t('moderation.logError', { error: r.error }) : ''),
     });
   }
 }

@@ -112,6 +112,10 @@ export class DiscordAdapter implements Adapter {
       send: (community, reply, delivery) => this.send(community, reply, delivery),
       sendDirect: (_community, userId, reply, delivery) => this.sendDirect(userId, reply, delivery),
       rulesAccepted: (community, userId) => this.grantRulesRole(community.externalId, userId),
+      deleteMessage: (_community, channelId, messageId, reason) => this.rest('delete', () => this.client.rest.delete(Routes.channelMessage(channelId, messageId), { reason })),
+      timeout: (community, userId, until, reason) =>
+        this.rest('timeout', () => this.client.rest.patch(Routes.guildMember(community.externalId, userId), { body: { communication_disabled_until: until.toISOString() }, reason })),
+      kick: (community, userId, reason) => this.rest('kick', () => this.client.rest.delete(Routes.guildMember(community.externalId, userId), { reason })),
     };
   }
 
@@ -373,8 +377,12 @@ export class DiscordAdapter implements Adapter {
       type: 'message',
       deliveryId: message.id,
       community: guildId ? this.communityRef(guildId, message.guild) : this.dmCommunity(message.author.id),
-      actor: actorOf(message.author, member, guildId ? isAdmin(member?.permissions, member, this.options.settings) : this.dmAdmin(message.author.id)),
+      actor: {
+        ...actorOf(message.author, member, guildId ? isAdmin(member?.permissions, member, this.options.settings) : this.dmAdmin(message.author.id)),
+        ...(member?.joinedTimestamp ? { joinedAt: member.joinedTimestamp } : {}),
+      },
       channelId: message.channelId,
+      messageId: message.id,
       text,
       addressed,
     };
@@ -410,6 +418,22 @@ export class DiscordAdapter implements Adapter {
       await this.post(channelId, this.render(reply, this.log), delivery && this.nonceFor('channel', delivery));
     } catch (err) {
       throw toSendError(err);
+    }
+  }
+
+  /**
+   * A moderation call (delete a message, time out, kick) with its audit-log
+   * reason; a refusal (50013 Missing Permissions: the bot lacks Manage
+   * Messages, Moderate Members or Kick Members, or the member is above it)
+   * becomes a SendError that moderation logs as not done.
+   */
+  private async rest(what: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await call();
+    } catch (err) {
+      const failure = toSendError(err);
+      this.log.warn({ action: what, err: failure.message }, 'a moderation action failed');
+      throw failure;
     }
   }
 

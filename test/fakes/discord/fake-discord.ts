@@ -50,6 +50,11 @@
  *   POST /users/@me/channels (DM channel)
  *   GET /guilds/:gid, /guilds/:gid/channels, /guilds/:gid/roles, /guilds/:gid/members, /guilds/:gid/members/:uid
  *   PUT|DELETE /guilds/:gid/members/:uid/roles/:rid (204 + GUILD_MEMBER_UPDATE; needs ManageRoles and hierarchy)
+ *   PATCH /guilds/:gid/members/:uid with communication_disabled_until (timeout: needs ModerateMembers; never the
+ *     owner or an Administrator; at most 28 days ahead), DELETE /guilds/:gid/members/:uid (kick: needs KickMembers,
+ *     + GUILD_MEMBER_REMOVE); both refuse a member whose highest role is not below the bot's (403 / 50013).
+ *     DELETE /channels/:cid/messages/:mid of another author needs ManageMessages. The audit-log reason arrives as the
+ *     `x-audit-log-reason` header (percent-encoded, as discord.js sends it) on the recorded request.
  *   Anything else: 404 `{ message: '404: Not Found', code: 0 }` (405 for a known path with another method).
  *
  * Gateway (/gateway): HELLO → IDENTIFY → READY (guilds unavailable, resume_gateway_url = this fake) → one
@@ -1391,6 +1396,10 @@ export class FakeDiscord {
     add('DELETE', '/channels/:cid/messages/:mid', ({ params }) => {
       const message = this.messages.get(params.mid as string);
       if (!message || message.channel_id !== params.cid) return error(404, 10008, 'Unknown Message');
+      const guildId = this.channels.get(params.cid as string)?.guildId;
+      const guild = guildId ? this.guilds.get(guildId) : undefined;
+      const others = isObject(message.author) && message.author.id !== this.botUserId;
+      if (guild && others && (this.memberPermissions(guild, this.botMember(guild)) & Permission.ManageMessages) === 0n) return error(403, 50013, 'Missing Permissions');
       this.messages.delete(params.mid as string);
       const list = this.channelMessages.get(params.cid as string);
       if (list) list.splice(list.indexOf(params.mid as string), 1);
@@ -1473,6 +1482,38 @@ export class FakeDiscord {
         },
       };
     };
+    // Moderation: timeout (PATCH communication_disabled_until) and kick (DELETE), with the bot's permission and hierarchy checks.
+    const moderated = (ctx: RouteContext, permission: bigint): { guild: GuildState; member: MemberState } | Reply => {
+      const guild = guildOf(ctx);
+      if (!guild) return error(404, 10004, 'Unknown Guild');
+      const member = guild.members.get(ctx.params.uid as string);
+      if (!member) return error(404, 10007, 'Unknown Member');
+      const bot = this.botMember(guild);
+      const above = member.user.id === guild.ownerId || this.highestRolePosition(guild, member) >= this.highestRolePosition(guild, bot);
+      if ((this.memberPermissions(guild, bot) & permission) === 0n || above) return error(403, 50013, 'Missing Permissions');
+      return { guild, member };
+    };
+    add('PATCH', '/guilds/:gid/members/:uid', (ctx) => {
+      const found = moderated(ctx, Permission.ModerateMembers);
+      if (!('member' in found)) return found;
+      const { guild, member } = found;
+      if (!('communication_disabled_until' in ctx.body)) return json(200, apiMember(member));
+      const until = ctx.body.communication_disabled_until;
+      if (until !== null) {
+        const at = typeof until === 'string' ? Date.parse(until) : NaN;
+        if (Number.isNaN(at) || at > Date.now() + 28 * 86_400_000) return error(400, 50035, 'Invalid Form Body', { communication_disabled_until: { _errors: [{ code: 'BASE_TYPE_BAD_TIME', message: 'at most 28 days ahead' }] } });
+        if ((this.memberPermissions(guild, member) & Permission.Administrator) !== 0n) return error(403, 50013, 'Missing Permissions');
+      }
+      member.communicationDisabledUntil = until as string | null;
+      return json(200, apiMember(member));
+    });
+    add('DELETE', '/guilds/:gid/members/:uid', (ctx) => {
+      const found = moderated(ctx, Permission.KickMembers);
+      if (!('member' in found)) return found;
+      const { guild, member } = found;
+      guild.members.delete(String(member.user.id));
+      return { status: 204, after: () => void this.dispatchGated(Intent.GuildMembers, 'GUILD_MEMBER_REMOVE', { guild_id: guild.id, user: member.user }) };
+    });
     add('PUT', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, true));
     add('DELETE', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, false));
     return routes;

@@ -24,6 +24,7 @@ export const Permission = {
   ChangeNickname: 1n << 26n,
   ManageRoles: 1n << 28n,
   UseApplicationCommands: 1n << 31n,
+  ModerateMembers: 1n << 40n,
 } as const;
 
 /** What @everyone can do in a freshly created server, roughly. */
@@ -132,6 +133,8 @@ export interface MemberState {
   roles: string[];
   nick: string | null;
   joinedAt: string;
+  /** Timed out until (ISO), set by PATCH communication_disabled_until. */
+  communicationDisabledUntil?: string | null;
 }
 
 /** A guild member object; `withUser: false` for `resolved.members` and MESSAGE_CREATE `member`. */
@@ -147,7 +150,7 @@ export function apiMember(member: MemberState, withUser = true): Json {
     mute: false,
     flags: 0,
     pending: false,
-    communication_disabled_until: null,
+    communication_disabled_until: member.communicationDisabledUntil ?? null,
   };
   if (withUser) out.user = member.user;
   return out;
