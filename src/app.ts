@@ -10,6 +10,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { platformCapabilities } from './core/capabilities.js';
 import { cryptoRng, type Rng } from './core/rng.js';
 import { CommandRegistry } from './core/commands/registry.js';
+import type { CommandContext } from './core/context.js';
 import type { Feature } from './core/feature.js';
 import { I18n } from './core/i18n.js';
 import { coreMessages } from './core/messages.js';
@@ -230,7 +231,24 @@ export async function createApp(options: AppOptions): Promise<App> {
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
   const shop = createShop({ store, points: points.service, outbox });
   // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
-  const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, shop: shop.service, rng, rules: config.lottery, translate: translateFor, communityById: (id) => identity.communityById(id) });
+  // A calendar post (posts the bot makes on its own, counted by the daily cap): scheduled posts, quiz openings, lottery reminders.
+  const calendarPosts = { check: (ctx: CommandContext, added: Date[]) => schedule.service.checkCalendar(ctx, added, false), dayIsFull: (communityId: number, timezone: string, now: Date) => schedule.service.dayIsFull(communityId, timezone, now) };
+  const lottery = createLottery({
+    store,
+    outbox,
+    timers,
+    points: points.service,
+    checkin: checkin.service,
+    shop: shop.service,
+    rng,
+    rules: config.lottery,
+    translate: translateFor,
+    communityById: (id) => identity.communityById(id),
+    // Warm-up reminders (remind=3d,1d,1h) are calendar posts.
+    calendar: calendarPosts,
+    logger: logger.child({ component: 'lottery' }),
+  });
+  schedule.service.addCalendarSource((communityId, from, to, now) => lottery.service.calendarFirings(communityId, from, to, now));
   const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
   const quiz = createQuiz({
     store,
@@ -242,7 +260,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger: logger.child({ component: 'quiz' }),
     communityLocale: localeOf,
     // A scheduled quiz's openings are posts the bot makes on its own: the content calendar counts them.
-    calendar: { check: (ctx, added) => schedule.service.checkCalendar(ctx, added, false), dayIsFull: (communityId, timezone, now) => schedule.service.dayIsFull(communityId, timezone, now) },
+    calendar: calendarPosts,
   });
   schedule.service.addCalendarSource((communityId, from, to, now) => quiz.service.calendarFirings(communityId, from, to, now));
   const lifecycle = createLifecycle({

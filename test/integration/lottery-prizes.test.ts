@@ -294,7 +294,7 @@ describe('lottery prizes', () => {
       // The deadline passes while no process runs.
       await clock.advance(3 * HOUR);
       second = await makeTestApp({ clock, databasePath, config });
-      const desired = await second.app.lottery.desired();
+      const desired = await second.app.lottery.desired(clock.now());
       expect(desired.timers.map((d) => d.jobId)).toEqual([`lottery-claims-1-${Date.parse(T0) + HOUR}`]);
       await second.app.start();
       const until = Date.now() + 10_000;

@@ -34,6 +34,7 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
             { name: 'item', type: 'word', named: true, description: 'lottery.arg.item' },
             { name: 'claim', type: 'word', named: true, description: 'lottery.arg.claim' },
             { name: 'reroll', type: 'choice', named: true, choices: { auto: 'choice.reroll.auto', manual: 'choice.reroll.manual' }, choiceAliases: { 自动: 'auto', 手动: 'manual' }, description: 'lottery.arg.reroll' },
+            { name: 'remind', type: 'word', named: true, description: 'lottery.arg.remind' },
           ],
           async handler(ctx, args): Promise<Reply> {
             const row = await service.create(ctx, {
@@ -48,6 +49,7 @@ export function lotteryCommands(service: LotteryService): CommandSpec[] {
                           prizeSpec: prizeSpec(args),
                           claimMs: claimWindow(args.optionalString('claim')),
                           rerollAuto: args.has('reroll') ? args.string('reroll') === 'auto' : undefined,
+                          remind: args.optionalString('remind'),
                         });
             return service.announcement(ctx, row);
           },

@@ -6,7 +6,7 @@ import type { AssembledFeature, Feature, FeatureOptions } from '../../core/featu
 import { lotteryCommands } from './commands.js';
 import { lotteryMessages } from './messages.js';
 import { createLotteryRepo } from './repo.js';
-import { CLAIMS_JOB, DRAW_JOB, LotteryService, type LotteryServiceDeps } from './service.js';
+import { CLAIMS_JOB, DRAW_JOB, REMIND_JOB, LotteryService, type LotteryServiceDeps } from './service.js';
 
 export { LotteryService } from './service.js';
 
@@ -23,8 +23,8 @@ function lotteryFeature(service: LotteryService): Feature {
     name: 'lottery',
     messages: lotteryMessages,
     commands: lotteryCommands(service),
-    jobs: { [DRAW_JOB]: (id, job) => service.drawDue(id, job), [CLAIMS_JOB]: (id, job) => service.claimsDue(id, job) },
+    jobs: { [DRAW_JOB]: (id, job) => service.drawDue(id, job), [CLAIMS_JOB]: (id, job) => service.claimsDue(id, job), [REMIND_JOB]: (id, job) => service.remindDue(id, job) },
     listeners: { memberJoined: (ctx) => service.newcomerEntryOnJoin(ctx) },
-    desiredTimers: () => service.desired(),
+    desiredTimers: (now) => service.desired(now),
   };
 }

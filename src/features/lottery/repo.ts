@@ -34,6 +34,8 @@ export interface NewLottery {
   algorithm: string;
   createdBy: number;
   at: number;
+  /** Warm-up reminders, stored form (`3d,1d,1h`); null: none. */
+  remind: string | null;
 }
 
 export interface EntryRow {
@@ -51,9 +53,15 @@ export interface EntryRow {
  * hash get a list that is already canonical and skip sorting it again.
  */
 export function createLotteryRepo(sql: Sql) {
-  const insert = sql.prepare<[number, string, string, number | null, number | null, number | null, number, number, number, number, number, number, number, string | null, string, string, string, number, number], { id: number }>(
-    `INSERT INTO lotteries (community_id, prize, prize_kind, prize_points, prize_item_id, claim_ms, reroll_auto, winners, ends_at, cost, min_level, min_streak, min_points, bonus, seed_hex, commitment, algorithm, status, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+  const insert = sql.prepare<[number, string, string, number | null, number | null, number | null, number, number, number, number, number, number, number, string | null, string, string, string, number, number, string | null], { id: number }>(
+    `INSERT INTO lotteries (community_id, prize, prize_kind, prize_points, prize_item_id, claim_ms, reroll_auto, winners, ends_at, cost, min_level, min_streak, min_points, bonus, seed_hex, commitment, algorithm, status, created_by, created_at, remind)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id`,
+  );
+  // Warm-up reminders: a run claims an offset by moving `reminded_ms` down, so each is handled once and never out of order.
+  const markRemindHandled = sql.prepare<[number, number, number]>('UPDATE lotteries SET reminded_ms = ? WHERE id = ? AND (reminded_ms IS NULL OR reminded_ms > ?)');
+  const openWithReminders = sql.prepare<[number], LotteryRow>("SELECT * FROM lotteries WHERE community_id = ? AND status = 'open' AND remind IS NOT NULL ORDER BY id");
+  const remindersPosted = sql.prepare<[number, number, number], { created_at: number; source: string }>(
+    "SELECT created_at, source FROM deliveries WHERE community_id = ? AND created_at >= ? AND created_at < ? AND source LIKE 'lottery-remind:%' ORDER BY created_at, id",
   );
   const insertClaim = sql.prepare<[number, number, number, string, number | null, number | null, number | null, number], { id: number }>(
     `INSERT INTO lottery_claims (lottery_id, member_id, round, status, deadline_at, remind_at, claimed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -106,7 +114,7 @@ export function createLotteryRepo(sql: Sql) {
   return {
     hadNewcomerEntry: async (memberId: number) => ((await newcomer.get(memberId))?.n ?? 0) > 0,
     insert: async (l: NewLottery) =>
-      ((await insert.get(l.communityId, l.prize, l.prizeKind, l.prizePoints, l.prizeItemId, l.claimMs, l.rerollAuto ? 1 : 0, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at)) as { id: number }).id,
+      ((await insert.get(l.communityId, l.prize, l.prizeKind, l.prizePoints, l.prizeItemId, l.claimMs, l.rerollAuto ? 1 : 0, l.winners, l.endsAt, l.cost, l.minLevel, l.minStreak, l.minPoints, l.bonus, l.seedHex, l.commitment, l.algorithm, l.createdBy, l.at, l.remind)) as { id: number }).id,
     /** A winner's claim; undefined when the member already has one for this lottery (a re-run). */
     insertClaim: async (c: { lotteryId: number; memberId: number; round: number; status: ClaimRow['status']; deadlineAt: number | null; remindAt: number | null; claimedAt: number | null; at: number }) =>
       (await insertClaim.get(c.lotteryId, c.memberId, c.round, c.status, c.deadlineAt, c.remindAt, c.claimedAt, c.at))?.id,
@@ -123,6 +131,11 @@ export function createLotteryRepo(sql: Sql) {
     nextDue: () => nextDue.all(),
     nextDueOf: async (lotteryId: number) => (await nextDueOf.get(lotteryId))?.due ?? undefined,
     get: (id: number) => get.get(id),
+    /** Claims the reminder `offsetMs` before the draw: false when it (or a later one) was handled already. */
+    markRemindHandled: async (id: number, offsetMs: number) => (await markRemindHandled.run(offsetMs, id, offsetMs)) === 1,
+    openWithReminders: (communityId: number) => openWithReminders.all(communityId),
+    /** Warm-up reminders posted in [from, to) (outbox source `lottery-remind:<lottery>`). */
+    remindersPosted: (communityId: number, from: number, to: number) => remindersPosted.all(communityId, from, to),
     listRecent: (communityId: number) => list.all(communityId, communityId),
     allOpen: () => open.all(),
     newestOpen: (communityId: number, now: number) => newestOpen.get(communityId, now),

@@ -43,6 +43,10 @@ export const lotteries = sqliteTable(
     createdBy: integer('created_by').references(() => members.id),
     createdAt: integer('created_at').notNull(),
     drawnAt: integer('drawn_at'),
+    /** Warm-up reminders before the draw (`remind=3d,1d,1h`), as typed and checked; NULL: none. */
+    remind: text('remind'),
+    /** The offset (ms before the draw) of the last reminder handled (posted or skipped at the cap): a later run never goes back. */
+    remindedMs: integer('reminded_ms'),
   },
   (t) => [index('lotteries_community').on(t.communityId, t.status), index('lotteries_status').on(t.status, t.endsAt)],
 );

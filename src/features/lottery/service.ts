@@ -4,6 +4,7 @@
  * refunds, and verify. The draw depends only on the seed committed at
  * creation and the frozen entry list (see draw.ts), so anyone can re-run it.
  */
+import type { Logger } from 'pino';
 import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
 import type { Translate } from '../../core/i18n.js';
@@ -20,12 +21,17 @@ import { formatLocal } from '../../core/time/when.js';
 import { ALGORITHM_VERSION, commitment, drawWinners, entriesHash, verifyDraw, type DrawEntry } from './draw.js';
 import { prizeState, reminderAt, type PrizeState } from './prizes.js';
 import type { ClaimView, EntryRow, LotteryRepo, LotteryRow } from './repo.js';
+import { dueReminder, formatReminders, parseReminders, storedReminders, type RemindOffset } from './reminders.js';
+import type { Firing } from '../schedule/calendar.js';
 
 export const DRAW_JOB = 'lottery-draw';
 const drawJobId = (id: number): string => `lottery-draw-${id}`;
 /** Reminders and deadlines of a lottery's prize claims: one job per lottery and due time. */
 export const CLAIMS_JOB = 'lottery-claims';
 const claimsJobId = (id: number, due: number): string => `lottery-claims-${id}-${due}`;
+/** Warm-up reminders before the draw (`remind=3d,1d,1h`): one timer per lottery and offset. */
+export const REMIND_JOB = 'lottery-remind';
+const remindJobId = (id: number, offsetMs: number): string => `lottery-remind-${id}-${offsetMs}`;
 
 export type BonusRule = 'streak7' | 'level';
 
@@ -63,6 +69,8 @@ export interface CreateInput {
   /** Claim window in ms; null: no deadline; undefined: the configured default. */
   claimMs?: number | null;
   rerollAuto?: boolean;
+  /** `remind=3d,1d,1h` as typed: checked here against the time to the draw and the content calendar. */
+  remind?: string;
 }
 
 interface Frozen {
@@ -91,6 +99,15 @@ export interface LotteryServiceDeps {
   translate: (communityId: number) => Promise<Translate>;
   /** A community's settings (timezone, day start), for the draw's ledger day and deadlines in posts. */
   communityById: (id: number) => Promise<CommunityInfo | undefined>;
+  /**
+   * The content calendar (schedule feature): warm-up reminders are posts the
+   * bot makes on its own and count toward the daily cap. Absent: no cap.
+   */
+  calendar?: {
+    check(ctx: CommandContext, added: Date[]): Promise<void>;
+    dayIsFull(communityId: number, timezone: string, now: Date): Promise<boolean>;
+  };
+  logger?: Logger;
 }
 
 /** What a job-time post needs: the community's translator and its settings. */
@@ -118,6 +135,8 @@ export class LotteryService {
       if (!item) throw new UserError('lottery.noItem', { item: spec.item });
       itemId = item.id;
     }
+    const reminders = input.remind === undefined ? [] : this.reminders(input.remind, input.ends, ctx.now);
+    await this.deps.calendar?.check(ctx, reminders.map((o) => new Date(input.ends.getTime() - o.ms)));
     const configured = this.deps.rules.claimHours > 0 ? this.deps.rules.claimHours * 3_600_000 : null;
     const seedHex = this.deps.rng.hex(32);
     const id = await this.deps.repo.insert({
@@ -140,9 +159,93 @@ export class LotteryService {
           algorithm: ALGORITHM_VERSION,
           createdBy: ctx.member.id,
           at: ctx.now.getTime(),
+          remind: reminders.length > 0 ? formatReminders(reminders) : null,
         });
-    ctx.afterCommit(() => this.deps.timers.at(drawJobId(id), input.ends, { kind: DRAW_JOB, id }));
+    ctx.afterCommit(async () => {
+      await this.deps.timers.at(drawJobId(id), input.ends, { kind: DRAW_JOB, id });
+      for (const o of reminders) await this.deps.timers.at(remindJobId(id, o.ms), new Date(input.ends.getTime() - o.ms), { kind: REMIND_JOB, id });
+    });
     return (await this.deps.repo.get(id)) as LotteryRow;
+  }
+
+  /** `remind=` read strictly; a refusal says what is wrong in the command's language. */
+  private reminders(raw: string, ends: Date, now: Date): RemindOffset[] {
+    const parsed = parseReminders(raw, ends.getTime() - now.getTime());
+    if (parsed.ok) return parsed.offsets;
+    switch (parsed.error) {
+      case 'format':
+        throw new UserError('lottery.remindFormat', { part: parsed.part });
+      case 'tooMany':
+        throw new UserError('lottery.remindTooMany', { max: parsed.max });
+      case 'duplicate':
+        throw new UserError('lottery.remindDuplicate', { part: parsed.part });
+      case 'tooLate':
+        throw new UserError('lottery.remindTooLate', { part: parsed.part });
+    }
+  }
+
+  /**
+   * Timer job: a warm-up reminder is due. Posts the latest reminder whose time
+   * has come, once (the lottery row records it by compare-and-set, the outbox
+   * key is per lottery and offset); nothing once the lottery is drawn or
+   * cancelled; skipped and logged when the community day is at its daily cap.
+   */
+  async remindDue(id: number, job: JobContext): Promise<JobOutcome> {
+    const row = await this.deps.repo.get(id);
+    if (!row) return 'missing';
+    if (row.status !== 'open') return;
+    const due = dueReminder(storedReminders(row.remind), row.ends_at, job.firedAt.getTime(), row.reminded_ms);
+    if (!due || !(await this.deps.repo.markRemindHandled(id, due.ms))) return;
+    const community = await this.deps.communityById(row.community_id);
+    if (!community) return 'missing';
+    if (await this.deps.calendar?.dayIsFull(row.community_id, community.timezone, job.firedAt)) {
+      this.deps.logger?.warn({ lottery: id, community: row.community_id, offset: `${due.n}${due.unit}` }, 'lottery reminder skipped: the community day is at its daily cap of posts');
+      return;
+    }
+    const t = await this.deps.translate(row.community_id);
+    const reply: Reply = {
+      text: t('lottery.remindPost', { id, prize: row.prize, left: t(`lottery.left.${due.unit}`, { n: due.n }) }),
+      actions: [{ label: t('lottery.joinButton'), command: `lottery join ${id}`, style: 'primary' }],
+      actionsExplained: true,
+    };
+    await this.deps.outbox.post(row.community_id, reply, { key: `lottery-remind-${id}-${due.ms}`, source: `lottery-remind:${id}`, at: job.firedAt, afterCommit: job.afterCommit });
+  }
+
+  /** The calendar's view of this community's warm-up reminders: posted in [from, to), and from `now` on the planned ones. */
+  async calendarFirings(communityId: number, from: Date, to: Date, now: Date): Promise<Firing[]> {
+    const out: Firing[] = [];
+    const open = await this.deps.repo.openWithReminders(communityId);
+    const prizes = new Map(open.map((row) => [row.id, row.prize]));
+    const prizeOf = async (id: number): Promise<string> => prizes.get(id) ?? (await this.deps.repo.get(id))?.prize ?? '';
+    for (const d of await this.deps.repo.remindersPosted(communityId, from.getTime(), to.getTime())) {
+      const lotteryId = Number(d.source.slice('lottery-remind:'.length));
+      out.push({ at: new Date(Number(d.created_at)), promo: false, postId: null, text: await prizeOf(lotteryId), lotteryId });
+    }
+    const later = Math.max(from.getTime(), now.getTime() + 1);
+    for (const row of open) {
+      for (const o of storedReminders(row.remind)) {
+        const at = row.ends_at - o.ms;
+        if (at >= later && at < to.getTime() && (row.reminded_ms === null || o.ms < row.reminded_ms)) out.push({ at: new Date(at), promo: false, postId: null, text: row.prize, lotteryId: row.id });
+      }
+    }
+    return out;
+  }
+
+  /** The reminder timers a lottery still needs at `now`: the one due and not yet handled (a late run posts it), and those to come. */
+  private reminderTimers(row: LotteryRow, now: Date): DesiredTimers['timers'] {
+    const offsets = storedReminders(row.remind);
+    const due = dueReminder(offsets, row.ends_at, now.getTime(), row.reminded_ms);
+    const wanted = offsets.filter((o) => o === due || (row.ends_at - o.ms > now.getTime() && (row.reminded_ms === null || o.ms < row.reminded_ms)));
+    return wanted.map((o) => ({ jobId: remindJobId(row.id, o.ms), dueAt: new Date(row.ends_at - o.ms), job: { kind: REMIND_JOB, id: row.id } }));
+  }
+
+  /** After a draw or a cancel: the reminders still armed are not needed (their job would find the lottery closed anyway). */
+  private cancelReminders(row: LotteryRow, afterCommit: (fn: AfterCommit) => void): void {
+    const offsets = storedReminders(row.remind);
+    if (offsets.length === 0) return;
+    afterCommit(async () => {
+      for (const o of offsets) await this.deps.timers.cancel(remindJobId(row.id, o.ms)).catch(() => undefined);
+    });
   }
 
   async join(ctx: CommandContext, id: number): Promise<{ tickets: number; entrants: number; balance: number | undefined }> {
@@ -202,6 +305,7 @@ export class LotteryService {
     const row = await this.openLottery(ctx, id);
     const reply = await this.drawInTransaction(row, ctx.now, ctx.t, ctx.afterCommit);
     ctx.afterCommit(() => this.deps.timers.cancel(drawJobId(id)).catch(() => undefined));
+    this.cancelReminders(row, ctx.afterCommit);
     return reply ?? { text: ctx.t('lottery.notOpen', { id }) };
   }
 
@@ -472,6 +576,7 @@ export class LotteryService {
       if (result.applied) refunded++;
     }
     ctx.afterCommit(() => this.deps.timers.cancel(drawJobId(id)).catch(() => undefined));
+    this.cancelReminders(row, ctx.afterCommit);
     return { refunded };
   }
 
@@ -528,10 +633,12 @@ export class LotteryService {
     };
   }
 
-  async desired(): Promise<DesiredTimers> {
+  async desired(now: Date): Promise<DesiredTimers> {
+    const open = await this.deps.repo.allOpen();
     return {
       timers: [
-        ...(await this.deps.repo.allOpen()).map((row) => ({ jobId: drawJobId(row.id), dueAt: new Date(row.ends_at), job: { kind: DRAW_JOB, id: row.id } })),
+        ...open.map((row) => ({ jobId: drawJobId(row.id), dueAt: new Date(row.ends_at), job: { kind: DRAW_JOB, id: row.id } })),
+        ...open.filter((row) => row.status === 'open').flatMap((row) => this.reminderTimers(row, now)),
         // Prize claims: the next reminder or deadline of each lottery with unclaimed prizes.
         ...(await this.deps.repo.nextDue()).map((d) => ({ jobId: claimsJobId(d.lottery_id, d.due), dueAt: new Date(d.due), job: { kind: CLAIMS_JOB, id: d.lottery_id } })),
       ],

@@ -15,6 +15,8 @@ export interface Firing {
   text: string;
   /** A scheduled quiz's opening (the quiz schedule's id): another feature's post that counts toward the daily cap. */
   quizScheduleId?: number;
+  /** A lottery's warm-up reminder (the lottery's id; `text` is its prize). */
+  lotteryId?: number;
 }
 
 /** Another feature's posts that count in the calendar: made in [from, to) and, from `now` on, planned. */

@@ -151,7 +151,7 @@ function renderCalendar(ctx: CommandContext, view: CalendarView): Reply {
   const counts = countBy(view.firings.map((f) => dayKey(f.at, tz)));
   const lines = [...byDay.values()].map((firings) => {
     const shown = firings.slice(0, ITEMS_PER_DAY).map((f) =>
-      ctx.t('schedule.calendar.item', { time: time(f.at), what: f.quizScheduleId !== undefined ? ctx.t('schedule.calendar.quiz', { id: f.quizScheduleId, bank: preview(f.text, 16) }) : f.postId === null ? ctx.t('schedule.calendar.announce') : `#${f.postId} ${preview(f.text, 16)}`, promo: f.promo ? ctx.t('schedule.calendar.promo') : '' }),
+      ctx.t('schedule.calendar.item', { time: time(f.at), what: f.quizScheduleId !== undefined ? ctx.t('schedule.calendar.quiz', { id: f.quizScheduleId, bank: preview(f.text, 16) }) : f.lotteryId !== undefined ? ctx.t('schedule.calendar.lottery', { id: f.lotteryId, prize: preview(f.text, 16) }) : f.postId === null ? ctx.t('schedule.calendar.announce') : `#${f.postId} ${preview(f.text, 16)}`, promo: f.promo ? ctx.t('schedule.calendar.promo') : '' }),
     );
     if (firings.length > ITEMS_PER_DAY) shown.push(ctx.t('schedule.calendar.more', { n: firings.length - ITEMS_PER_DAY }));
     const first = firings[0] as CalendarView['firings'][number];

@@ -58,6 +58,7 @@ export const scheduleMessages = {
   'schedule.calendar.item': { 'zh-CN': '{time} {what}{promo}', en: '{time} {what}{promo}' },
   'schedule.calendar.announce': { 'zh-CN': '公告', en: 'announcement' },
   'schedule.calendar.quiz': { 'zh-CN': '定时答题 #{id}（{bank}）', en: 'scheduled quiz #{id} ({bank})' },
+  'schedule.calendar.lottery': { 'zh-CN': '抽奖提醒 #{id}（{prize}）', en: 'lottery reminder #{id} ({prize})' },
   'schedule.calendar.promo': { 'zh-CN': '【推广】', en: ' [promo]' },
   'schedule.calendar.more': { 'zh-CN': '还有 {n} 条', en: '{n} more' },
   'schedule.calendar.separator': { 'zh-CN': '；', en: '; ' },

@@ -1,0 +1,2 @@
+ALTER TABLE "lotteries" ADD COLUMN "remind" text;--> statement-breakpoint
+ALTER TABLE "lotteries" ADD COLUMN "reminded_ms" bigint;

@@ -1,0 +1,2 @@
+ALTER TABLE `lotteries` ADD `remind` text;--> statement-breakpoint
+ALTER TABLE `lotteries` ADD `reminded_ms` integer;
