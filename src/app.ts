@@ -28,7 +28,7 @@ import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playgroun
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import { senderModerator, type Sender } from './core/sender.js';
+import { senderModerator, senderRoles, type Sender } from './core/sender.js';
 import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
@@ -40,7 +40,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
-import { createShop } from './features/shop/index.js';
+import { createShop, type ShopService } from './features/shop/index.js';
 import { createModeration } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
@@ -83,6 +83,7 @@ export interface App {
   schedule: ScheduleService;
   lottery: LotteryService;
   poll: PollService;
+  shop: ShopService;
   lifecycle: LifecycleService;
   analytics: AnalyticsService;
   dashboard: DashboardService;
@@ -228,7 +229,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
-  const shop = createShop({ store, points: points.service, outbox });
+  const shop = createShop({ store, points: points.service, outbox, timers, roles: senderRoles(senderOf) });
   // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, shop: shop.service, rng, rules: config.lottery, translate: translateFor, communityById: (id) => identity.communityById(id) });
   const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
@@ -395,6 +396,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     schedule: schedule.service,
     lottery: lottery.service,
     poll: poll.service,
+    shop: shop.service,
     lifecycle: lifecycle.service,
     analytics: analytics.service,
     dashboard: dashboard.service,
