@@ -22,7 +22,7 @@ import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
 import { createCheckin, streakProfileLine, type CheckinService } from './features/checkin/index.js';
-import { createPoints, levelUpPoster, type PointsService } from './features/points/index.js';
+import { createPoints, levelRoleGranter, levelUpPoster, type PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
@@ -224,12 +224,22 @@ export async function createApp(options: AppOptions): Promise<App> {
   const built: { registry?: CommandRegistry } = {};
   // Each feature is assembled the same way: create<Name>({ store, ...named dependencies }) → { service, feature }.
   const postLevelUp = levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf });
+  // Roles on the community's platform (Discord): shop role items and level perks, one port.
+  const roles = senderRoles(senderOf);
+  const levelLog = logger.child({ component: 'level-roles' });
+  const grantLevelRoles = config.points.levels.some((l) => l.role !== undefined)
+    ? levelRoleGranter({
+        roles,
+        member: (id) => identity.memberById(id),
+        onError: (err, about) => levelLog.warn({ ...about, err: err instanceof Error ? err.message : String(err) }, 'could not grant a level role (the bot needs Manage Roles and a role above it)'),
+      })
+    : undefined;
   // /points shows check-in's streak line; check-in is built after points (it awards through them), so the list is read when /points runs.
-  const points = createPoints({ store, levels: config.points.levels, postLevelUp, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
+  const points = createPoints({ store, levels: config.points.levels, postLevelUp, grantLevelRoles, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
-  const shop = createShop({ store, points: points.service, outbox, timers, roles: senderRoles(senderOf) });
+  const shop = createShop({ store, points: points.service, outbox, timers, roles });
   // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
   const lottery = createLottery({ store, outbox, timers, points: points.service, checkin: checkin.service, shop: shop.service, rng, rules: config.lottery, translate: translateFor, communityById: (id) => identity.communityById(id) });
   const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });

@@ -133,3 +133,38 @@ describe('shop: role items', () => {
     expect(await on(d, 'admin', '/shop add 会员 price=10 kind=role')).toBe('A role item needs its role: role=<role id> or role=@role.');
   });
 });
+
+describe('level perks: points.levels[].role', () => {
+  const ROLE2 = '998877665544332211';
+  const levels = [
+    { min: 0, name: { 'zh-CN': '新手', en: 'Newcomer' } },
+    { min: 100, name: { 'zh-CN': '进阶', en: 'Regular' }, role: ROLE },
+    { min: 500, name: { 'zh-CN': '专家', en: 'Expert' }, role: ROLE2 },
+  ];
+
+  it('a crossing grants the role of every level crossed, once, after the commit; no crossing grants nothing; platforms without roles are skipped', async () => {
+    const sender = roleSender();
+    const t = await app({ clock: new FixedClock(T0), senders: [sender], config: { points: { levels } } });
+    await on(t, 'alice', '/points');
+    await on(t, 'admin', '/grant alice 600 big help');
+    expect(sender.calls).toEqual([
+      { what: 'grant', userId: 'alice', roleId: ROLE, reason: 'qunbot: level reached' },
+      { what: 'grant', userId: 'alice', roleId: ROLE2, reason: 'qunbot: level reached' },
+    ]);
+    await on(t, 'admin', '/grant alice 50 more');
+    expect(sender.calls).toHaveLength(2);
+    // The playground has no roles: its level-ups are announced, no role is asked for.
+    await t.chat.say('bob', '/points');
+    await t.chat.say('admin', '/grant bob 150 help');
+    expect(sender.calls).toHaveLength(2);
+  });
+
+  it('a grant Discord refuses does not undo the points', async () => {
+    const sender = roleSender({ refuse: true });
+    const t = await app({ clock: new FixedClock(T0), senders: [sender], config: { points: { levels } } });
+    await on(t, 'carol', '/points');
+    await on(t, 'admin', '/grant carol 120 help');
+    expect(sender.calls.map((c) => c.roleId)).toEqual([ROLE]);
+    expect(await balanceOf(t, 'carol')).toBe(120);
+  });
+});
