@@ -23,13 +23,13 @@ import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
 import { createCheckin, streakProfileLine, type CheckinService } from './features/checkin/index.js';
-import { createPoints, levelUpPoster, type PointsService } from './features/points/index.js';
+import { createPoints, levelRoleGranter, levelUpPoster, type PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import { senderModerator, type Sender } from './core/sender.js';
+import { senderModerator, senderRoles, type Sender } from './core/sender.js';
 import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
@@ -41,7 +41,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
-import { createShop } from './features/shop/index.js';
+import { createShop, type ShopService } from './features/shop/index.js';
 import { createModeration } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
@@ -84,6 +84,7 @@ export interface App {
   schedule: ScheduleService;
   lottery: LotteryService;
   poll: PollService;
+  shop: ShopService;
   lifecycle: LifecycleService;
   analytics: AnalyticsService;
   dashboard: DashboardService;
@@ -224,12 +225,22 @@ export async function createApp(options: AppOptions): Promise<App> {
   const built: { registry?: CommandRegistry } = {};
   // Each feature is assembled the same way: create<Name>({ store, ...named dependencies }) → { service, feature }.
   const postLevelUp = levelUpPoster({ outbox, i18n, member: (id) => identity.memberById(id), locale: localeOf });
+  // Roles on the community's platform (Discord): shop role items and level perks, one port.
+  const roles = senderRoles(senderOf);
+  const levelLog = logger.child({ component: 'level-roles' });
+  const grantLevelRoles = config.points.levels.some((l) => l.role !== undefined)
+    ? levelRoleGranter({
+        roles,
+        member: (id) => identity.memberById(id),
+        onError: (err, about) => levelLog.warn({ ...about, err: err instanceof Error ? err.message : String(err) }, 'could not grant a level role (the bot needs Manage Roles and a role above it)'),
+      })
+    : undefined;
   // /points shows check-in's streak line; check-in is built after points (it awards through them), so the list is read when /points runs.
-  const points = createPoints({ store, levels: config.points.levels, postLevelUp, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
+  const points = createPoints({ store, levels: config.points.levels, postLevelUp, grantLevelRoles, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
-  const shop = createShop({ store, points: points.service, outbox });
+  const shop = createShop({ store, points: points.service, outbox, timers, roles });
   // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
   // A calendar post (posts the bot makes on its own, counted by the daily cap): scheduled posts, quiz openings, lottery reminders.
   const calendarPosts = { check: (ctx: CommandContext, added: Date[]) => schedule.service.checkCalendar(ctx, added, false), dayIsFull: (communityId: number, timezone: string, now: Date) => schedule.service.dayIsFull(communityId, timezone, now) };
@@ -413,6 +424,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     schedule: schedule.service,
     lottery: lottery.service,
     poll: poll.service,
+    shop: shop.service,
     lifecycle: lifecycle.service,
     analytics: analytics.service,
     dashboard: dashboard.service,

@@ -122,7 +122,7 @@ export const configSchema = z.object({
   }),
   points: z.object({
     levels: z
-      .array(z.object({ min: z.number().int().min(0), name: localized }))
+      .array(z.object({ min: z.number().int().min(0), name: localized, role: z.string().regex(/^\d{15,25}$/, 'a Discord role id').optional() }))
       .min(1)
       .refine((l) => l[0]?.min === 0, { message: 'the first level must start at 0' })
       .refine((l) => l.every((x, i) => i === 0 || x.min > (l[i - 1]?.min ?? -1)), { message: 'levels must be sorted by min, ascending' }),

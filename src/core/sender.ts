@@ -56,7 +56,17 @@ export interface Sender {
   /** Mutes the member until `until` (Discord: communication_disabled_until, at most 28 days ahead). */
   timeout?(community: CommunityInfo, platformUserId: string, until: Date, reason: string): Promise<void>;
   kick?(community: CommunityInfo, platformUserId: string, reason: string): Promise<void>;
+  /**
+   * Roles (Discord; not WeCom or the playground): add or take away a role the
+   * community's platform knows by `roleId`. Throws SendError with the
+   * platform's reason (Manage Roles missing, the role above the bot's).
+   */
+  grantRole?(community: CommunityInfo, platformUserId: string, roleId: string, reason: string): Promise<void>;
+  removeRole?(community: CommunityInfo, platformUserId: string, roleId: string, reason: string): Promise<void>;
 }
+
+/** How features find a community's sender (app.ts builds it once, over the registered senders). */
+export type SenderOf = (communityId: number) => Promise<{ community: CommunityInfo; sender: Sender | undefined } | undefined>;
 
 /** What moderation asks of a platform beyond warning. */
 export type ModerationAction =
@@ -77,7 +87,7 @@ export interface Moderator {
   act(communityId: number, action: ModerationAction, reason: string): Promise<void>;
 }
 
-export function senderModerator(senderOf: (communityId: number) => Promise<{ community: CommunityInfo; sender: Sender | undefined } | undefined>): Moderator {
+export function senderModerator(senderOf: SenderOf): Moderator {
   const method = (sender: Sender | undefined, kind: ModerationKind) => (kind === 'delete' ? sender?.deleteMessage : kind === 'timeout' ? sender?.timeout : sender?.kick);
   return {
     can: async (communityId, kind) => method((await senderOf(communityId))?.sender, kind) !== undefined,
@@ -89,5 +99,34 @@ export function senderModerator(senderOf: (communityId: number) => Promise<{ com
       else if (action.kind === 'timeout') await sender.timeout?.(found.community, action.platformUserId, action.until, reason);
       else await sender.kick?.(found.community, action.platformUserId, reason);
     },
+  };
+}
+
+/**
+ * The roles port features see (shop role items, level perks), made from the
+ * community's sender like the Moderator: `can` says whether the platform
+ * has roles at all; `grant`/`remove` throw SendError with the platform's
+ * reason when it refuses, or when it has no roles.
+ */
+export interface Roles {
+  can(communityId: number): Promise<boolean>;
+  grant(communityId: number, platformUserId: string, roleId: string, reason: string): Promise<void>;
+  remove(communityId: number, platformUserId: string, roleId: string, reason: string): Promise<void>;
+}
+
+export function senderRoles(senderOf: SenderOf): Roles {
+  const act = async (kind: 'grantRole' | 'removeRole', communityId: number, userId: string, roleId: string, reason: string) => {
+    const found = await senderOf(communityId);
+    const method = found?.sender?.[kind];
+    if (!found || !method) throw new SendError('the platform has no roles', false);
+    await method.call(found.sender, found.community, userId, roleId, reason);
+  };
+  return {
+    can: async (communityId) => {
+      const sender = (await senderOf(communityId))?.sender;
+      return sender?.grantRole !== undefined && sender.removeRole !== undefined;
+    },
+    grant: (...a) => act('grantRole', ...a),
+    remove: (...a) => act('removeRole', ...a),
   };
 }

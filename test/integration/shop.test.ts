@@ -302,7 +302,9 @@ describe('shop: windows, levels and bad input', () => {
     expect(await t.chat.say('admin', '/shop add 123 price=5')).toContain('不能只是数字');
     expect(await t.chat.say('admin', `/shop add ${'长'.repeat(41)} price=5`)).toContain('最多 40 个字');
     expect(await t.chat.say('admin', '/shop add 卡 price=5 kind=code stock=3')).toContain('不能设置库存');
-    expect(await t.chat.say('admin', '/shop add 卡 price=5 kind=role')).toContain('发放方式');
+    expect(await t.chat.say('admin', '/shop add 卡 price=5 kind=gift')).toContain('发放方式');
+    // A role item is a known kind, refused where the platform has no roles (test/integration/shop-roles.test.ts).
+    expect(await t.chat.say('admin', '/shop add 卡 price=5 kind=role')).toContain('不支持身份组');
     expect(await before()).toEqual([0, 0, 0]);
     await t.chat.say('admin', '/shop add 贴纸 price=5');
     expect(await t.chat.say('admin', '/shop add 贴纸 price=9')).toBe('商城里已经有名为「贴纸」的商品。');

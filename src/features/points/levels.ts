@@ -4,6 +4,8 @@ import type { Locale } from '../../core/i18n.js';
 export interface LevelSpec {
   min: number;
   name: Record<Locale, string>;
+  /** A perk: the Discord role a member is granted on reaching this level. */
+  role?: string | undefined;
 }
 
 export interface Level {

@@ -42,6 +42,9 @@ export interface AwardResult {
 /** Posts a member's level-up to their community, once per member and level (see levels.ts). */
 export type LevelUpPost = (input: { communityId: number; memberId: number; level: Level; at: Date; afterCommit: (fn: AfterCommit) => void }) => Promise<void>;
 
+/** Grants the roles of the levels a member just crossed (`points.levels[].role`), after the commit. */
+export type LevelRoleGrant = (input: { communityId: number; memberId: number; roleIds: string[]; afterCommit: (fn: AfterCommit) => void }) => Promise<void>;
+
 export type Period = 'week' | 'month' | 'all';
 
 /** What a PointsService needs, by name (built by the feature's assembly function in index.ts). */
@@ -50,6 +53,8 @@ export interface PointsServiceDeps {
   levels: readonly LevelSpec[];
   /** Posts a level crossing that happened outside a command reply. */
   postLevelUp: LevelUpPost;
+  /** Level perks: roles granted on a crossing (absent: no level has a role). */
+  grantLevelRoles?: LevelRoleGrant | undefined;
 }
 
 export class PointsService {
@@ -89,6 +94,9 @@ export class PointsService {
     const earned = before.earned + earnedDelta;
     const levelAfter = levelFor(earned, this.deps.levels);
     if (levelAfter.index <= levelBefore.index) return { applied, balance, earned };
+    // Every level crossed carries its perk, even when one award skips a level.
+    const roleIds = this.deps.levels.slice(levelBefore.index + 1, levelAfter.index + 1).flatMap((l) => (l.role === undefined ? [] : [l.role]));
+    if (roleIds.length > 0) await this.deps.grantLevelRoles?.({ communityId: input.communityId, memberId: input.memberId, roleIds, afterCommit: input.afterCommit });
     if (!input.levelUpInReply) await this.deps.postLevelUp({ communityId: input.communityId, memberId: input.memberId, level: levelAfter, at: input.at, afterCommit: input.afterCommit });
     return { applied, balance, earned, levelUp: levelAfter };
   }

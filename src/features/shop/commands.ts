@@ -41,7 +41,9 @@ export function shopCommands(service: ShopService): CommandSpec[] {
             { name: 'name', type: 'text', required: true, description: 'shop.arg.name' },
             { name: 'price', type: 'int', named: true, required: true, min: 0, max: 100_000_000, description: 'shop.arg.price' },
             ...terms,
-            { name: 'kind', type: 'choice', named: true, choices: { manual: 'choice.shopKind.manual', code: 'choice.shopKind.code' }, choiceAliases: { 实物: 'manual', 人工: 'manual', 兑换码: 'code', 卡密: 'code' }, description: 'shop.arg.kind' },
+            { name: 'kind', type: 'choice', named: true, choices: { manual: 'choice.shopKind.manual', code: 'choice.shopKind.code', role: 'choice.shopKind.role' }, choiceAliases: { 实物: 'manual', 人工: 'manual', 兑换码: 'code', 卡密: 'code', 身份组: 'role' }, description: 'shop.arg.kind' },
+            { name: 'role', type: 'word', named: true, description: 'shop.arg.role' },
+            { name: 'days', type: 'int', named: true, min: 1, max: 3650, description: 'shop.arg.days' },
           ],
           handler: (ctx, args) =>
             service.add(ctx, {
@@ -53,6 +55,8 @@ export function shopCommands(service: ShopService): CommandSpec[] {
               minLevel: levelIndex(args) ?? 0,
               starts: optionalWhen(args, 'starts'),
               ends: optionalWhen(args, 'ends'),
+              role: args.optionalString('role'),
+              days: args.optionalInt('days'),
             }),
         },
         {

@@ -7,16 +7,22 @@ import type { AssembledFeature, Feature, FeatureOptions } from '../../core/featu
 import { shopCommands } from './commands.js';
 import { shopMessages } from './messages.js';
 import { createShopRepo } from './repo.js';
-import { ShopService, type ShopServiceDeps } from './service.js';
+import { ROLE_EXPIRY_JOB, ShopService, type ShopServiceDeps } from './service.js';
 
 export { ShopService } from './service.js';
 
-export function createShop(options: FeatureOptions<ShopServiceDeps>): AssembledFeature<ShopService> {
+export function createShop(options: Omit<FeatureOptions<ShopServiceDeps>, 'unit'>): AssembledFeature<ShopService> {
   const { store, ...deps } = options;
-  const service = new ShopService({ ...deps, repo: createShopRepo(store.sql) });
+  const service = new ShopService({ ...deps, repo: createShopRepo(store.sql), unit: (fn) => store.unit(fn) });
   return { service, feature: shopFeature(service) };
 }
 
 function shopFeature(service: ShopService): Feature {
-  return { name: 'shop', messages: shopMessages, commands: shopCommands(service) };
+  return {
+    name: 'shop',
+    messages: shopMessages,
+    commands: shopCommands(service),
+    jobs: { [ROLE_EXPIRY_JOB]: (id, job) => service.expireRole(id, job) },
+    desiredTimers: () => service.desired(),
+  };
 }

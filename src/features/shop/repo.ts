@@ -14,6 +14,8 @@ export type ItemWithLeft = ItemRow & { free_codes: number };
 export interface OrderView extends OrderRow {
   item_name: string;
   item_kind: ItemKind;
+  role_id: string | null;
+  role_days: number | null;
   member_name: string;
   platform_user_id: string;
   code: string | null;
@@ -30,6 +32,8 @@ export interface NewItem {
   minLevel: number;
   startsAt: number | null;
   endsAt: number | null;
+  roleId: string | null;
+  roleDays: number | null;
   createdBy: number;
   at: number;
 }
@@ -45,14 +49,14 @@ export interface ItemChanges {
   endsAt: number | null;
 }
 
-const ORDER_VIEW = `SELECT o.*, i.name AS item_name, i.kind AS item_kind, m.display_name AS member_name, (SELECT a.platform_user_id FROM member_accounts a WHERE a.member_id = o.member_id ORDER BY a.id LIMIT 1) AS platform_user_id, c.code AS code
+const ORDER_VIEW = `SELECT o.*, i.name AS item_name, i.kind AS item_kind, i.role_id AS role_id, i.role_days AS role_days, m.display_name AS member_name, (SELECT a.platform_user_id FROM member_accounts a WHERE a.member_id = o.member_id ORDER BY a.id LIMIT 1) AS platform_user_id, c.code AS code
   FROM shop_orders o JOIN shop_items i ON i.id = o.item_id JOIN members m ON m.id = o.member_id LEFT JOIN shop_codes c ON c.order_id = o.id`;
 const FREE_CODES = '(SELECT COUNT(*) FROM shop_codes c WHERE c.item_id = i.id AND c.order_id IS NULL) AS free_codes';
 
 export function createShopRepo(sql: Sql) {
-  const insertItem = sql.prepare<[number, string, string, number, string, number | null, number | null, number, number | null, number | null, number, number, number], { id: number }>(
-    `INSERT INTO shop_items (community_id, name, name_key, price, kind, stock, per_member, min_level, starts_at, ends_at, status, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`,
+  const insertItem = sql.prepare<[number, string, string, number, string, number | null, number | null, number, number | null, number | null, string | null, number | null, number, number, number], { id: number }>(
+    `INSERT INTO shop_items (community_id, name, name_key, price, kind, stock, per_member, min_level, starts_at, ends_at, role_id, role_days, status, created_by, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`,
   );
   const itemById = sql.prepare<[number, number], ItemWithLeft>(`SELECT i.*, ${FREE_CODES} FROM shop_items i WHERE i.id = ? AND i.community_id = ? AND i.status = 'active'`);
   const itemByKey = sql.prepare<[number, string], ItemWithLeft>(`SELECT i.*, ${FREE_CODES} FROM shop_items i WHERE i.community_id = ? AND i.name_key = ? AND i.status = 'active'`);
@@ -78,9 +82,11 @@ export function createShopRepo(sql: Sql) {
   const memberOrders = sql.prepare<[number, number], OrderView>(`${ORDER_VIEW} WHERE o.member_id = ? ORDER BY o.id DESC LIMIT ?`);
   const communityOrders = sql.prepare<[number, number], OrderView>(`${ORDER_VIEW} WHERE o.community_id = ? ORDER BY o.id DESC LIMIT ?`);
   const pendingOrders = sql.prepare<[number, number], OrderView>(`${ORDER_VIEW} WHERE o.community_id = ? AND o.status = 'pending' ORDER BY o.id LIMIT ?`);
-  const fulfil = sql.prepare<[string | null, number, number, number]>(
-    "UPDATE shop_orders SET status = 'fulfilled', note = ?, fulfilled_by = ?, fulfilled_at = ? WHERE id = ? AND status = 'pending'",
+  const fulfil = sql.prepare<[string | null, number | null, number, number | null, number]>(
+    "UPDATE shop_orders SET status = 'fulfilled', note = ?, fulfilled_by = ?, fulfilled_at = ?, expires_at = ? WHERE id = ? AND status = 'pending'",
   );
+  const noteOrder = sql.prepare<[string, number]>("UPDATE shop_orders SET note = ? WHERE id = ?");
+  const rolesExpiring = sql.prepare<[], { id: number; expires_at: number }>("SELECT id, expires_at FROM shop_orders WHERE status = 'fulfilled' AND expires_at IS NOT NULL");
   // A cancelled prize already gave its unit or code back: refunding it would give it back twice.
   const refund = sql.prepare<[number, number, number]>("UPDATE shop_orders SET status = 'refunded', refunded_by = ?, refunded_at = ? WHERE id = ? AND status NOT IN ('refunded', 'cancelled')");
   const insertPrizeOrder = sql.prepare<[number, number, number, string, string, number, number], { id: number }>(
@@ -93,7 +99,7 @@ export function createShopRepo(sql: Sql) {
 
   return {
     insertItem: async (i: NewItem) =>
-      ((await insertItem.get(i.communityId, i.name, i.nameKey, i.price, i.kind, i.stock, i.perMember, i.minLevel, i.startsAt, i.endsAt, i.createdBy, i.at, i.at)) as { id: number }).id,
+      ((await insertItem.get(i.communityId, i.name, i.nameKey, i.price, i.kind, i.stock, i.perMember, i.minLevel, i.startsAt, i.endsAt, i.roleId, i.roleDays, i.createdBy, i.at, i.at)) as { id: number }).id,
     /** An active item of the community, by id. */
     item: (communityId: number, id: number) => itemById.get(id, communityId),
     /** An active item of the community, by its name key. */
@@ -118,8 +124,12 @@ export function createShopRepo(sql: Sql) {
     memberOrders: (memberId: number, limit: number) => memberOrders.all(memberId, limit),
     communityOrders: (communityId: number, limit: number) => communityOrders.all(communityId, limit),
     pendingOrders: (communityId: number, limit: number) => pendingOrders.all(communityId, limit),
-    /** Compare-and-set pending → fulfilled. */
-    fulfil: async (id: number, note: string | null, by: number, at: number) => (await fulfil.run(note, by, at, id)) === 1,
+    /** Compare-and-set pending → fulfilled (`by` null: the bot granted a role; `expiresAt`: a role with days). */
+    fulfil: async (id: number, note: string | null, by: number | null, at: number, expiresAt: number | null = null) => (await fulfil.run(note, by, at, expiresAt, id)) === 1,
+    /** Sets an order's note (a role the platform refused: its reason). */
+    noteOrder: (id: number, note: string) => noteOrder.run(note, id),
+    /** Granted roles with days still to be removed (the expiry timers SQLite wants armed). */
+    rolesExpiring: () => rolesExpiring.all(),
     /** Compare-and-set to refunded, from any other status: true once per order. */
     refund: async (id: number, by: number, at: number) => (await refund.run(by, at, id)) === 1,
     /** A free order for a lottery prize (`source` = `lottery:<id>`). */

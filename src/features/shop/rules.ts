@@ -102,3 +102,8 @@ export function parseCodes(raw: string): { ok: true; codes: string[]; repeated: 
   const codes = [...new Set(parts)];
   return { ok: true, codes, repeated: parts.length - codes.length };
 }
+
+/** A Discord role as an admin writes it: its id, or its mention `<@&id>`; undefined when it is neither. */
+export function parseRoleRef(raw: string): string | undefined {
+  return /^(?:<@&)?(\d{15,25})>?$/.exec(raw.normalize('NFKC').trim())?.[1];
+}

@@ -8,7 +8,8 @@ import { communities, members } from '../../core/identity/schema.js';
  * Stock: a `manual` item's `stock` is the units left (NULL: unlimited), taken
  * by a conditional UPDATE (`stock > 0`) in the redemption's unit of work and
  * given back by a refund. A `code` item has no `stock`: what is left is its
- * unassigned codes (shop_codes with no order).
+ * unassigned codes (shop_codes with no order). A `role` item (Discord) has a
+ * stock like a manual item's and grants `role_id` after the commit.
  */
 export const shopItems = sqliteTable(
   'shop_items',
@@ -19,7 +20,11 @@ export const shopItems = sqliteTable(
     /** The name as looked up: NFKC, lower case (computed in the service, so both engines compare the same text). */
     nameKey: text('name_key').notNull(),
     price: integer('price').notNull(),
-    kind: text('kind', { enum: ['manual', 'code'] }).notNull(),
+    kind: text('kind', { enum: ['manual', 'code', 'role'] }).notNull(),
+    /** A `role` item's platform role (a Discord role id): granted after the redemption commits. */
+    roleId: text('role_id'),
+    /** A `role` item's days: the role is removed by a timer that many days after it was granted; NULL: kept. */
+    roleDays: integer('role_days'),
     stock: integer('stock'),
     /** NULL: no per-member limit. Refunded orders do not count. */
     perMember: integer('per_member'),
@@ -62,6 +67,10 @@ export const shopCodes = sqliteTable(
  * (→ `delivered` for a code, `pending` for goods); a prize not claimed in time
  * is `cancelled` and its code or unit goes back to the item. A code prize
  * whose pool was empty at the draw waits as `pending` in the admins' queue.
+ * A `role` order is `pending` until the role is granted after the commit
+ * (→ `fulfilled`); when the platform refuses, it stays `pending` with the
+ * platform's reason in `note`, for an admin to fulfil (grant by hand) or
+ * refund. With days, the fulfilled order is `expired` when the role is removed.
  */
 export const shopOrders = sqliteTable(
   'shop_orders',
@@ -71,7 +80,7 @@ export const shopOrders = sqliteTable(
     itemId: integer('item_id').notNull().references(() => shopItems.id),
     memberId: integer('member_id').notNull().references(() => members.id),
     price: integer('price').notNull(),
-    status: text('status', { enum: ['reserved', 'pending', 'fulfilled', 'delivered', 'refunded', 'cancelled'] }).notNull(),
+    status: text('status', { enum: ['reserved', 'pending', 'fulfilled', 'delivered', 'refunded', 'cancelled', 'expired'] }).notNull(),
     note: text('note'),
     /** Where a free order came from: `lottery:<id>` for a lottery prize; NULL for a redemption. */
     source: text('source'),
@@ -82,6 +91,8 @@ export const shopOrders = sqliteTable(
     fulfilledAt: integer('fulfilled_at'),
     refundedBy: integer('refunded_by').references(() => members.id),
     refundedAt: integer('refunded_at'),
+    /** A granted role with days: when the timer `shop-role-<id>` takes it away (→ `expired`). */
+    expiresAt: integer('expires_at'),
   },
   (t) => [index('shop_orders_community').on(t.communityId, t.status), index('shop_orders_member').on(t.memberId, t.itemId)],
 );

@@ -18,6 +18,16 @@
  * compare-and-set, and the ledger key `shop-refund:<order>` is unique) and a
  * manual item's unit back to its stock; a refunded code was shown to the
  * member, so it is not returned to the pool.
+ *
+ * A `role` item (Discord: the Roles port, core/sender.ts) is ordered like a
+ * manual item (`pending`, a unit of its stock), and the role is granted after
+ * the commit. The outcome goes on the order in a unit of its own: `fulfilled`
+ * (with `expires_at` when the item has days, and the timer `shop-role-<order>`
+ * armed), or still `pending` with the platform's reason as its note, for an
+ * admin to grant by hand and `/shop fulfil`, or to `/shop refund`; the member
+ * is told either way. The expiry timer removes the role and marks the order
+ * `expired`; a refund of a granted role removes it at once. Platforms with no
+ * roles (WeCom, the playground) refuse role items.
  */
 import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
@@ -27,12 +37,20 @@ import type { Outbox } from '../../core/outbox/service.js';
 import { mention, type Reply } from '../../core/reply.js';
 import { formatLocal } from '../../core/time/when.js';
 import type { PointsService } from '../points/service.js';
+import type { Roles } from '../../core/sender.js';
+import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
+import type { Store } from '../../store/db.js';
 import type { ItemKind, ItemWithLeft, OrderView, ShopRepo } from './repo.js';
 import { privateReplies } from '../../core/capabilities.js';
-import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, type Ineligible, type ItemRules } from './rules.js';
+import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, parseRoleRef, type Ineligible, type ItemRules } from './rules.js';
 
 /** How many orders `/orders` and `/shop orders` show. */
 const ORDERS_SHOWN = 20;
+const DAY_MS = 86_400_000;
+
+/** The timer that takes a role with days away: its id names the order. */
+export const ROLE_EXPIRY_JOB = 'shop-role-expiry';
+const roleJobId = (orderId: number): string => `shop-role-${orderId}`;
 
 export interface AddInput {
   name: string;
@@ -44,6 +62,10 @@ export interface AddInput {
   minLevel: number;
   starts: Date | undefined;
   ends: Date | undefined;
+  /** A role item's role, as the admin wrote it (id or mention). */
+  role?: string | undefined;
+  /** A role item's days before the role is removed. */
+  days?: number | undefined;
 }
 
 export interface EditInput {
@@ -63,6 +85,12 @@ export interface ShopServiceDeps {
   repo: ShopRepo;
   points: PointsService;
   outbox: Outbox;
+  /** Roles on the community's platform (role items). */
+  roles: Roles;
+  /** A role's expiry. */
+  timers: Timers;
+  /** A unit of work of its own, for a role's grant outcome after the redemption's commit. */
+  unit: Store['unit'];
 }
 
 export class ShopService {
@@ -73,6 +101,7 @@ export class ShopService {
   async add(ctx: CommandContext, input: AddInput): Promise<Reply> {
     const name = this.checkedName(input.name);
     if (input.kind === 'code' && input.stock !== undefined) throw new UserError('shop.codeStock');
+    const roleId = await this.checkedRole(ctx, input);
     this.checkWindow(input.starts?.getTime() ?? null, input.ends?.getTime() ?? null, ctx);
     if (await this.deps.repo.itemByKey(ctx.community.id, nameKey(name))) throw new UserError('shop.nameTaken', { name });
     const id = await this.deps.repo.insertItem({
@@ -81,11 +110,13 @@ export class ShopService {
       nameKey: nameKey(name),
       price: input.price,
       kind: input.kind,
-      stock: input.kind === 'manual' ? (input.stock ?? null) : null,
+      stock: input.kind === 'code' ? null : (input.stock ?? null),
       perMember: input.perMember ?? null,
       minLevel: input.minLevel,
       startsAt: input.starts?.getTime() ?? null,
       endsAt: input.ends?.getTime() ?? null,
+      roleId,
+      roleDays: roleId === null ? null : (input.days ?? null),
       createdBy: ctx.member.id,
       at: ctx.now.getTime(),
     });
@@ -172,8 +203,9 @@ export class ShopService {
     const bought = await this.deps.repo.bought(ctx.member.id, item.id);
     const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought });
     if (why) throw this.refusal(ctx, why, item);
-    // The unit (a manual item's stock) or the code: taken by a conditional write, rows changed checked.
-    if (item.kind === 'manual' && item.stock !== null && !(await this.deps.repo.takeUnit(item.id))) throw this.refusal(ctx, { reason: 'soldOut' }, item);
+    if (item.kind === 'role' && !(await this.deps.roles.can(ctx.community.id))) throw new UserError('shop.roleUnsupported');
+    // The unit (a manual or role item's stock) or the code: taken by a conditional write, rows changed checked.
+    if (item.kind !== 'code' && item.stock !== null && !(await this.deps.repo.takeUnit(item.id))) throw this.refusal(ctx, { reason: 'soldOut' }, item);
     const orderId = await this.deps.repo.insertOrder(ctx.community.id, item.id, ctx.member.id, item.price, item.kind === 'code' ? 'delivered' : 'pending', ctx.now.getTime());
     const code = item.kind === 'code' ? await this.deps.repo.claimCode(item.id, orderId) : undefined;
     if (item.kind === 'code' && code === undefined) throw this.refusal(ctx, { reason: 'soldOut' }, item);
@@ -195,6 +227,10 @@ export class ShopService {
       ).balance;
     }
     const spent = item.price > 0 ? [ctx.t('shop.spent', { price: item.price, balance })] : [];
+    if (item.kind === 'role') {
+      this.grantAfterCommit(ctx, orderId);
+      return { text: [ctx.t('shop.roleOrdered', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
+    }
     if (code === undefined) return { text: [ctx.t('shop.orderPlaced', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
     return this.privateCode(ctx, `shop-code-${orderId}`, { order: orderId, name: item.name, code }, {
       here: ctx.t('shop.codeHere', { order: orderId, name: item.name }),
@@ -236,7 +272,7 @@ export class ShopService {
   async reservePrize(p: { communityId: number; itemId: number; memberId: number; source: string; at: number }): Promise<{ orderId: number; waiting: boolean }> {
     const item = await this.deps.repo.itemAnyStatus(p.itemId);
     if (!item) throw new Error(`prize item ${p.itemId} does not exist`);
-    if (item.kind === 'manual') {
+    if (item.kind !== 'code') {
       const held = item.stock === null || (await this.deps.repo.takeUnit(item.id));
       return { orderId: await this.deps.repo.insertPrizeOrder(p.communityId, item.id, p.memberId, held ? 'reserved' : 'pending', p.source, held, p.at), waiting: !held };
     }
@@ -271,7 +307,7 @@ export class ShopService {
     if (!order || (order.status !== 'reserved' && order.status !== 'pending')) return false;
     if (!(await this.deps.repo.moveOrder(order.id, order.status, 'cancelled'))) return false;
     if (order.code !== null) await this.deps.repo.releaseCode(order.id);
-    if (order.item_kind === 'manual' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
+    if (order.item_kind !== 'code' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
     return true;
   }
 
@@ -289,6 +325,7 @@ export class ShopService {
     for (const o of orders) {
       lines.push(ctx.t('shop.myOrderLine', { order: o.id, name: o.item_name, price: o.price, status: ctx.t(`shop.status.${o.status}`), at: formatLocal(new Date(o.created_at), ctx.community.timezone) }));
       if (o.note) lines.push(`  ${ctx.t('shop.noteLine', { note: o.note })}`);
+      if (o.expires_at !== null && o.status === 'fulfilled') lines.push(`  ${ctx.t('shop.roleUntil', { at: formatLocal(new Date(o.expires_at), ctx.community.timezone) })}`);
       // A code is shown once it is the member's: not while a prize waits to be claimed, nor after a refund or cancellation.
       if (o.code === null || (o.status !== 'delivered' && o.status !== 'fulfilled')) continue;
       if (inReply) lines.push(`  ${ctx.t('shop.codeLine')} \`${o.code}\``);
@@ -307,7 +344,8 @@ export class ShopService {
   async orders(ctx: CommandContext, pendingOnly: boolean): Promise<Reply> {
     const orders = pendingOnly ? await this.deps.repo.pendingOrders(ctx.community.id, ORDERS_SHOWN) : await this.deps.repo.communityOrders(ctx.community.id, ORDERS_SHOWN);
     if (orders.length === 0) return { text: ctx.t(pendingOnly ? 'shop.noPending' : 'shop.noOrdersYet'), ephemeral: true };
-    const lines = orders.map((o) => this.adminOrderLine(ctx, o));
+    // A note shows why an order waits (a role the platform refused to grant) or what the admin wrote.
+    const lines = orders.flatMap((o) => [this.adminOrderLine(ctx, o), ...(o.note ? [`  ${ctx.t('shop.noteLine', { note: o.note })}`] : [])]);
     if (pendingOnly) lines.push('', ctx.t('shop.fulfilHint'));
     return { title: ctx.t(pendingOnly ? 'shop.pendingTitle' : 'shop.ordersTitle'), text: lines.join('\n'), ephemeral: true };
   }
@@ -316,7 +354,10 @@ export class ShopService {
     const order = await this.orderOf(ctx, orderId);
     const note = rawNote === undefined ? null : cleanName(rawNote, MAX_NOTE_LENGTH + 1) || null;
     if (note !== null && [...note].length > MAX_NOTE_LENGTH) throw new UserError('shop.noteTooLong', { max: MAX_NOTE_LENGTH });
-    if (!(await this.deps.repo.fulfil(order.id, note, ctx.member.id, ctx.now.getTime()))) throw new UserError('shop.notPending', { order: order.id, status: ctx.t(`shop.status.${order.status}`) });
+    // A role granted by hand: its days count from now, and the timer takes it away.
+    const expiresAt = order.item_kind === 'role' && order.role_days !== null ? ctx.now.getTime() + order.role_days * DAY_MS : null;
+    if (!(await this.deps.repo.fulfil(order.id, note, ctx.member.id, ctx.now.getTime(), expiresAt))) throw new UserError('shop.notPending', { order: order.id, status: ctx.t(`shop.status.${order.status}`) });
+    if (expiresAt !== null) this.armExpiry(ctx.afterCommit, order.id, expiresAt);
     const lines = [ctx.t('shop.fulfilledNotice', { mention: mention(order.platform_user_id), order: order.id, name: order.item_name })];
     if (note) lines.push(ctx.t('shop.noteLine', { note }));
     await this.notify(ctx, order, `shop-fulfilled-${order.id}`, lines.join('\n'));
@@ -342,10 +383,98 @@ export class ShopService {
         afterCommit: ctx.afterCommit,
       });
     }
-    if (order.item_kind === 'manual' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
+    if (order.item_kind !== 'code' && order.holds_unit === 1) await this.deps.repo.returnUnit(order.item_id);
+    if (order.item_kind === 'role' && order.status === 'fulfilled') this.removeAfterCommit(ctx.afterCommit, order, `qunbot: shop order ${order.id} refunded`);
     await this.notify(ctx, order, `shop-refunded-${order.id}`, ctx.t('shop.refundedNotice', { mention: mention(order.platform_user_id), order: order.id, name: order.item_name, price: order.price }));
     const after = ctx.t(order.item_kind === 'code' ? 'shop.refundCodeVoid' : 'shop.refundStock');
     return { text: [ctx.t('shop.refunded', { order: order.id, member: order.member_name, price: order.price }), after].join('\n'), ephemeral: true };
+  }
+
+  // ── role items ───────────────────────────────────────────────────────
+
+  /**
+   * After the redemption commits: grant the role, then record the outcome on
+   * the order in a unit of its own and tell the member (see the top of the file).
+   */
+  private grantAfterCommit(ctx: CommandContext, orderId: number): void {
+    ctx.afterCommit(async () => {
+      const order = await this.deps.unit(() => this.deps.repo.orderById(orderId));
+      const o = order.value;
+      if (!o || o.status !== 'pending' || o.role_id === null) return;
+      let error: string | null = null;
+      try {
+        await this.deps.roles.grant(o.community_id, o.platform_user_id, o.role_id, `qunbot: shop order ${o.id}`);
+      } catch (err) {
+        error = (err instanceof Error ? err.message : String(err)).slice(0, MAX_NOTE_LENGTH);
+      }
+      const at = ctx.now.getTime();
+      const expiresAt = error === null && o.role_days !== null ? at + o.role_days * DAY_MS : null;
+      const recorded = await this.deps.unit(async (unit) => {
+        if (error === null) {
+          if (!(await this.deps.repo.fulfil(o.id, null, null, at, expiresAt))) return;
+          if (expiresAt !== null) this.armExpiry((fn) => unit.afterCommit(fn), o.id, expiresAt);
+        } else await this.deps.repo.noteOrder(o.id, error);
+        const until = expiresAt === null ? '' : ctx.t('shop.roleUntil', { at: formatLocal(new Date(expiresAt), ctx.community.timezone) });
+        const text =
+          error === null
+            ? [ctx.t('shop.roleGranted', { mention: mention(o.platform_user_id), order: o.id, name: o.item_name }), until].filter(Boolean).join('\n')
+            : ctx.t('shop.roleFailed', { mention: mention(o.platform_user_id), order: o.id, name: o.item_name });
+        const reply: Reply = { text, mentions: { [o.platform_user_id]: o.member_name } };
+        await this.deps.outbox.post(o.community_id, reply, { key: `shop-role-${o.id}`, source: `shop:${o.id}`, at: ctx.now, afterCommit: (fn) => unit.afterCommit(fn), direct: { recipient: o.platform_user_id, fallback: reply } });
+      });
+      await recorded.runAfterCommit((err) => {
+        throw err;
+      });
+    });
+  }
+
+  private armExpiry(afterCommit: CommandContext['afterCommit'], orderId: number, expiresAt: number): void {
+    afterCommit(() => this.deps.timers.at(roleJobId(orderId), new Date(expiresAt), { kind: ROLE_EXPIRY_JOB, id: orderId }));
+  }
+
+  /** Takes a granted role away after the commit; a refusal is kept as the order's note (the admins see it in /shop orders). */
+  private removeAfterCommit(afterCommit: CommandContext['afterCommit'], order: OrderView, reason: string): void {
+    if (order.role_id === null) return;
+    const roleId = order.role_id;
+    afterCommit(async () => {
+      try {
+        await this.deps.roles.remove(order.community_id, order.platform_user_id, roleId, reason);
+      } catch (err) {
+        const note = `role not removed: ${err instanceof Error ? err.message : String(err)}`.slice(0, MAX_NOTE_LENGTH);
+        await this.deps.unit(() => this.deps.repo.noteOrder(order.id, note));
+      }
+    });
+  }
+
+  /** The expiry timer: the order moves fulfilled → expired once, then the role is removed after the commit. */
+  async expireRole(orderId: number, job: JobContext): Promise<JobOutcome> {
+    const order = await this.deps.repo.orderById(orderId);
+    if (!order) return 'missing';
+    if (order.status !== 'fulfilled' || order.expires_at === null) return undefined;
+    if (!(await this.deps.repo.moveOrder(order.id, 'fulfilled', 'expired'))) return undefined;
+    this.removeAfterCommit((fn) => job.afterCommit(fn), order, `qunbot: shop order ${order.id} expired`);
+    return undefined;
+  }
+
+  /** The role expiries SQLite wants armed (the reconciler makes the timers agree after a restart). */
+  async desired(): Promise<DesiredTimers> {
+    return {
+      timers: (await this.deps.repo.rolesExpiring()).map((row) => ({ jobId: roleJobId(row.id), dueAt: new Date(row.expires_at), job: { kind: ROLE_EXPIRY_JOB, id: row.id } })),
+      schedulers: [],
+      schedulerPrefixes: [],
+    };
+  }
+
+  /** A role item's role id (checked, and the platform must have roles); null for other kinds, which may not name one. */
+  private async checkedRole(ctx: CommandContext, input: AddInput): Promise<string | null> {
+    if (input.kind !== 'role') {
+      if (input.role !== undefined || input.days !== undefined) throw new UserError('shop.roleOnly');
+      return null;
+    }
+    if (!(await this.deps.roles.can(ctx.community.id))) throw new UserError('shop.roleUnsupported');
+    const roleId = input.role === undefined ? undefined : parseRoleRef(input.role);
+    if (roleId === undefined) throw new UserError('shop.roleMissing');
+    return roleId;
   }
 
   // ── helpers ──────────────────────────────────────────────────────────
@@ -405,6 +534,7 @@ export class ShopService {
     if (item.min_level > 0) terms.push(ctx.t('shop.termLevel', { level: item.min_level + 1 }));
     if (item.starts_at !== null) terms.push(ctx.t('shop.termStarts', { at: formatLocal(new Date(item.starts_at), tz) }));
     if (item.ends_at !== null) terms.push(ctx.t('shop.termEnds', { at: formatLocal(new Date(item.ends_at), tz) }));
+    if (item.role_id !== null) terms.push(ctx.t(item.role_days === null ? 'shop.termRole' : 'shop.termRoleDays', { role: `<@&${item.role_id}>`, days: item.role_days ?? 0 }));
     return terms.length ? [terms.join(' · ')] : [];
   }
 

@@ -116,6 +116,8 @@ export class DiscordAdapter implements Adapter {
       timeout: (community, userId, until, reason) =>
         this.rest('timeout', () => this.client.rest.patch(Routes.guildMember(community.externalId, userId), { body: { communication_disabled_until: until.toISOString() }, reason })),
       kick: (community, userId, reason) => this.rest('kick', () => this.client.rest.delete(Routes.guildMember(community.externalId, userId), { reason })),
+      grantRole: (community, userId, roleId, reason) => this.rest('grant role', () => this.client.rest.put(Routes.guildMemberRole(community.externalId, userId, roleId), { reason })),
+      removeRole: (community, userId, roleId, reason) => this.rest('remove role', () => this.client.rest.delete(Routes.guildMemberRole(community.externalId, userId, roleId), { reason })),
     };
   }
 
@@ -432,7 +434,7 @@ export class DiscordAdapter implements Adapter {
       await call();
     } catch (err) {
       const failure = toSendError(err);
-      this.log.warn({ action: what, err: failure.message }, 'a moderation action failed');
+      this.log.warn({ action: what, err: failure.message }, 'a moderation or role action failed');
       throw failure;
     }
   }

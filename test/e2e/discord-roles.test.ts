@@ -1,0 +1,120 @@
+/**
+ * Issue #14, shop role items on Discord: the app in-process with the real
+ * discord.js client against the fake Discord. Redeeming grants the role over
+ * REST (PUT …/roles/:rid with the audit-log reason) after the commit, the
+ * expiry timer removes it (DELETE); a refusal (403 / 50013: no Manage Roles)
+ * leaves the order pending with Discord's reason for an admin, as documented
+ * in src/features/shop/service.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { discordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import { FakeDiscord, Permission, snowflake, type FakeUserInput, type RecordedRequest } from '../fakes/discord/fake-discord.js';
+import { testConfig } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
+
+const TOKEN = 'test-bot-token';
+const GUILD_ID = snowflake();
+const GENERAL_ID = snowflake();
+const MOD_ROLE_ID = snowflake();
+const VIP_ROLE_ID = snowflake();
+const OWNER: FakeUserInput = { id: snowflake(), username: 'owner' };
+const ALICE: FakeUserInput = { id: snowflake(), username: 'alice', globalName: 'Alice' };
+const BOB: FakeUserInput = { id: snowflake(), username: 'bob', globalName: 'Bob' };
+
+let fake: FakeDiscord | undefined;
+let app: App | undefined;
+let dir: string | undefined;
+
+async function start(options: { botPermissions?: bigint } = {}): Promise<{ fake: FakeDiscord; app: App }> {
+  const f = await FakeDiscord.start({
+    token: TOKEN,
+    ...(options.botPermissions !== undefined ? { botPermissions: options.botPermissions } : {}),
+    guilds: [
+      {
+        id: GUILD_ID,
+        name: 'Qun Test Server',
+        ownerId: OWNER.id,
+        channels: [{ id: GENERAL_ID, name: 'general' }],
+        roles: [
+          { id: MOD_ROLE_ID, name: 'Mods', permissions: Permission.ManageGuild, position: 2 },
+          { id: VIP_ROLE_ID, name: 'VIP', permissions: 0n, position: 1 },
+        ],
+        members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
+      },
+    ],
+  });
+  fake = f;
+  dir = mkdtempSync(join(tmpdir(), 'qunbot-discord-roles-'));
+  const appConfig = testConfig(
+    { discord: { textCommands: true, channels: { [GUILD_ID]: GENERAL_ID }, adminRoles: [] } },
+    { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: f.apiUrl, DISCORD_GUILD_IDS: GUILD_ID },
+    join(dir, 'qunbot.sqlite'),
+  );
+  let adapter: DiscordAdapter | undefined;
+  const a = await createApp({
+    appConfig,
+    logger: pino({ level: 'silent' }),
+    adapters: (deps) => {
+      adapter = discordAdapter(deps, { rest: { retries: 1, timeout: 3000 } });
+      return [adapter];
+    },
+  });
+  app = a;
+  await a.start();
+  await adapter?.commandsRegistered;
+  return { fake: f, app: a };
+}
+
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+  await fake?.close();
+  fake = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const rolePath = `/guilds/${GUILD_ID}/members/${ALICE.id}/roles/${VIP_ROLE_ID}`;
+const auditReason = (r: RecordedRequest): string => decodeURIComponent(r.headers['x-audit-log-reason'] ?? '');
+const order = async (a: App) => a.store.sql.prepare<[], { status: string; note: string | null; expires_at: number | null }>('SELECT status, note, expires_at FROM shop_orders WHERE id = 1').get();
+
+async function addAndRedeem(f: FakeDiscord, a: App): Promise<void> {
+  f.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: BOB, content: `/shop add VIP price=0 kind=role role=<@&${VIP_ROLE_ID}> days=3` });
+  await waitFor(async () => (await a.store.sql.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM shop_items').get())?.n === 1, 5000, 'the role item');
+  f.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: ALICE, content: '/redeem VIP' });
+}
+
+describe('shop role items on Discord', () => {
+  it('grants the role through discord.js after the redemption, and the expiry timer removes it', async () => {
+    const { fake: f, app: a } = await start();
+    await addAndRedeem(f, a);
+    const granted = await f.waitForRequest((r) => r.method === 'PUT' && r.path === rolePath);
+    expect(auditReason(granted)).toBe('qunbot: shop order 1');
+    await waitFor(async () => (await order(a))?.status === 'fulfilled', 5000, 'the order fulfilled');
+    expect(f.member(GUILD_ID, ALICE.id)?.roles).toContain(VIP_ROLE_ID);
+    expect((await order(a))?.expires_at).toBeGreaterThan(Date.now() + 2 * 86_400_000);
+
+    await a.jobs.run('shop-role-expiry', 1);
+    const removed = await f.waitForRequest((r) => r.method === 'DELETE' && r.path === rolePath);
+    expect(auditReason(removed)).toBe('qunbot: shop order 1 expired');
+    expect(f.member(GUILD_ID, ALICE.id)?.roles).not.toContain(VIP_ROLE_ID);
+    expect((await order(a))?.status).toBe('expired');
+  });
+
+  it('a refusal (403 / 50013: no Manage Roles) leaves the order pending with Discord’s reason for an admin', async () => {
+    const withoutRoles = Permission.ViewChannel | Permission.SendMessages | Permission.EmbedLinks | Permission.ReadMessageHistory | Permission.ManageMessages;
+    const { fake: f, app: a } = await start({ botPermissions: withoutRoles });
+    await addAndRedeem(f, a);
+    await f.waitForRequest((r) => r.method === 'PUT' && r.path === rolePath);
+    await waitFor(async () => (await order(a))?.note != null, 5000, 'the refusal on the order');
+    const row = await order(a);
+    expect(row?.status).toBe('pending');
+    expect(row?.note).toContain('discord 403 (code 50013)');
+    expect(row?.expires_at).toBeNull();
+    expect(f.member(GUILD_ID, ALICE.id)?.roles).not.toContain(VIP_ROLE_ID);
+  });
+});
