@@ -5,19 +5,14 @@
  * a refusal (403 / 50013) is logged as not done; admins are exempt; a
  * replayed MESSAGE_CREATE acts once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import type { ChatEvent } from '../../src/core/chat-event.js';
-import { discordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import { FakeDiscord, Permission, snowflake, type FakeUserInput, type RecordedRequest } from '../fakes/discord/fake-discord.js';
-import { testConfig } from '../helpers/app.js';
+import type { DiscordAdapter } from '../../src/platforms/discord/index.js';
+import { type FakeDiscord, Permission, snowflake, type FakeUserInput, type RecordedRequest } from '../fakes/discord/fake-discord.js';
+import { startInProcessDiscordBot, type InProcessDiscordBot } from '../helpers/discord-bot.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
-const TOKEN = 'test-bot-token';
 const GUILD_ID = snowflake();
 const GENERAL_ID = snowflake();
 const MOD_ROLE_ID = snowflake();
@@ -25,59 +20,39 @@ const OWNER: FakeUserInput = { id: snowflake(), username: 'owner' };
 const ALICE: FakeUserInput = { id: snowflake(), username: 'alice', globalName: 'Alice' };
 const BOB: FakeUserInput = { id: snowflake(), username: 'bob', globalName: 'Bob' };
 
-let fake: FakeDiscord | undefined;
-let app: App | undefined;
+let bot: InProcessDiscordBot | undefined;
 let adapter: DiscordAdapter | undefined;
-let dir: string | undefined;
 const seen: ChatEvent[] = [];
 
 async function start(options: { botPermissions?: bigint; ladder: string[] }): Promise<{ fake: FakeDiscord; app: App }> {
-  const f = await FakeDiscord.start({
-    token: TOKEN,
+  bot = await startInProcessDiscordBot({
     ...(options.botPermissions !== undefined ? { botPermissions: options.botPermissions } : {}),
-    guilds: [
-      {
-        id: GUILD_ID,
-        name: 'Qun Test Server',
-        ownerId: OWNER.id,
-        channels: [{ id: GENERAL_ID, name: 'general' }],
-        roles: [{ id: MOD_ROLE_ID, name: 'Mods', permissions: Permission.ManageGuild, position: 2 }],
-        members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
-      },
-    ],
-  });
-  fake = f;
-  dir = mkdtempSync(join(tmpdir(), 'qunbot-discord-mod-'));
-  const appConfig = testConfig(
-    { discord: { textCommands: true, channels: { [GUILD_ID]: GENERAL_ID }, adminRoles: [] }, moderation: { ladder: options.ladder, spam: { links: { newMemberHours: 0 } } } },
-    { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: f.apiUrl, DISCORD_GUILD_IDS: GUILD_ID },
-    join(dir, 'qunbot.sqlite'),
-  );
-  const a = await createApp({
-    appConfig,
-    logger: pino({ level: 'silent' }),
-    adapters: (deps) => {
-      adapter = discordAdapter(deps, { rest: { retries: 1, timeout: 3000 } });
-      return [adapter];
+    guild: {
+      id: GUILD_ID,
+      name: 'Qun Test Server',
+      ownerId: OWNER.id,
+      channels: [{ id: GENERAL_ID, name: 'general' }],
+      roles: [{ id: MOD_ROLE_ID, name: 'Mods', permissions: Permission.ManageGuild, position: 2 }],
+      members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
+    },
+    config: { moderation: { ladder: options.ladder, spam: { links: { newMemberHours: 0 } } } },
+    // Every event the router sees, to prove a replayed message acts once.
+    beforeStart: (a) => {
+      const handle = a.router.handle.bind(a.router);
+      a.router.handle = async (event) => {
+        seen.push(event);
+        return handle(event);
+      };
     },
   });
-  app = a;
-  const handle = a.router.handle.bind(a.router);
-  a.router.handle = async (event) => {
-    seen.push(event);
-    return handle(event);
-  };
-  await a.start();
-  await adapter?.commandsRegistered;
-  return { fake: f, app: a };
+  adapter = bot.adapter;
+  return bot;
 }
 
 afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await fake?.close();
-  fake = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await bot?.close();
+  bot = undefined;
+  adapter = undefined;
   seen.length = 0;
 });
 

@@ -6,18 +6,12 @@
  * leaves the order pending with Discord's reason for an admin, as documented
  * in src/features/shop/service.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { discordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import { FakeDiscord, Permission, snowflake, type FakeUserInput, type RecordedRequest } from '../fakes/discord/fake-discord.js';
-import { testConfig } from '../helpers/app.js';
+import type { App } from '../../src/app.js';
+import { type FakeDiscord, Permission, snowflake, type FakeUserInput, type RecordedRequest } from '../fakes/discord/fake-discord.js';
+import { startInProcessDiscordBot, type InProcessDiscordBot } from '../helpers/discord-bot.js';
 import { waitFor } from '../helpers/wait.js';
 
-const TOKEN = 'test-bot-token';
 const GUILD_ID = snowflake();
 const GENERAL_ID = snowflake();
 const MOD_ROLE_ID = snowflake();
@@ -26,56 +20,29 @@ const OWNER: FakeUserInput = { id: snowflake(), username: 'owner' };
 const ALICE: FakeUserInput = { id: snowflake(), username: 'alice', globalName: 'Alice' };
 const BOB: FakeUserInput = { id: snowflake(), username: 'bob', globalName: 'Bob' };
 
-let fake: FakeDiscord | undefined;
-let app: App | undefined;
-let dir: string | undefined;
+let bot: InProcessDiscordBot | undefined;
 
 async function start(options: { botPermissions?: bigint } = {}): Promise<{ fake: FakeDiscord; app: App }> {
-  const f = await FakeDiscord.start({
-    token: TOKEN,
+  bot = await startInProcessDiscordBot({
     ...(options.botPermissions !== undefined ? { botPermissions: options.botPermissions } : {}),
-    guilds: [
-      {
-        id: GUILD_ID,
-        name: 'Qun Test Server',
-        ownerId: OWNER.id,
-        channels: [{ id: GENERAL_ID, name: 'general' }],
-        roles: [
-          { id: MOD_ROLE_ID, name: 'Mods', permissions: Permission.ManageGuild, position: 2 },
-          { id: VIP_ROLE_ID, name: 'VIP', permissions: 0n, position: 1 },
-        ],
-        members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
-      },
-    ],
-  });
-  fake = f;
-  dir = mkdtempSync(join(tmpdir(), 'qunbot-discord-roles-'));
-  const appConfig = testConfig(
-    { discord: { textCommands: true, channels: { [GUILD_ID]: GENERAL_ID }, adminRoles: [] } },
-    { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: f.apiUrl, DISCORD_GUILD_IDS: GUILD_ID },
-    join(dir, 'qunbot.sqlite'),
-  );
-  let adapter: DiscordAdapter | undefined;
-  const a = await createApp({
-    appConfig,
-    logger: pino({ level: 'silent' }),
-    adapters: (deps) => {
-      adapter = discordAdapter(deps, { rest: { retries: 1, timeout: 3000 } });
-      return [adapter];
+    guild: {
+      id: GUILD_ID,
+      name: 'Qun Test Server',
+      ownerId: OWNER.id,
+      channels: [{ id: GENERAL_ID, name: 'general' }],
+      roles: [
+        { id: MOD_ROLE_ID, name: 'Mods', permissions: Permission.ManageGuild, position: 2 },
+        { id: VIP_ROLE_ID, name: 'VIP', permissions: 0n, position: 1 },
+      ],
+      members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
     },
   });
-  app = a;
-  await a.start();
-  await adapter?.commandsRegistered;
-  return { fake: f, app: a };
+  return bot;
 }
 
 afterEach(async () => {
-  await app?.stop();
-  app = undefined;
-  await fake?.close();
-  fake = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await bot?.close();
+  bot = undefined;
 });
 
 const rolePath = `/guilds/${GUILD_ID}/members/${ALICE.id}/roles/${VIP_ROLE_ID}`;

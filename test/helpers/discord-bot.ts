@@ -1,0 +1,78 @@
+/**
+ * The bot in this process with the real discord.js client against the fake
+ * Discord (test/fakes/discord): one guild, text commands on, the guild's
+ * first channel as the bot's channel. Resolves once the slash commands are
+ * registered. `close()` stops the app and the fake and removes the database.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createApp, type App } from '../../src/app.js';
+import { discordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
+import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/fake-discord.js';
+import { testConfig } from './app.js';
+
+export type FakeGuildInput = FakeDiscordOptions['guilds'][number];
+
+export interface InProcessDiscordBot {
+  fake: FakeDiscord;
+  app: App;
+  adapter: DiscordAdapter;
+  close(): Promise<void>;
+}
+
+export async function startInProcessDiscordBot(options: {
+  /** The bot posts in the guild's first channel. */
+  guild: FakeGuildInput;
+  botPermissions?: bigint;
+  /** Config merged over the Discord settings (e.g. `moderation`). */
+  config?: Record<string, unknown>;
+  /** Runs on the app before it starts (e.g. to watch router.handle). */
+  beforeStart?: (app: App) => void;
+}): Promise<InProcessDiscordBot> {
+  const token = 'test-bot-token';
+  const { guild } = options;
+  const channelId = guild.channels[0]?.id;
+  if (channelId === undefined) throw new Error('the guild needs a channel for the bot');
+  const fake = await FakeDiscord.start({ token, guilds: [guild], ...(options.botPermissions !== undefined ? { botPermissions: options.botPermissions } : {}) });
+  const dir = mkdtempSync(join(tmpdir(), 'qunbot-discord-'));
+  try {
+    const appConfig = testConfig(
+      { discord: { textCommands: true, channels: { [guild.id]: channelId }, adminRoles: [] }, ...options.config },
+      { DISCORD_TOKEN: token, DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_IDS: guild.id },
+      join(dir, 'qunbot.sqlite'),
+    );
+    let adapter: DiscordAdapter | undefined;
+    const app = await createApp({
+      appConfig,
+      logger: pino({ level: 'silent' }),
+      adapters: (deps) => {
+        adapter = discordAdapter(deps, { rest: { retries: 1, timeout: 3000 } });
+        return [adapter];
+      },
+    });
+    if (!adapter) throw new Error('the app built no Discord adapter');
+    const built: DiscordAdapter = adapter;
+    options.beforeStart?.(app);
+    await app.start();
+    await built.commandsRegistered;
+    return {
+      fake,
+      app,
+      adapter: built,
+      async close() {
+        try {
+          await app.stop();
+        } finally {
+          await fake.close();
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    };
+  } catch (err) {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
