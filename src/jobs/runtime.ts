@@ -62,6 +62,9 @@ export interface JobRuntimeOptions {
   metrics?: Metrics;
 }
 
+/** Outbox hand-offs sent to Redis in one `addBulk` at most. */
+const DELIVERY_BATCH = 500;
+
 export class JobRuntime implements Timers {
   private readonly producer: Redis;
   private readonly queues: Record<keyof typeof QUEUES, Queue>;
@@ -81,6 +84,7 @@ export class JobRuntime implements Timers {
   private started = false;
   private lastHousekeeping = 0;
   private readonly metrics: Metrics;
+  private pendingDeliveries: { deliveryId: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly options: JobRuntimeOptions) {
     this.log = options.logger.child({ component: 'jobs' });
@@ -145,14 +149,44 @@ export class JobRuntime implements Timers {
     await this.queues.schedules.removeJobScheduler(schedulerId);
   }
 
-  async deliver(deliveryId: number): Promise<void> {
-    this.ensureAvailable();
-    const { attempts, backoffMs } = this.options.settings.outbox;
-    await this.queues.outbox.add('deliver', { deliveryId } satisfies DeliveryData, {
-      jobId: deliveryJobId(deliveryId),
-      attempts,
-      backoff: { type: 'exponential', delay: backoffMs },
+  /**
+   * Hands a delivery to the outbox queue. Calls made in one turn of the event
+   * loop (the after-commit hooks of a unit that posted a thousand prize
+   * notices) go to Redis together, one `addBulk` per `DELIVERY_BATCH`,
+   * instead of one round trip each; each call resolves once its own job is
+   * added (a job id already in the queue is not added twice).
+   */
+  deliver(deliveryId: number): Promise<void> {
+    try {
+      this.ensureAvailable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      this.pendingDeliveries.push({ deliveryId, resolve, reject });
+      if (this.pendingDeliveries.length === 1) setImmediate(() => void this.flushDeliveries());
     });
+  }
+
+  private async flushDeliveries(): Promise<void> {
+    const batch = this.pendingDeliveries;
+    this.pendingDeliveries = [];
+    const { attempts, backoffMs } = this.options.settings.outbox;
+    for (let i = 0; i < batch.length; i += DELIVERY_BATCH) {
+      const part = batch.slice(i, i + DELIVERY_BATCH);
+      try {
+        await this.queues.outbox.addBulk(
+          part.map(({ deliveryId }) => ({
+            name: 'deliver',
+            data: { deliveryId } satisfies DeliveryData,
+            opts: { jobId: deliveryJobId(deliveryId), attempts, backoff: { type: 'exponential', delay: backoffMs } },
+          })),
+        );
+        for (const p of part) p.resolve();
+      } catch (err) {
+        for (const p of part) p.reject(err);
+      }
+    }
   }
 
   async start(): Promise<void> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SendError, type Sender } from '../../src/core/sender.js';
 import { makeTestApp, testPrefix, testRedisUrl, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -207,6 +207,31 @@ describe('the outbox', () => {
     const at = posts.map((p) => Date.parse(p.at)).sort((a, b) => a - b);
     expect((at[20] as number) - (at[0] as number)).toBeGreaterThanOrEqual(windowMs - 50);
   });
+
+  it("one unit's posts reach the queue together: 600 hand-offs in two bulk adds, not 600 round trips, and every one is delivered", async () => {
+    const t = await started({ config: { playground: { rateLimit: { limit: 10_000, windowMs: 1000 } } } });
+    const community = await t.app.identity.community({ platform: 'playground', externalId: 'bulk' }, new Date());
+    const add = vi.spyOn(Queue.prototype, 'add');
+    const addBulk = vi.spyOn(Queue.prototype, 'addBulk');
+    try {
+      const committed = await t.app.store.unit(async (unit) => {
+        for (let i = 0; i < 600; i++) await t.app.outbox.post(community.id, { text: `notice ${i}` }, { key: `bulk-${i}`, source: 'test', at: new Date(), afterCommit: (fn) => unit.afterCommit(fn) });
+      });
+      await committed.runAfterCommit((err) => {
+        throw err;
+      });
+      const bulkFeed = async () => (await t.app.playground?.feed.list('bulk', 0, 1000)) ?? [];
+      await waitFor(async () => (await bulkFeed()).length === 600, 60_000, 'all 600 posts');
+      const outboxAdds = add.mock.calls.filter(([name]) => name === 'deliver');
+      const bulkSizes = addBulk.mock.calls.map(([jobs]) => jobs.length);
+      expect(outboxAdds).toHaveLength(0);
+      expect(bulkSizes).toEqual([500, 100]);
+      expect(new Set((await bulkFeed()).map((p) => p.reply.text)).size).toBe(600);
+    } finally {
+      add.mockRestore();
+      addBulk.mockRestore();
+    }
+  }, 90_000);
 });
 
 describe('a delivery sent again after a crash', () => {

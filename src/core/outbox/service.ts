@@ -29,8 +29,14 @@ export class Outbox {
    */
   async post(communityId: number, reply: Reply, opts: { key: string; source: string; at: Date; afterCommit: (fn: AfterCommit) => void; direct?: DirectMessage }): Promise<number> {
     const [id, created] = await this.repo.insert(communityId, opts.key, opts.source, reply, opts.at.getTime(), opts.direct);
-    // If the queue is unreachable now, the reconciler hands open deliveries over later.
-    if (created) opts.afterCommit(() => this.timers.deliver(id).catch(() => undefined));
+    // Not awaited: the hand-offs of one unit's posts then reach the queue
+    // together (Timers.deliver batches calls made in one turn). If the queue is
+    // unreachable now, the reconciler hands open deliveries over later.
+    if (created)
+      opts.afterCommit(() => {
+        void this.timers.deliver(id).catch(() => undefined);
+        return Promise.resolve();
+      });
     return id;
   }
 }
