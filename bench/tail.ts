@@ -11,10 +11,13 @@
  * Variants, interleaved round by round so a busy shared machine hits them
  * alike: `inline` (the default: SQLite checkpoints the WAL inside the COMMIT
  * that passes 1,000 pages) and `background` (database.checkpoint: a worker
- * thread checkpoints), plus `background`
- * with a larger young generation (--max-semi-space-size=32) to see how much of
- * what is left is GC. TAIL_ROUNDS overrides the number of rounds, TAIL_RATE
- * the steady rate (the target is stated at 500/s).
+ * thread checkpoints), and `background` with the commit's disk sync in the
+ * thread pool (database.commitSync: background, src/store/wal-sync.ts).
+ * TAIL_ROUNDS overrides the number of rounds, TAIL_RATE the steady rate (the
+ * target is stated at 500/s), TAIL_VARIANTS picks variants by the start of
+ * their label (`inline`, `background`, comma-separated), and TAIL_NODE_ARGS adds
+ * node options to the bot (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see
+ * where a callback's time goes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -36,14 +39,18 @@ const RATIO_TARGET = 0.4;
 interface Variant {
   label: string;
   checkpoint: 'inline' | 'background';
+  commitSync: 'inline' | 'background';
   nodeArgs: string[];
 }
 
-const VARIANTS: readonly Variant[] = [
-  { label: 'checkpoint inline (default)', checkpoint: 'inline', nodeArgs: [] },
-  { label: 'checkpoint background', checkpoint: 'background', nodeArgs: [] },
-  { label: 'background + --max-semi-space-size=32', checkpoint: 'background', nodeArgs: ['--max-semi-space-size=32'] },
+const ALL_VARIANTS: readonly Variant[] = [
+  { label: 'checkpoint inline (default)', checkpoint: 'inline', commitSync: 'inline', nodeArgs: [] },
+  { label: 'checkpoint background', checkpoint: 'background', commitSync: 'inline', nodeArgs: [] },
+  { label: 'checkpoint background, commit sync in the thread pool', checkpoint: 'background', commitSync: 'background', nodeArgs: [] },
 ];
+const EXTRA_NODE_ARGS = (process.env.TAIL_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const PICKED = (process.env.TAIL_VARIANTS ?? '').split(',').filter(Boolean);
+const VARIANTS: readonly Variant[] = ALL_VARIANTS.filter((v) => !PICKED.length || PICKED.some((w) => v.label.startsWith(`checkpoint ${w}`) || v.label.startsWith(w))).map((v) => ({ ...v, nodeArgs: [...v.nodeArgs, ...EXTRA_NODE_ARGS] }));
 
 interface Run {
   load: TailLoadResult;
@@ -195,7 +202,7 @@ async function botRun(ctx: BenchContext, variant: Variant, phases: Pick<TailLoad
   const dir = ctx.tempDir('tail');
   const dbPath = join(dir, 'qunbot.sqlite');
   const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, `database:\n  synchronous: full\n  checkpoint: ${variant.checkpoint}\n`);
+  writeFileSync(configFile, `database:\n  synchronous: full\n  checkpoint: ${variant.checkpoint}\n  commitSync: ${variant.commitSync}\n`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = {

@@ -170,6 +170,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           synchronous: config.database.synchronous,
           busyTimeoutMs: config.database.busyTimeoutMs,
           checkpoint: config.database.checkpoint,
+          commitSync: config.database.commitSync,
           onCheckpointError: (err) => logger.warn({ err }, 'WAL checkpointer'),
         },
   );

@@ -88,8 +88,14 @@ export const configSchema = z.object({
     synchronous: z.enum(['full', 'normal']),
     busyTimeoutMs: z.number().int().min(0),
     checkpoint: z.enum(['background', 'inline']).default('inline'),
+    /** Who syncs a commit with synchronous=full: SQLite inside the COMMIT (inline) or the thread pool after it (background; needs checkpoint: background). */
+    commitSync: z.enum(['background', 'inline']).default('inline'),
     /** PostgreSQL (DATABASE_URL set): connections this process keeps open. */
     poolSize: z.number().int().min(1).max(200).default(10),
+  }).superRefine((db, ctx) => {
+    if (db.commitSync === 'background' && (db.synchronous !== 'full' || db.checkpoint !== 'background')) {
+      ctx.addIssue({ code: 'custom', path: ['commitSync'], message: 'background needs synchronous: full and checkpoint: background (the writer never checkpoints then)' });
+    }
   }),
   redis: z.object({
     url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),

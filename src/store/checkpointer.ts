@@ -69,6 +69,8 @@ export interface CheckpointerOptions {
   onError?: (err: Error) => void;
   /** Told each time the worker emptied the WAL (tests). */
   onTruncate?: () => void;
+  /** When the worker is gone and the writer checkpoints itself again, give the writer this `synchronous` first (a writer at OFF). */
+  writerSynchronousOnFallBack?: 'FULL';
 }
 
 export interface Checkpointer {
@@ -94,7 +96,10 @@ export function startCheckpointer(writer: Database.Database, options: Checkpoint
   const fallBack = (err: Error): void => {
     if (stopped) return;
     stopped = true;
-    if (writer.open) writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+    if (writer.open) {
+      if (options.writerSynchronousOnFallBack) writer.pragma(`synchronous = ${options.writerSynchronousOnFallBack}`);
+      writer.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+    }
     options.onError?.(err);
   };
   worker.on('message', (m: { error?: string; truncated?: true }) => {

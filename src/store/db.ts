@@ -16,6 +16,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { rootPath } from '../config/load.js';
 import { startCheckpointer } from './checkpointer.js';
 import { GroupCommit, type Committed, type UnitFn } from './group-commit.js';
+import { walSyncer } from './wal-sync.js';
 import { openPostgres } from './postgres.js';
 import { textFor, type Dialect, type Sql, type SqlText, type SqlValue, type Statement } from './sql.js';
 
@@ -77,6 +78,13 @@ export interface SqliteStoreOptions {
   onCheckpointError?: (err: Error) => void;
   /** Background checkpointer: the WAL size past which it empties the WAL while writes go on (default 64 MiB). */
   walLimitBytes?: number;
+  /**
+   * Who syncs a commit to disk with `synchronous: full`: `inline` (SQLite, inside
+   * the COMMIT, on the event loop) or `background` (the writer at
+   * synchronous=OFF, the WAL fdatasynced in the thread pool before the units
+   * resolve; see wal-sync.ts). `background` needs `checkpoint: background`.
+   */
+  commitSync?: 'inline' | 'background';
 }
 
 export interface PostgresStoreOptions {
@@ -123,19 +131,27 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // WAL lets readers run beside the writer; synchronous is a documented choice
   // (config database.synchronous): FULL survives power loss, NORMAL only process crashes.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  const syncOffThread = options.commitSync === 'background' && options.path !== ':memory:';
+  if (syncOffThread && (options.synchronous !== 'full' || options.checkpoint !== 'background')) {
+    throw new Error('database.commitSync: background needs database.synchronous: full and database.checkpoint: background');
+  }
+  // Off the event loop, the WAL is synced by the syncer below; the writer never checkpoints (the checkpointer, at FULL, does).
+  sqlite.pragma(`synchronous = ${syncOffThread ? 'OFF' : options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   sqlite.pragma('foreign_keys = ON');
   // A check-in touches ~26 pages, more than a savepoint's in-memory journal holds;
   // without this every command created and deleted a temp file (measured: +130-190 µs).
   sqlite.pragma('temp_store = MEMORY');
   if (options.migrate !== false) migrate(drizzle(sqlite), { migrationsFolder: rootPath('migrations/sqlite') });
-  const commits = new GroupCommit(sqlite);
+  const syncer = syncOffThread ? walSyncer(options.path) : undefined;
+  const commits = new GroupCommit(sqlite, undefined, syncer ? () => syncer.sync() : undefined);
   const checkpointer =
     options.checkpoint === 'background' && options.path !== ':memory:'
       ? startCheckpointer(sqlite, {
           path: options.path,
           synchronous: options.synchronous,
+          // The writer checkpoints itself again: at OFF that would skip the syncs a checkpoint needs.
+          ...(syncOffThread ? { writerSynchronousOnFallBack: 'FULL' as const } : {}),
           ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}),
           ...(options.walLimitBytes !== undefined ? { walLimitBytes: options.walLimitBytes } : {}),
         })
@@ -157,6 +173,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     close: async () => {
       checkpointer?.stop();
+      await syncer?.close();
+      // The last connection to close checkpoints the WAL into the file: with its syncs.
+      if (syncOffThread) sqlite.pragma('synchronous = FULL');
       sqlite.close();
     },
   };

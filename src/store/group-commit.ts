@@ -69,6 +69,12 @@ export class GroupCommit {
     sqlite: Sqlite,
     /** Largest number of units in one transaction (bounds its duration). */
     private readonly maxBatch = 64,
+    /**
+     * The disk sync of a COMMIT when SQLite does not do it (`synchronous=OFF`,
+     * see wal-sync.ts): awaited after the COMMIT, before the batch's units
+     * resolve, while the next batch already runs.
+     */
+    private readonly durable?: () => Promise<void>,
   ) {
     // Prepared once; BEGIN IMMEDIATE so that two processes on one file never deadlock upgrading a read lock.
     this.sql = {
@@ -103,6 +109,7 @@ export class GroupCommit {
     const units = this.queue.splice(0, this.maxBatch);
     const outcomes: Outcome[] = [];
     let commitError: unknown;
+    let committedWrites = false;
     try {
       this.sql.begin.run();
       this.transactions++;
@@ -131,7 +138,10 @@ export class GroupCommit {
       }
       try {
         if (alone && !outcomes[0]?.ok) this.sql.rollback.run();
-        else this.sql.commit.run();
+        else {
+          this.sql.commit.run();
+          committedWrites = true;
+        }
       } catch (error) {
         commitError = error;
         try {
@@ -143,6 +153,14 @@ export class GroupCommit {
     }
     this.flushing = false;
     this.schedule();
+    if (committedWrites && this.durable) {
+      try {
+        await this.durable();
+      } catch (error) {
+        // Committed but not known to be on disk: nobody is told it is done.
+        commitError = error;
+      }
+    }
     units.forEach((unit, i) => {
       const outcome = outcomes[i];
       // The COMMIT itself failed: nothing of this batch is durable.
