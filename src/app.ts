@@ -301,6 +301,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     translate: (locale) => i18n.translator(locale),
     seesAllMessages: async (id) => (await capabilitiesOf(id)).seesAllMessages,
     queueHealth: () => (role === 'gateway' ? 'disabled' : jobs.health()),
+    calendar: async (communityId, from, to, now) => ({ firings: await schedule.service.firings(communityId, from, to, now), rules: config.posts }),
     analytics: () => analytics.service,
   });
   const analytics = createAnalytics({

@@ -95,6 +95,13 @@ td.num, th.num { text-align:right; width:16%; }
 .tag { display:inline-block; font-size:12px; padding:0 6px; border-radius:6px; background:#eef1f6; white-space:nowrap; }
 .tag.upcoming { background:#e7f6ef; color:var(--good); }
 .tag.cancelled { color:var(--muted); }
+.tag.promo { background:#fdecf2; color:var(--bad); }
+.tag.over { background:#fdecf2; color:var(--bad); font-weight:600; }
+.calendar-items { list-style:none; margin:0; padding:0; }
+.calendar-items li { margin:2px 0; overflow-wrap:anywhere; }
+.calendar-items li.past { color:var(--muted); }
+.calendar-items .time { font-variant-numeric:tabular-nums; margin-right:6px; }
+#calendar th:first-child, #calendar td:first-child { width:9em; white-space:nowrap; }
 .list { list-style:none; padding:0; margin:0; }
 .list li { padding:8px 0; border-bottom:1px solid var(--line); overflow-wrap:anywhere; }
 @media (max-width: 900px) {
@@ -244,6 +251,24 @@ export const DASHBOARD_SCRIPT = `'use strict';
     posts.id = 'posts';
     add(posts, table([L.post, L.schedule, L.status, L.runs], d.posts.map(function (p) { return [p.text, p.schedule, L['postStatus.' + p.status], p.runs]; }), [3], L.none));
     add(grid, posts);
+
+    var cal = card(L.calendar, 'wide');
+    cal.id = 'calendar';
+    add(cal, el('p', 'muted', L.calendarSummary));
+    add(cal, table([L.day, L.posts], d.calendar.days.map(function (day) {
+      var count = el('div', null, day.label);
+      add(count, el('div', day.over ? 'tag over' : 'muted', d.calendar.dailyCap === null ? String(day.count) : day.count + ' / ' + d.calendar.dailyCap + (day.over ? ' · ' + L.over : '')));
+      var list = el('ul', 'calendar-items');
+      day.items.forEach(function (it) {
+        var li = el('li', it.past ? 'past' : null);
+        add(li, el('span', 'time', it.time), el('span', 'tag', L['kind.' + it.kind]));
+        add(li, document.createTextNode(' ' + (it.id !== null && it.kind === 'post' ? '#' + it.id + ' ' : '') + it.title));
+        if (it.promo) add(li, document.createTextNode(' '), el('span', 'tag promo', L.promo));
+        add(list, li);
+      });
+      return [count, list];
+    }), [], L.none));
+    add(grid, cal);
 
     var dl = card(L.delivery);
     dl.id = 'delivery';

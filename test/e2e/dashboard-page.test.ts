@@ -55,6 +55,9 @@ describe.skipIf(!chromiumAvailable)('the dashboard page in a browser', () => {
     await t.chat.say('admin', '/poll create "周末活动去哪里？" 爬山 | 看电影 | 在家');
     for (const u of ['u3', 'u4', 'u5']) await t.chat.say(u, '/poll vote 1 1');
     clock.set(T0);
+    // The content calendar: a nightly post, a promo tomorrow with a long text (its #promo tag never shown).
+    expect(await t.chat.say('admin', '/schedule add "0 0 20 * * *" 每晚八点打卡提醒')).toContain('#1');
+    expect(await t.chat.say('admin', `/schedule once +1d ${LONG_NAME} 双十二优惠 #promo`)).toContain('#2');
     const c = (await t.app.identity.communityById(1)) as CommunityInfo;
     await t.app.store.unit(() => t.app.analytics.rollupPending(c, clock.now()));
     rollups = await t.app.analytics.rollups(1, '2000-01-01', '2999-12-31');
@@ -133,6 +136,20 @@ describe.skipIf(!chromiumAvailable)('the dashboard page in a browser', () => {
     const joined = (await page.locator('#activities tbody tr').allInnerTexts()).filter((row) => row.includes('62.5%'));
     expect(joined).toHaveLength(1);
     expect(joined[0]).toMatch(/^抽奖 奖品2\n2026-11-22 10:00 → 2026-11-23 18:00\n?\t进行中\t10\t62\.5%$/);
+    // The content calendar: the same days, posts and share as the data behind it.
+    const plan = (await t.app.dashboard.data(1, clock.now()))?.calendar;
+    expect(plan?.days.length).toBeGreaterThan(0);
+    const calendarRows = await page.locator('#calendar tbody tr').allInnerTexts();
+    expect(calendarRows).toHaveLength(plan?.days.length ?? -1);
+    const calendarText = await page.locator('#calendar').innerText();
+    expect(calendarText).toContain('内容日历');
+    expect(calendarText).toContain('每晚八点打卡提醒');
+    expect(calendarText).toContain('双十二优惠');
+    expect(calendarText).not.toContain('#promo');
+    expect(calendarText).toContain(`推广占比 ${plan?.promoPercent}%（1/${plan?.total}），上限 30%`);
+    expect(await page.locator('#calendar .tag.promo').count()).toBe(1);
+    expect(calendarRows[0]).toMatch(/^11月23日 周一\n1 \/ 2\s+20:00\s*定时\s*#1 每晚八点打卡提醒$/);
+
     // Hostile names are text: no element came out of them, no script ran.
     expect(await page.evaluate('document.querySelectorAll("main img").length')).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
@@ -149,7 +166,8 @@ describe.skipIf(!chromiumAvailable)('the dashboard page in a browser', () => {
       await page.locator('#top-members').screenshot({ path: join(ARTIFACTS, `dashboard-${viewport.width}-members.png`) });
       const innerWidth = await page.evaluate<number>('window.innerWidth');
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(innerWidth);
-      for (const part of ['#chart-active', '#chart-retention', '#top-members', '#activities', '#delivery', '#csv']) {
+      await page.locator('#calendar').screenshot({ path: join(ARTIFACTS, `dashboard-${viewport.width}-calendar.png`) });
+      for (const part of ['#chart-active', '#chart-retention', '#top-members', '#activities', '#calendar', '#delivery', '#csv']) {
         const box = await page.locator(part).boundingBox();
         expect(box, part).not.toBeNull();
         expect(box?.x, part).toBeGreaterThanOrEqual(0);

@@ -85,6 +85,16 @@ export const dashboardMessages = {
   'dashboard.page.none': { 'zh-CN': '暂无', en: 'None' },
   'dashboard.page.download': { 'zh-CN': '下载每日数据（逗号分隔表格）', en: 'Download the daily numbers (CSV)' },
   'dashboard.page.days': { 'zh-CN': '最近 {days} 天', en: 'Last {days} days' },
+  'dashboard.page.calendar': { 'zh-CN': '内容日历（本周和下周）', en: 'Content calendar (this week and next)' },
+  'dashboard.page.day': { 'zh-CN': '日期', en: 'Day' },
+  'dashboard.page.kind.post': { 'zh-CN': '定时', en: 'Post' },
+  'dashboard.page.kind.announcement': { 'zh-CN': '公告', en: 'Announcement' },
+  'dashboard.page.promo': { 'zh-CN': '推广', en: 'Promo' },
+  'dashboard.page.over': { 'zh-CN': '超出上限', en: 'Over the cap' },
+  'dashboard.page.calendarCap': { 'zh-CN': '每日上限 {cap} 条', en: 'Daily cap {cap} posts' },
+  'dashboard.page.calendarNoCap': { 'zh-CN': '没有每日上限', en: 'No daily cap' },
+  'dashboard.page.calendarShare': { 'zh-CN': '推广占比 {share}%（{promo}/{total}），上限 {cap}%', en: 'Promo share {share}% ({promo}/{total}), cap {cap}%' },
+  'dashboard.page.calendarShareNoCap': { 'zh-CN': '推广占比 {share}%（{promo}/{total}），不设上限', en: 'Promo share {share}% ({promo}/{total}), no cap' },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -9,6 +9,8 @@ import { addDays, communityDay, type Day } from '../../core/community-day.js';
 import type { CommandContext, CommunityInfo } from '../../core/context.js';
 import type { Locale, MessageKey, Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
+import type { CalendarRules, Firing } from '../schedule/calendar.js';
+import { calendarWindow, dashboardCalendar, type DashboardCalendar } from './calendar.js';
 import { mention, type Reply } from '../../core/reply.js';
 import { formatLocal } from '../../core/time/when.js';
 import { activeChart, growthChart, percent, retentionChart, segmentsChart, type SegmentDay } from '../analytics/charts.js';
@@ -44,6 +46,8 @@ export interface DashboardServiceDeps {
   seesAllMessages: (communityId: number) => Promise<boolean>;
   /** The job queue's state as this process sees it (Redis). */
   queueHealth: () => 'up' | 'down' | 'disabled';
+  /** The content calendar's posts in [from, to), made and planned, and its rules (features/schedule). */
+  calendar: (communityId: number, from: Date, to: Date, now: Date) => Promise<{ firings: Firing[]; rules: CalendarRules }>;
 }
 
 /** The most days one request may ask for (the rollups are kept about this long). */
@@ -56,6 +60,7 @@ const PAGE_KEYS = [
   'interactions', 'points', 'activities', 'activity', 'kind.lottery', 'kind.quiz', 'kind.poll', 'status', 'status.upcoming', 'status.ended', 'status.cancelled',
   'when', 'participants', 'participation', 'posts', 'post', 'schedule', 'runs', 'postStatus.active', 'postStatus.paused', 'delivery', 'pending', 'failed30',
   'oldestPending', 'queue', 'queue.up', 'queue.down', 'queue.disabled', 'failures', 'source', 'error', 'none', 'download',
+  'calendar', 'day', 'kind.post', 'kind.announcement', 'promo', 'over',
 ] as const;
 type PageKey = (typeof PAGE_KEYS)[number];
 
@@ -74,7 +79,7 @@ export interface ActivityView {
 
 export interface DashboardData {
   community: { id: number; name: string; externalId: string; platform: string; locale: Locale; timezone: string };
-  labels: Record<PageKey, string> & { asOf: string; healthy: string; participationGood: string; days: string };
+  labels: Record<PageKey, string> & { asOf: string; healthy: string; participationGood: string; days: string; calendarSummary: string };
   seesAllMessages: boolean;
   members: number;
   /** The last whole day's numbers (null before the first one). */
@@ -86,6 +91,8 @@ export interface DashboardData {
   activities: ActivityView[];
   posts: Array<{ id: number; text: string; schedule: string; status: 'active' | 'paused'; runs: number; lastRunAt: string | null }>;
   delivery: { pending: number; failed: number; oldestPending: string | null; queue: 'up' | 'down' | 'disabled'; failures: Array<{ id: number; source: string; error: string; at: string; attempts: number }> };
+  /** This week's and next week's posts, made and planned, against the daily cap and the promo share. */
+  calendar: DashboardCalendar;
   /** ECharts options (features/analytics/charts.ts), ready for `setOption`. */
   charts: { active: unknown; growth: unknown; retention: unknown; segments: unknown };
 }
@@ -177,12 +184,21 @@ export class DashboardService {
     const segments = this.segmentDays(await repo.segments(community.id, addDays(today, -Math.min(Math.max(1, days), MAX_DAYS)), today));
     const members = await repo.memberCount(community.id);
     const last = daily[daily.length - 1];
+    const calendarSpan = calendarWindow(now, community.timezone);
+    const plan = await this.deps.calendar(community.id, calendarSpan.start, calendarSpan.end, now);
+    const calendar = dashboardCalendar(plan.firings, calendarSpan, now, community.timezone, plan.rules, community.locale);
     const labels = {
       ...(Object.fromEntries(PAGE_KEYS.map((k) => [k, t(`dashboard.page.${k}` as MessageKey)])) as Record<PageKey, string>),
       asOf: last ? t('dashboard.page.asOf', { day: last.day }) : '',
       healthy: t('dashboard.page.healthy', { rate: pct(BENCHMARKS.dailyActiveRate) }),
       participationGood: t('dashboard.page.participationGood', { rate: pct(BENCHMARKS.participationRate) }),
       days: t('dashboard.page.days', { days: daily.length }),
+      calendarSummary: [
+        calendar.dailyCap === null ? t('dashboard.page.calendarNoCap') : t('dashboard.page.calendarCap', { cap: calendar.dailyCap }),
+        calendar.promoCapPercent === null
+          ? t('dashboard.page.calendarShareNoCap', { share: calendar.promoPercent, promo: calendar.promo, total: calendar.total })
+          : t('dashboard.page.calendarShare', { share: calendar.promoPercent, promo: calendar.promo, total: calendar.total, cap: calendar.promoCapPercent }),
+      ].join(' · '),
     };
     const share = (n: number): number | null => percent(n, members);
     const activities: ActivityView[] = [
@@ -220,6 +236,7 @@ export class DashboardService {
       posts: (await repo.posts(community.id)).map((p) => ({
         id: Number(p.id), text: p.text, schedule: p.kind === 'cron' ? `cron ${p.cron ?? ''}` : (when(p.due_at) ?? ''), status: p.status, runs: Number(p.runs), lastRunAt: when(p.last_run_at),
       })),
+      calendar,
       delivery: {
         pending: outbox.pending,
         failed: outbox.failed,
