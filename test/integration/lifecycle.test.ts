@@ -359,6 +359,27 @@ describe('the nudge text per community', () => {
   });
 });
 
+describe('newcomer tips per community', () => {
+  it('/rules tip: an admin sets one tip ({mention} allowed, anything else refused and nothing changed), the follow-up uses it, reset restores the built-in one', async () => {
+    const clock = new FixedClock(T0);
+    const t = await app({ clock });
+    expect(await t.chat.say('admin', '/群规 引导语 签到')).toContain('（内置引导语）');
+    expect(await t.chat.say('q1', '/rules tip checkin hi {mention}')).toContain('只有管理员');
+    expect(await t.chat.say('admin', '/群规 引导语 签到 {name} 快来签到')).toBe('引导语里有不认识的占位符 {name}，只能用 {mention}。引导语没有修改。');
+    expect(await t.chat.say('admin', '/群规 引导语 签到')).toContain('（内置引导语）');
+    expect(await t.chat.say('admin', '/群规 引导语 吃饭 快来')).toContain('签到');
+    expect(await t.chat.say('admin', '/群规 引导语 签到 {mention} 每天发「签到」领 10 积分，满 7 天换周边！')).toBe('✅ 新人引导语已更新，预览：\n<@admin> 每天发「签到」领 10 积分，满 7 天换周边！');
+    expect(await t.chat.say('admin', '/群规 引导语 签到')).toContain('每天发「签到」领 10 积分');
+    await join(t, 'bob');
+    clock.advance(DAY);
+    await t.app.jobs.run('lifecycle-followup', 1);
+    const [tip] = await posts(t, 'followup');
+    expect(tip?.text).toBe('<@bob> 新人小贴士：\n<@bob> 每天发「签到」领 10 积分，满 7 天换周边！');
+    expect(await t.chat.say('admin', '/群规 引导语 签到 重置')).toBe('✅ 已恢复默认新人引导语。');
+    expect(await t.chat.say('admin', '/群规 引导语 签到 重置')).toBe('这条引导语没有用指令修改过，已经是默认的了。');
+  });
+});
+
 describe('direct messages', () => {
   it('where the platform has DMs, each silent member gets a personal nudge, and follow-ups go privately', async () => {
     const clock = new FixedClock(new Date(new Date(T0).getTime() - 20 * DAY));

@@ -1,5 +1,6 @@
 import type { CommandSpec, LeafCommand } from '../../core/commands/spec.js';
 import type { Reply } from '../../core/reply.js';
+import type { Tip } from './rules.js';
 import type { LifecycleService } from './service.js';
 
 export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
@@ -51,6 +52,24 @@ export function lifecycleCommands(service: LifecycleService): CommandSpec[] {
           role: 'admin',
           args: [{ name: 'text', type: 'text', description: 'rules.arg.nudge' }],
           handler: (ctx, args) => service.nudgeText(ctx, args.optionalString('text')),
+        },
+        {
+          name: 'tip',
+          aliases: ['引导语'],
+          description: 'rules.tip.describe',
+          role: 'admin',
+          args: [
+            {
+              name: 'tip',
+              type: 'choice',
+              required: true,
+              choices: { checkin: 'choice.tip.checkin', chat: 'choice.tip.chat', streak: 'choice.tip.streak', points: 'choice.tip.points' },
+              choiceAliases: { 签到: 'checkin', 聊天: 'chat', 连签: 'streak', 连续签到: 'streak', 积分: 'points' },
+              description: 'rules.arg.tip',
+            },
+            { name: 'text', type: 'text', description: 'rules.arg.tipText' },
+          ],
+          handler: (ctx, args) => service.tipText(ctx, args.string('tip') as Tip, args.optionalString('text')),
         },
       ],
     },

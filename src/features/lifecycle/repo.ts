@@ -3,8 +3,9 @@ import type { Sql } from '../../store/sql.js';
 import type { welcomeBatches, followups } from './schema.js';
 import type { RowOf } from '../../store/rows.js';
 import type { MemberRow } from '../../core/identity/repo.js';
+import type { Tip } from './rules.js';
 
-export type CommunityTextKind = 'rules' | 'welcome' | 'nudge';
+export type CommunityTextKind = 'rules' | 'welcome' | 'nudge' | `tip:${Tip}`;
 
 /** A `SELECT *` row of welcomeBatches (its type follows the table's definition). */
 export type BatchRow = RowOf<typeof welcomeBatches>;

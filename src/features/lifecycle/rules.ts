@@ -170,6 +170,8 @@ export function minuteOf(at: Date): number {
 export const WELCOME_PLACEHOLDERS = ['mention', 'community', 'bonus'] as const;
 /** A nudge must name whom it reminds: `{mentions}` is required. */
 export const NUDGE_PLACEHOLDERS = ['mentions'] as const;
+/** What a newcomer tip may use: the member's mention. */
+export const TIP_PLACEHOLDERS = ['mention'] as const;
 
 /** `{name}` placeholders in `text` that are not in `allowed`, each once, in order of appearance. */
 export function unknownPlaceholders(text: string, allowed: readonly string[]): string[] {

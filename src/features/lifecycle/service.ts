@@ -16,7 +16,7 @@ import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
 import { UserError } from '../../core/errors.js';
 import type { CommunityTextKind, LifecycleRepo } from './repo.js';
-import { decideActivity, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, NUDGE_PLACEHOLDERS, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
+import { decideActivity, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, NUDGE_PLACEHOLDERS, TIP_PLACEHOLDERS, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
 
 export type Localized = Record<Locale, string>;
 
@@ -141,6 +141,20 @@ const TEXT_KINDS = {
     },
   },
 } satisfies Record<string, TextKind>;
+
+/** A newcomer tip (`/rules tip <tip> [text|reset]`): {mention} may be used, nothing is required. */
+const tipKind = (tip: Tip): TextKind => ({
+  kind: `tip:${tip}`,
+  placeholders: TIP_PLACEHOLDERS,
+  keys: {
+    current: 'rules.tipCurrent',
+    builtIn: 'rules.tipBuiltIn',
+    saved: 'rules.tipSaved',
+    reset: 'rules.tipReset',
+    nothingToReset: 'rules.tipNothingToReset',
+    unknown: 'rules.tipUnknownPlaceholder',
+  },
+});
 
 export class LifecycleService {
   constructor(private readonly deps: LifecycleServiceDeps) {}
@@ -280,7 +294,6 @@ export class LifecycleService {
   }
 
   /** `/rules welcome [text|reset]` (群规 欢迎语): show, set (placeholders checked) or reset the community's welcome text. */
-  /** `/rules welcome [text|reset]`: show, set or reset the community's welcome template. */
   welcomeText(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
     return this.editText(ctx, raw, TEXT_KINDS.welcome, () => this.welcomeTemplate(ctx.community), {
       mention: `<@${ctx.member.platformUserId}>`,
@@ -292,6 +305,16 @@ export class LifecycleService {
   /** `/rules nudge [text|reset]`: show, set or reset the community's silent-member nudge. */
   nudgeText(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
     return this.editText(ctx, raw, TEXT_KINDS.nudge, () => this.nudgeTemplate(ctx.community), { mentions: `<@${ctx.member.platformUserId}>` });
+  }
+
+  /** `/rules tip <tip> [text|reset]` (群规 引导语): show, set or reset one of the community's newcomer tips. */
+  tipText(ctx: CommandContext, tip: Tip, raw: string | undefined): Promise<Reply> {
+    return this.editText(ctx, raw, tipKind(tip), () => this.tipTemplate(ctx.community, tip), { mention: `<@${ctx.member.platformUserId}>` });
+  }
+
+  /** A newcomer tip: set by an admin, else configured per language, else the built-in one. */
+  private async tipTemplate(community: CommunityInfo, tip: Tip): Promise<string | undefined> {
+    return (await this.deps.repo.communityText(community.id, `tip:${tip}`)) ?? this.config.followups.texts[tip]?.[community.locale] ?? undefined;
   }
 
   /** One way to edit a per-community text: placeholders checked on save (unknown ones refused, required ones demanded), a preview in the reply. */
@@ -372,9 +395,9 @@ export class LifecycleService {
     }
     if (!(await this.deps.repo.finishFollowup(id, 'sent', tip, now.getTime()))) return;
     const t = await this.deps.translate(row.community_id);
-    const locale = (await this.deps.communityById(row.community_id))?.locale ?? 'zh-CN';
+    const community = await this.deps.communityById(row.community_id);
     const mention = `<@${member.platform_user_id}>`;
-    const custom = this.config.followups.texts[tip]?.[locale];
+    const custom = community ? await this.tipTemplate(community, tip) : undefined;
     const text = `${t('lifecycle.followup', { mention })}\n${custom ? interpolate(custom, { mention }) : t(`lifecycle.tip.${tip}`)}`;
     // A DM where the platform's sender can send one; otherwise the same text as a group post mentioning the member.
     const reply = { text, mentions: { [member.platform_user_id]: member.display_name } };
