@@ -159,11 +159,12 @@ export class PollService {
       }
     } else failure = 'the platform has no native polls now (polls.discordNative off, or limits changed)';
     this.deps.logger?.warn({ poll: row.id, community: row.community_id, err: failure }, 'native poll refused: posting it with buttons');
-    await this.deps.unit(async (unit) => {
+    const dropped = await this.deps.unit(async (unit) => {
       if (!(await this.deps.repo.dropNative(row.id))) return;
       const fresh = (await this.deps.repo.get(row.id)) as PollRow;
       await this.deps.outbox.post(row.community_id, this.announcement(t, community.timezone, fresh), { key: `poll-announce-${row.id}`, source: `poll-announce:${row.id}`, at: new Date(row.created_at), afterCommit: unit.afterCommit });
     });
+    await dropped.runAfterCommit((err) => this.deps.logger?.warn({ poll: row.id, err }, 'could not hand the poll with buttons to the outbox queue (the reconciler will)'));
   }
 
   /**
