@@ -268,7 +268,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     translate: translateFor,
     levelOf: async (memberId) => (await points.service.standing(memberId)).level.index,
     // Discord's native polls for the polls that fit them (polls.discordNative); buttons for the rest.
-    ...(config.polls.discordNative ? { nativePolls: senderPolls(senderOf) } : {}),
+    nativePolls: senderPolls(senderOf),
+    useNativePolls: config.polls.discordNative,
     communityById: (id) => identity.communityById(id),
     logger: logger.child({ component: 'poll' }),
   });

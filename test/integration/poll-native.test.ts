@@ -134,6 +134,16 @@ describe('native polls through the port', () => {
     expect((await t.app.poll.desired()).timers).toEqual([]);
   });
 
+  it('a post that waited (Redis away, a retry) runs for the hours left, not those at the creation', async () => {
+    const clock = new FixedClock(T0);
+    const sender = pollSender();
+    const t = await app({ clock, senders: [sender] });
+    await on(t, 'admin', '/poll create "Q?" a | b ends=+5h');
+    clock.advance(3 * 60 * 60_000 + 60_000);
+    await t.app.jobs.run('poll-post', 1);
+    expect(sender.posted[0]?.poll.hours).toBe(2);
+  });
+
   it('other platforms, and polls.discordNative=false, keep buttons', async () => {
     const sender = pollSender();
     const t = await app({ clock: new FixedClock(T0), senders: [sender], config: { polls: { discordNative: false } } });

@@ -61,8 +61,10 @@ export interface PollServiceDeps {
   translate: (communityId: number) => Promise<Translate>;
   /** A member's 0-based level index (points feature). */
   levelOf: (memberId: number) => Promise<number>;
-  /** The platform's own polls (Discord), used for polls that fit them; undefined: buttons everywhere (config polls.discordNative). */
+  /** The platform's own polls (Discord): posting, and ending those posted. */
   nativePolls?: NativePolls;
+  /** New polls that fit go out as the platform's own (config polls.discordNative); false: buttons for new polls, while native ones already posted go on. */
+  useNativePolls: boolean;
   /** A unit of work of its own: recording where a native poll went, after the platform answered. */
   unit: Store['unit'];
   communityById: (id: number) => Promise<CommunityInfo | undefined>;
@@ -75,7 +77,7 @@ export class PollService {
   async create(ctx: CommandContext, input: CreateInput): Promise<Reply[]> {
     if (input.multi > input.options.length) throw new UserError('poll.multiTooBig', { multi: input.multi, options: input.options.length });
     const endsAt = input.ends?.getTime() ?? null;
-    const limits = await this.deps.nativePolls?.limits(ctx.community.id);
+    const limits = this.deps.useNativePolls ? await this.deps.nativePolls?.limits(ctx.community.id) : undefined;
     const fit: NativeFit | undefined = limits && nativeFit({ ...input, endsAt }, ctx.now.getTime(), limits);
     const native = fit?.fits === true;
     const id = await this.deps.repo.insert({
@@ -131,16 +133,16 @@ export class PollService {
     const row = await this.deps.repo.get(id);
     if (!row) return 'missing';
     if (!row.native || row.native_message_id !== null || row.status !== 'open') return;
-    job.afterCommit(() => this.postNative(row));
+    job.afterCommit(() => this.postNative(row, job.firedAt));
   }
 
-  private async postNative(row: PollRow): Promise<void> {
+  private async postNative(row: PollRow, now: Date): Promise<void> {
     const native = this.deps.nativePolls;
     const community = await this.deps.communityById(row.community_id);
     if (!community) return;
     const t = await this.deps.translate(row.community_id);
     const limits = native && (await native.limits(row.community_id));
-    const fit = limits && nativeFit({ question: row.question, options: optionsOf(row), anonymous: Boolean(row.anonymous), hideResults: Boolean(row.hide_results), multi: row.multi, endsAt: row.ends_at }, row.created_at, limits);
+    const fit = limits && nativeFit({ question: row.question, options: optionsOf(row), anonymous: Boolean(row.anonymous), hideResults: Boolean(row.hide_results), multi: row.multi, endsAt: row.ends_at }, now.getTime(), limits);
     let failure: string;
     if (native && fit?.fits) {
       try {
@@ -157,7 +159,7 @@ export class PollService {
         if (err instanceof SendError && err.transient) throw err;
         failure = err instanceof Error ? err.message : String(err);
       }
-    } else failure = 'the platform has no native polls now (polls.discordNative off, or limits changed)';
+    } else failure = 'the platform has no native polls, or the poll no longer fits them';
     this.deps.logger?.warn({ poll: row.id, community: row.community_id, err: failure }, 'native poll refused: posting it with buttons');
     const dropped = await this.deps.unit(async (unit) => {
       if (!(await this.deps.repo.dropNative(row.id))) return;
