@@ -29,7 +29,7 @@ import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playgroun
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import { senderModerator, senderRoles, type Sender } from './core/sender.js';
+import { senderModerator, senderPolls, senderRoles, type Sender } from './core/sender.js';
 import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
@@ -261,7 +261,19 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger: logger.child({ component: 'lottery' }),
   });
   schedule.service.addCalendarSource((communityId, from, to, now) => lottery.service.calendarFirings(communityId, from, to, now));
-  const poll = createPoll({ store, outbox, timers, rng, translate: translateFor, levelOf: async (memberId) => (await points.service.standing(memberId)).level.index });
+  const poll = createPoll({
+    store,
+    outbox,
+    timers,
+    rng,
+    translate: translateFor,
+    levelOf: async (memberId) => (await points.service.standing(memberId)).level.index,
+    // Discord's native polls for the polls that fit them (polls.discordNative); buttons for the rest.
+    nativePolls: senderPolls(senderOf),
+    useNativePolls: config.polls.discordNative,
+    communityById: (id) => identity.communityById(id),
+    logger: logger.child({ component: 'poll' }),
+  });
   const quiz = createQuiz({
     store,
     outbox,

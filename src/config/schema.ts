@@ -170,6 +170,10 @@ export const configSchema = z.object({
     /** An item prize unclaimed at its deadline is rerolled automatically (else an admin runs /lottery reroll); `reroll=` overrides it. */
     autoReroll: z.boolean(),
   }),
+  polls: z.object({
+    /** On Discord, post a poll that fits Discord's native polls as one (else buttons). */
+    discordNative: z.boolean(),
+  }),
   lifecycle: z.object({
     rules: z.object({
       /** The welcome carries an "I accept the rules" action; unaccepted members are reminded once. */

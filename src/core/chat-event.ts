@@ -61,4 +61,18 @@ export interface MemberEvent extends EventBase {
   type: 'memberJoined' | 'memberLeft';
 }
 
-export type ChatEvent = MessageEvent | CommandEvent | ActionEvent | MemberEvent;
+/**
+ * A vote with the platform's own poll controls (a Discord native poll): one
+ * answer chosen or taken back. The poll feature finds its poll by `messageId`.
+ */
+export interface PollVoteEvent extends EventBase {
+  type: 'pollVote';
+  /** The platform's id of the poll's message. */
+  messageId: string;
+  /** The platform's id of the answer (the poll feature kept them when the poll was posted). */
+  answerId: number;
+  /** Chosen (true) or taken back (false). */
+  added: boolean;
+}
+
+export type ChatEvent = MessageEvent | CommandEvent | ActionEvent | MemberEvent | PollVoteEvent;

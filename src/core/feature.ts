@@ -16,12 +16,18 @@ import type { Store } from '../store/db.js';
  */
 export type EventListener = (ctx: CommandContext, earlier: readonly Reply[]) => Reply[] | void | Promise<Reply[] | void>;
 
+export type ListenerName = 'memberJoined' | 'memberLeft' | 'message' | 'command' | 'pollVote';
+
 export interface Feature {
   name: string;
   commands?: readonly CommandSpec[];
   messages?: KnownCatalog;
-  /** `message` sees every chat message that is not a command (activity tracking). */
-  listeners?: Partial<Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener>>;
+  /**
+   * `message` sees every chat message that is not a command (activity tracking);
+   * `pollVote` a vote with the platform's own poll controls (after it, the
+   * `command` listeners run too: a vote counts as activity however it is cast).
+   */
+  listeners?: Partial<Record<ListenerName, EventListener>>;
   /** Handlers for timer jobs, by job kind (`post`, `lottery-draw`, ...). */
   jobs?: Record<string, JobHandler>;
   /** Read the store and say which timers should exist (run at start, every minute, and when Redis returns). */

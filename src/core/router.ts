@@ -11,7 +11,7 @@ import type { Clock } from './clock.js';
 import { communityDay } from './community-day.js';
 import type { AfterCommit, CommandContext, CommunityInfo, MemberInfo } from './context.js';
 import { UserError } from './errors.js';
-import type { Feature, EventListener } from './feature.js';
+import type { Feature, EventListener, ListenerName } from './feature.js';
 import type { I18n } from './i18n.js';
 import type { Reply } from './reply.js';
 import { type CommandRegistry, type Invocation, resolveArgs, type TextParse } from './commands/registry.js';
@@ -49,14 +49,14 @@ type Plan =
   | { kind: 'command'; invocation: Invocation }
   | { kind: 'refuse'; error: UserError; command: string }
   | { kind: 'unknown'; name: string }
-  | { kind: 'listen'; listener: 'memberJoined' | 'memberLeft' | 'message'; notUnderstood: boolean };
+  | { kind: 'listen'; listener: 'memberJoined' | 'memberLeft' | 'message' | 'pollVote'; notUnderstood: boolean };
 
 export class Router {
-  private readonly listeners: Record<'memberJoined' | 'memberLeft' | 'message' | 'command', EventListener[]>;
+  private readonly listeners: Record<ListenerName, EventListener[]>;
   private readonly metrics: Metrics;
 
   constructor(private readonly deps: RouterDeps) {
-    this.listeners = { memberJoined: [], memberLeft: [], message: [], command: [] };
+    this.listeners = { memberJoined: [], memberLeft: [], message: [], command: [], pollVote: [] };
     this.metrics = deps.metrics ?? noMetrics;
     for (const feature of deps.features) {
       for (const [name, fn] of Object.entries(feature.listeners ?? {})) {
@@ -172,6 +172,7 @@ export class Router {
     switch (event.type) {
       case 'memberJoined':
       case 'memberLeft':
+      case 'pollVote':
         return { kind: 'listen', listener: event.type, notUnderstood: false };
       case 'command': {
         const invocation = registry.fromStructured(event.path, event.options);
@@ -191,6 +192,8 @@ export class Router {
         if (plan.listener === 'memberLeft') await this.deps.identity.markLeft(ctx.member, ctx.now);
         if (plan.listener === 'memberJoined') await this.deps.identity.markJoined(ctx.member, ctx.now);
         const replies = await this.runListeners(plan.listener, ctx);
+        // A vote cast with the platform's poll controls is the member's activity, as a vote command is.
+        if (plan.listener === 'pollVote') replies.push(...(await this.runListeners('command', ctx)));
         return plan.notUnderstood && replies.length === 0 ? [{ text: ctx.t('core.notUnderstood'), ephemeral: true }] : replies;
       }
       case 'unknown':

@@ -63,6 +63,43 @@ export interface Sender {
    */
   grantRole?(community: CommunityInfo, platformUserId: string, roleId: string, reason: string): Promise<void>;
   removeRole?(community: CommunityInfo, platformUserId: string, roleId: string, reason: string): Promise<void>;
+  /**
+   * The platform's own polls (Discord native polls), when it has them: what
+   * such a poll can hold, posting one (in `channelId`, else the community's
+   * post channel; `ref`, the poll's id in digits, makes a repeated post of it
+   * return the first message where the platform can tell), and ending one early.
+   * Each throws SendError with the platform's reason.
+   */
+  pollLimits?: NativePollLimits;
+  postPoll?(community: CommunityInfo, channelId: string | undefined, poll: NativePoll, ref: string): Promise<PostedPoll>;
+  endPoll?(community: CommunityInfo, channelId: string, messageId: string): Promise<void>;
+}
+
+/** What a platform's own poll can hold (Discord: 300, 10, 55, 768 h, any number of choices or one). */
+export interface NativePollLimits {
+  question: number;
+  answers: number;
+  answer: number;
+  maxHours: number;
+}
+
+/** A poll in the platform's own form: members vote with the platform's controls. */
+export interface NativePoll {
+  /** A line shown with the poll (its number and rules). */
+  text: string;
+  question: string;
+  answers: readonly string[];
+  /** Any number of answers (true) or one. */
+  multiselect: boolean;
+  /** Whole hours the platform keeps it open (1 to `maxHours`). */
+  hours: number;
+}
+
+export interface PostedPoll {
+  channelId: string;
+  messageId: string;
+  /** The platform's id of each answer, in the order given (votes name the answer by it). */
+  answerIds: number[];
 }
 
 /** How features find a community's sender (app.ts builds it once, over the registered senders). */
@@ -128,5 +165,38 @@ export function senderRoles(senderOf: SenderOf): Roles {
     },
     grant: (...a) => act('grantRole', ...a),
     remove: (...a) => act('removeRole', ...a),
+  };
+}
+
+/**
+ * The native-polls port the poll feature sees, made from the community's
+ * sender like the Moderator: `limits` is undefined where the platform has no
+ * polls of its own; `post` and `end` throw SendError with the platform's reason.
+ */
+export interface NativePolls {
+  limits(communityId: number): Promise<NativePollLimits | undefined>;
+  post(communityId: number, channelId: string | undefined, poll: NativePoll, ref: string): Promise<PostedPoll>;
+  end(communityId: number, channelId: string, messageId: string): Promise<void>;
+}
+
+export function senderPolls(senderOf: SenderOf): NativePolls {
+  const none = () => new SendError('the platform has no polls of its own', false);
+  return {
+    async limits(communityId) {
+      const sender = (await senderOf(communityId))?.sender;
+      return sender?.postPoll && sender.endPoll ? sender.pollLimits : undefined;
+    },
+    async post(communityId, channelId, poll, ref) {
+      const found = await senderOf(communityId);
+      const post = found?.sender?.postPoll;
+      if (!found || !post) throw none();
+      return post.call(found.sender, found.community, channelId, poll, ref);
+    },
+    async end(communityId, channelId, messageId) {
+      const found = await senderOf(communityId);
+      const end = found?.sender?.endPoll;
+      if (!found || !end) throw none();
+      await end.call(found.sender, found.community, channelId, messageId);
+    },
   };
 }

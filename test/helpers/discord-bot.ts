@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createApp, type App } from '../../src/app.js';
+import type { Clock } from '../../src/core/clock.js';
 import { discordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
 import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/fake-discord.js';
 import { testConfig } from './app.js';
@@ -19,6 +20,8 @@ export interface InProcessDiscordBot {
   fake: FakeDiscord;
   app: App;
   adapter: DiscordAdapter;
+  /** Stops the app and starts a new one on the same database, clock and fake Discord (`app` and `adapter` are the new ones). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ export async function startInProcessDiscordBot(options: {
   config?: Record<string, unknown>;
   /** Runs on the app before it starts (e.g. to watch router.handle). */
   beforeStart?: (app: App) => void;
+  /** The app's clock (the fake keeps real time). */
+  clock?: Clock;
 }): Promise<InProcessDiscordBot> {
   const token = 'test-bot-token';
   const { guild } = options;
@@ -43,33 +48,42 @@ export async function startInProcessDiscordBot(options: {
       { DISCORD_TOKEN: token, DISCORD_API_URL: fake.apiUrl, DISCORD_GUILD_IDS: guild.id },
       join(dir, 'qunbot.sqlite'),
     );
-    let adapter: DiscordAdapter | undefined;
-    const app = await createApp({
-      appConfig,
-      logger: pino({ level: 'silent' }),
-      adapters: (deps) => {
-        adapter = discordAdapter(deps, { rest: { retries: 1, timeout: 3000 } });
-        return [adapter];
-      },
-    });
-    if (!adapter) throw new Error('the app built no Discord adapter');
-    const built: DiscordAdapter = adapter;
-    options.beforeStart?.(app);
-    await app.start();
-    await built.commandsRegistered;
-    return {
+    const build = async (): Promise<{ app: App; adapter: DiscordAdapter }> => {
+      let adapter: DiscordAdapter | undefined;
+      const app = await createApp({
+        appConfig,
+        logger: pino({ level: 'silent' }),
+        ...(options.clock ? { clock: options.clock } : {}),
+        adapters: (deps) => {
+          adapter = discordAdapter(deps, { rest: { retries: 1, timeout: 3000 } });
+          return [adapter];
+        },
+      });
+      if (!adapter) throw new Error('the app built no Discord adapter');
+      const built: DiscordAdapter = adapter;
+      options.beforeStart?.(app);
+      await app.start();
+      await built.commandsRegistered;
+      return { app, adapter: built };
+    };
+    const first = await build();
+    const bot: InProcessDiscordBot = {
       fake,
-      app,
-      adapter: built,
+      ...first,
+      async restart() {
+        await bot.app.stop();
+        Object.assign(bot, await build());
+      },
       async close() {
         try {
-          await app.stop();
+          await bot.app.stop();
         } finally {
           await fake.close();
           rmSync(dir, { recursive: true, force: true });
         }
       },
     };
+    return bot;
   } catch (err) {
     await fake.close();
     rmSync(dir, { recursive: true, force: true });

@@ -69,6 +69,30 @@ export const pollMessages = {
   'poll.listTitle': { 'zh-CN': '📊 进行中的投票', en: '📊 Open polls' },
   'poll.rowOpen': { 'zh-CN': '#{id} {question}', en: '#{id} {question}' },
   'poll.rowTimed': { 'zh-CN': '#{id} {question} · 截止 {ends}', en: '#{id} {question} · ends {ends}' },
+  'poll.nativePosted': {
+    'zh-CN': '投票 #{id} 以 Discord 投票的形式发在本频道，成员直接在里面点选；结束时机器人公布结果。',
+    en: 'Poll #{id} is posted here as a Discord poll: members vote in it directly, and the bot posts the result at the close.',
+  },
+  'poll.buttons.anonymous': { 'zh-CN': '改用按钮：Discord 投票会显示谁投了票，不能匿名。', en: 'Posted with buttons: a Discord poll shows who voted, so it cannot be anonymous.' },
+  'poll.buttons.hidden': { 'zh-CN': '改用按钮：Discord 投票会实时显示结果，不能隐藏。', en: 'Posted with buttons: a Discord poll shows its results live, so they cannot be hidden.' },
+  'poll.buttons.multi': { 'zh-CN': '改用按钮：Discord 投票只能单选或不限项数，不能限定最多选 {multi} 项。', en: 'Posted with buttons: a Discord poll allows one choice or any number, not up to {multi}.' },
+  'poll.buttons.answers': { 'zh-CN': '改用按钮：Discord 投票最多 {max} 个选项。', en: 'Posted with buttons: a Discord poll has at most {max} options.' },
+  'poll.buttons.answer': { 'zh-CN': '改用按钮：Discord 投票的每个选项最多 {max} 个字。', en: 'Posted with buttons: a Discord poll option has at most {max} characters.' },
+  'poll.buttons.question': { 'zh-CN': '改用按钮：Discord 投票的问题最多 {max} 个字。', en: 'Posted with buttons: a Discord poll question has at most {max} characters.' },
+  'poll.buttons.duration': { 'zh-CN': '改用按钮：Discord 投票最长 {days} 天。', en: 'Posted with buttons: a Discord poll runs at most {days} days.' },
+  'poll.voteNatively': { 'zh-CN': '投票 #{id} 是 Discord 投票：请直接在投票消息里点选。', en: 'Poll #{id} is a Discord poll: vote in the poll message itself.' },
+  'poll.belowLevel': {
+    'zh-CN': '投票 #{id} 只统计第 {level} 级及以上成员的票，你在 Discord 投票里的选择不计入结果。',
+    en: 'Poll #{id} counts votes from members of level {level} and up: your choice in the Discord poll is not counted.',
+  },
+  'poll.belowLevelPublic': {
+    'zh-CN': '{mention} 投票 #{id} 只统计第 {level} 级及以上成员的票，你的选择不计入结果。',
+    en: '{mention} Poll #{id} counts votes from members of level {level} and up: your choice is not counted.',
+  },
+  'poll.nativeLevelNote': {
+    'zh-CN': '只统计第 {level} 级及以上成员的票，Discord 投票里显示的票数可能更多。',
+    en: 'Only votes from members of level {level} and up are counted; the Discord poll may show more.',
+  },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -4,6 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { UserError } from '../../core/errors.js';
+import type { NativePollLimits } from '../../core/sender.js';
 
 export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 25;
@@ -93,4 +94,32 @@ export function bar(count: number, voters: number, width = BAR_WIDTH): string {
 /** One line per option: `1. 苹果  ▇▇▇▇░░░░░░ 40% (2)`. */
 export function resultLines(options: readonly string[], counts: readonly number[], voters: number): string[] {
   return options.map((option, i) => `${i + 1}. ${option}\n${bar(counts[i] ?? 0, voters)}`);
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Why a poll is posted with buttons instead of as the platform's own poll. */
+export type NativeMisfit = 'anonymous' | 'hidden' | 'multi' | 'answers' | 'answer' | 'question' | 'duration';
+
+export type NativeFit = { fits: true; hours: number; multiselect: boolean } | { fits: false; why: NativeMisfit };
+
+/**
+ * Whether a poll fits the platform's own polls: not anonymous (the platform
+ * shows who voted), results not hidden (it shows them live), one choice or
+ * any number of them (no k-of-n limit), answers and question within the
+ * limits, and an end within `maxHours` whole hours. The platform's duration
+ * is the end rounded up to the hour; the poll's own timer still closes it at
+ * the exact time (and ends the platform's poll then). Without an end time
+ * the platform's poll runs the longest it can.
+ */
+export function nativeFit(poll: { question: string; options: readonly string[]; anonymous: boolean; hideResults: boolean; multi: number; endsAt: number | null }, now: number, limits: NativePollLimits): NativeFit {
+  if (poll.anonymous) return { fits: false, why: 'anonymous' };
+  if (poll.hideResults) return { fits: false, why: 'hidden' };
+  if (poll.multi > 1 && poll.multi < poll.options.length) return { fits: false, why: 'multi' };
+  if (poll.options.length > limits.answers) return { fits: false, why: 'answers' };
+  if (poll.options.some((o) => o.length > limits.answer)) return { fits: false, why: 'answer' };
+  if (poll.question.length > limits.question) return { fits: false, why: 'question' };
+  const hours = poll.endsAt === null ? limits.maxHours : Math.max(1, Math.ceil((poll.endsAt - now) / HOUR_MS));
+  if (hours > limits.maxHours) return { fits: false, why: 'duration' };
+  return { fits: true, hours, multiselect: poll.multi > 1 };
 }

@@ -23,13 +23,22 @@ export interface NewPoll {
   salt: string | null;
   createdBy: number;
   at: number;
+  /** Posted as the platform's own poll, in this channel (undefined: the community's post channel). */
+  native: boolean;
+  channelId: string | null;
 }
 
 export function createPollRepo(sql: Sql) {
-  const insert = sql.prepare<[number, string, string, number, number, number, number, number | null, string | null, number, number], { id: number }>(
-    `INSERT INTO polls (community_id, question, options_json, multi, anonymous, hide_results, min_level, ends_at, salt, status, created_by, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`,
+  const insert = sql.prepare<[number, string, string, number, number, number, number, number | null, string | null, number, number, number, string | null], { id: number }>(
+    `INSERT INTO polls (community_id, question, options_json, multi, anonymous, hide_results, min_level, ends_at, salt, status, created_by, created_at, native, native_channel_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) RETURNING id`,
   );
+  const byNativeMessage = sql.prepare<[string], PollRow>('SELECT * FROM polls WHERE native_message_id = ?');
+  const unposted = sql.prepare<[], PollRow>("SELECT * FROM polls WHERE status = 'open' AND native = 1 AND native_message_id IS NULL");
+  const setNative = sql.prepare<[string, string, string, number]>(
+    'UPDATE polls SET native_channel_id = ?, native_message_id = ?, native_answers_json = ? WHERE id = ? AND native = 1 AND native_message_id IS NULL',
+  );
+  const dropNative = sql.prepare<[number]>('UPDATE polls SET native = 0, native_channel_id = NULL WHERE id = ? AND native = 1 AND native_message_id IS NULL');
   const get = sql.prepare<[number], PollRow>('SELECT * FROM polls WHERE id = ?');
   const listOpen = sql.prepare<[number], PollRow>("SELECT * FROM polls WHERE community_id = ? AND status = 'open' ORDER BY id");
   const timed = sql.prepare<[], PollRow>("SELECT * FROM polls WHERE status = 'open' AND ends_at IS NOT NULL");
@@ -43,7 +52,15 @@ export function createPollRepo(sql: Sql) {
   const voters = sql.prepare<[number], { n: number }>('SELECT COUNT(DISTINCT voter) AS n FROM poll_votes WHERE poll_id = ?');
   return {
     insert: async (p: NewPoll) =>
-      ((await insert.get(p.communityId, p.question, JSON.stringify(p.options), p.multi, p.anonymous ? 1 : 0, p.hideResults ? 1 : 0, p.minLevel, p.endsAt, p.salt, p.createdBy, p.at)) as { id: number }).id,
+      ((await insert.get(p.communityId, p.question, JSON.stringify(p.options), p.multi, p.anonymous ? 1 : 0, p.hideResults ? 1 : 0, p.minLevel, p.endsAt, p.salt, p.createdBy, p.at, p.native ? 1 : 0, p.channelId)) as { id: number }).id,
+    /** The poll a native poll message stands for. */
+    byNativeMessage: (messageId: string) => byNativeMessage.get(messageId),
+    /** Open native polls not posted yet: the post timers the reconciler keeps armed. */
+    unposted: () => unposted.all(),
+    /** Records where the native poll went; false when it was recorded already (or the poll fell back to buttons). */
+    setNativeMessage: async (id: number, channelId: string, messageId: string, answerIds: readonly number[]) => (await setNative.run(channelId, messageId, JSON.stringify(answerIds), id)) === 1,
+    /** The platform refused the native poll: the poll goes on with buttons. False when it was posted (or dropped) already. */
+    dropNative: async (id: number) => (await dropNative.run(id)) === 1,
     get: (id: number) => get.get(id),
     listOpen: (communityId: number) => listOpen.all(communityId),
     /** Open polls with an end time: the timers the reconciler keeps armed. */

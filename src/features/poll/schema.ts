@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, primaryKey, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { communities, members } from '../../core/identity/schema.js';
 
 /**
@@ -11,6 +11,10 @@ import { communities, members } from '../../core/identity/schema.js';
  * lets a member change theirs); at the close the salt is erased and the
  * anonymous vote rows are deleted, so nothing is left that joins back to
  * members. See service.ts.
+ *
+ * Native polls (Discord): the poll is posted in the platform's own form and
+ * its votes arrive as events naming the message; `native_message_id` finds
+ * the poll. Never anonymous (the platform shows who voted).
  */
 export const polls = sqliteTable(
   'polls',
@@ -36,8 +40,23 @@ export const polls = sqliteTable(
     createdBy: integer('created_by').references(() => members.id),
     createdAt: integer('created_at').notNull(),
     closedAt: integer('closed_at'),
+    /**
+     * A platform's own poll (Discord native poll) stands for this one: set at
+     * the creation when the poll fits; cleared when posting it failed (the
+     * poll is then posted with buttons).
+     */
+    native: integer('native', { mode: 'boolean' }).notNull().default(false),
+    /** Where the native poll was posted; NULL until it is. */
+    nativeChannelId: text('native_channel_id'),
+    nativeMessageId: text('native_message_id'),
+    /** JSON array: the platform's answer id of option n at index n - 1 (votes name the answer by it). */
+    nativeAnswersJson: text('native_answers_json'),
   },
-  (t) => [index('polls_community').on(t.communityId, t.status), index('polls_status').on(t.status, t.endsAt)],
+  (t) => [
+    index('polls_community').on(t.communityId, t.status),
+    index('polls_status').on(t.status, t.endsAt),
+    uniqueIndex('polls_native_message').on(t.nativeMessageId),
+  ],
 );
 
 export const pollVotes = sqliteTable(

@@ -9,6 +9,7 @@ import {
   Client,
   DiscordAPIError,
   Events,
+  GatewayDispatchEvents,
   GatewayIntentBits,
   HTTPError,
   MessageFlags,
@@ -34,12 +35,13 @@ import type { Reply } from '../../core/reply.js';
 import type { RouteResult } from '../../core/router.js';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Config } from '../../config/schema.js';
-import { SendError, type DeliveryRef, type Sender } from '../../core/sender.js';
+import { SendError, type DeliveryRef, type NativePoll, type PostedPoll, type Sender } from '../../core/sender.js';
 import type { Adapter } from '../adapter.js';
 import { customIdSigner, type CustomIdSigner } from './custom-id.js';
 import { actorOf, isAdmin, memberEventId, slashInvocation, stripBotMention } from './events.js';
+import { DISCORD_POLL_LIMITS, pollBody, pollVoteOf } from './polls.js';
 import { discordMessages } from './messages.js';
-import { deliveryNonce, deploymentTag, type NonceKind } from './nonce.js';
+import { deliveryNonce, deploymentTag, pollNonce, type NonceKind } from './nonce.js';
 import { renderReply, type DiscordMessage } from './render.js';
 import { diffCommands, isUnchanged, slashCommands } from './slash-commands.js';
 
@@ -81,6 +83,8 @@ export class DiscordAdapter implements Adapter {
   /** The deployment's part of every outbox nonce. */
   private readonly nonceTag: string;
   private state: State = 'starting';
+  /** Each shard's gateway session id (READY), part of a poll vote's delivery id. */
+  private readonly sessions = new Map<number, string>();
   private stopped = false;
   /** Resolves after each slash-command registration attempt at ready (tests wait on it). */
   commandsRegistered: Promise<void>;
@@ -91,7 +95,7 @@ export class DiscordAdapter implements Adapter {
     this.signer = customIdSigner(options.token);
     this.nonceTag = deploymentTag(options.instanceId);
     if (!options.i18n.has('discord.buttonInvalid')) options.i18n.add(discordMessages);
-    this.intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+    this.intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.GuildMessagePolls];
     if (options.settings.textCommands) this.intents.push(GatewayIntentBits.MessageContent);
     const { shards, shardCount } = options.settings;
     this.client = new Client({
@@ -118,6 +122,9 @@ export class DiscordAdapter implements Adapter {
       kick: (community, userId, reason) => this.rest('kick', () => this.client.rest.delete(Routes.guildMember(community.externalId, userId), { reason })),
       grantRole: (community, userId, roleId, reason) => this.rest('grant role', () => this.client.rest.put(Routes.guildMemberRole(community.externalId, userId, roleId), { reason })),
       removeRole: (community, userId, roleId, reason) => this.rest('remove role', () => this.client.rest.delete(Routes.guildMemberRole(community.externalId, userId, roleId), { reason })),
+      pollLimits: DISCORD_POLL_LIMITS,
+      postPoll: (community, channelId, poll, ref) => this.postPoll(community, channelId, poll, ref),
+      endPoll: (_community, channelId, messageId) => this.rest('end poll', () => this.client.rest.post(Routes.expirePoll(channelId, messageId))),
     };
   }
 
@@ -192,6 +199,15 @@ export class DiscordAdapter implements Adapter {
     client.on(Events.MessageCreate, safe('message', (message) => this.onMessage(message)));
     client.on(Events.GuildMemberAdd, safe('member join', (member) => this.onMember('memberJoined', member)));
     client.on(Events.GuildMemberRemove, safe('member leave', (member) => this.onMember('memberLeft', member)));
+    // Native poll votes, from the raw dispatch: discord.js emits them only for cached messages (or with the
+    // Message, Poll and PollAnswer partials), and the raw packet carries the sequence number the delivery id uses.
+    client.on(Events.Raw, (packet: unknown, shardId: number) => {
+      const p = packet as { t?: unknown; s?: unknown; d?: { session_id?: unknown } } | null;
+      if (p?.t === GatewayDispatchEvents.Ready && typeof p.d?.session_id === 'string') this.sessions.set(shardId, p.d.session_id);
+      if (p?.t === GatewayDispatchEvents.MessagePollVoteAdd || p?.t === GatewayDispatchEvents.MessagePollVoteRemove) {
+        safe('poll vote', () => this.onPollVote(p, shardId))();
+      }
+    });
   }
 
   private setUp(why: string): void {
@@ -412,7 +428,51 @@ export class DiscordAdapter implements Adapter {
     for (const reply of result.replies) await this.post(channelId, this.render(reply, this.log));
   }
 
+  /**
+   * A native poll vote (MESSAGE_POLL_VOTE_ADD / _REMOVE) becomes a `pollVote` event. Its delivery id
+   * names the vote and the dispatch (session and sequence number): a dispatch replayed on a resume is
+   * the same delivery and counts once, while a member who takes an answer back and chooses it again
+   * sends new ones. A copy from another session (two processes on one shard during a deploy) is another
+   * delivery, and the poll feature's set operations make it change nothing.
+   */
+  private async onPollVote(packet: { t?: unknown; s?: unknown; d?: unknown }, shardId: number): Promise<void> {
+    const vote = pollVoteOf(packet, this.sessions.get(shardId) ?? `shard${shardId}`);
+    if (!vote) return;
+    const guild = this.client.guilds.cache.get(vote.guildId);
+    const member = guild?.members.cache.get(vote.userId);
+    const user = member?.user ?? this.client.users.cache.get(vote.userId);
+    if (user?.bot) return;
+    const event: ChatEvent = {
+      type: 'pollVote',
+      deliveryId: vote.deliveryId,
+      community: this.communityRef(vote.guildId, guild),
+      // An empty name keeps the one the bot knows (or the id, for a member it has never seen).
+      actor: { platformUserId: vote.userId, displayName: member?.displayName ?? user?.globalName ?? user?.username ?? '', isAdmin: false },
+      channelId: vote.channelId,
+      messageId: vote.messageId,
+      answerId: vote.answerId,
+      added: vote.added,
+    };
+    const result = await this.options.router.handle(event);
+    // Nothing to answer in the channel: the poll shows the vote (a private notice goes through the outbox).
+    if (result.replies.length > 0) this.log.debug({ deliveryId: vote.deliveryId, replies: result.replies.length }, 'poll vote replies not shown');
+  }
+
   // ------------------------------------------------------------------ sending
+
+  /** A native poll, in `channelId` or the community's post channel; the nonce makes a repeated post return the first message. */
+  private async postPoll(community: CommunityInfo, channelId: string | undefined, poll: NativePoll, ref: string): Promise<PostedPoll> {
+    try {
+      const channel = channelId ?? (await this.targetChannel(community.externalId));
+      const body = { ...pollBody(poll), nonce: pollNonce(this.nonceTag, ref), enforce_nonce: true };
+      const message = (await this.client.rest.post(Routes.channelMessages(channel), { body })) as { id: string; channel_id: string; poll?: { answers?: { answer_id: number }[] } };
+      return { channelId: message.channel_id, messageId: message.id, answerIds: (message.poll?.answers ?? []).map((a) => a.answer_id) };
+    } catch (err) {
+      const failure = toSendError(err);
+      this.log.warn({ ref, err: failure.message }, 'could not post a native poll');
+      throw failure;
+    }
+  }
 
   private async send(community: CommunityInfo, reply: Reply, delivery?: DeliveryRef): Promise<void> {
     try {

@@ -38,3 +38,13 @@ export function deliveryNonce(tag: string, kind: NonceKind, deliveryId: number):
   if (nonce.length > NONCE_MAX_LENGTH) throw new RangeError(`nonce ${nonce} is longer than ${NONCE_MAX_LENGTH} characters`);
   return nonce;
 }
+
+/**
+ * A native poll's nonce: `<tag>p<ref>`, the ref being the poll's id in its
+ * database (so a repeated post of one poll returns its first message).
+ */
+export function pollNonce(tag: string, ref: string): string {
+  const nonce = `${tag}p${ref}`;
+  if (!/^\d+$/.test(ref) || nonce.length > NONCE_MAX_LENGTH) throw new RangeError(`not a poll ref: ${ref}`);
+  return nonce;
+}

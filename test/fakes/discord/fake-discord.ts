@@ -36,6 +36,7 @@
  *   requestReconnect(shard?) (op 7), invalidateSession(resumable, shard?) (op 9), requestHeartbeat(shard?) (op 1)
  *   messagesIn(channelId), getMessage(id), dmChannelIdFor(userId), commands(guildId?), member(guildId, userId)
  *   interactionAnswer(interactionId): { acknowledged, original, followUps }
+ *   polls: native polls (./polls.ts): vote({ messageId, userId, answerId, remove? }), resend(payload), pollOf(id), expired(id)
  *   matchRoute(method, pattern) (exported helper), snowflake() (exported helper)
  *   close(): Promise<void>
  *
@@ -47,6 +48,7 @@
  *   GET|POST /channels/:cid/messages (a repeated nonce with enforce_nonce returns the first message; see
  *     `nonceWindowMs`); GET|PATCH|DELETE /channels/:cid/messages/:mid; GET /channels/:cid
  *   PUT|DELETE /channels/:cid/messages/:mid/reactions/:emoji/@me; POST /channels/:cid/typing
+ *   POST /channels/:cid/messages with a `poll` (validated), POST /channels/:cid/polls/:mid/expire (./polls.ts)
  *   POST /users/@me/channels (DM channel)
  *   GET /guilds/:gid, /guilds/:gid/channels, /guilds/:gid/roles, /guilds/:gid/members, /guilds/:gid/members/:uid
  *   PUT|DELETE /guilds/:gid/members/:uid/roles/:rid (204 + GUILD_MEMBER_UPDATE; needs ManageRoles and hierarchy)
@@ -120,6 +122,7 @@ import type {
   ShardSession,
 } from './types.js';
 import { isEmptyMessage, validateCommands, validateMessageBody } from './validation.js';
+import { FakePolls } from './polls.js';
 
 export { matchRoute } from './http-util.js';
 export { Intent, Permission } from './payloads.js';
@@ -250,6 +253,13 @@ export class FakeDiscord {
   readonly botUser: Json;
   /** Number of gateway connections opened so far. */
   connectionCount = 0;
+  /** Native polls: validation, the poll on its message, votes to the bot, expiry (./polls.ts). */
+  readonly polls: FakePolls = new FakePolls({
+    message: (id) => this.messages.get(id),
+    store: (message) => this.storeMessage(message),
+    guildOfChannel: (channelId) => this.channels.get(channelId)?.guildId ?? null,
+    dispatch: (intent, t, d) => this.dispatchGated(intent, t, d),
+  });
 
   private readonly options: FakeDiscordOptions;
   private readonly emitter = new EventEmitter();
@@ -1516,6 +1526,7 @@ export class FakeDiscord {
     });
     add('PUT', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, true));
     add('DELETE', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, false));
+    add('POST', '/channels/:cid/polls/:mid/expire', (ctx) => this.polls.expire(ctx.params));
     return routes;
   }
 
@@ -1524,6 +1535,8 @@ export class FakeDiscord {
     if (!channel) return error(404, 10003, 'Unknown Channel');
     if (!TEXT_CHANNEL_TYPES.has(Number(channel.api.type))) return error(400, 50008, 'Cannot send messages in a non-text channel');
     if (channel.recipientId !== null && this.dmBlocked.has(channel.recipientId)) return error(403, 50007, 'Cannot send messages to this user');
+    const pollErrors = this.polls.validate(ctx.body);
+    if (pollErrors) return error(400, 50035, 'Invalid Form Body', pollErrors);
     const invalid = this.validateMessage(ctx.body, ctx.request, true);
     if (invalid) return invalid;
     // A nonce seen within the window with enforce_nonce: the message created first, nothing new (deleted since: 10008).
@@ -1533,7 +1546,7 @@ export class FakeDiscord {
       const original = this.messages.get(seen.messageId);
       return original ? json(200, original) : error(404, 10008, 'Unknown Message');
     }
-    const message = this.botMessage(channel.id, ctx.body, ctx.request);
+    const message = this.polls.attach(this.botMessage(channel.id, ctx.body, ctx.request), ctx.body);
     this.storeMessage(message);
     if (nonce !== undefined) this.nonces.set(nonce, { messageId: String(message.id), at: Date.now() });
     const guild = channel.guildId !== null ? (this.guilds.get(channel.guildId) ?? null) : null;
