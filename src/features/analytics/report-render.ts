@@ -34,17 +34,18 @@ export function chartSvg(option: EChartsOption, size: ChartSize = REPORT_CHART_S
 export interface RenderDetail {
   png: Buffer;
   fontFiles: string[];
+  /** The picture as RGBA bytes, row by row. */
+  pixels: Buffer;
+  width: number;
 }
 
 export function svgToPng(svg: string, fonts: ReportFonts): RenderDetail {
   const fontFiles = fonts.filesFor(svg);
-  const png = new Resvg(svg, {
+  const image = new Resvg(svg, {
     font: { loadSystemFonts: false, fontFiles, defaultFontFamily: REPORT_FONT_FAMILY, sansSerifFamily: REPORT_FONT_FAMILY },
     background: '#ffffff',
-  })
-    .render()
-    .asPng();
-  return { png, fontFiles };
+  }).render();
+  return { png: image.asPng(), fontFiles, pixels: image.pixels, width: image.width };
 }
 
 export function createChartRenderer(fonts: ReportFonts): ChartRenderer {
