@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatEvent } from '../../src/core/chat-event.js';
 import { FixedClock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/core/reply.js';
 import { testApps, type TestApp } from '../helpers/app.js';
@@ -134,5 +135,14 @@ describe('the weekly report (周报)', () => {
     expect(reply.image?.alt).toBe('Daily, weekly and monthly actives and the daily active rate, 2026-11-17 to 2026-11-23');
     expect(await t.chat.say('a', '/stats report')).toContain('admin');
     expect(await reports(t)).toHaveLength(1);
+  });
+
+  it('/stats report where no direct message can be sent (a WeCom group without the app) says so and posts no numbers', async () => {
+    const t = await app({ clock: new FixedClock(T0) });
+    const wecom = { platform: 'wecom' as const, externalId: 'wrReport', name: '企微群' };
+    const result = await t.app.router.handle({ ...t.chat.event('admin', '数据 周报'), community: wecom, addressed: true } as ChatEvent);
+    expect(result.replies.map((r) => r.text)).toEqual(['📬 这里无法私下发送周报（需要先配置企业微信自建应用），为免在群里公开数据，这次不发送。']);
+    expect(result.replies[0]?.image).toBeUndefined();
+    expect(await reports(t)).toHaveLength(0);
   });
 });

@@ -74,6 +74,10 @@ export const analyticsMessages = {
   },
   'stats.report.describe': { 'zh-CN': '本周至今的周报（含图表），私信发给你（管理员）', en: "This week's report so far, with its chart, sent to you privately (admin)" },
   'report.sentPrivately': { 'zh-CN': '📬 周报已私信发给你。', en: '📬 The report is on its way to your direct messages.' },
+  'report.noDirect': {
+    'zh-CN': '📬 这里无法私下发送周报（需要先配置企业微信自建应用），为免在群里公开数据，这次不发送。',
+    en: '📬 The report cannot be sent to you privately here (the platform has no direct messages configured), so it is not posted in the group.',
+  },
   'report.dmRefused': {
     'zh-CN': '📬 {admins} 周报无法私信送达：请打开私信，或请运维在配置里设置管理员频道。',
     en: '📬 {admins} The weekly report could not reach you by direct message: open your DMs, or configure an admin channel (analytics.weeklyReport).',

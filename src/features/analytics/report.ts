@@ -253,10 +253,14 @@ export class WeeklyReports {
     return due.from;
   }
 
-  /** `/stats report`: the week so far (the 7 days ending today), privately to the caller; the reply itself where no direct message can be sent. */
+  /**
+   * `/stats report`: the week so far (the 7 days ending today), privately to
+   * the caller by direct message; where the platform sends none (a WeCom
+   * group without the app), a note instead, never the numbers in the group.
+   */
   async preview(ctx: CommandContext): Promise<Reply> {
+    if (!(await this.deps.canDirect(ctx.community.id))) return { text: ctx.t('report.noDirect'), ephemeral: true };
     const reply = await this.reply(await this.build(ctx.community, ctx.day), ctx.t);
-    if (!(await this.deps.canDirect(ctx.community.id))) return { ...reply, ephemeral: true };
     const id = ctx.member.platformUserId;
     await this.deps.outbox.post(ctx.community.id, reply, {
       key: `${REPORT_SOURCE}-preview-${ctx.community.id}-${ctx.event.deliveryId}`,
