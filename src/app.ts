@@ -38,6 +38,8 @@ import { JobRuntime, type Role } from './jobs/runtime.js';
 import { createJobsRepo } from './jobs/repo.js';
 import { createSettingsRepo } from './core/settings/repo.js';
 import { createHmac, randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
@@ -46,7 +48,9 @@ import { createModeration } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
-import { createAnalytics, type AnalyticsService } from './features/analytics/index.js';
+import { createAnalytics, type AnalyticsService, type WeeklyReports } from './features/analytics/index.js';
+import { createReportFonts } from './features/analytics/report-fonts.js';
+import { createChartRenderer } from './features/analytics/report-render.js';
 import { createDashboard, type DashboardService } from './features/dashboard/index.js';
 import { registerDashboard } from './http/dashboard.js';
 import { PromMetrics } from './ops/metrics.js';
@@ -87,6 +91,7 @@ export interface App {
   shop: ShopService;
   lifecycle: LifecycleService;
   analytics: AnalyticsService;
+  weeklyReports: WeeklyReports;
   dashboard: DashboardService;
   outbox: Outbox;
   jobs: JobRuntime;
@@ -325,6 +330,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     canDirect,
     capabilities: capabilitiesOf,
     statsSubcommands: [...lifecycleStatsSubcommands(lifecycle.service), dashboard.statsSubcommand],
+    weeklyReport: config.analytics.weeklyReport,
+    renderChart: createChartRenderer(createReportFonts(config.analytics.weeklyReport.fontCacheDir ?? join(tmpdir(), 'qunbot-fonts'))),
   });
   const moderation = createModeration({
     store,
@@ -441,6 +448,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     shop: shop.service,
     lifecycle: lifecycle.service,
     analytics: analytics.service,
+    weeklyReports: analytics.reports,
     dashboard: dashboard.service,
     outbox,
     jobs,

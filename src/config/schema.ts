@@ -237,6 +237,19 @@ export const configSchema = z.object({
       joins: z.number().int().min(0),
       recipients: z.record(z.string().regex(/^(discord|wecom|playground):.+$/, 'expected "<platform>:<id>"'), z.array(z.string().min(1))),
     }),
+    /** The weekly report (周报) to the admins (src/features/analytics/report.ts). */
+    weeklyReport: z.object({
+      enabled: z.boolean(),
+      weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']),
+      /** HH:MM in the community's timezone. */
+      time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected "HH:MM"'),
+      /** Discord guild id → the admin channel the report goes to (else direct messages to analytics.alerts.recipients). */
+      discordChannel: z.record(z.string().regex(/^\d{15,22}$/, 'expected a guild id'), z.string().regex(/^\d{15,22}$/, 'expected a channel id')),
+      /** WeCom chat id → the admin group whose bound webhook gets the report (when the admins cannot get app messages). */
+      wecomAdminGroup: z.record(z.string().min(1), z.string().min(1)),
+      /** Where the chart's font files (converted from the bundled Noto Sans SC) are cached; null: the system's temporary folder. */
+      fontCacheDir: z.string().min(1).nullable(),
+    }),
   }),
   /** The admin dashboard (src/features/dashboard, src/http/dashboard.ts); its operator token is the DASHBOARD_TOKEN secret. */
   dashboard: z.object({

@@ -21,6 +21,21 @@ export interface ReplyField {
   inline?: boolean;
 }
 
+/**
+ * An image sent with a reply (the weekly report's chart): PNG bytes as base64,
+ * so the reply stays plain JSON in the outbox. The one way to send an image:
+ * Discord attaches it (a multipart upload), WeCom uploads it as temporary
+ * media for an app message or posts it through a group webhook (base64 and
+ * md5, at most 2 MB), the playground shows it as a data URL.
+ */
+export interface ReplyImage {
+  pngBase64: string;
+  /** File name, e.g. `weekly-2026-11-16.png`. */
+  name: string;
+  /** What the image shows, for a platform or a reader that cannot show it. */
+  alt: string;
+}
+
 export interface Reply {
   text: string;
   title?: string;
@@ -38,6 +53,13 @@ export interface Reply {
   ephemeral?: boolean;
   /** Notify everyone (@everyone on Discord, @all on WeCom), where the platform allows. */
   mentionEveryone?: boolean;
+  image?: ReplyImage;
+  /**
+   * Post in this place instead of the community's own channel: a Discord
+   * channel id, or a WeCom group chat id whose bound webhook posts it (an
+   * admin channel or admin group for the weekly report).
+   */
+  channel?: string;
 }
 
 export function mention(platformUserId: string): string {

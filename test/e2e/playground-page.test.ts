@@ -108,6 +108,25 @@ describe.skipIf(!chromiumAvailable)('the playground page in a browser', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('/stats report shows the weekly report privately in the feed with its chart image drawn', async () => {
+    const { page, errors, send } = await open({ width: 1280, height: 900 }, 'report');
+    const lastBot = () => page.locator('#log .msg.bot').last();
+    await page.click('#members li:has-text("Alice")');
+    await send('签到');
+    await expect.poll(() => lastBot().innerText()).toContain('签到成功');
+    await page.click('#members li:has-text("admin")');
+    await send('数据 周报');
+    await expect.poll(() => lastBot().innerText()).toContain('周报已私信发给你');
+    const image = page.locator('#feed .msg img.reply-image').last();
+    await expect.poll(() => image.count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => image.evaluate((img) => (img as { naturalWidth: number }).naturalWidth)).toBe(800);
+    expect(await image.getAttribute('alt')).toContain('日活、周活、月活与日活跃率走势图');
+    expect(await page.locator('#feed').innerText()).toContain('📅 周报');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'playground-weekly-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   for (const viewport of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
     it(`long unbroken text keeps the page within ${viewport.width} px: the Send button and the Feed stay on screen`, async () => {
       const { page, errors, send } = await open(viewport, `layout-${viewport.width}`);

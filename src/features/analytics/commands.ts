@@ -15,7 +15,7 @@ function change(now: number, before: number, unit: '%' | ''): string {
 }
 
 /** The headline numbers in at most ten short lines (a chat message on Discord and WeCom alike). */
-export function headlineReply(ctx: CommandContext, h: Headline): Reply {
+export function headlineReply(ctx: Pick<CommandContext, 't'>, h: Headline): Reply {
   const { current: m, previous: p } = h;
   const r = ratesOf(m);
   const q = ratesOf(p);

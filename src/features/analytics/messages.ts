@@ -1,7 +1,7 @@
 import type { Catalog } from '../../core/i18n.js';
 
 export const analyticsMessages = {
-  'stats.describe': { 'zh-CN': '社群数据（管理员）：今天、本周、本月、留存、分层、刷分', en: 'Community numbers (admin): today, week, month, retention, members, farming' },
+  'stats.describe': { 'zh-CN': '社群数据（管理员）：今天、本周、本月、留存、周报、分层、刷分', en: 'Community numbers (admin): today, week, month, retention, report, members, farming' },
   'stats.today.describe': { 'zh-CN': '今天的核心数据，与昨天相比（管理员）', en: "Today's headline numbers against yesterday (admin)" },
   'stats.week.describe': { 'zh-CN': '近 7 天的核心数据，与前 7 天相比（管理员）', en: 'The last 7 days against the 7 before (admin)' },
   'stats.month.describe': { 'zh-CN': '近 30 天的核心数据，与前 30 天相比（管理员）', en: 'The last 30 days against the 30 before (admin)' },
@@ -72,6 +72,43 @@ export const analyticsMessages = {
     'zh-CN': '{minutes} 分钟内有 {count} 人入群（预警线 {threshold} 人），可能是有人刷群，请留意。',
     en: '{count} members joined within {minutes} minutes (alert at {threshold}): possibly a raid, worth a look.',
   },
+  'stats.report.describe': { 'zh-CN': '本周至今的周报（含图表），私信发给你（管理员）', en: "This week's report so far, with its chart, sent to you privately (admin)" },
+  'report.sentPrivately': { 'zh-CN': '📬 周报已私信发给你。', en: '📬 The report is on its way to your direct messages.' },
+  'report.noDirect': {
+    'zh-CN': '📬 这里无法私下发送周报（需要先配置企业微信自建应用），为免在群里公开数据，这次不发送。',
+    en: '📬 The report cannot be sent to you privately here (the platform has no direct messages configured), so it is not posted in the group.',
+  },
+  'report.dmRefused': {
+    'zh-CN': '📬 {admins} 周报无法私信送达：请打开私信，或请运维在配置里设置管理员频道。',
+    en: '📬 {admins} The weekly report could not reach you by direct message: open your DMs, or configure an admin channel (analytics.weeklyReport).',
+  },
+  'report.title': { 'zh-CN': '📅 周报 · {community}（{from} 至 {to}）', en: '📅 Weekly report · {community} ({from} to {to})' },
+  'report.headline': { 'zh-CN': '**核心数据**（对比前一周）', en: '**Headline numbers** (against the week before)' },
+  'report.best': { 'zh-CN': '🏆 最活跃的一天：{day}，日活 {active} 人（{rate}）', en: '🏆 Best day: {day}, {active} active ({rate})' },
+  'report.bestNone': { 'zh-CN': '🏆 本周还没有过完的一天。', en: '🏆 No whole day in this week yet.' },
+  'report.top': { 'zh-CN': '⭐ 本周最活跃：{list}', en: '⭐ Most active: {list}' },
+  'report.topItem': { 'zh-CN': '{name}（{count} 次）', en: '{name} ({count})' },
+  'report.topNone': { 'zh-CN': '⭐ 本周还没有人互动。', en: '⭐ No one interacted this week.' },
+  'report.activities': {
+    'zh-CN': '🎯 **活动复盘**（参与率按成员 {members} 人计；新人：活动开始前 7 天内才入群）',
+    en: '🎯 **Activities** (participation over {members} members; new: first seen within 7 days before the activity began)',
+  },
+  'report.activity.lottery': { 'zh-CN': '抽奖「{name}」：{count} 人参与 · 参与率 {rate} · 新人 {newcomers} / 老成员 {returning}', en: 'Lottery "{name}": {count} entrants · {rate} · new {newcomers} / returning {returning}' },
+  'report.activity.quiz': { 'zh-CN': '答题「{name}」：{count} 人作答 · 参与率 {rate} · 新人 {newcomers} / 老成员 {returning}', en: 'Quiz "{name}": {count} answered · {rate} · new {newcomers} / returning {returning}' },
+  'report.activity.poll': { 'zh-CN': '投票「{name}」：{count} 人投票 · 参与率 {rate} · 新人 {newcomers} / 老成员 {returning}', en: 'Poll "{name}": {count} voted · {rate} · new {newcomers} / returning {returning}' },
+  'report.activitiesMore': { 'zh-CN': '还有 {count} 个活动，详见数据看板。', en: '{count} more on the dashboard.' },
+  'report.activitiesNone': { 'zh-CN': '🎯 本周没有抽奖、答题或投票。', en: '🎯 No lottery, quiz or poll this week.' },
+  'report.silent': { 'zh-CN': '😶 沉默成员：{count} 人上周活跃、本周没有动静（{names}）', en: '😶 Went silent: {count} active the week before, not this week ({names})' },
+  'report.silentMore': { 'zh-CN': '{names} 等', en: '{names} and others' },
+  'report.silentNone': { 'zh-CN': '😶 上周活跃的成员本周都还活跃。', en: '😶 Everyone active the week before was active this week too.' },
+  'report.alerts': { 'zh-CN': '⚠️ 本周预警 {count} 次：{list}', en: '⚠️ Alerts this week: {count} ({list})' },
+  'report.alert.lowActive': { 'zh-CN': '日活跃率偏低 {count} 次', en: 'low active rate {count}×' },
+  'report.alert.weekDrop': { 'zh-CN': '周环比下降 {count} 次', en: 'week-on-week drop {count}×' },
+  'report.alert.joinSpike': { 'zh-CN': '入群激增 {count} 次', en: 'join spike {count}×' },
+  'report.alert.leaveSpike': { 'zh-CN': '退群激增 {count} 次', en: 'leave spike {count}×' },
+  'report.separator': { 'zh-CN': '、', en: ', ' },
+  'report.alertsNone': { 'zh-CN': '✅ 本周没有预警。', en: '✅ No alerts this week.' },
+  'report.imageAlt': { 'zh-CN': '{from} 至 {to} 的日活、周活、月活与日活跃率走势图', en: 'Daily, weekly and monthly actives and the daily active rate, {from} to {to}' },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -68,3 +68,19 @@ export const analyticsState = sqliteTable('analytics_state', {
   /** JSON array of the alerts now open (low active rate, week-on-week drop): each gets one line when it recovers. */
   openAlerts: text('open_alerts'),
 });
+
+/**
+ * One row per community and reported week (周报): the run key of the weekly
+ * report. The job writes it in the unit that posts the report, so a restart,
+ * a duplicate tick or a second process never posts a week twice.
+ */
+export const analyticsWeeklyReports = sqliteTable(
+  'analytics_weekly_reports',
+  {
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    /** The first day of the reported week (community days). */
+    week: text('week').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.week] })],
+);

@@ -476,7 +476,8 @@ export class DiscordAdapter implements Adapter {
 
   private async send(community: CommunityInfo, reply: Reply, delivery?: DeliveryRef): Promise<void> {
     try {
-      const channelId = await this.targetChannel(community.externalId);
+      // An admin channel (the weekly report) instead of the community's channel.
+      const channelId = reply.channel ?? (await this.targetChannel(community.externalId));
       await this.post(channelId, this.render(reply, this.log), delivery && this.nonceFor('channel', delivery));
     } catch (err) {
       throw toSendError(err);
@@ -533,7 +534,8 @@ export class DiscordAdapter implements Adapter {
   private async post(channelId: string, message: DiscordMessage, nonce?: string): Promise<void> {
     const body = { ...apiBody(message), ...(nonce !== undefined ? { nonce, enforce_nonce: true } : {}) };
     try {
-      await this.client.rest.post(Routes.channelMessages(channelId), { body });
+      const files = message.files?.map((f) => ({ name: f.name, data: f.data, contentType: f.contentType }));
+      await this.client.rest.post(Routes.channelMessages(channelId), { body, ...(files ? { files } : {}) });
     } catch (err) {
       if (nonce !== undefined && err instanceof DiscordAPIError && err.code === RESTJSONErrorCodes.UnknownMessage) {
         this.log.info({ channelId, nonce }, 'a resent post had been delivered and deleted since: not posted again');
@@ -608,7 +610,13 @@ function interactionPayload(message: DiscordMessage) {
 }
 
 function messagePayload(message: DiscordMessage) {
-  return { content: message.content, embeds: message.embeds, components: message.components, allowedMentions: message.allowedMentions };
+  return {
+    content: message.content,
+    embeds: message.embeds,
+    components: message.components,
+    allowedMentions: message.allowedMentions,
+    ...(message.files ? { files: message.files.map((f) => ({ attachment: f.data, name: f.name, description: f.description })) } : {}),
+  };
 }
 
 function apiBody(message: DiscordMessage): Record<string, unknown> {
@@ -617,6 +625,7 @@ function apiBody(message: DiscordMessage): Record<string, unknown> {
     embeds: message.embeds,
     components: message.components,
     allowed_mentions: { parse: message.allowedMentions.parse },
+    ...(message.files ? { attachments: message.files.map((f, id) => ({ id, filename: f.name, description: f.description })) } : {}),
   };
 }
 

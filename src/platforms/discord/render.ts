@@ -36,6 +36,8 @@ export interface DiscordMessage {
   ephemeral: boolean;
   /** Actions that could not become buttons (custom_id over 100 characters, more than 25 buttons). */
   droppedActions: number;
+  /** The reply's image as an attachment (a multipart upload; its alt text as the attachment's description). */
+  files?: Array<{ name: string; data: Buffer; contentType: string; description: string }>;
 }
 
 const STYLES: Record<NonNullable<ReplyAction['style']>, ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger> = {
@@ -46,6 +48,13 @@ const STYLES: Record<NonNullable<ReplyAction['style']>, ButtonStyle.Primary | Bu
 };
 
 export function renderReply(reply: Reply, signer: CustomIdSigner): DiscordMessage {
+  const message = renderText(reply, signer);
+  if (!reply.image) return message;
+  const { name, pngBase64, alt } = reply.image;
+  return { ...message, files: [{ name, data: Buffer.from(pngBase64, 'base64'), contentType: 'image/png', description: truncate(alt, 1024) }] };
+}
+
+function renderText(reply: Reply, signer: CustomIdSigner): DiscordMessage {
   const everyone = reply.mentionEveryone === true;
   const parse: MentionKind[] = everyone ? ['users', 'everyone'] : ['users'];
   const { components, dropped } = renderActions(reply.actions ?? [], signer);

@@ -132,6 +132,16 @@ export function playgroundPage(options: { clockControls: boolean; admins: readon
     h += '<div>' + md(reply.text || '', reply.mentions) + '</div>';
     if (reply.fields && reply.fields.length) h += '<div class="fields">' + reply.fields.map((f) => '<div><b>' + esc(f.name) + '</b>' + md(f.value, reply.mentions) + '</div>').join('') + '</div>';
     div.innerHTML = h;
+    // An image (the weekly report's chart) travels as PNG bytes in base64: shown as a data URL.
+    if (reply.image && /^[A-Za-z0-9+/=]+$/.test(reply.image.pngBase64)) {
+      const img = document.createElement('img');
+      img.className = 'reply-image';
+      img.src = 'data:image/png;base64,' + reply.image.pngBase64;
+      img.alt = reply.image.alt;
+      img.style.maxWidth = '100%';
+      img.style.marginTop = '6px';
+      div.appendChild(img);
+    }
     if (reply.actions && reply.actions.length) {
       const bar = document.createElement('div');
       bar.className = 'actions';

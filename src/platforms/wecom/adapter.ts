@@ -68,6 +68,12 @@ export function wecomAdapter(deps: AdapterDeps): Adapter {
       return binding ? { key: `wecom-webhook-${webhookKeyHash(binding.key)}`, ...WEBHOOK_RATE_LIMIT } : undefined;
     },
     async send(community: CommunityInfo, reply: Reply): Promise<void> {
+      // An admin group (the weekly report) posts through that group's bound webhook.
+      if (reply.channel !== undefined) {
+        const admin = await bindings.get(reply.channel);
+        if (admin?.status !== 'ok') throw new SendError(`no webhook bound for wecom group ${reply.channel} (an admin can /bind it there)`, false);
+        return sendWebhook(secrets.wecomApiUrl, admin.key, reply);
+      }
       const binding = await usableBinding(community);
       if (binding) {
         try {
@@ -87,10 +93,11 @@ export function wecomAdapter(deps: AdapterDeps): Adapter {
       throw new SendError(`no webhook bound for wecom group ${community.externalId} (an admin can /bind it)`, false);
     },
     // 1:1 messages: through the long connection, else the app message API; without either, none.
+    // A reply with an image goes by the app API where there is one (the long connection sends markdown only).
     ...(ws || appApi
       ? {
           async sendDirect(_community: CommunityInfo, userId: string, reply: Reply): Promise<void> {
-            if (ws) return ws.send(userId, renderReplies([reply]));
+            if (ws && !(reply.image && appApi)) return ws.send(userId, renderReplies([reply]));
             return (appApi as WecomAppApi).sendReply([userId], reply);
           },
         }

@@ -5,6 +5,7 @@
  * webhook/app text 2048, webhook markdown 4096, bot stream and response_url
  * markdown 20480 (docs 91770, 90236, 101031, 101138).
  */
+import { createHash } from 'node:crypto';
 import { cdata } from './xml-text.js';
 
 export const WECOM_TEXT_MAX_BYTES = 2048;
@@ -153,6 +154,19 @@ export function webhookText(content: string, mentionedList: readonly string[] = 
   };
 }
 
+/** The group-robot limit for an image message: 2 MB before base64 (doc 91770). */
+export const WECOM_WEBHOOK_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+
+export interface WebhookImageBody {
+  msgtype: 'image';
+  image: { base64: string; md5: string };
+}
+
+/** A webhook image message: the bytes (PNG or JPEG, ≤ 2 MB) as base64 and their md5. */
+export function webhookImage(bytes: Buffer): WebhookImageBody {
+  return { msgtype: 'image', image: { base64: bytes.toString('base64'), md5: createHash('md5').update(bytes).digest('hex') } };
+}
+
 /**
  * A webhook markdown message (≤ 4096 bytes). Markdown has no mentioned_list:
  * the user ids in `mentionedList` are appended as `<@userid>` on the last line.
@@ -182,6 +196,19 @@ export interface AppTextBody {
 /** `POST /cgi-bin/message/send` text to user ids (joined with '|'). ≤ 2048 bytes. */
 export function appText(agentId: number, userIds: readonly string[], content: string): AppTextBody {
   return { touser: userIds.join('|'), msgtype: 'text', agentid: agentId, text: { content }, safe: 0 };
+}
+
+export interface AppImageBody {
+  touser: string;
+  msgtype: 'image';
+  agentid: number;
+  image: { media_id: string };
+  safe: 0;
+}
+
+/** `POST /cgi-bin/message/send` image to user ids, by the media_id of an upload (`/cgi-bin/media/upload?type=image`). */
+export function appImage(agentId: number, userIds: readonly string[], mediaId: string): AppImageBody {
+  return { touser: userIds.join('|'), msgtype: 'image', agentid: agentId, image: { media_id: mediaId }, safe: 0 };
 }
 
 /**

@@ -12,9 +12,12 @@ import { SendError } from '../../core/sender.js';
 import {
   WECOM_MARKDOWN_MAX_BYTES,
   WECOM_TEXT_MAX_BYTES,
+  WECOM_WEBHOOK_IMAGE_MAX_BYTES,
+  appImage,
   appText,
   splitForWecom,
   webhookMarkdown,
+  webhookImage,
   webhookText,
 } from './outbound.js';
 
@@ -99,7 +102,8 @@ export class WebhookRemovedError extends SendError {
 /**
  * Posts a Reply through a group robot webhook: markdown split at 4096 bytes,
  * or (for `mentionEveryone`) text split at 2048 bytes with `@all` (and the
- * mentioned user ids) in `mentioned_list` on the first piece.
+ * mentioned user ids) in `mentioned_list` on the first piece; then its image,
+ * if any, as an image message (base64 and md5; one over 2 MB is a permanent error).
  */
 export async function sendWebhook(apiUrl: string, key: string, reply: Reply, timeoutMs = 10_000): Promise<void> {
   const url = `${apiUrl}/cgi-bin/webhook/send?key=${encodeURIComponent(key)}`;
@@ -109,6 +113,11 @@ export async function sendWebhook(apiUrl: string, key: string, reply: Reply, tim
     splitForWecom(text, WECOM_TEXT_MAX_BYTES).forEach((piece, i) => bodies.push(webhookText(piece, i === 0 ? ['@all', ...mentioned] : [])));
   } else {
     for (const piece of splitForWecom(renderMarkdown(reply), WECOM_MARKDOWN_MAX_BYTES)) bodies.push(webhookMarkdown(piece));
+  }
+  if (reply.image) {
+    const bytes = Buffer.from(reply.image.pngBase64, 'base64');
+    if (bytes.length > WECOM_WEBHOOK_IMAGE_MAX_BYTES) throw new SendError(`webhook: an image of ${bytes.length} bytes is over the 2 MB limit`, false);
+    bodies.push(webhookImage(bytes));
   }
   for (const body of bodies) {
     const answer = await postJson(url, body, timeoutMs);
@@ -180,20 +189,53 @@ export class WecomAppApi {
     }
   }
 
+  /** The text, then the image (uploaded as temporary media, then sent as an image message by its media_id). */
   async sendReply(userIds: readonly string[], reply: Reply): Promise<void> {
     await this.sendText(userIds, renderPlain(reply).text);
+    if (reply.image) {
+      const mediaId = await this.uploadImage(Buffer.from(reply.image.pngBase64, 'base64'), reply.image.name);
+      await this.#post('/cgi-bin/message/send', appImage(this.#options.agentId, userIds, mediaId));
+    }
+  }
+
+  /** `POST /cgi-bin/media/upload?type=image` (multipart, field `media`): the temporary media's id (valid 3 days). */
+  async uploadImage(bytes: Buffer, filename: string): Promise<string> {
+    const answer = await this.#call('/cgi-bin/media/upload', '&type=image', () => {
+      const form = new FormData();
+      form.append('media', new Blob([bytes], { type: 'image/png' }), filename);
+      return form;
+    });
+    const error = apiError(answer, 'media/upload');
+    if (error) throw error;
+    const mediaId = answer['media_id'];
+    if (typeof mediaId !== 'string' || mediaId === '') throw new SendError('media/upload: no media_id', true);
+    return mediaId;
   }
 
   async #post(path: string, body: unknown): Promise<void> {
+    const error = apiError(await this.#call(path, '', () => JSON.stringify(body)), 'message/send');
+    if (error) throw error;
+  }
+
+  /** A POST with the access token, refreshed once when WeCom says it is invalid (40014) or expired (42001). */
+  async #call(path: string, query: string, body: () => string | FormData): Promise<ApiAnswer> {
     const timeout = this.#options.timeoutMs ?? 10_000;
-    let token = await this.accessToken();
-    let answer = await postJson(`${this.#options.apiUrl}${path}?access_token=${encodeURIComponent(token)}`, body, timeout);
+    const once = async (token: string): Promise<ApiAnswer> => {
+      const payload = body();
+      const url = `${this.#options.apiUrl}${path}?access_token=${encodeURIComponent(token)}${query}`;
+      let res: Response;
+      try {
+        res = await fetch(url, { method: 'POST', ...(typeof payload === 'string' ? { headers: { 'content-type': 'application/json' } } : {}), body: payload, signal: AbortSignal.timeout(timeout) });
+      } catch (err) {
+        throw new SendError(`WeCom API unreachable: ${err instanceof Error ? err.name : 'error'}`, true);
+      }
+      return readAnswer(res);
+    };
+    let answer = await once(await this.accessToken());
     if (answer.errcode === 40014 || answer.errcode === 42001) {
       this.#token = undefined;
-      token = await this.accessToken(true);
-      answer = await postJson(`${this.#options.apiUrl}${path}?access_token=${encodeURIComponent(token)}`, body, timeout);
+      answer = await once(await this.accessToken(true));
     }
-    const error = apiError(answer, 'message/send');
-    if (error) throw error;
+    return answer;
   }
 }

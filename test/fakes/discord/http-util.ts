@@ -67,7 +67,7 @@ export function parseBody(raw: Buffer, contentType: string | undefined): ParsedB
           invalidJson = true;
         }
       } else if (part.filename !== null) {
-        files.push({ field: part.name, filename: part.filename, contentType: part.contentType, size: part.data.length });
+        files.push({ field: part.name, filename: part.filename, contentType: part.contentType, size: part.data.length, data: part.data });
       }
     }
     return { body, files, invalidJson };

@@ -137,6 +137,8 @@ export interface RecordedFile {
   filename: string;
   contentType: string | null;
   size: number;
+  /** The uploaded bytes (a test compares them with what the bot meant to send). */
+  data: Buffer;
 }
 
 /** Predicate over requests; `matchRoute('POST', '/channels/:id/messages')` builds one. */

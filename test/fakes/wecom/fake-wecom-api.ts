@@ -1,7 +1,8 @@
 /**
- * A fake of qyapi.weixin.qq.com on loopback for tests: group-robot webhook,
- * gettoken, app message/send and appchat/send, and the intelligent bot's
- * response_url. Every request is recorded. HTTP status is 200 with an errcode
+ * A fake of qyapi.weixin.qq.com on loopback for tests: group-robot webhook
+ * (text, markdown, image), gettoken, temporary media upload, app
+ * message/send (text, markdown, image by media_id) and appchat/send, and the
+ * intelligent bot's response_url. Every request is recorded. HTTP status is 200 with an errcode
  * body, like the real API (except unknown paths: 404).
  *
  *   const api = await FakeWecomApi.start({ webhookWindowMs: 300 });
@@ -12,11 +13,15 @@
  * Error codes follow platforms.md §4(d): 45009 rate limit, 93000 removed
  * robot, 40001 wrong secret, 40014 invalid token, 42001 expired token,
  * 41001 missing token, 44004 empty content, 45002 content too long,
- * 47001 unparsable body, 86003 unknown appchat.
+ * 47001 unparsable body, 86003 unknown appchat; for images (UNVERIFIED
+ * codes): 40005 a media type other than image/voice/video/file, 40009 an image
+ * over the size limit (2 MB for webhooks; 10 MB uploads), 40007 an unknown
+ * media_id, 40006 a webhook image whose md5 does not match its bytes.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseMultipart } from '../discord/http-util.js';
 import { waitUntil } from './wait.js';
 
 export interface FakeWecomApp {
@@ -67,6 +72,16 @@ export interface AppMessage {
   at: number;
 }
 
+/** A temporary media file (`POST /cgi-bin/media/upload`), valid 3 days on the real API. */
+export interface UploadedMedia {
+  mediaId: string;
+  type: string;
+  filename: string;
+  contentType: string | null;
+  data: Buffer;
+  at: number;
+}
+
 export interface AibotResponse {
   responseCode: string;
   body: Record<string, unknown>;
@@ -91,6 +106,9 @@ type Reply = { status: number; body: Record<string, unknown> };
 const ok = (extra: Record<string, unknown> = {}): Reply => ({ status: 200, body: { errcode: 0, errmsg: 'ok', ...extra } });
 const err = (errcode: number, errmsg: string): Reply => ({ status: 200, body: { errcode, errmsg } });
 
+/** PNG or JPEG, by their magic bytes (what WeCom accepts as an image). */
+const isImage = (data: Buffer): boolean => data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) || (data[0] === 0xff && data[1] === 0xd8);
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function contentOf(body: Record<string, unknown>): string | undefined {
@@ -106,6 +124,7 @@ export class FakeWecomApi {
   readonly appMessages: AppMessage[] = [];
   readonly appChatMessages: AppMessage[] = [];
   readonly aibotResponses: AibotResponse[] = [];
+  readonly media = new Map<string, UploadedMedia>();
 
   #server: Server;
   #baseUrl = '';
@@ -263,7 +282,8 @@ export class FakeWecomApi {
       if (size > 4 * 1024 * 1024) break;
       chunks.push(chunk as Buffer);
     }
-    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const raw = Buffer.concat(chunks);
+    const rawBody = raw.toString('utf8');
     let body: unknown;
     try {
       body = rawBody === '' ? undefined : (JSON.parse(rawBody) as unknown);
@@ -272,7 +292,7 @@ export class FakeWecomApi {
     }
     const stall = this.#stalls.get(url.pathname)?.shift();
     if (stall !== undefined) await new Promise((resolve) => setTimeout(resolve, stall).unref());
-    const reply = (stall !== undefined ? { status: 200, body: { errcode: -1, errmsg: 'stalled (injected fault)' } } : undefined) ?? this.#fault(url.pathname) ?? this.#route(req.method ?? 'GET', url.pathname, query, rawBody, body);
+    const reply = (stall !== undefined ? { status: 200, body: { errcode: -1, errmsg: 'stalled (injected fault)' } } : undefined) ?? this.#fault(url.pathname) ?? this.#route(req.method ?? 'GET', url.pathname, query, rawBody, body, raw, req.headers['content-type']);
     this.#seq += 1;
     this.requests.push({
       seq: this.#seq,
@@ -296,9 +316,10 @@ export class FakeWecomApi {
     return { status: fault.status ?? 200, body: { errcode: fault.errcode ?? -1, errmsg: fault.errmsg ?? 'injected fault' } };
   }
 
-  #route(method: string, path: string, query: Record<string, string>, rawBody: string, body: unknown): Reply {
+  #route(method: string, path: string, query: Record<string, string>, rawBody: string, body: unknown, raw: Buffer, contentType: string | undefined): Reply {
     if (method === 'GET' && path === '/cgi-bin/gettoken') return this.#getToken(query);
     if (method === 'POST') {
+      if (path === '/cgi-bin/media/upload') return this.#mediaUpload(query, raw, contentType);
       if (path === '/cgi-bin/webhook/send') return this.#webhookSend(query, rawBody, body);
       if (path === '/cgi-bin/message/send') return this.#appSend(query, rawBody, body, this.appMessages, false);
       if (path === '/cgi-bin/appchat/send') return this.#appSend(query, rawBody, body, this.appChatMessages, true);
@@ -318,11 +339,41 @@ export class FakeWecomApi {
     return undefined;
   }
 
+  /** `POST /cgi-bin/media/upload?access_token=…&type=image`: one multipart file part named `media`. */
+  #mediaUpload(query: Record<string, string>, raw: Buffer, contentType: string | undefined): Reply {
+    const token = this.#checkToken(query);
+    if ('status' in token) return token;
+    const type = query['type'] ?? '';
+    if (!['image', 'voice', 'video', 'file'].includes(type)) return err(40005, 'invalid file type');
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType ?? '');
+    if (!(contentType ?? '').startsWith('multipart/form-data') || !boundary) return err(47001, 'data format error');
+    const part = parseMultipart(raw, boundary[1] ?? boundary[2] ?? '').find((p) => p.name === 'media' && p.filename !== null);
+    if (!part || part.data.length < 5) return err(41005, 'media data missing');
+    if (type === 'image' && (part.data.length > 10 * 1024 * 1024 || !isImage(part.data))) return err(40009, 'invalid image size or format');
+    const mediaId = `fake-media-${randomBytes(8).toString('hex')}`;
+    const at = Date.now();
+    this.media.set(mediaId, { mediaId, type, filename: part.filename ?? '', contentType: part.contentType, data: part.data, at });
+    return ok({ type, media_id: mediaId, created_at: String(Math.floor(at / 1000)) });
+  }
+
+  /** An image message's `image` part: a known media_id (app messages) or base64 and md5 (webhooks). */
+  #checkImage(body: Record<string, unknown>, webhook: boolean): Reply | undefined {
+    if (body['msgtype'] !== 'image') return undefined;
+    const image = body['image'];
+    if (!isRecord(image)) return err(40008, 'invalid message type');
+    if (!webhook) return typeof image['media_id'] === 'string' && this.media.get(image['media_id'])?.type === 'image' ? undefined : err(40007, 'invalid media_id');
+    if (typeof image['base64'] !== 'string' || typeof image['md5'] !== 'string') return err(40008, 'invalid message type');
+    const bytes = Buffer.from(image['base64'], 'base64');
+    if (bytes.length === 0 || bytes.length > 2 * 1024 * 1024 || !isImage(bytes)) return err(40009, 'invalid image size or format');
+    if (createHash('md5').update(bytes).digest('hex') !== image['md5']) return err(40006, 'image md5 mismatch');
+    return undefined;
+  }
+
   #webhookSend(query: Record<string, string>, rawBody: string, body: unknown): Reply {
     const key = query['key'];
     if (!key || this.#removedKeys.has(key)) return err(93000, 'invalid webhook url');
     if (!isRecord(body)) return err(47001, rawBody === '' ? 'empty post data' : 'data format error');
-    const bad = this.#checkContent(body, { text: 2048, markdown: 4096 });
+    const bad = this.#checkImage(body, true) ?? this.#checkContent(body, { text: 2048, markdown: 4096 });
     if (bad) return bad;
     const now = Date.now();
     const windowStart = now - this.#options.webhookWindowMs;
@@ -379,7 +430,7 @@ export class FakeWecomApi {
     } else if (!['touser', 'toparty', 'totag'].some((field) => typeof body[field] === 'string' && body[field] !== '')) {
       return err(40031, 'invalid user list');
     }
-    const bad = this.#checkContent(body, { text: 2048, markdown: 2048 });
+    const bad = this.#checkImage(body, false) ?? this.#checkContent(body, { text: 2048, markdown: 2048 });
     if (bad) return bad;
     into.push({ accessToken: query['access_token'] ?? '', corpId: token.corpId, body, at: Date.now() });
     return appChat ? ok() : ok({ invaliduser: '', invalidparty: '', invalidtag: '', msgid: randomBytes(8).toString('hex') });
