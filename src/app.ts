@@ -23,7 +23,7 @@ import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
 import { createCheckin, streakProfileLine, type CheckinService } from './features/checkin/index.js';
-import { createPoints, levelRoleGranter, levelUpPoster, type PointsService } from './features/points/index.js';
+import { createPoints, levelRoleGranter, levelRoleRemover, levelUpPoster, type PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
@@ -228,15 +228,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Roles on the community's platform (Discord): shop role items and level perks, one port.
   const roles = senderRoles(senderOf);
   const levelLog = logger.child({ component: 'level-roles' });
-  const grantLevelRoles = config.points.levels.some((l) => l.role !== undefined)
-    ? levelRoleGranter({
-        roles,
-        member: (id) => identity.memberById(id),
-        onError: (err, about) => levelLog.warn({ ...about, err: err instanceof Error ? err.message : String(err) }, 'could not grant a level role (the bot needs Manage Roles and a role above it)'),
-      })
-    : undefined;
+  const levelRoles = config.points.levels.some((l) => l.role !== undefined);
+  const levelRoleLog = (what: string) => (err: unknown, about: { communityId: number; memberId: number; roleId: string }) =>
+    levelLog.warn({ ...about, err: err instanceof Error ? err.message : String(err) }, `could not ${what} a level role (the bot needs Manage Roles and a role above it)`);
+  const grantLevelRoles = levelRoles ? levelRoleGranter({ roles, member: (id) => identity.memberById(id), onError: levelRoleLog('grant') }) : undefined;
+  const removeLevelRoles = levelRoles && config.points.levelRoles.removeWhenBelow ? levelRoleRemover({ roles, member: (id) => identity.memberById(id), onError: levelRoleLog('remove') }) : undefined;
   // /points shows check-in's streak line; check-in is built after points (it awards through them), so the list is read when /points runs.
-  const points = createPoints({ store, levels: config.points.levels, postLevelUp, grantLevelRoles, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
+  const points = createPoints({ store, levels: config.points.levels, postLevelUp, grantLevelRoles, removeLevelRoles, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });

@@ -100,6 +100,7 @@ export const shopMessages = {
     en: '#{id} "{name}": {added} code(s) added, {skipped} repeated one(s) skipped; {free} unused in the pool.',
   },
   'shop.itemLine': { 'zh-CN': '#{id} **{name}** · {price} 积分 · {kind} · {stock}', en: '#{id} **{name}** · {price} points · {kind} · {stock}' },
+  'shop.itemLineDiscounted': { 'zh-CN': '#{id} **{name}** · {price} 积分（原价 {full}）· {kind} · {stock}', en: '#{id} **{name}** · {price} points (full price {full}) · {kind} · {stock}' },
   'shop.kind.manual': { 'zh-CN': '人工发货', en: 'fulfilled by hand' },
   'shop.kind.code': { 'zh-CN': '兑换码', en: 'code' },
   'shop.kind.role': { 'zh-CN': '身份组', en: 'role' },
@@ -118,6 +119,8 @@ export const shopMessages = {
   'shop.yourBalance': { 'zh-CN': '你的积分：{balance}', en: 'Your points: {balance}' },
 
   'shop.spent': { 'zh-CN': '已扣除 {price} 积分，余额 {balance}。', en: '{price} points spent; balance {balance}.' },
+  'shop.spentDiscounted': { 'zh-CN': '已扣除 {price} 积分（原价 {full}，等级折扣 {percent}%），余额 {balance}。', en: '{price} points spent (full price {full}, level discount {percent}%); balance {balance}.' },
+  'shop.yourDiscount': { 'zh-CN': '你的等级「{level}」在商城享 {percent}% 折扣（已算入上面的价格，向下取整）。', en: 'Your level, {level}, takes {percent}% off (included in the prices above, rounded down).' },
   'shop.orderPlaced': { 'zh-CN': '✅ 兑换成功：订单 #{order}「{name}」已提交，管理员发货后会通知你。', en: '✅ Redeemed: order #{order} "{name}" is placed; you will be told when an admin fulfils it.' },
   'shop.roleOrdered': { 'zh-CN': '✅ 兑换成功：订单 #{order}「{name}」，身份组马上授予你。', en: '✅ Redeemed: order #{order} "{name}"; the role is being granted to you.' },
   'shop.roleGranted': { 'zh-CN': '🎖️ {mention} 订单 #{order}「{name}」的身份组已授予你。', en: '🎖️ {mention} the role of order #{order} "{name}" is yours.' },

@@ -37,6 +37,7 @@ import type { Outbox } from '../../core/outbox/service.js';
 import { mention, type Reply } from '../../core/reply.js';
 import { formatLocal } from '../../core/time/when.js';
 import type { PointsService } from '../points/service.js';
+import { discountedPrice } from '../points/levels.js';
 import type { Roles } from '../../core/sender.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Store } from '../../store/db.js';
@@ -188,12 +189,15 @@ export class ShopService {
     if (items.length === 0) return { text: ctx.t(ctx.isAdmin ? 'shop.emptyAdmin' : 'shop.empty'), ephemeral: true };
     const standing = await this.deps.points.standing(ctx.member.id);
     const bought = await this.deps.repo.boughtByItem(ctx.member.id);
+    const discount = standing.level.shopDiscount;
     const lines: string[] = [];
     for (const item of items) {
-      const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought: bought.get(item.id) ?? 0 });
-      lines.push(this.itemLine(ctx, item), `  ${why ? `✗ ${this.whyText(ctx, why)}` : ctx.t('shop.canRedeem', { id: item.id })}`);
+      const price = discountedPrice(item.price, discount);
+      const why = ineligibility(rulesOf(item, price), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought: bought.get(item.id) ?? 0 });
+      lines.push(this.itemLine(ctx, item, discount), `  ${why ? `✗ ${this.whyText(ctx, why)}` : ctx.t('shop.canRedeem', { id: item.id })}`);
     }
     lines.push('', ctx.t('shop.yourBalance', { balance: standing.balance }));
+    if (discount > 0) lines.push(ctx.t('shop.yourDiscount', { percent: discount, level: standing.level.name[ctx.locale] }));
     return { title: ctx.t('shop.listTitle'), text: lines.join('\n'), ephemeral: true };
   }
 
@@ -201,21 +205,23 @@ export class ShopService {
     const item = await this.itemOf(ctx, ref);
     const standing = await this.deps.points.standing(ctx.member.id);
     const bought = await this.deps.repo.bought(ctx.member.id, item.id);
-    const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought });
+    // The level's discount (points.levels[].shopDiscount): the order records what the member paid, and a refund returns it.
+    const price = discountedPrice(item.price, standing.level.shopDiscount);
+    const why = ineligibility(rulesOf(item, price), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought });
     if (why) throw this.refusal(ctx, why, item);
     if (item.kind === 'role' && !(await this.deps.roles.can(ctx.community.id))) throw new UserError('shop.roleUnsupported');
     // The unit (a manual or role item's stock) or the code: taken by a conditional write, rows changed checked.
     if (item.kind !== 'code' && item.stock !== null && !(await this.deps.repo.takeUnit(item.id))) throw this.refusal(ctx, { reason: 'soldOut' }, item);
-    const orderId = await this.deps.repo.insertOrder(ctx.community.id, item.id, ctx.member.id, item.price, item.kind === 'code' ? 'delivered' : 'pending', ctx.now.getTime());
+    const orderId = await this.deps.repo.insertOrder(ctx.community.id, item.id, ctx.member.id, price, item.kind === 'code' ? 'delivered' : 'pending', ctx.now.getTime());
     const code = item.kind === 'code' ? await this.deps.repo.claimCode(item.id, orderId) : undefined;
     if (item.kind === 'code' && code === undefined) throw this.refusal(ctx, { reason: 'soldOut' }, item);
     let balance = standing.balance;
-    if (item.price > 0) {
+    if (price > 0) {
       balance = (
         await this.deps.points.award({
           communityId: ctx.community.id,
           memberId: ctx.member.id,
-          delta: -item.price,
+          delta: -price,
           kind: 'spend',
           reason: `shop item ${item.id}`,
           ref: String(orderId),
@@ -226,7 +232,7 @@ export class ShopService {
         })
       ).balance;
     }
-    const spent = item.price > 0 ? [ctx.t('shop.spent', { price: item.price, balance })] : [];
+    const spent = price > 0 ? [ctx.t(price < item.price ? 'shop.spentDiscounted' : 'shop.spent', { price, full: item.price, percent: standing.level.shopDiscount, balance })] : [];
     if (item.kind === 'role') {
       this.grantAfterCommit(ctx, orderId);
       return { text: [ctx.t('shop.roleOrdered', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
@@ -520,10 +526,14 @@ export class ShopService {
     await this.deps.outbox.post(order.community_id, reply, { key, source: `shop:${order.id}`, at: ctx.now, afterCommit: ctx.afterCommit, direct: { recipient: order.platform_user_id, fallback: reply } });
   }
 
-  private itemLine(ctx: CommandContext, item: ItemWithLeft): string {
+  /** An item in one line; with a member's level discount, the price they would pay beside the full one. */
+  private itemLine(ctx: CommandContext, item: ItemWithLeft, discount = 0): string {
     const left = leftOf(item);
     const stock = left === null ? ctx.t('shop.unlimited') : ctx.t('shop.left', { left });
-    return ctx.t('shop.itemLine', { id: item.id, name: item.name, price: item.price, kind: ctx.t(`shop.kind.${item.kind}`), stock });
+    const paid = discountedPrice(item.price, discount);
+    const kind = ctx.t(`shop.kind.${item.kind}`);
+    if (paid < item.price) return ctx.t('shop.itemLineDiscounted', { id: item.id, name: item.name, price: paid, full: item.price, kind, stock });
+    return ctx.t('shop.itemLine', { id: item.id, name: item.name, price: item.price, kind, stock });
   }
 
   /** The item's limits, one line each, for admins' confirmations. */
@@ -570,8 +580,9 @@ function leftOf(item: ItemWithLeft): number | null {
   return item.kind === 'code' ? item.free_codes : item.stock;
 }
 
-function rulesOf(item: ItemWithLeft): ItemRules {
-  return { price: item.price, perMember: item.per_member, minLevel: item.min_level, startsAt: item.starts_at, endsAt: item.ends_at, left: leftOf(item) };
+/** `price`: what this member would pay (after their level's discount). */
+function rulesOf(item: ItemWithLeft, price: number): ItemRules {
+  return { price, perMember: item.per_member, minLevel: item.min_level, startsAt: item.starts_at, endsAt: item.ends_at, left: leftOf(item) };
 }
 
 type WhyKey = 'shop.why.notStarted' | 'shop.why.ended' | 'shop.why.level' | 'shop.why.limit' | 'shop.why.soldOut' | 'shop.why.balance';
