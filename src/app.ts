@@ -41,7 +41,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
-import { createShop, type ShopService } from './features/shop/index.js';
+import { createShop, loadItemsFile, type ShopService } from './features/shop/index.js';
+import { rootPath } from './config/load.js';
+import { isAbsolute } from 'node:path';
 import { createModeration } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
@@ -162,6 +164,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, secrets } = appConfig;
   const logger = options.logger ?? createLogger(config.log.level);
   const withPlayground = playgroundEnabled(appConfig);
+  // The shop's items file is checked before anything opens: a bad file refuses to start (ItemsFileError, file:line).
+  const shopItemsFile = config.shop.itemsFile;
+  const fileItems =
+    shopItemsFile === null
+      ? undefined
+      : loadItemsFile(isAbsolute(shopItemsFile) ? shopItemsFile : rootPath(shopItemsFile), (key) => config.community.overrides[key]?.timezone ?? config.community.defaults.timezone);
   const store = await openStore(
     secrets.databaseUrl
       ? { engine: 'postgres', url: secrets.databaseUrl, poolSize: config.database.poolSize }
@@ -238,7 +246,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
-  const shop = createShop({ store, points: points.service, outbox, timers, roles });
+  const shop = createShop({ store, points: points.service, outbox, timers, roles, itemsFile: shopItemsFile });
+  if (fileItems !== undefined) {
+    const synced = await shop.service.syncItemsFile(fileItems, clock.now(), async (platform, externalId) => (await identity.community({ platform, externalId }, clock.now())).id);
+    logger.info({ file: shopItemsFile, ...synced }, 'shop items synced from the items file');
+  }
   // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
   // A calendar post (posts the bot makes on its own, counted by the daily cap): scheduled posts, quiz openings, lottery reminders.
   const calendarPosts = { check: (ctx: CommandContext, added: Date[]) => schedule.service.checkCalendar(ctx, added, false), dayIsFull: (communityId: number, timezone: string, now: Date) => schedule.service.dayIsFull(communityId, timezone, now) };

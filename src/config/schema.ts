@@ -171,6 +171,12 @@ export const configSchema = z.object({
     /** mode=all: up to this share (0-1) of a question's points added for a fast answer. */
     speedBonus: z.number().min(0).max(1),
   }),
+  shop: z
+    .object({
+      /** Shop items per community from a YAML file (src/features/shop/items-file.ts), relative to the project root; synced at start; null: none. */
+      itemsFile: z.string().min(1).nullable(),
+    })
+    .default({ itemsFile: null }),
   lottery: z.object({
     maxWinners: z.number().int().min(1).max(1000),
     milestoneEntries: z.array(z.number().int().min(1)),

@@ -60,6 +60,10 @@ export const shopMessages = {
   },
   'shop.roleMissing': { 'zh-CN': '身份组商品要写上身份组：role=编号 或 role=<@&编号>。', en: 'A role item needs its role: role=<role id> or role=@role.' },
   'shop.roleOnly': { 'zh-CN': 'role= 和 days= 只用于身份组商品（kind=身份组）。', en: 'role= and days= are for role items only (kind=role).' },
+  'shop.fromFile': {
+    'zh-CN': '商品 #{id}「{name}」由商品文件 {file} 管理：请修改该文件，机器人重启时会同步。',
+    en: 'Item #{id} "{name}" is managed by the items file {file}: edit the file, and the bot syncs it when it restarts.',
+  },
   'shop.nameTaken': { 'zh-CN': '商城里已经有名为「{name}」的商品。', en: 'The shop already has an item named "{name}".' },
   'shop.codeStock': {
     'zh-CN': '兑换码商品的库存就是码池里未发出的码，不能设置库存：请用 /shop codes 上传兑换码。',

@@ -42,6 +42,8 @@ import type { Roles } from '../../core/sender.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Store } from '../../store/db.js';
 import type { ItemKind, ItemWithLeft, OrderView, ShopRepo } from './repo.js';
+import type { Platform } from '../../core/chat-event.js';
+import { specOf, type FileCommunity, type FileSpec } from './items-file.js';
 import { privateReplies } from '../../core/capabilities.js';
 import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, parseRoleRef, type Ineligible, type ItemRules } from './rules.js';
 
@@ -92,6 +94,18 @@ export interface ShopServiceDeps {
   timers: Timers;
   /** A unit of work of its own, for a role's grant outcome after the redemption's commit. */
   unit: Store['unit'];
+  /** `shop.itemsFile` as configured (named when an admin tries to edit or remove an item it manages). */
+  itemsFile?: string | null | undefined;
+}
+
+/** What a start-up sync of the items file changed. */
+export interface ItemsSync {
+  added: number;
+  updated: number;
+  /** Items whose kind the file changed: the old item is removed (its orders stay) and a new one added. */
+  replaced: number;
+  removed: number;
+  unchanged: number;
 }
 
 export class ShopService {
@@ -135,6 +149,7 @@ export class ShopService {
 
   async edit(ctx: CommandContext, ref: string, input: EditInput): Promise<Reply> {
     const item = await this.itemOf(ctx, ref);
+    this.checkNotFromFile(item);
     if (Object.values(input).every((v) => v === undefined)) throw new UserError('shop.nothingToEdit');
     if (item.kind === 'code' && input.stock !== undefined) throw new UserError('shop.codeStock');
     const name = input.name === undefined ? item.name : this.checkedName(input.name);
@@ -165,6 +180,7 @@ export class ShopService {
 
   async remove(ctx: CommandContext, ref: string): Promise<Reply> {
     const item = await this.itemOf(ctx, ref);
+    this.checkNotFromFile(item);
     await this.deps.repo.removeItem(item.id, ctx.now.getTime());
     return { text: ctx.t('shop.removed', { id: item.id, name: item.name }), ephemeral: true };
   }
@@ -481,6 +497,61 @@ export class ShopService {
     const roleId = input.role === undefined ? undefined : parseRoleRef(input.role);
     if (roleId === undefined) throw new UserError('shop.roleMissing');
     return roleId;
+  }
+
+  // ── the items file (shop.itemsFile) ──────────────────────────────────
+
+  /**
+   * At start, in one unit: the file's items, matched by name within each
+   * community, are added or updated (only the fields the file changed since
+   * the last sync, so a restart never refills a stock that was sold), and
+   * items the file managed but no longer lists are removed from the shop
+   * (status `removed`; their orders stay). A listed item an admin made by
+   * hand is taken over by the file. A changed kind replaces the item.
+   */
+  async syncItemsFile(communities: readonly FileCommunity[], at: Date, communityId: (platform: Platform, externalId: string) => Promise<number>): Promise<ItemsSync> {
+    const done = await this.deps.unit(async () => {
+      const counts: ItemsSync = { added: 0, updated: 0, replaced: 0, removed: 0, unchanged: 0 };
+      const listed = new Set<string>();
+      const ms = at.getTime();
+      for (const community of communities) {
+        const cid = await communityId(community.platform, community.externalId);
+        for (const item of community.items) {
+          listed.add(`${cid}\u0000${item.nameKey}`);
+          const spec = JSON.stringify(specOf(item));
+          const insert = () =>
+            this.deps.repo.insertItem({ communityId: cid, ...item, createdBy: null, at: ms, managedBy: 'file', fileSpec: spec });
+          const existing = await this.deps.repo.itemByKey(cid, item.nameKey);
+          if (!existing) {
+            await insert();
+            counts.added++;
+          } else if (existing.kind !== item.kind) {
+            await this.deps.repo.removeItem(existing.id, ms);
+            await insert();
+            counts.replaced++;
+          } else if (existing.managed_by === 'file' && existing.file_spec === spec) {
+            counts.unchanged++;
+          } else {
+            const before = existing.managed_by === 'file' && existing.file_spec !== null ? (JSON.parse(existing.file_spec) as FileSpec) : undefined;
+            // Stock is the units left: the file's figure is applied when the file changes it (or takes the item over), like /shop edit stock=.
+            const stock = before !== undefined && before.stock === item.stock ? existing.stock : item.stock;
+            await this.deps.repo.updateFileItem(existing.id, { ...item, stock, fileSpec: spec }, ms);
+            counts.updated++;
+          }
+        }
+      }
+      for (const row of await this.deps.repo.fileItems()) {
+        if (listed.has(`${row.community_id}\u0000${row.name_key}`)) continue;
+        await this.deps.repo.removeItem(row.id, ms);
+        counts.removed++;
+      }
+      return counts;
+    });
+    return done.value;
+  }
+
+  private checkNotFromFile(item: ItemWithLeft): void {
+    if (item.managed_by === 'file') throw new UserError('shop.fromFile', { id: item.id, name: item.name, file: this.deps.itemsFile ?? 'shop.itemsFile' });
   }
 
   // ── helpers ──────────────────────────────────────────────────────────
