@@ -21,6 +21,8 @@ export const shopMessages = {
   'shop.arg.minLevel': { 'zh-CN': '最低等级（1 = 第一级）', en: 'Minimum level (1 = first)' },
   'shop.arg.starts': { 'zh-CN': '开始兑换的时间：+1h、21:30、明天 20:00（带空格请加引号）', en: 'When redemption opens: +1h, 21:30, "tomorrow 20:00"' },
   'shop.arg.ends': { 'zh-CN': '停止兑换的时间：+7d、明天 20:00（带空格请加引号）', en: 'When redemption closes: +7d, "tomorrow 20:00"' },
+  'shop.arg.startsEdit': { 'zh-CN': '新的开始时间：明天 20:00、+1h；写 无 取消开始时间', en: 'New opening time: +1h, "tomorrow 20:00"; none clears it' },
+  'shop.arg.endsEdit': { 'zh-CN': '新的截止时间：+7d、明天 20:00；写 无 取消截止时间', en: 'New closing time: +7d, "tomorrow 20:00"; none clears it' },
   'shop.arg.kind': { 'zh-CN': '发放方式：人工发货、从码池发兑换码，或授予身份组（仅 Discord）', en: 'Fulfilment: manual, a code from the pool, or a role (Discord only)' },
   'shop.arg.role': { 'zh-CN': '身份组商品授予的身份组：编号或 <@&编号>', en: 'The role a role item grants: its id or @mention' },
   'shop.arg.days': { 'zh-CN': '身份组保留几天，到期自动移除；不填为永久', en: 'Days until the role is removed; without it the role stays' },

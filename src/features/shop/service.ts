@@ -79,8 +79,10 @@ export interface EditInput {
   perMember?: number | undefined;
   /** 0-based level index. */
   minLevel?: number | undefined;
-  starts?: Date | undefined;
-  ends?: Date | undefined;
+  /** null: the window has no start any more (`starts=none`). */
+  starts?: Date | null | undefined;
+  /** null: the window has no end any more (`ends=none`). */
+  ends?: Date | null | undefined;
 }
 
 /** What a ShopService needs, by name (built by the feature's assembly function in index.ts). */
@@ -157,8 +159,8 @@ export class ShopService {
       const other = await this.deps.repo.itemByKey(ctx.community.id, nameKey(name));
       if (other && other.id !== item.id) throw new UserError('shop.nameTaken', { name });
     }
-    const startsAt = input.starts?.getTime() ?? item.starts_at;
-    const endsAt = input.ends?.getTime() ?? item.ends_at;
+    const startsAt = input.starts === undefined ? item.starts_at : (input.starts?.getTime() ?? null);
+    const endsAt = input.ends === undefined ? item.ends_at : (input.ends?.getTime() ?? null);
     this.checkWindow(startsAt, endsAt, ctx);
     await this.deps.repo.updateItem(
       item.id,
