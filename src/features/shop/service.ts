@@ -28,6 +28,12 @@
  * is told either way. The expiry timer removes the role and marks the order
  * `expired`; a refund of a granted role removes it at once. Platforms with no
  * roles (WeCom, the playground) refuse role items.
+ *
+ * A member's level may carry a discount (`points.levels[].shopDiscount`, the
+ * best held wins): `/shop` shows and `/redeem` charges the discounted price,
+ * rounded down, and the order records it, so a refund returns what was paid.
+ * Items may also come from the items file (`shop.itemsFile`, items-file.ts),
+ * synced at start by `syncItemsFile`; `/shop edit|remove` refuse those.
  */
 import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
@@ -505,8 +511,9 @@ export class ShopService {
 
   /**
    * At start, in one unit: the file's items, matched by name within each
-   * community, are added or updated (only the fields the file changed since
-   * the last sync, so a restart never refills a stock that was sold), and
+   * community, are added or take the file's fields (the stock only when the
+   * file changed it since the last sync, so a restart never refills a stock
+   * that was sold; items the file did not manage yet take it too), and
    * items the file managed but no longer lists are removed from the shop
    * (status `removed`; their orders stay). A listed item an admin made by
    * hand is taken over by the file. A changed kind replaces the item.
