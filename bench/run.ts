@@ -32,8 +32,9 @@ import { wecomBench } from './wecom.js';
 import { queryLayerBench } from './query-layer.js';
 import { lotteryPrizesBench } from './lottery-prizes.js';
 import { weeklyReportBench } from './weekly-report.js';
+import { shopBench } from './shop.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, lotteryPrizesBench, analyticsBench, weeklyReportBench, postgresBench, scaleBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, lotteryPrizesBench, shopBench, analyticsBench, weeklyReportBench, postgresBench, scaleBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');

@@ -23,7 +23,7 @@ import { createHttpServer, type HealthPart } from './http/server.js';
 import { createLogger, type Logger } from './logging.js';
 import { openStore, type Store } from './store/db.js';
 import { createCheckin, streakProfileLine, type CheckinService } from './features/checkin/index.js';
-import { createPoints, levelRoleGranter, levelUpPoster, type PointsService } from './features/points/index.js';
+import { createPoints, levelRoleGranter, levelRoleRemover, levelUpPoster, type PointsService } from './features/points/index.js';
 import { helpFeature } from './features/help/index.js';
 import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playground/feed.js';
 import { registerPlayground } from './platforms/playground/routes.js';
@@ -43,7 +43,9 @@ import { join } from 'node:path';
 import { createWecomBindings, wecomBindingFeature } from './platforms/wecom/bindings.js';
 import { createLottery, type LotteryService } from './features/lottery/index.js';
 import { createPoll, type PollService } from './features/poll/index.js';
-import { createShop, type ShopService } from './features/shop/index.js';
+import { createShop, loadItemsFile, type ShopService } from './features/shop/index.js';
+import { rootPath } from './config/load.js';
+import { isAbsolute } from 'node:path';
 import { createModeration } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
 import { createQuiz } from './features/quiz/index.js';
@@ -167,6 +169,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, secrets } = appConfig;
   const logger = options.logger ?? createLogger(config.log.level);
   const withPlayground = playgroundEnabled(appConfig);
+  // The shop's items file is checked before anything opens: a bad file refuses to start (ItemsFileError, file:line).
+  const shopItemsFile = config.shop.itemsFile;
+  const fileItems =
+    shopItemsFile === null
+      ? undefined
+      : loadItemsFile(isAbsolute(shopItemsFile) ? shopItemsFile : rootPath(shopItemsFile), (key) => config.community.overrides[key]?.timezone ?? config.community.defaults.timezone);
   const store = await openStore(
     secrets.databaseUrl
       ? { engine: 'postgres', url: secrets.databaseUrl, poolSize: config.database.poolSize }
@@ -234,19 +242,21 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Roles on the community's platform (Discord): shop role items and level perks, one port.
   const roles = senderRoles(senderOf);
   const levelLog = logger.child({ component: 'level-roles' });
-  const grantLevelRoles = config.points.levels.some((l) => l.role !== undefined)
-    ? levelRoleGranter({
-        roles,
-        member: (id) => identity.memberById(id),
-        onError: (err, about) => levelLog.warn({ ...about, err: err instanceof Error ? err.message : String(err) }, 'could not grant a level role (the bot needs Manage Roles and a role above it)'),
-      })
-    : undefined;
+  const levelRoles = config.points.levels.some((l) => l.role !== undefined);
+  const levelRoleLog = (what: string) => (err: unknown, about: { communityId: number; memberId: number; roleId: string }) =>
+    levelLog.warn({ ...about, err: err instanceof Error ? err.message : String(err) }, `could not ${what} a level role (the bot needs Manage Roles and a role above it)`);
+  const grantLevelRoles = levelRoles ? levelRoleGranter({ roles, member: (id) => identity.memberById(id), onError: levelRoleLog('grant') }) : undefined;
+  const removeLevelRoles = levelRoles && config.points.levelRoles.removeWhenBelow ? levelRoleRemover({ roles, member: (id) => identity.memberById(id), onError: levelRoleLog('remove') }) : undefined;
   // /points shows check-in's streak line; check-in is built after points (it awards through them), so the list is read when /points runs.
-  const points = createPoints({ store, levels: config.points.levels, postLevelUp, grantLevelRoles, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
+  const points = createPoints({ store, levels: config.points.levels, postLevelUp, grantLevelRoles, removeLevelRoles, leaderboardSize: config.leaderboard.size, maxAdjust: config.points.maxAdjust, profileLines: () => profileLines });
   const checkin = createCheckin({ store, points: points.service, rules: config.checkin });
   const profileLines = [streakProfileLine(checkin.service)];
   const schedule = createSchedule({ store, outbox, timers, rules: config.posts, logger: logger.child({ component: 'schedule' }) });
-  const shop = createShop({ store, points: points.service, outbox, timers, roles });
+  const shop = createShop({ store, points: points.service, outbox, timers, roles, itemsFile: shopItemsFile });
+  if (fileItems !== undefined) {
+    const synced = await shop.service.syncItemsFile(fileItems, clock.now(), async (platform, externalId) => (await identity.community({ platform, externalId }, clock.now())).id);
+    logger.info({ file: shopItemsFile, ...synced }, 'shop items synced from the items file');
+  }
   // Lottery prizes are shop orders: one admins' queue, one way to deliver a code privately.
   // A calendar post (posts the bot makes on its own, counted by the daily cap): scheduled posts, quiz openings, lottery reminders.
   const calendarPosts = { check: (ctx: CommandContext, added: Date[]) => schedule.service.checkCalendar(ctx, added, false), dayIsFull: (communityId: number, timezone: string, now: Date) => schedule.service.dayIsFull(communityId, timezone, now) };

@@ -6,6 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { createLogger } from './logging.js';
 import { platformAdapters } from './platforms/index.js';
+import { ItemsFileError } from './features/shop/index.js';
 
 async function main(): Promise<void> {
   let appConfig;
@@ -24,7 +25,17 @@ async function main(): Promise<void> {
     process.stderr.write(`qunbot: --role must be all, worker or gateway (got ${roleArg})\n`);
     process.exit(2);
   }
-  const app = await createApp({ appConfig, logger, role: roleArg, adapters: platformAdapters(appConfig) });
+  let app;
+  try {
+    app = await createApp({ appConfig, logger, role: roleArg, adapters: platformAdapters(appConfig) });
+  } catch (err) {
+    // A bad shop items file refuses to start, naming each problem's file and line.
+    if (err instanceof ItemsFileError) {
+      process.stderr.write(`qunbot: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

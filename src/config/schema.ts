@@ -128,11 +128,28 @@ export const configSchema = z.object({
   }),
   points: z.object({
     levels: z
-      .array(z.object({ min: z.number().int().min(0), name: localized, role: z.string().regex(/^\d{15,25}$/, 'a Discord role id').optional() }))
+      .array(
+        z.object({
+          min: z.number().int().min(0),
+          name: localized,
+          /** Perks: a Discord role granted on reaching the level, a badge shown beside the member, percent off shop prices. */
+          role: z.string().regex(/^\d{15,25}$/, 'a Discord role id').optional(),
+          badge: z
+            .string()
+            .trim()
+            .min(1, 'expected a short text or emoji, 1 to 8 characters')
+            .refine((b) => [...b].length <= 8, 'expected a short text or emoji, 1 to 8 characters')
+            .refine((b) => !/[\p{Cc}\p{Zl}\p{Zp}<>*`|[\]@\\]/u.test(b), 'no line breaks, markup or mention characters (< > * ` | [ ] @ \\)')
+            .optional(),
+          shopDiscount: z.number({ error: 'expected a whole percent from 0 to 100' }).int('expected a whole percent from 0 to 100').min(0, 'expected a whole percent from 0 to 100').max(100, 'expected a whole percent from 0 to 100').optional(),
+        }),
+      )
       .min(1)
       .refine((l) => l[0]?.min === 0, { message: 'the first level must start at 0' })
       .refine((l) => l.every((x, i) => i === 0 || x.min > (l[i - 1]?.min ?? -1)), { message: 'levels must be sorted by min, ascending' }),
     maxAdjust: z.number().int().min(1),
+    /** removeWhenBelow: a member whose level drops (an admin's /deduct) loses the roles of the levels no longer held. */
+    levelRoles: z.object({ removeWhenBelow: z.boolean() }).default({ removeWhenBelow: false }),
   }),
   leaderboard: z.object({ size: z.number().int().min(1).max(50) }),
   posts: z.object({
@@ -160,6 +177,12 @@ export const configSchema = z.object({
     /** mode=all: up to this share (0-1) of a question's points added for a fast answer. */
     speedBonus: z.number().min(0).max(1),
   }),
+  shop: z
+    .object({
+      /** Shop items per community from a YAML file (src/features/shop/items-file.ts), relative to the project root; synced at start; null: none. */
+      itemsFile: z.string().min(1).nullable(),
+    })
+    .default({ itemsFile: null }),
   lottery: z.object({
     maxWinners: z.number().int().min(1).max(1000),
     milestoneEntries: z.array(z.number().int().min(1)),

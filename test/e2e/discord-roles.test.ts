@@ -22,9 +22,10 @@ const BOB: FakeUserInput = { id: snowflake(), username: 'bob', globalName: 'Bob'
 
 let bot: InProcessDiscordBot | undefined;
 
-async function start(options: { botPermissions?: bigint } = {}): Promise<{ fake: FakeDiscord; app: App }> {
+async function start(options: { botPermissions?: bigint; config?: Record<string, unknown> } = {}): Promise<{ fake: FakeDiscord; app: App }> {
   bot = await startInProcessDiscordBot({
     ...(options.botPermissions !== undefined ? { botPermissions: options.botPermissions } : {}),
+    ...(options.config !== undefined ? { config: options.config } : {}),
     guild: {
       id: GUILD_ID,
       name: 'Qun Test Server',
@@ -83,5 +84,28 @@ describe('shop role items on Discord', () => {
     expect(row?.note).toContain('discord 403 (code 50013)');
     expect(row?.expires_at).toBeNull();
     expect(f.member(GUILD_ID, ALICE.id)?.roles).not.toContain(VIP_ROLE_ID);
+  });
+});
+
+describe('level role perks on Discord (points.levels[].role, points.levelRoles.removeWhenBelow)', () => {
+  it('grants the level’s role when a member reaches it and removes it when an admin’s /deduct takes them below', async () => {
+    const levels = [
+      { min: 0, name: { 'zh-CN': '新手', en: 'Newcomer' } },
+      { min: 100, name: { 'zh-CN': '进阶', en: 'Regular' }, role: VIP_ROLE_ID, badge: '🌱' },
+    ];
+    const { fake: f, app: a } = await start({ config: { points: { levels, levelRoles: { removeWhenBelow: true } } } });
+    f.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: ALICE, content: '/points' });
+    await waitFor(async () => (await a.store.sql.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM members WHERE display_name = 'Alice'").get())?.n === 1, 5000, 'alice seen');
+    f.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: BOB, content: `/grant <@${ALICE.id}> 150 helped out` });
+    const granted = await f.waitForRequest((r) => r.method === 'PUT' && r.path === rolePath);
+    expect(auditReason(granted)).toBe('qunbot: level reached');
+    expect(f.member(GUILD_ID, ALICE.id)?.roles).toContain(VIP_ROLE_ID);
+
+    f.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: BOB, content: `/deduct <@${ALICE.id}> 100 mistake` });
+    const removed = await f.waitForRequest((r) => r.method === 'DELETE' && r.path === rolePath);
+    expect(auditReason(removed)).toBe('qunbot: below the level');
+    expect(f.member(GUILD_ID, ALICE.id)?.roles).not.toContain(VIP_ROLE_ID);
+    const balance = await a.store.sql.prepare<[], { balance: number }>("SELECT p.balance FROM member_points p JOIN members m ON m.id = p.member_id WHERE m.display_name = 'Alice'").get();
+    expect(balance?.balance).toBe(50);
   });
 });

@@ -275,6 +275,30 @@ describe('shop: windows, levels and bad input', () => {
     expect(await t.chat.say('alice', '/redeem 节日礼包')).toContain('✅ 兑换成功');
   });
 
+  it('/shop edit starts=none ends=none (or -, 无) clears a sale window; a time that is neither is still refused', async () => {
+    const clock = new FixedClock(T0);
+    const t = await app({ clock });
+    await t.chat.say('admin', '/shop add 节日礼包 price=10 starts=+1h ends=+3h');
+    await t.chat.say('admin', '/shop add 限时券 price=10 ends=+1h');
+    await fund(t, 100, 'alice');
+    expect(await t.chat.say('alice', '/redeem 节日礼包')).toContain('开始兑换');
+    const cleared = await t.chat.say('admin', '/shop edit 节日礼包 starts=none');
+    expect(cleared).not.toContain('开始');
+    expect(cleared).toContain('2026-11-23 13:00 (Asia/Shanghai) 截止');
+    expect(await t.chat.say('alice', '/redeem 节日礼包')).toContain('✅ 兑换成功');
+    clock.advance(4 * HOUR);
+    expect(await t.chat.say('alice', '/redeem 节日礼包')).toContain('停止兑换');
+    expect(await t.chat.say('admin', '/shop edit 节日礼包 ends=无')).not.toContain('截止');
+    expect(await t.chat.say('alice', '/redeem 节日礼包')).toContain('✅ 兑换成功');
+    await t.chat.say('admin', '/shop edit 限时券 ends=-');
+    expect(await t.chat.say('alice', '/redeem 限时券')).toContain('✅ 兑换成功');
+    const windows = (await t.app.store.sql.prepare('SELECT starts_at, ends_at FROM shop_items ORDER BY id').all()) as Array<{ starts_at: number | null; ends_at: number | null }>;
+    expect(windows).toEqual([{ starts_at: null, ends_at: null }, { starts_at: null, ends_at: null }]);
+    // Clearing is for /shop edit: /shop add takes a time, and anything else is still read as one.
+    expect(await t.chat.say('admin', '/shop add 新品 price=1 ends=none')).toContain('ends');
+    expect(await t.chat.say('admin', '/shop edit 限时券 ends=never')).toContain('ends');
+  });
+
   it('min_level uses levels by points earned; an edit changes the terms', async () => {
     const t = await app();
     await t.chat.say('admin', '/shop add 专属头衔 price=10 min_level=2');

@@ -49,6 +49,16 @@ const specs: CommandSpec[] = [
         ],
         handler: noop,
       },
+      {
+        name: 'edit',
+        description: 'test.command',
+        role: 'admin',
+        args: [
+          { name: 'id', type: 'int', required: true, description: 'test.command' },
+          { name: 'ends', type: 'when', named: true, clearable: true, description: 'test.command' },
+        ],
+        handler: noop,
+      },
     ],
   },
 ];
@@ -207,6 +217,14 @@ describe('command parsing', () => {
     // Another community's clock and timezone: the same words, another instant.
     const ny = (await resolveArgs(invocation('/schedule 21:30 hi'), { ...resolve, timezone: 'America/New_York' }));
     expect(ny.when('when').toISOString()).toBe('2026-06-02T01:30:00.000Z');
+  });
+
+  it('a clearable when argument reads none, - or 无 as cleared (null), a time as a time, and is undefined when not given', async () => {
+    for (const word of ['none', 'NONE', '-', '－', '无']) expect((await resolveArgs(invocation(`/lottery edit 3 ends=${word}`), resolve)).clearableWhen('ends')).toBeNull();
+    expect((await resolveArgs(invocation('/lottery edit 3 ends=+1h'), resolve)).clearableWhen('ends')?.toISOString()).toBe('2026-06-01T05:00:00.000Z');
+    expect((await resolveArgs(invocation('/lottery edit 3'), resolve)).clearableWhen('ends')).toBeUndefined();
+    // Only where declared: elsewhere the words are not a time.
+    expect((await userError(() => resolveArgs(invocation('/lottery create prize ends=none'), resolve))).key).toBe('time.when.unrecognized');
   });
 
   it('a day and a time of day in two words make one when argument', async () => {

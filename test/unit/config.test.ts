@@ -55,6 +55,12 @@ describe('configuration', () => {
     expect(error({ CONFIG_FILE: file('community:\n  defaults:\n    timezone: Mars/Base\n') })).toMatch(/community\.defaults\.timezone: expected an IANA timezone/);
     expect(error({ CONFIG_FILE: file('points:\n  levels:\n    - { min: 10, name: { zh-CN: a, en: a } }\n') })).toMatch(/points\.levels: the first level must start at 0/);
     expect(error({ REDIS_URL: 'http://x' })).toMatch(/REDIS_URL \(redis\.url\)/);
+    // Level perks: a badge is short and plain, a discount a whole percent.
+    expect(error({ CONFIG_FILE: file('points:\n  levels:\n    - { min: 0, name: { zh-CN: a, en: a }, badge: "<@1>" }\n') })).toMatch(/points\.levels\.0\.badge: no line breaks, markup or mention characters/);
+    expect(error({ CONFIG_FILE: file('points:\n  levels:\n    - { min: 0, name: { zh-CN: a, en: a }, badge: "123456789" }\n') })).toMatch(/points\.levels\.0\.badge: expected a short text or emoji, 1 to 8 characters/);
+    expect(error({ CONFIG_FILE: file('points:\n  levels:\n    - { min: 0, name: { zh-CN: a, en: a }, shopDiscount: 120 }\n') })).toMatch(/points\.levels\.0\.shopDiscount: expected a whole percent from 0 to 100/);
+    expect(error({ CONFIG_FILE: file('points:\n  levels:\n    - { min: 0, name: { zh-CN: a, en: a }, shopDiscount: 7.5 }\n') })).toMatch(/points\.levels\.0\.shopDiscount: expected a whole percent from 0 to 100/);
+    expect(error({ CONFIG_FILE: file('points:\n  levelRoles: { removeWhenBelow: "yes" }\n') })).toMatch(/points\.levelRoles\.removeWhenBelow/);
     expect(error({ WECOM_BOT_TOKEN: 't' })).toMatch(/WECOM_BOT_TOKEN, WECOM_BOT_AES_KEY/);
     expect(error({ WECOM_BOT_TOKEN: 't', WECOM_BOT_AES_KEY: 'short' })).toMatch(/WECOM_BOT_AES_KEY: expected the 43-character/);
     expect(error({ CONFIG_FILE: '/nonexistent/qunbot.yaml' })).toMatch(/cannot read config file/);

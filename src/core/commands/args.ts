@@ -1,7 +1,7 @@
 import type { MemberInfo } from '../context.js';
 
-/** A `when` argument is the instant it names (see core/time/when.ts). */
-export type ArgValue = string | number | Date | MemberInfo;
+/** A `when` argument is the instant it names (see core/time/when.ts); null: a `clearable` one cleared (`none`, `-`, `无`). */
+export type ArgValue = string | number | Date | MemberInfo | null;
 
 /** Parsed, validated and resolved arguments of one command call. */
 export class Args {
@@ -37,9 +37,15 @@ export class Args {
     return v;
   }
 
+  /** A `clearable` time: the instant, null when cleared (`none`, `-`, `无`), undefined when not given. */
+  clearableWhen(name: string): Date | null | undefined {
+    if (!this.values.has(name)) return undefined;
+    return this.values.get(name) === null ? null : this.when(name);
+  }
+
   member(name: string): MemberInfo {
     const v = this.values.get(name);
-    if (v === undefined || typeof v !== 'object' || v instanceof Date) throw new Error(`argument ${name} is not a member`);
+    if (v === undefined || v === null || typeof v !== 'object' || v instanceof Date) throw new Error(`argument ${name} is not a member`);
     return v;
   }
 

@@ -223,6 +223,7 @@ function convert(spec: ArgSpec, raw: string, env: ArgContext): ArgValue {
     case 'member':
       throw new Error('member arguments are resolved by findMember');
     case 'when': {
+      if (spec.clearable && CLEAR_WORDS.has(raw.normalize('NFKC').trim().toLowerCase())) return null;
       const parsed = parseWhen(raw, env.now, env.timezone);
       if (!parsed.ok) throw whenError(parsed.error, env.timezone, { name: argName(spec), label: argLabel(spec) });
       return parsed.at;
@@ -233,6 +234,9 @@ function convert(spec: ArgSpec, raw: string, env: ArgContext): ArgValue {
       return raw;
   }
 }
+
+/** What clears a `clearable` time argument. */
+const CLEAR_WORDS = new Set(['none', '-', '无']);
 
 /** ASCII or full-width digits; groups of three after the first, by ',' or '，'; no leading zeros. */
 const INTEGER = /^([+-])?(0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*)$/;

@@ -34,6 +34,8 @@ export interface ArgSpec {
   max?: number;
   /** Given as `name=value` anywhere in the text form instead of by position. */
   named?: boolean;
+  /** For 'when': `none`, `-` or `无` clears the time (`/shop edit 3 ends=none`); read with `args.clearableWhen`. */
+  clearable?: boolean;
   description: MessageKey;
 }
 

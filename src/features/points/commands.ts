@@ -29,7 +29,9 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
       async handler(ctx, args): Promise<Reply> {
         const member = args.optionalMember('member') ?? ctx.member;
         const p = await points.profile(ctx.community.id, member.id);
-        const lines = [ctx.t('points.profile', { balance: p.balance, earned: p.earned, level: p.level.name[ctx.locale], rank: p.rank })];
+        const level = p.level.badge === undefined ? p.level.name[ctx.locale] : `${p.level.name[ctx.locale]} ${p.level.badge}`;
+        const lines = [ctx.t('points.profile', { balance: p.balance, earned: p.earned, level, rank: p.rank })];
+        if (p.level.shopDiscount > 0) lines.push(ctx.t('points.shopDiscount', { percent: p.level.shopDiscount }));
         lines.push(p.level.next ? ctx.t('points.nextLevel', { next: p.level.next.name[ctx.locale], missing: p.level.next.min - p.earned }) : ctx.t('points.maxLevel'));
         for (const line of deps.profileLines()) {
           const extra = await line(ctx, member.id);
@@ -57,7 +59,7 @@ export function pointsCommands(deps: PointsCommandDeps): CommandSpec[] {
         const period = (args.optionalString('period') ?? 'week') as Period;
         const board = await points.board(ctx.community.id, period, ctx.day, ctx.member.id, deps.leaderboardSize);
         const lines = board.rows.length
-          ? competitionRanks(board.rows).map((r) => ctx.t('leaderboard.row', { rank: r.rank, name: r.name, points: r.points }))
+          ? competitionRanks(board.rows).map((r) => ctx.t('leaderboard.row', { rank: r.rank, name: r.badge === undefined ? r.name : `${r.badge} ${r.name}`, points: r.points }))
           : [ctx.t('leaderboard.empty')];
         lines.push('', board.me ? ctx.t('leaderboard.me', board.me) : ctx.t('leaderboard.meNone'));
         return { title: ctx.t(`leaderboard.title.${period}`), text: lines.join('\n') };

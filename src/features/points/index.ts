@@ -9,12 +9,12 @@ import { createPointsRepo } from './repo.js';
 import { PointsService, type PointsServiceDeps } from './service.js';
 
 export { PointsService } from './service.js';
-export { levelRoleGranter, levelUpLine, levelUpPoster } from './level-up.js';
+export { levelRoleGranter, levelRoleRemover, levelUpLine, levelUpPoster } from './level-up.js';
 
 export type PointsOptions = FeatureOptions<PointsServiceDeps> & Omit<PointsCommandDeps, 'points'>;
 
 export function createPoints(options: PointsOptions): AssembledFeature<PointsService> {
-  const { store, levels, postLevelUp, grantLevelRoles, ...commands } = options;
-  const service = new PointsService({ repo: createPointsRepo(store.sql), levels, postLevelUp, grantLevelRoles });
+  const { store, levels, postLevelUp, grantLevelRoles, removeLevelRoles, ...commands } = options;
+  const service = new PointsService({ repo: createPointsRepo(store.sql), levels, postLevelUp, grantLevelRoles, removeLevelRoles });
   return { service, feature: { name: 'points', commands: pointsCommands({ ...commands, points: service }), messages: pointsMessages } };
 }

@@ -5,6 +5,8 @@
  * the member, once per member and level. A level's perk role
  * (`points.levels[].role`) is granted after the commit where the platform has
  * roles (Discord); a refusal is reported to `onError` (logged), not retried.
+ * With `points.levelRoles.removeWhenBelow`, a member whose level drops (an
+ * admin's /deduct) loses the roles of the levels no longer held the same way.
  */
 import type { MemberInfo } from '../../core/context.js';
 import type { I18n, Locale, Translate } from '../../core/i18n.js';
@@ -12,7 +14,7 @@ import type { Outbox } from '../../core/outbox/service.js';
 import { mention } from '../../core/reply.js';
 import type { Level } from './levels.js';
 import type { Roles } from '../../core/sender.js';
-import type { LevelRoleGrant, LevelUpPost } from './service.js';
+import type { LevelRoleGrant, LevelRoleRemove, LevelUpPost } from './service.js';
 
 const LEVEL_UP_SOURCE = 'level-up';
 
@@ -31,7 +33,18 @@ export function levelUpPoster(deps: { outbox: Outbox; i18n: I18n; member: (id: n
   };
 }
 
-export function levelRoleGranter(deps: { roles: Roles; member: (id: number) => Promise<MemberInfo | undefined>; onError: (err: unknown, about: { communityId: number; memberId: number; roleId: string }) => void }): LevelRoleGrant {
+type LevelRoleDeps = { roles: Roles; member: (id: number) => Promise<MemberInfo | undefined>; onError: (err: unknown, about: { communityId: number; memberId: number; roleId: string }) => void };
+
+export function levelRoleGranter(deps: LevelRoleDeps): LevelRoleGrant {
+  return levelRoleChange(deps, 'grant', 'qunbot: level reached');
+}
+
+/** `points.levelRoles.removeWhenBelow`: the roles of levels a member no longer holds, taken away after the commit. */
+export function levelRoleRemover(deps: LevelRoleDeps): LevelRoleRemove {
+  return levelRoleChange(deps, 'remove', 'qunbot: below the level');
+}
+
+function levelRoleChange(deps: LevelRoleDeps, what: 'grant' | 'remove', reason: string): LevelRoleGrant {
   return async ({ communityId, memberId, roleIds, afterCommit }) => {
     const member = await deps.member(memberId);
     if (!member) return;
@@ -39,7 +52,7 @@ export function levelRoleGranter(deps: { roles: Roles; member: (id: number) => P
       if (!(await deps.roles.can(communityId))) return;
       for (const roleId of roleIds) {
         try {
-          await deps.roles.grant(communityId, member.platformUserId, roleId, 'qunbot: level reached');
+          await deps.roles[what](communityId, member.platformUserId, roleId, reason);
         } catch (err) {
           deps.onError(err, { communityId, memberId, roleId });
         }

@@ -9,6 +9,7 @@ export const pointsMessages = {
     en: 'Balance: **{balance}**\nEarned in total: {earned}\nLevel: **{level}**\nRank: #{rank}',
   },
   'points.nextLevel': { 'zh-CN': '距离「{next}」还差 {missing} 分', en: '{missing} more to reach {next}' },
+  'points.shopDiscount': { 'zh-CN': '等级权益：商城兑换享 {percent}% 折扣', en: 'Level perk: {percent}% off in the shop' },
   'points.maxLevel': { 'zh-CN': '已达最高等级 🎖', en: 'Top level reached 🎖' },
   'points.insufficient': { 'zh-CN': '积分不足：余额 {balance}，需要 {needed}。', en: 'Not enough points: balance {balance}, needed {needed}.' },
   'points.levelUp': { 'zh-CN': '🎉 升级啦！你现在是「{level}」。', en: '🎉 Level up! You are now {level}.' },

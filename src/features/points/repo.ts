@@ -7,6 +7,8 @@ export interface BoardRow {
   member_id: number;
   display_name: string;
   points: number;
+  /** All-time earnings (the level, for the badge). */
+  earned: number;
 }
 
 export function createPointsRepo(sql: Sql) {
@@ -30,13 +32,13 @@ export function createPointsRepo(sql: Sql) {
      ON CONFLICT (community_id, period, member_id) DO UPDATE SET earned = points_periods.earned + excluded.earned`,
   );
   const top = sql.prepare<[number, number], BoardRow>(
-    `SELECT p.member_id, m.display_name, p.earned AS points FROM member_points p JOIN members m ON m.id = p.member_id
+    `SELECT p.member_id, m.display_name, p.earned AS points, p.earned AS earned FROM member_points p JOIN members m ON m.id = p.member_id
      WHERE p.community_id = ? ORDER BY p.earned DESC, p.member_id ASC LIMIT ?`,
   );
   const rank = sql.prepare<[number, number], { ahead: number }>('SELECT COUNT(*) AS ahead FROM member_points WHERE community_id = ? AND earned > ?');
   const periodTop = sql.prepare<[number, string, number], BoardRow>(
-    `SELECT p.member_id, m.display_name, p.earned AS points FROM points_periods p JOIN members m ON m.id = p.member_id
-     WHERE p.community_id = ? AND p.period = ? ORDER BY p.earned DESC, p.member_id ASC LIMIT ?`,
+    `SELECT p.member_id, m.display_name, p.earned AS points, COALESCE(mp.earned, 0) AS earned FROM points_periods p JOIN members m ON m.id = p.member_id
+     LEFT JOIN member_points mp ON mp.member_id = p.member_id WHERE p.community_id = ? AND p.period = ? ORDER BY p.earned DESC, p.member_id ASC LIMIT ?`,
   );
   const periodOf = sql.prepare<[number, string, number], { earned: number }>('SELECT earned FROM points_periods WHERE community_id = ? AND period = ? AND member_id = ?');
   const periodRank = sql.prepare<[number, string, number], { ahead: number }>('SELECT COUNT(*) AS ahead FROM points_periods WHERE community_id = ? AND period = ? AND earned > ?');

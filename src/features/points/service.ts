@@ -6,8 +6,8 @@
 import { monthKey, weekKey, type Day } from '../../core/community-day.js';
 import type { AfterCommit } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
-import { levelFor, type Level, type LevelSpec } from './levels.js';
-import type { LedgerKind, PointsRepo } from './repo.js';
+import { levelFor, rolesLost, type Level, type LevelSpec } from './levels.js';
+import type { BoardRow, LedgerKind, PointsRepo } from './repo.js';
 
 export interface AwardInput {
   communityId: number;
@@ -45,6 +45,9 @@ export type LevelUpPost = (input: { communityId: number; memberId: number; level
 /** Grants the roles of the levels a member just crossed (`points.levels[].role`), after the commit. */
 export type LevelRoleGrant = (input: { communityId: number; memberId: number; roleIds: string[]; afterCommit: (fn: AfterCommit) => void }) => Promise<void>;
 
+/** Takes away the roles of the levels a member dropped below (`points.levelRoles.removeWhenBelow`), after the commit. */
+export type LevelRoleRemove = LevelRoleGrant;
+
 export type Period = 'week' | 'month' | 'all';
 
 /** What a PointsService needs, by name (built by the feature's assembly function in index.ts). */
@@ -55,6 +58,8 @@ export interface PointsServiceDeps {
   postLevelUp: LevelUpPost;
   /** Level perks: roles granted on a crossing (absent: no level has a role). */
   grantLevelRoles?: LevelRoleGrant | undefined;
+  /** Level perks: roles taken away when a member drops below their level (absent: roles stay). */
+  removeLevelRoles?: LevelRoleRemove | undefined;
 }
 
 export class PointsService {
@@ -93,6 +98,11 @@ export class PointsService {
     const balance = before.balance + input.delta;
     const earned = before.earned + earnedDelta;
     const levelAfter = levelFor(earned, this.deps.levels);
+    if (levelAfter.index < levelBefore.index && this.deps.removeLevelRoles) {
+      // Earnings only fall through an admin's negative adjustment (/deduct): spending never demotes.
+      const lost = rolesLost(this.deps.levels, levelBefore.index, levelAfter.index);
+      if (lost.length > 0) await this.deps.removeLevelRoles({ communityId: input.communityId, memberId: input.memberId, roleIds: lost, afterCommit: input.afterCommit });
+    }
     if (levelAfter.index <= levelBefore.index) return { applied, balance, earned };
     // Every level crossed carries its perk, even when one award skips a level.
     const roleIds = this.deps.levels.slice(levelBefore.index + 1, levelAfter.index + 1).flatMap((l) => (l.role === undefined ? [] : [l.role]));
@@ -113,16 +123,21 @@ export class PointsService {
   }
 
   /** Top members and the caller's own standing; week/month in the community's calendar. */
-  async board(communityId: number, period: Period, day: Day, memberId: number, size: number): Promise<{ rows: Array<{ rank: number; memberId: number; name: string; points: number }>; me: { rank: number; points: number } | undefined; periodKey: string }> {
+  async board(communityId: number, period: Period, day: Day, memberId: number, size: number): Promise<{ rows: Array<{ rank: number; memberId: number; name: string; points: number; badge?: string }>; me: { rank: number; points: number } | undefined; periodKey: string }> {
     if (period === 'all') {
-      const rows = (await this.deps.repo.top(communityId, size)).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
+      const rows = (await this.deps.repo.top(communityId, size)).map((r, i) => this.boardRow(r, i));
       const mine = await this.deps.repo.points(memberId);
       return { rows, me: { rank: await this.deps.repo.rank(communityId, mine.earned), points: mine.earned }, periodKey: 'all' };
     }
     const key = period === 'week' ? weekKey(day) : monthKey(day);
-    const rows = (await this.deps.repo.periodTop(communityId, key, size)).map((r, i) => ({ rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points }));
+    const rows = (await this.deps.repo.periodTop(communityId, key, size)).map((r, i) => this.boardRow(r, i));
     const earned = await this.deps.repo.periodEarned(communityId, key, memberId);
     return { rows, me: earned === undefined ? undefined : { rank: await this.deps.repo.periodRank(communityId, key, earned), points: earned }, periodKey: key };
+  }
+
+  private boardRow(r: BoardRow, i: number): { rank: number; memberId: number; name: string; points: number; badge?: string } {
+    const { badge } = levelFor(r.earned, this.deps.levels);
+    return { rank: i + 1, memberId: r.member_id, name: r.display_name, points: r.points, ...(badge !== undefined ? { badge } : {}) };
   }
 
   level(earned: number): Level {

@@ -44,7 +44,8 @@
  *   quiz.csv:5: seconds: expected an integer between 5 and 600
  *   trivia.yaml:7: "What is 2+2?": expected a list of accepted answers
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, stringify, visit, type Document, type LineCounter } from 'yaml';
+import { byLine, formatPath, isNodeWithRange, locate, parseYaml, type Path } from '../../core/yaml-lines.js';
 import { z } from 'zod';
 import { CHOICE_LABELS, normalizeAnswer, parseNumber } from './normalize.js';
 
@@ -223,17 +224,6 @@ function toBank(raw: RawBank): QuizBank {
   return bank;
 }
 
-type Path = ReadonlyArray<PropertyKey>;
-
-function formatPath(path: Path): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
-
 /** One message per problem; an unknown-fields issue becomes one message per field. */
 function flattenIssues(issues: readonly z.core.$ZodIssue[]): Array<{ path: Path; message: string }> {
   const out: Array<{ path: Path; message: string }> = [];
@@ -270,51 +260,8 @@ function keepTextFieldsAsText(doc: Document): void {
   });
 }
 
-/** The source offset of the deepest node on `path`: a map key's position, or a sequence item's. */
-function locate(doc: Document, path: Path): { offset: number; resolved: number } {
-  let node: unknown = doc.contents;
-  let offset = isNodeWithRange(node) ? node.range[0] : 0;
-  let resolved = 0;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === segment);
-      if (pair === undefined) break;
-      if (isNodeWithRange(pair.key)) offset = pair.key.range[0];
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item: unknown = node.items[segment];
-      if (!isNodeWithRange(item)) break;
-      offset = item.range[0];
-      node = item;
-    } else {
-      break;
-    }
-    resolved++;
-  }
-  return { offset, resolved };
-}
-
-function isNodeWithRange(value: unknown): value is Node & { range: [number, number, number] } {
-  return typeof value === 'object' && value !== null && 'range' in value && Array.isArray((value as { range?: unknown }).range);
-}
-
 /** A YAML bank's format: `native` (name, questions), `red` (Red-DiscordBot Trivia), or `auto` (detected). */
 export type YamlFormat = 'auto' | 'native' | 'red';
-
-type ParsedYaml = { ok: true; doc: Document; lineCounter: LineCounter } | { ok: false; errors: string[] };
-
-function parseYaml(source: string, fileName: string): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length === 0) return { ok: true, doc, lineCounter };
-  return {
-    ok: false,
-    errors: doc.errors.map((e) => {
-      const line = e.linePos?.[0].line ?? lineCounter.linePos(e.pos[0]).line;
-      return `${fileName}:${line}: invalid YAML: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`;
-    }),
-  };
-}
 
 const RED_META_KEYS = new Set(['AUTHOR', 'CONFIG', '$schema']);
 
@@ -350,12 +297,6 @@ export function parseBankYaml(source: string, fileName: string, format: YamlForm
     return { line: lineCounter.linePos(offset).line, text: `${field === '' ? '' : `${field}: `}${message}` };
   });
   return { ok: false, errors: byLine(fileName, errors) };
-}
-
-/** `file:line: text`, in line order (stable), without repeats. */
-function byLine(fileName: string, errors: ReadonlyArray<{ line: number; text: string }>): string[] {
-  const sorted = [...errors].sort((a, b) => a.line - b.line);
-  return [...new Set(sorted.map((e) => `${fileName}:${e.line}: ${e.text}`))];
 }
 
 // ---------------------------------------------------------------------------

@@ -17,6 +17,11 @@ const terms: readonly ArgSpec[] = [
 ];
 
 const optionalWhen = (args: Args, name: string): Date | undefined => (args.has(name) ? args.when(name) : undefined);
+
+/** `/shop edit`'s terms: the same, and `starts=none` / `ends=none` (or `-`, `无`) clears a sale window's end. */
+const editTerms: readonly ArgSpec[] = terms.map((t) =>
+  t.name === 'starts' ? { ...t, clearable: true, description: 'shop.arg.startsEdit' } : t.name === 'ends' ? { ...t, clearable: true, description: 'shop.arg.endsEdit' } : t,
+);
 const levelIndex = (args: Args): number | undefined => {
   const level = args.optionalInt('min_level');
   return level === undefined ? undefined : level - 1;
@@ -68,7 +73,7 @@ export function shopCommands(service: ShopService): CommandSpec[] {
             itemText,
             { name: 'name', type: 'word', named: true, description: 'shop.arg.newName' },
             { name: 'price', type: 'int', named: true, min: 0, max: 100_000_000, description: 'shop.arg.price' },
-            ...terms,
+            ...editTerms,
           ],
           handler: (ctx, args) =>
             service.edit(ctx, args.string('item'), {
@@ -77,8 +82,8 @@ export function shopCommands(service: ShopService): CommandSpec[] {
               stock: args.optionalInt('stock'),
               perMember: args.optionalInt('per_member'),
               minLevel: levelIndex(args),
-              starts: optionalWhen(args, 'starts'),
-              ends: optionalWhen(args, 'ends'),
+              starts: args.clearableWhen('starts'),
+              ends: args.clearableWhen('ends'),
             }),
         },
         { name: 'remove', aliases: ['下架'], description: 'shop.remove.describe', role: 'admin', args: [itemText], handler: (ctx, args) => service.remove(ctx, args.string('item')) },

@@ -9,7 +9,8 @@ import { shopMessages } from './messages.js';
 import { createShopRepo } from './repo.js';
 import { ROLE_EXPIRY_JOB, ShopService, type ShopServiceDeps } from './service.js';
 
-export { ShopService } from './service.js';
+export { ShopService, type ItemsSync } from './service.js';
+export { ItemsFileError, loadItemsFile, parseItemsFile, type FileCommunity } from './items-file.js';
 
 export function createShop(options: Omit<FeatureOptions<ShopServiceDeps>, 'unit'>): AssembledFeature<ShopService> {
   const { store, ...deps } = options;

@@ -21,6 +21,8 @@ export const shopMessages = {
   'shop.arg.minLevel': { 'zh-CN': '最低等级（1 = 第一级）', en: 'Minimum level (1 = first)' },
   'shop.arg.starts': { 'zh-CN': '开始兑换的时间：+1h、21:30、明天 20:00（带空格请加引号）', en: 'When redemption opens: +1h, 21:30, "tomorrow 20:00"' },
   'shop.arg.ends': { 'zh-CN': '停止兑换的时间：+7d、明天 20:00（带空格请加引号）', en: 'When redemption closes: +7d, "tomorrow 20:00"' },
+  'shop.arg.startsEdit': { 'zh-CN': '新的开始时间：明天 20:00、+1h；写 无 取消开始时间', en: 'New opening time: +1h, "tomorrow 20:00"; none clears it' },
+  'shop.arg.endsEdit': { 'zh-CN': '新的截止时间：+7d、明天 20:00；写 无 取消截止时间', en: 'New closing time: +7d, "tomorrow 20:00"; none clears it' },
   'shop.arg.kind': { 'zh-CN': '发放方式：人工发货、从码池发兑换码，或授予身份组（仅 Discord）', en: 'Fulfilment: manual, a code from the pool, or a role (Discord only)' },
   'shop.arg.role': { 'zh-CN': '身份组商品授予的身份组：编号或 <@&编号>', en: 'The role a role item grants: its id or @mention' },
   'shop.arg.days': { 'zh-CN': '身份组保留几天，到期自动移除；不填为永久', en: 'Days until the role is removed; without it the role stays' },
@@ -60,6 +62,10 @@ export const shopMessages = {
   },
   'shop.roleMissing': { 'zh-CN': '身份组商品要写上身份组：role=编号 或 role=<@&编号>。', en: 'A role item needs its role: role=<role id> or role=@role.' },
   'shop.roleOnly': { 'zh-CN': 'role= 和 days= 只用于身份组商品（kind=身份组）。', en: 'role= and days= are for role items only (kind=role).' },
+  'shop.fromFile': {
+    'zh-CN': '商品 #{id}「{name}」由商品文件 {file} 管理：请修改该文件，机器人重启时会同步。',
+    en: 'Item #{id} "{name}" is managed by the items file {file}: edit the file, and the bot syncs it when it restarts.',
+  },
   'shop.nameTaken': { 'zh-CN': '商城里已经有名为「{name}」的商品。', en: 'The shop already has an item named "{name}".' },
   'shop.codeStock': {
     'zh-CN': '兑换码商品的库存就是码池里未发出的码，不能设置库存：请用 /shop codes 上传兑换码。',
@@ -100,6 +106,7 @@ export const shopMessages = {
     en: '#{id} "{name}": {added} code(s) added, {skipped} repeated one(s) skipped; {free} unused in the pool.',
   },
   'shop.itemLine': { 'zh-CN': '#{id} **{name}** · {price} 积分 · {kind} · {stock}', en: '#{id} **{name}** · {price} points · {kind} · {stock}' },
+  'shop.itemLineDiscounted': { 'zh-CN': '#{id} **{name}** · {price} 积分（原价 {full}）· {kind} · {stock}', en: '#{id} **{name}** · {price} points (full price {full}) · {kind} · {stock}' },
   'shop.kind.manual': { 'zh-CN': '人工发货', en: 'fulfilled by hand' },
   'shop.kind.code': { 'zh-CN': '兑换码', en: 'code' },
   'shop.kind.role': { 'zh-CN': '身份组', en: 'role' },
@@ -118,6 +125,8 @@ export const shopMessages = {
   'shop.yourBalance': { 'zh-CN': '你的积分：{balance}', en: 'Your points: {balance}' },
 
   'shop.spent': { 'zh-CN': '已扣除 {price} 积分，余额 {balance}。', en: '{price} points spent; balance {balance}.' },
+  'shop.spentDiscounted': { 'zh-CN': '已扣除 {price} 积分（原价 {full}，等级折扣 {percent}%），余额 {balance}。', en: '{price} points spent (full price {full}, level discount {percent}%); balance {balance}.' },
+  'shop.yourDiscount': { 'zh-CN': '你的等级「{level}」在商城享 {percent}% 折扣（已算入上面的价格，向下取整）。', en: 'Your level, {level}, takes {percent}% off (included in the prices above, rounded down).' },
   'shop.orderPlaced': { 'zh-CN': '✅ 兑换成功：订单 #{order}「{name}」已提交，管理员发货后会通知你。', en: '✅ Redeemed: order #{order} "{name}" is placed; you will be told when an admin fulfils it.' },
   'shop.roleOrdered': { 'zh-CN': '✅ 兑换成功：订单 #{order}「{name}」，身份组马上授予你。', en: '✅ Redeemed: order #{order} "{name}"; the role is being granted to you.' },
   'shop.roleGranted': { 'zh-CN': '🎖️ {mention} 订单 #{order}「{name}」的身份组已授予你。', en: '🎖️ {mention} the role of order #{order} "{name}" is yours.' },

@@ -34,8 +34,19 @@ export interface NewItem {
   endsAt: number | null;
   roleId: string | null;
   roleDays: number | null;
-  createdBy: number;
+  /** Null: made by the items file at start (see managedBy). */
+  createdBy: number | null;
   at: number;
+  /** 'file': synced from `shop.itemsFile`; `fileSpec` holds the file's fields as synced. */
+  managedBy?: 'file' | undefined;
+  fileSpec?: string | undefined;
+}
+
+/** An item's fields as the items file states them, written by the start-up sync. */
+export interface FileItemChanges extends ItemChanges {
+  roleId: string | null;
+  roleDays: number | null;
+  fileSpec: string;
 }
 
 export interface ItemChanges {
@@ -54,10 +65,15 @@ const ORDER_VIEW = `SELECT o.*, i.name AS item_name, i.kind AS item_kind, i.role
 const FREE_CODES = '(SELECT COUNT(*) FROM shop_codes c WHERE c.item_id = i.id AND c.order_id IS NULL) AS free_codes';
 
 export function createShopRepo(sql: Sql) {
-  const insertItem = sql.prepare<[number, string, string, number, string, number | null, number | null, number, number | null, number | null, string | null, number | null, number, number, number], { id: number }>(
-    `INSERT INTO shop_items (community_id, name, name_key, price, kind, stock, per_member, min_level, starts_at, ends_at, role_id, role_days, status, created_by, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id`,
+  const insertItem = sql.prepare<[number, string, string, number, string, number | null, number | null, number, number | null, number | null, string | null, number | null, number | null, number, number, string | null, string | null], { id: number }>(
+    `INSERT INTO shop_items (community_id, name, name_key, price, kind, stock, per_member, min_level, starts_at, ends_at, role_id, role_days, status, created_by, created_at, updated_at, managed_by, file_spec)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?) RETURNING id`,
   );
+  const updateFileItem = sql.prepare<[string, string, number, number | null, number | null, number, number | null, number | null, string | null, number | null, string, number, number]>(
+    `UPDATE shop_items SET name = ?, name_key = ?, price = ?, stock = ?, per_member = ?, min_level = ?, starts_at = ?, ends_at = ?, role_id = ?, role_days = ?, managed_by = 'file', file_spec = ?, updated_at = ?
+     WHERE id = ? AND status = 'active'`,
+  );
+  const fileItems = sql.prepare<[], { id: number; community_id: number; name_key: string }>("SELECT id, community_id, name_key FROM shop_items WHERE managed_by = 'file' AND status = 'active' ORDER BY id");
   const itemById = sql.prepare<[number, number], ItemWithLeft>(`SELECT i.*, ${FREE_CODES} FROM shop_items i WHERE i.id = ? AND i.community_id = ? AND i.status = 'active'`);
   const itemByKey = sql.prepare<[number, string], ItemWithLeft>(`SELECT i.*, ${FREE_CODES} FROM shop_items i WHERE i.community_id = ? AND i.name_key = ? AND i.status = 'active'`);
   const activeItems = sql.prepare<[number], ItemWithLeft>(`SELECT i.*, ${FREE_CODES} FROM shop_items i WHERE i.community_id = ? AND i.status = 'active' ORDER BY i.price, i.id`);
@@ -99,7 +115,12 @@ export function createShopRepo(sql: Sql) {
 
   return {
     insertItem: async (i: NewItem) =>
-      ((await insertItem.get(i.communityId, i.name, i.nameKey, i.price, i.kind, i.stock, i.perMember, i.minLevel, i.startsAt, i.endsAt, i.roleId, i.roleDays, i.createdBy, i.at, i.at)) as { id: number }).id,
+      ((await insertItem.get(i.communityId, i.name, i.nameKey, i.price, i.kind, i.stock, i.perMember, i.minLevel, i.startsAt, i.endsAt, i.roleId, i.roleDays, i.createdBy, i.at, i.at, i.managedBy ?? null, i.fileSpec ?? null)) as { id: number }).id,
+    /** The start-up sync: an item takes the file's fields and is marked as the file's. */
+    updateFileItem: async (id: number, c: FileItemChanges, at: number) =>
+      (await updateFileItem.run(c.name, c.nameKey, c.price, c.stock, c.perMember, c.minLevel, c.startsAt, c.endsAt, c.roleId, c.roleDays, c.fileSpec, at, id)) === 1,
+    /** Active items the items file manages, every community. */
+    fileItems: () => fileItems.all(),
     /** An active item of the community, by id. */
     item: (communityId: number, id: number) => itemById.get(id, communityId),
     /** An active item of the community, by its name key. */

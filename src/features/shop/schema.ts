@@ -33,6 +33,10 @@ export const shopItems = sqliteTable(
     startsAt: integer('starts_at'),
     endsAt: integer('ends_at'),
     status: text('status', { enum: ['active', 'removed'] }).notNull(),
+    /** 'file': the item comes from `shop.itemsFile` (synced at start by name); `/shop edit|remove` refuse it. NULL: made by `/shop add`. */
+    managedBy: text('managed_by', { enum: ['file'] }),
+    /** A file item's fields as last synced (JSON): a field changes only when the file changes it (so a restart never refills stock). */
+    fileSpec: text('file_spec'),
     createdBy: integer('created_by').references(() => members.id),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),

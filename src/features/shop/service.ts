@@ -28,6 +28,12 @@
  * is told either way. The expiry timer removes the role and marks the order
  * `expired`; a refund of a granted role removes it at once. Platforms with no
  * roles (WeCom, the playground) refuse role items.
+ *
+ * A member's level may carry a discount (`points.levels[].shopDiscount`, the
+ * best held wins): `/shop` shows and `/redeem` charges the discounted price,
+ * rounded down, and the order records it, so a refund returns what was paid.
+ * Items may also come from the items file (`shop.itemsFile`, items-file.ts),
+ * synced at start by `syncItemsFile`; `/shop edit|remove` refuse those.
  */
 import type { CommandContext } from '../../core/context.js';
 import { UserError } from '../../core/errors.js';
@@ -37,10 +43,13 @@ import type { Outbox } from '../../core/outbox/service.js';
 import { mention, type Reply } from '../../core/reply.js';
 import { formatLocal } from '../../core/time/when.js';
 import type { PointsService } from '../points/service.js';
+import { discountedPrice } from '../points/levels.js';
 import type { Roles } from '../../core/sender.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
 import type { Store } from '../../store/db.js';
 import type { ItemKind, ItemWithLeft, OrderView, ShopRepo } from './repo.js';
+import type { Platform } from '../../core/chat-event.js';
+import { specOf, type FileCommunity, type FileSpec } from './items-file.js';
 import { privateReplies } from '../../core/capabilities.js';
 import { checkName, ineligibility, itemRef, MAX_NOTE_LENGTH, nameKey, parseCodes, parseRoleRef, type Ineligible, type ItemRules } from './rules.js';
 
@@ -76,8 +85,10 @@ export interface EditInput {
   perMember?: number | undefined;
   /** 0-based level index. */
   minLevel?: number | undefined;
-  starts?: Date | undefined;
-  ends?: Date | undefined;
+  /** null: the window has no start any more (`starts=none`). */
+  starts?: Date | null | undefined;
+  /** null: the window has no end any more (`ends=none`). */
+  ends?: Date | null | undefined;
 }
 
 /** What a ShopService needs, by name (built by the feature's assembly function in index.ts). */
@@ -91,6 +102,18 @@ export interface ShopServiceDeps {
   timers: Timers;
   /** A unit of work of its own, for a role's grant outcome after the redemption's commit. */
   unit: Store['unit'];
+  /** `shop.itemsFile` as configured (named when an admin tries to edit or remove an item it manages). */
+  itemsFile?: string | null | undefined;
+}
+
+/** What a start-up sync of the items file changed. */
+export interface ItemsSync {
+  added: number;
+  updated: number;
+  /** Items whose kind the file changed: the old item is removed (its orders stay) and a new one added. */
+  replaced: number;
+  removed: number;
+  unchanged: number;
 }
 
 export class ShopService {
@@ -134,6 +157,7 @@ export class ShopService {
 
   async edit(ctx: CommandContext, ref: string, input: EditInput): Promise<Reply> {
     const item = await this.itemOf(ctx, ref);
+    this.checkNotFromFile(item);
     if (Object.values(input).every((v) => v === undefined)) throw new UserError('shop.nothingToEdit');
     if (item.kind === 'code' && input.stock !== undefined) throw new UserError('shop.codeStock');
     const name = input.name === undefined ? item.name : this.checkedName(input.name);
@@ -141,8 +165,8 @@ export class ShopService {
       const other = await this.deps.repo.itemByKey(ctx.community.id, nameKey(name));
       if (other && other.id !== item.id) throw new UserError('shop.nameTaken', { name });
     }
-    const startsAt = input.starts?.getTime() ?? item.starts_at;
-    const endsAt = input.ends?.getTime() ?? item.ends_at;
+    const startsAt = input.starts === undefined ? item.starts_at : (input.starts?.getTime() ?? null);
+    const endsAt = input.ends === undefined ? item.ends_at : (input.ends?.getTime() ?? null);
     this.checkWindow(startsAt, endsAt, ctx);
     await this.deps.repo.updateItem(
       item.id,
@@ -164,6 +188,7 @@ export class ShopService {
 
   async remove(ctx: CommandContext, ref: string): Promise<Reply> {
     const item = await this.itemOf(ctx, ref);
+    this.checkNotFromFile(item);
     await this.deps.repo.removeItem(item.id, ctx.now.getTime());
     return { text: ctx.t('shop.removed', { id: item.id, name: item.name }), ephemeral: true };
   }
@@ -188,12 +213,15 @@ export class ShopService {
     if (items.length === 0) return { text: ctx.t(ctx.isAdmin ? 'shop.emptyAdmin' : 'shop.empty'), ephemeral: true };
     const standing = await this.deps.points.standing(ctx.member.id);
     const bought = await this.deps.repo.boughtByItem(ctx.member.id);
+    const discount = standing.level.shopDiscount;
     const lines: string[] = [];
     for (const item of items) {
-      const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought: bought.get(item.id) ?? 0 });
-      lines.push(this.itemLine(ctx, item), `  ${why ? `✗ ${this.whyText(ctx, why)}` : ctx.t('shop.canRedeem', { id: item.id })}`);
+      const price = discountedPrice(item.price, discount);
+      const why = ineligibility(rulesOf(item, price), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought: bought.get(item.id) ?? 0 });
+      lines.push(this.itemLine(ctx, item, discount), `  ${why ? `✗ ${this.whyText(ctx, why)}` : ctx.t('shop.canRedeem', { id: item.id })}`);
     }
     lines.push('', ctx.t('shop.yourBalance', { balance: standing.balance }));
+    if (discount > 0) lines.push(ctx.t('shop.yourDiscount', { percent: discount, level: standing.level.name[ctx.locale] }));
     return { title: ctx.t('shop.listTitle'), text: lines.join('\n'), ephemeral: true };
   }
 
@@ -201,21 +229,23 @@ export class ShopService {
     const item = await this.itemOf(ctx, ref);
     const standing = await this.deps.points.standing(ctx.member.id);
     const bought = await this.deps.repo.bought(ctx.member.id, item.id);
-    const why = ineligibility(rulesOf(item), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought });
+    // The level's discount (points.levels[].shopDiscount): the order records what the member paid, and a refund returns it.
+    const price = discountedPrice(item.price, standing.level.shopDiscount);
+    const why = ineligibility(rulesOf(item, price), { now: ctx.now.getTime(), level: standing.level.index, balance: standing.balance, bought });
     if (why) throw this.refusal(ctx, why, item);
     if (item.kind === 'role' && !(await this.deps.roles.can(ctx.community.id))) throw new UserError('shop.roleUnsupported');
     // The unit (a manual or role item's stock) or the code: taken by a conditional write, rows changed checked.
     if (item.kind !== 'code' && item.stock !== null && !(await this.deps.repo.takeUnit(item.id))) throw this.refusal(ctx, { reason: 'soldOut' }, item);
-    const orderId = await this.deps.repo.insertOrder(ctx.community.id, item.id, ctx.member.id, item.price, item.kind === 'code' ? 'delivered' : 'pending', ctx.now.getTime());
+    const orderId = await this.deps.repo.insertOrder(ctx.community.id, item.id, ctx.member.id, price, item.kind === 'code' ? 'delivered' : 'pending', ctx.now.getTime());
     const code = item.kind === 'code' ? await this.deps.repo.claimCode(item.id, orderId) : undefined;
     if (item.kind === 'code' && code === undefined) throw this.refusal(ctx, { reason: 'soldOut' }, item);
     let balance = standing.balance;
-    if (item.price > 0) {
+    if (price > 0) {
       balance = (
         await this.deps.points.award({
           communityId: ctx.community.id,
           memberId: ctx.member.id,
-          delta: -item.price,
+          delta: -price,
           kind: 'spend',
           reason: `shop item ${item.id}`,
           ref: String(orderId),
@@ -226,7 +256,7 @@ export class ShopService {
         })
       ).balance;
     }
-    const spent = item.price > 0 ? [ctx.t('shop.spent', { price: item.price, balance })] : [];
+    const spent = price > 0 ? [ctx.t(price < item.price ? 'shop.spentDiscounted' : 'shop.spent', { price, full: item.price, percent: standing.level.shopDiscount, balance })] : [];
     if (item.kind === 'role') {
       this.grantAfterCommit(ctx, orderId);
       return { text: [ctx.t('shop.roleOrdered', { order: orderId, name: item.name }), ...spent].join('\n'), ephemeral: true };
@@ -477,6 +507,62 @@ export class ShopService {
     return roleId;
   }
 
+  // ── the items file (shop.itemsFile) ──────────────────────────────────
+
+  /**
+   * At start, in one unit: the file's items, matched by name within each
+   * community, are added or take the file's fields (the stock only when the
+   * file changed it since the last sync, so a restart never refills a stock
+   * that was sold; items the file did not manage yet take it too), and
+   * items the file managed but no longer lists are removed from the shop
+   * (status `removed`; their orders stay). A listed item an admin made by
+   * hand is taken over by the file. A changed kind replaces the item.
+   */
+  async syncItemsFile(communities: readonly FileCommunity[], at: Date, communityId: (platform: Platform, externalId: string) => Promise<number>): Promise<ItemsSync> {
+    const done = await this.deps.unit(async () => {
+      const counts: ItemsSync = { added: 0, updated: 0, replaced: 0, removed: 0, unchanged: 0 };
+      const listed = new Set<string>();
+      const ms = at.getTime();
+      for (const community of communities) {
+        const cid = await communityId(community.platform, community.externalId);
+        for (const item of community.items) {
+          listed.add(`${cid}\u0000${item.nameKey}`);
+          const spec = JSON.stringify(specOf(item));
+          const insert = () =>
+            this.deps.repo.insertItem({ communityId: cid, ...item, createdBy: null, at: ms, managedBy: 'file', fileSpec: spec });
+          const existing = await this.deps.repo.itemByKey(cid, item.nameKey);
+          if (!existing) {
+            await insert();
+            counts.added++;
+          } else if (existing.kind !== item.kind) {
+            await this.deps.repo.removeItem(existing.id, ms);
+            await insert();
+            counts.replaced++;
+          } else if (existing.managed_by === 'file' && existing.file_spec === spec) {
+            counts.unchanged++;
+          } else {
+            const before = existing.managed_by === 'file' && existing.file_spec !== null ? (JSON.parse(existing.file_spec) as FileSpec) : undefined;
+            // Stock is the units left: the file's figure is applied when the file changes it (or takes the item over), like /shop edit stock=.
+            const stock = before !== undefined && before.stock === item.stock ? existing.stock : item.stock;
+            await this.deps.repo.updateFileItem(existing.id, { ...item, stock, fileSpec: spec }, ms);
+            counts.updated++;
+          }
+        }
+      }
+      for (const row of await this.deps.repo.fileItems()) {
+        if (listed.has(`${row.community_id}\u0000${row.name_key}`)) continue;
+        await this.deps.repo.removeItem(row.id, ms);
+        counts.removed++;
+      }
+      return counts;
+    });
+    return done.value;
+  }
+
+  private checkNotFromFile(item: ItemWithLeft): void {
+    if (item.managed_by === 'file') throw new UserError('shop.fromFile', { id: item.id, name: item.name, file: this.deps.itemsFile ?? 'shop.itemsFile' });
+  }
+
   // ── helpers ──────────────────────────────────────────────────────────
 
   private checkedName(raw: string): string {
@@ -520,10 +606,14 @@ export class ShopService {
     await this.deps.outbox.post(order.community_id, reply, { key, source: `shop:${order.id}`, at: ctx.now, afterCommit: ctx.afterCommit, direct: { recipient: order.platform_user_id, fallback: reply } });
   }
 
-  private itemLine(ctx: CommandContext, item: ItemWithLeft): string {
+  /** An item in one line; with a member's level discount, the price they would pay beside the full one. */
+  private itemLine(ctx: CommandContext, item: ItemWithLeft, discount = 0): string {
     const left = leftOf(item);
     const stock = left === null ? ctx.t('shop.unlimited') : ctx.t('shop.left', { left });
-    return ctx.t('shop.itemLine', { id: item.id, name: item.name, price: item.price, kind: ctx.t(`shop.kind.${item.kind}`), stock });
+    const paid = discountedPrice(item.price, discount);
+    const kind = ctx.t(`shop.kind.${item.kind}`);
+    if (paid < item.price) return ctx.t('shop.itemLineDiscounted', { id: item.id, name: item.name, price: paid, full: item.price, kind, stock });
+    return ctx.t('shop.itemLine', { id: item.id, name: item.name, price: item.price, kind, stock });
   }
 
   /** The item's limits, one line each, for admins' confirmations. */
@@ -570,8 +660,9 @@ function leftOf(item: ItemWithLeft): number | null {
   return item.kind === 'code' ? item.free_codes : item.stock;
 }
 
-function rulesOf(item: ItemWithLeft): ItemRules {
-  return { price: item.price, perMember: item.per_member, minLevel: item.min_level, startsAt: item.starts_at, endsAt: item.ends_at, left: leftOf(item) };
+/** `price`: what this member would pay (after their level's discount). */
+function rulesOf(item: ItemWithLeft, price: number): ItemRules {
+  return { price, perMember: item.per_member, minLevel: item.min_level, startsAt: item.starts_at, endsAt: item.ends_at, left: leftOf(item) };
 }
 
 type WhyKey = 'shop.why.notStarted' | 'shop.why.ended' | 'shop.why.level' | 'shop.why.limit' | 'shop.why.soldOut' | 'shop.why.balance';
