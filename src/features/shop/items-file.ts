@@ -30,23 +30,10 @@ import { z } from 'zod';
 import type { Platform } from '../../core/chat-event.js';
 import { byLine, formatPath, locate, parseYaml, type Path } from '../../core/yaml-lines.js';
 import { checkName, MAX_NAME_LENGTH, nameKey, parseRoleRef } from './rules.js';
-import type { ItemKind } from './repo.js';
+import type { NewItem } from './repo.js';
 
-/** One item as the file states it, resolved (times to instants, level to its 0-based index). */
-export interface FileItem {
-  name: string;
-  nameKey: string;
-  price: number;
-  kind: ItemKind;
-  stock: number | null;
-  perMember: number | null;
-  /** 0-based level index. */
-  minLevel: number;
-  startsAt: number | null;
-  endsAt: number | null;
-  roleId: string | null;
-  roleDays: number | null;
-}
+/** One item as the file states it, resolved (times to instants, `minLevel` to its 0-based level index): a new item's fields without who, when and where. */
+export type FileItem = Omit<NewItem, 'communityId' | 'createdBy' | 'at' | 'managedBy' | 'fileSpec'>;
 
 export interface FileCommunity {
   platform: Platform;
