@@ -244,6 +244,8 @@ export const configSchema = z.object({
     ladder: z.array(z.enum(['warn', 'timeout', 'kick'])).min(1).max(10),
     deleteMessages: z.boolean(),
     timeoutMinutes: z.number().int().min(1).max(40320),
+    /** Keep Discord AutoMod rules in sync with the word list and the mention limit (needs Manage Server; off: the bot's filter only). */
+    discordAutomod: z.boolean(),
     /** Flood and spam rules (src/features/moderation/spam.ts); 0 turns a rule off. */
     spam: z.object({
       flood: z.object({ messages: z.number().int().min(0), seconds: z.number().int().min(1).max(3600) }),

@@ -34,7 +34,8 @@ import type { Reply } from '../../core/reply.js';
 import type { RouteResult } from '../../core/router.js';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Config } from '../../config/schema.js';
-import { SendError, type DeliveryRef, type Sender } from '../../core/sender.js';
+import { SendError, type AutomodExecution, type DeliveryRef, type Sender } from '../../core/sender.js';
+import { discordAutomod, executionOf } from './automod.js';
 import type { Adapter } from '../adapter.js';
 import { customIdSigner, type CustomIdSigner } from './custom-id.js';
 import { actorOf, isAdmin, memberEventId, slashInvocation, stripBotMention } from './events.js';
@@ -62,6 +63,10 @@ export interface DiscordAdapterOptions {
   deferAfterMs?: number;
   /** This deployment's id: outbox posts carry a nonce made of its hash and the delivery id (./nonce.ts). */
   instanceId: string;
+  /** Keep AutoMod rules in sync (the sender's `automod`) and hear AUTO_MODERATION_ACTION_EXECUTION (moderation.discordAutomod). */
+  automod?: boolean;
+  /** Where AutoMod's action events go (moderation counts a strike). */
+  automodExecuted?: (execution: AutomodExecution) => Promise<void>;
 }
 
 type State = 'starting' | 'up' | 'down';
@@ -93,6 +98,7 @@ export class DiscordAdapter implements Adapter {
     if (!options.i18n.has('discord.buttonInvalid')) options.i18n.add(discordMessages);
     this.intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
     if (options.settings.textCommands) this.intents.push(GatewayIntentBits.MessageContent);
+    if (options.automod) this.intents.push(GatewayIntentBits.AutoModerationExecution);
     const { shards, shardCount } = options.settings;
     this.client = new Client({
       intents: this.intents,
@@ -118,6 +124,7 @@ export class DiscordAdapter implements Adapter {
       kick: (community, userId, reason) => this.rest('kick', () => this.client.rest.delete(Routes.guildMember(community.externalId, userId), { reason })),
       grantRole: (community, userId, roleId, reason) => this.rest('grant role', () => this.client.rest.put(Routes.guildMemberRole(community.externalId, userId, roleId), { reason })),
       removeRole: (community, userId, roleId, reason) => this.rest('remove role', () => this.client.rest.delete(Routes.guildMemberRole(community.externalId, userId, roleId), { reason })),
+      ...(options.automod ? { automod: discordAutomod(this.client.rest, options.settings, (what, call) => this.restValue(what, call)) } : {}),
     };
   }
 
@@ -192,6 +199,12 @@ export class DiscordAdapter implements Adapter {
     client.on(Events.MessageCreate, safe('message', (message) => this.onMessage(message)));
     client.on(Events.GuildMemberAdd, safe('member join', (member) => this.onMember('memberJoined', member)));
     client.on(Events.GuildMemberRemove, safe('member leave', (member) => this.onMember('memberLeft', member)));
+    client.on(
+      Events.AutoModerationActionExecution,
+      safe('AutoMod action', async (execution) => {
+        if (this.options.automod) await this.options.automodExecuted?.(executionOf(execution, this.options.settings));
+      }),
+    );
   }
 
   private setUp(why: string): void {
@@ -430,8 +443,12 @@ export class DiscordAdapter implements Adapter {
    * becomes a SendError that moderation logs as not done.
    */
   private async rest(what: string, call: () => Promise<unknown>): Promise<void> {
+    await this.restValue(what, call);
+  }
+
+  private async restValue(what: string, call: () => Promise<unknown>): Promise<unknown> {
     try {
-      await call();
+      return await call();
     } catch (err) {
       const failure = toSendError(err);
       this.log.warn({ action: what, err: failure.message }, 'a moderation or role action failed');

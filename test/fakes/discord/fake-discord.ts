@@ -37,6 +37,7 @@
  *   messagesIn(channelId), getMessage(id), dmChannelIdFor(userId), commands(guildId?), member(guildId, userId)
  *   interactionAnswer(interactionId): { acknowledged, original, followUps }
  *   matchRoute(method, pattern) (exported helper), snowflake() (exported helper)
+ *   automod: FakeAutomod (./automod.ts): AutoMod rule endpoints, execute(...), sendMessage(...) through the rules
  *   close(): Promise<void>
  *
  * REST (below /api/v10; every request is recorded with its percent-decoded path, e.g. `%40original` → `@original`):
@@ -120,6 +121,7 @@ import type {
   ShardSession,
 } from './types.js';
 import { isEmptyMessage, validateCommands, validateMessageBody } from './validation.js';
+import { FakeAutomod } from './automod.js';
 
 export { matchRoute } from './http-util.js';
 export { Intent, Permission } from './payloads.js';
@@ -250,6 +252,8 @@ export class FakeDiscord {
   readonly botUser: Json;
   /** Number of gateway connections opened so far. */
   connectionCount = 0;
+  /** AutoMod: rule endpoints and execution events (./automod.ts). */
+  readonly automod: FakeAutomod;
 
   private readonly options: FakeDiscordOptions;
   private readonly emitter = new EventEmitter();
@@ -286,6 +290,13 @@ export class FakeDiscord {
     this.botUser = apiUser({ id: this.botUserId, username: options.botUsername ?? 'QunBot', bot: true });
     this.users.set(this.botUserId, this.botUser);
     for (const guild of options.guilds) this.registerGuild(guild);
+    this.automod = new FakeAutomod({
+      hasGuild: (id) => this.guilds.has(id),
+      botPermissions: (id) => this.memberPermissions(this.requireGuild(id), this.botMember(this.requireGuild(id))),
+      botUserId: this.botUserId,
+      dispatch: (intent, t, d) => (this.sessions.size > 0 ? this.dispatchGated(intent, t, d) : { s: null, delivered: false, shard: null }),
+      deliver: (input) => this.sendMessage(input),
+    });
     this.routes = this.buildRoutes();
     this.emitter.setMaxListeners(0);
     this.server = createServer((req, res) => {
@@ -1516,6 +1527,7 @@ export class FakeDiscord {
     });
     add('PUT', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, true));
     add('DELETE', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, false));
+    for (const route of this.automod.routes()) add(route.method, route.pattern, route.handle);
     return routes;
   }
 
