@@ -169,6 +169,8 @@ export const configSchema = z.object({
       /** The welcome carries an "I accept the rules" action; unaccepted members are reminded once. */
       acceptance: z.boolean(),
       reminderSeconds: z.number().int().min(60),
+      /** With acceptance on: members who have not accepted earn no points / cannot join lotteries (admins exempt). */
+      gate: z.object({ points: z.boolean(), lotteries: z.boolean() }),
       /** Default rules (群规) per language, shown by /rules and in the welcome; null: none. */
       text: z.object({ 'zh-CN': z.string().trim().min(1), en: z.string().trim().min(1) }).partial().nullable(),
     }),

@@ -14,7 +14,7 @@ const app = testApps();
 const HOUR = 3_600_000;
 
 let n = 0;
-function message(group: string, userId: string, text: string, opts: { admin?: boolean; joinedAt?: number } = {}): ChatEvent {
+function message(group: string, userId: string, text: string, opts: { admin?: boolean; joinedAt?: number; addressed?: boolean } = {}): ChatEvent {
   return {
     type: 'message',
     deliveryId: `spam-${process.pid}-${++n}`,
@@ -23,7 +23,7 @@ function message(group: string, userId: string, text: string, opts: { admin?: bo
     channelId: 'chan-1',
     messageId: `m-${n}`,
     text,
-    addressed: opts.admin ?? false,
+    addressed: opts.addressed ?? opts.admin ?? false,
   };
 }
 
@@ -87,7 +87,7 @@ describe('/mod spam', () => {
     expect(await admin(t, 'g1', '/mod spam speed=3')).toContain('Unknown setting "speed"');
     expect(await t.app.store.sql.prepare('SELECT * FROM moderation_spam').all()).toEqual([]);
     // Members cannot change them.
-    const { replies } = await t.app.router.handle({ ...message('g1', 'u1', '/mod spam flood=1/10'), addressed: true });
+    const { replies } = await t.app.router.handle(message('g1', 'u1', '/mod spam flood=1/10', { addressed: true }));
     expect(replies.map((r) => r.text).join()).not.toContain('Saved');
     expect(await t.app.store.sql.prepare('SELECT * FROM moderation_spam').all()).toEqual([]);
   });
