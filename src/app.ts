@@ -44,7 +44,7 @@ import { createPoll, type PollService } from './features/poll/index.js';
 import { createShop, type ShopService } from './features/shop/index.js';
 import { createModeration, type ModerationService } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
-import { createQuiz } from './features/quiz/index.js';
+import { createQuiz, type QuizService } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
 import { createAnalytics, type AnalyticsService } from './features/analytics/index.js';
 import { createDashboard, type DashboardService } from './features/dashboard/index.js';
@@ -87,6 +87,7 @@ export interface App {
   shop: ShopService;
   lifecycle: LifecycleService;
   moderation: ModerationService;
+  quiz: QuizService;
   /** The AutoMod sync started with the app (tests wait on it). */
   automodSynced(): Promise<void>;
   analytics: AnalyticsService;
@@ -439,6 +440,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     shop: shop.service,
     lifecycle: lifecycle.service,
     moderation: moderation.service,
+    quiz: quiz.service,
     automodSynced: () => automodSynced,
     analytics: analytics.service,
     dashboard: dashboard.service,
