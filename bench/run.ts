@@ -31,8 +31,9 @@ import { timersBench } from './timers.js';
 import { wecomBench } from './wecom.js';
 import { queryLayerBench } from './query-layer.js';
 import { lotteryPrizesBench } from './lottery-prizes.js';
+import { moderationBench } from './moderation.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, lotteryPrizesBench, analyticsBench, postgresBench, scaleBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, lotteryPrizesBench, moderationBench, analyticsBench, postgresBench, scaleBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');
