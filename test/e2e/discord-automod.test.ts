@@ -197,7 +197,8 @@ describe('Discord AutoMod sync', () => {
     expect(text.status).toBe(400);
     const ok = await post({ trigger_metadata: { keyword_filter: ['x'.repeat(60)], allow_list: Array.from({ length: 100 }, (_, i) => `a${i}`) }, actions: [{ type: 1, metadata: { custom_message: 'y'.repeat(150) } }] });
     expect(ok.status).toBe(200);
-    // With the switch off the bot makes no rule of its own.
+    // With the switch off the bot makes no rule of its own, and does not ask for AutoMod's events.
     expect(f.automod.rules(GUILD_ID).map((r) => r.name)).toEqual(['n']);
+    expect((f.lastIdentify?.intents ?? 0) & (1 << 21)).toBe(0);
   });
 });
