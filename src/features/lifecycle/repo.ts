@@ -79,7 +79,11 @@ export function createLifecycleRepo(sql: Sql) {
     `SELECT COUNT(*) AS n FROM (SELECT kind, reason, created_at FROM points_ledger WHERE member_id = ? ORDER BY id DESC LIMIT 20) recent
      WHERE recent.created_at = ? AND recent.kind = 'earn' AND recent.reason NOT IN ('newcomer', 'activity')`,
   );
-  const joinedLotteryAt = sql.prepare<[number, number], { n: number }>("SELECT COUNT(*) AS n FROM lottery_entries WHERE member_id = ? AND created_at = ? AND source = 'join'");
+  // Through the community's open lotteries (few, indexed), each entry found by its primary key.
+  const joinedLotteryAt = sql.prepare<[number, number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM lotteries l JOIN lottery_entries e ON e.lottery_id = l.id AND e.member_id = ?
+     WHERE l.community_id = ? AND l.status = 'open' AND e.created_at = ? AND e.source = 'join'`,
+  );
   const markGateReminded = sql.prepare<[number, number, number, number], { member_id: number }>(
     `INSERT INTO rules_acceptances (member_id, community_id, gate_reminded_at) VALUES (?, ?, ?)
      ON CONFLICT (member_id) DO UPDATE SET gate_reminded_at = excluded.gate_reminded_at
@@ -176,7 +180,7 @@ export function createLifecycleRepo(sql: Sql) {
     /** Points earned by a command (not chat or the newcomer bonus) at `at`. */
     earnedAt: async (memberId: number, at: number) => ((await earnedAt.get(memberId, at))?.n ?? 0) > 0,
     /** A lottery joined by command at `at`. */
-    joinedLotteryAt: async (memberId: number, at: number) => ((await joinedLotteryAt.get(memberId, at))?.n ?? 0) > 0,
+    joinedLotteryAt: async (memberId: number, communityId: number, at: number) => ((await joinedLotteryAt.get(memberId, communityId, at))?.n ?? 0) > 0,
     /** Records a gate reminder unless one was sent after `since`; true when this one is to be sent. */
     markGateReminded: async (memberId: number, communityId: number, at: number, since: number) => (await markGateReminded.get(memberId, communityId, at, since)) !== undefined,
     pendingWelcomes: (batchId: number) => pendingWelcomes.all(batchId),

@@ -478,7 +478,7 @@ export class LifecycleService {
   private async gateCommand(ctx: CommandContext): Promise<void> {
     const at = ctx.now.getTime();
     if ((await this.gated(ctx, 'points')) && (await this.deps.repo.earnedAt(ctx.member.id, at))) throw new UserError('lifecycle.gate.points');
-    if ((await this.gated(ctx, 'lotteries')) && (await this.deps.repo.joinedLotteryAt(ctx.member.id, at))) throw new UserError('lifecycle.gate.lotteries');
+    if ((await this.gated(ctx, 'lotteries')) && (await this.deps.repo.joinedLotteryAt(ctx.member.id, ctx.community.id, at))) throw new UserError('lifecycle.gate.lotteries');
   }
 
   /** A short private reminder of /accept, at most once a day per member (not on every message). */
