@@ -92,3 +92,13 @@ describe('/mod spam', () => {
     expect(await t.app.store.sql.prepare('SELECT * FROM moderation_spam').all()).toEqual([]);
   });
 });
+
+describe('/mod spam in Chinese', () => {
+  it('reads the Chinese names of the settings and 关闭/开启', () => {
+    expect(parseSpamSettings('刷屏=4/20 重复=关闭 提及=3 链接=关闭 新成员小时=6', NO_OVERRIDES, config)).toEqual({
+      ok: true,
+      value: { flood_messages: 4, flood_seconds: 20, repeat_count: 0, repeat_seconds: null, mentions: 3, new_member_hours: 6 },
+    });
+    expect(parseSpamSettings('链接=开启', { ...NO_OVERRIDES, new_member_hours: 0 }, config)).toEqual({ ok: true, value: NO_OVERRIDES });
+  });
+});

@@ -125,6 +125,10 @@ const LIMITS = {
   newMemberHours: [0, 8760],
 } as const;
 
+/** The Chinese names of the settings and of on/off (刷屏=8/10 链接=关闭). */
+const KEY_ALIASES: Record<string, string> = { 刷屏: 'flood', 重复: 'repeat', 提及: 'mentions', '@人数': 'mentions', 链接: 'links', 新成员小时: 'newmemberhours' };
+const VALUE_ALIASES: Record<string, string> = { 关: 'off', 关闭: 'off', 开: 'on', 开启: 'on' };
+
 const intIn = (raw: string, [min, max]: readonly [number, number]): number | undefined => {
   if (!/^\d{1,6}$/.test(raw)) return undefined;
   const n = Number(raw);
@@ -143,8 +147,9 @@ export function parseSpamSettings(raw: string, current: SpamOverrideValues, conf
   for (const part of raw.split(/\s+/).filter(Boolean)) {
     const eq = part.search(/[=＝]/);
     if (eq <= 0) return { ok: false, problem: 'format', key: part, value: '', expected: 'name=value' };
-    const key = part.slice(0, eq).toLowerCase();
-    const value = part.slice(eq + 1).toLowerCase();
+    const key = KEY_ALIASES[part.slice(0, eq).toLowerCase()] ?? part.slice(0, eq).toLowerCase();
+    const rawValue = part.slice(eq + 1).toLowerCase();
+    const value = VALUE_ALIASES[rawValue] ?? rawValue;
     const off = value === 'off' || value === '0';
     const pair = /^(\d{1,6})\/(\d{1,6})$/.exec(value);
     if (key === 'flood') {
@@ -178,7 +183,7 @@ export function parseSpamSettings(raw: string, current: SpamOverrideValues, conf
       if (n === undefined) return { ok: false, problem: 'range', key: 'newMemberHours', value, expected: range(LIMITS.newMemberHours) };
       out.new_member_hours = n;
     } else {
-      return { ok: false, problem: 'unknown', key, value, expected: 'flood, repeat, mentions, links, newMemberHours' };
+      return { ok: false, problem: 'unknown', key, value, expected: '' };
     }
   }
   return { ok: true, value: out };
