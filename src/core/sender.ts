@@ -197,6 +197,8 @@ export interface AutomodExecution {
  */
 export interface AutomodSender {
   automodLimits: AutomodLimits;
+  /** Whether the community has automatic moderation at all (Discord: a server, not a member's DMs with the bot). */
+  automodAppliesTo(community: CommunityInfo): boolean;
   automodRules(community: CommunityInfo): Promise<AutomodRuleState[]>;
   createAutomodRule(community: CommunityInfo, rule: AutomodRuleSpec): Promise<AutomodRuleState>;
   updateAutomodRule(community: CommunityInfo, id: string, rule: AutomodRuleSpec): Promise<void>;
@@ -210,6 +212,6 @@ export function senderAutomod(senderOf: SenderOf): AutomodOf {
   return async (communityId) => {
     const found = await senderOf(communityId);
     const automod = found?.sender?.automod;
-    return found && automod ? { community: found.community, automod } : undefined;
+    return found && automod?.automodAppliesTo(found.community) ? { community: found.community, automod } : undefined;
   };
 }

@@ -3,7 +3,7 @@
  * within Discord's limits and the room other rules leave, and the writes that make the platform agree.
  */
 import { describe, expect, it } from 'vitest';
-import { DISCORD_AUTOMOD_LIMITS, type AutomodRuleState } from '../../src/core/sender.js';
+import { DISCORD_AUTOMOD_LIMITS, senderAutomod, type AutomodRuleState } from '../../src/core/sender.js';
 import { automodKeyword, automodWrites, keywordRuleName, MENTION_RULE_NAME, noWrites, planAutomod } from '../../src/features/moderation/automod.js';
 
 const limits = DISCORD_AUTOMOD_LIMITS;
@@ -76,5 +76,23 @@ describe('automodWrites', () => {
       { ...rule, id: 'b', enabled: true },
     ];
     expect(automodWrites(current, plan.rules)).toEqual({ create: [], update: [{ id: 'a', rule }], remove: ['b'] });
+  });
+});
+
+describe('senderAutomod', () => {
+  it('is there only for communities the platform says have automatic moderation (a Discord server, not a DM community)', async () => {
+    const automod = {
+      automodLimits: limits,
+      automodAppliesTo: (c: { externalId: string }) => /^\d{15,22}$/.test(c.externalId),
+      automodRules: async () => [],
+      createAutomodRule: async () => state({ name: 'x', trigger: 'keyword' }, '1'),
+      updateAutomodRule: async () => undefined,
+      deleteAutomodRule: async () => undefined,
+    };
+    const community = (externalId: string) => ({ id: 1, platform: 'discord' as const, externalId, name: '', locale: 'en' as const, timezone: 'UTC', dayStartHour: 0 });
+    const of = (externalId: string) => senderAutomod(async () => ({ community: community(externalId), sender: { platform: 'discord', send: async () => undefined, automod } }));
+    expect(await of('123456789012345678')(1)).toBeDefined();
+    expect(await of('dm-123456789012345678')(1)).toBeUndefined();
+    expect(await senderAutomod(async () => ({ community: community('123456789012345678'), sender: { platform: 'discord', send: async () => undefined } }))(1)).toBeUndefined();
   });
 });

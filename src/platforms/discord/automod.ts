@@ -60,6 +60,8 @@ export function discordAutomod(rest: REST, settings: AdminRule, call: (what: str
   const reason = 'qunbot: keep AutoMod in sync with the word list';
   return {
     automodLimits: DISCORD_AUTOMOD_LIMITS,
+    // A DM community (`dm-<user>`) is no server.
+    automodAppliesTo: (community) => /^\d{15,22}$/.test(community.externalId),
     automodRules: async (community) => ((await call('list AutoMod rules', () => rest.get(Routes.guildAutoModerationRules(community.externalId)))) as ApiRule[]).map(fromApi),
     createAutomodRule: async (community, rule) => {
       const body = {
