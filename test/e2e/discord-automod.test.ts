@@ -82,6 +82,9 @@ describe('Discord AutoMod sync', () => {
     const list = ruleNamed(f, 'qunbot: word list 1');
     expect(keywords(list)).toContain('*广告词汇*');
     expect(keywords(list)).toContain('*傻逼*');
+    // The list's traditional spellings are keywords of their own (AutoMod reads the text as written).
+    expect(keywords(list)).toContain('*操你妈*');
+    expect(keywords(list)).toContain('*操你媽*');
     expect(keywords(list)).toContain('fuck you'.replace(' ', ''));
     expect(((list?.trigger_metadata as Json).allow_list as string[]).length).toBeGreaterThan(0);
     expect((ruleNamed(f, 'qunbot: mention spam')?.trigger_metadata as Json).mention_total_limit).toBe(5);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DISCORD_AUTOMOD_LIMITS, senderAutomod, type AutomodRuleState } from '../../src/core/sender.js';
-import { automodKeyword, automodWrites, keywordRuleName, MENTION_RULE_NAME, noWrites, planAutomod } from '../../src/features/moderation/automod.js';
+import { automodKeyword, spellings, automodWrites, keywordRuleName, MENTION_RULE_NAME, noWrites, planAutomod } from '../../src/features/moderation/automod.js';
 
 const limits = DISCORD_AUTOMOD_LIMITS;
 const input = (over: Partial<Parameters<typeof planAutomod>[0]> = {}) => ({ block: ['傻逼', 'fuckyou'], allow: ['路口交通'], mentions: 5, blockMessage: 'blocked', limits, ...over });
@@ -18,6 +18,16 @@ describe('AutoMod keywords', () => {
     ['abc微信', 'abc微信*'],
   ])('%s → %s (letters and digits are word edges, as in the bot’s filter)', (key, keyword) => {
     expect(automodKeyword(key)).toBe(keyword);
+  });
+});
+
+describe('spellings', () => {
+  it('adds the traditional spelling where the list gives the pair, once', () => {
+    const variants = new Map([['媽', '妈'], ['貸', '贷']]);
+    expect(spellings('操你妈', variants)).toEqual(['操你妈', '操你媽']);
+    expect(spellings('网贷妈妈', variants)).toEqual(['网贷妈妈', '网貸媽媽']);
+    expect(spellings('傻逼', variants)).toEqual(['傻逼']);
+    expect(spellings('操你妈', new Map())).toEqual(['操你妈']);
   });
 });
 

@@ -44,6 +44,19 @@ export interface AutomodPlan {
   overflow: { keywords: number; allow: number; mentions: boolean };
 }
 
+/**
+ * An entry and its traditional spelling where the list gives the pairs
+ * (`媽|妈`: 操你妈 and 操你媽): AutoMod reads the text as written, so each
+ * spelling is a keyword of its own (the bot's filter folds them).
+ */
+export function spellings(key: string, variants: ReadonlyMap<string, string>): string[] {
+  if (variants.size === 0) return [key];
+  const traditional = new Map<string, string>();
+  for (const [from, to] of variants) if (!traditional.has(to)) traditional.set(to, from);
+  const other = [...key].map((ch) => traditional.get(ch) ?? ch).join('');
+  return other === key ? [key] : [key, other];
+}
+
 /** The AutoMod keyword for a normalised entry. */
 export function automodKeyword(key: string): string {
   const start = isWordUnit(key.charCodeAt(0)) ? '' : '*';

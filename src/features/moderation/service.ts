@@ -48,7 +48,7 @@ import { mask } from './normalize.js';
 import type { LogView, ModerationRepo, StrikeRow } from './repo.js';
 import { checkEntry, MAX_ENTRY_LENGTH, type WordList } from './wordlist.js';
 import { disallowedHost, effectiveSpam, mentionCount, nextRates, NO_OVERRIDES, parseSpamSettings, textHash, type SpamOverrideValues, type SpamRule, type SpamRules } from './spam.js';
-import { automodWrites, isOwned, noWrites, planAutomod, type AutomodPlan } from './automod.js';
+import { automodWrites, isOwned, noWrites, planAutomod, spellings, type AutomodPlan } from './automod.js';
 
 export type LadderStep = 'warn' | 'timeout' | 'kick';
 
@@ -438,7 +438,8 @@ export class ModerationService {
     let ruleIds: string[] = [];
     try {
       const current = await automod.automodRules(community);
-      plan = planAutomod({ block: entries.filter((e) => !e.allow).map((e) => e.key), allow: entries.filter((e) => e.allow).map((e) => e.key), mentions: input.spam.mentions, blockMessage, limits: automod.automodLimits }, current);
+      const variants = this.deps.defaultList.variants;
+      plan = planAutomod({ block: entries.filter((e) => !e.allow).flatMap((e) => spellings(e.key, variants)), allow: entries.filter((e) => e.allow).map((e) => e.key), mentions: input.spam.mentions, blockMessage, limits: automod.automodLimits }, current);
       const w = automodWrites(current, plan.rules);
       for (const id of w.remove) await automod.deleteAutomodRule(community, id);
       for (const u of w.update) await automod.updateAutomodRule(community, u.id, u.rule);
