@@ -33,8 +33,9 @@ import { queryLayerBench } from './query-layer.js';
 import { lotteryPrizesBench } from './lottery-prizes.js';
 import { weeklyReportBench } from './weekly-report.js';
 import { shopBench } from './shop.js';
+import { moderationBench } from './moderation.js';
 
-const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, lotteryPrizesBench, shopBench, analyticsBench, weeklyReportBench, postgresBench, scaleBench];
+const MODULES: readonly BenchModule[] = [checkinBench, checkinPartsBench, queryLayerBench, leaderboardBench, timersBench, discordBench, wecomBench, tailBench, activitiesBench, lotteryPrizesBench, shopBench, moderationBench, analyticsBench, weeklyReportBench, postgresBench, scaleBench];
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');

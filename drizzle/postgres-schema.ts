@@ -70,7 +70,7 @@ export const {
   communityTexts,
 } = pgTablesOf(lifecycle);
 export const { lotteries, lotteryEntries, lotteryClaims } = pgTablesOf(lottery);
-export const { moderationWords, moderationLists, moderationStrikes, moderationLog, moderationRates } = pgTablesOf(moderation);
+export const { moderationWords, moderationLists, moderationStrikes, moderationLog, moderationRates, moderationSpam, moderationAutomod } = pgTablesOf(moderation);
 export const { pointsLedger, memberPoints, pointsPeriods } = pgTablesOf(points);
 export const { polls, pollVotes } = pgTablesOf(poll);
 export const { quizSessions, quizRounds, quizAnswers, quizSchedules, quizScheduleRuns } = pgTablesOf(quiz);

@@ -29,7 +29,7 @@ import { createPlaygroundFeed, type PlaygroundFeed } from './platforms/playgroun
 import { registerPlayground } from './platforms/playground/routes.js';
 import { playgroundSender } from './platforms/playground/sender.js';
 import { savedOffsetClock } from './platforms/playground/clock.js';
-import { senderModerator, senderPolls, senderRoles, type Sender } from './core/sender.js';
+import { senderAutomod, senderModerator, senderPolls, senderRoles, type Sender } from './core/sender.js';
 import type { Adapter, AdapterDeps } from './platforms/adapter.js';
 import { createOutboxRepo } from './core/outbox/repo.js';
 import { Outbox } from './core/outbox/service.js';
@@ -46,9 +46,9 @@ import { createPoll, type PollService } from './features/poll/index.js';
 import { createShop, loadItemsFile, type ShopService } from './features/shop/index.js';
 import { rootPath } from './config/load.js';
 import { isAbsolute } from 'node:path';
-import { createModeration } from './features/moderation/index.js';
+import { createModeration, type ModerationService } from './features/moderation/index.js';
 import type { Timers } from './core/ports.js';
-import { createQuiz } from './features/quiz/index.js';
+import { createQuiz, type QuizService } from './features/quiz/index.js';
 import { createLifecycle, lifecycleStatsSubcommands, type LifecycleService } from './features/lifecycle/index.js';
 import { createAnalytics, type AnalyticsService, type WeeklyReports } from './features/analytics/index.js';
 import { createReportFonts } from './features/analytics/report-fonts.js';
@@ -92,6 +92,10 @@ export interface App {
   poll: PollService;
   shop: ShopService;
   lifecycle: LifecycleService;
+  moderation: ModerationService;
+  quiz: QuizService;
+  /** The AutoMod sync started with the app (tests wait on it). */
+  automodSynced(): Promise<void>;
   analytics: AnalyticsService;
   weeklyReports: WeeklyReports;
   dashboard: DashboardService;
@@ -349,6 +353,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     config: config.moderation,
     moderator: senderModerator(senderOf),
     alertAdmins: (community, text, key, at, afterCommit) => analytics.service.alertAdmins(community, text, key, at, afterCommit, 'moderation-alert'),
+    // Discord AutoMod: rules kept in sync with the word list, its action events counted as strikes.
+    automod: senderAutomod(senderOf),
+    translate: translateFor,
+    resolve: async (ref, platformUserId, displayName, now) => {
+      const community = await identity.community(ref, now);
+      return { community, member: await identity.member(community, { platformUserId, displayName, isAdmin: false }, now) };
+    },
+    logger: logger.child({ component: 'moderation' }),
   });
   const features: Feature[] = [
     checkin.feature,
@@ -439,6 +451,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   let started = false;
+  let automodSynced: Promise<void> = Promise.resolve();
   const app: App = {
     appConfig,
     logger,
@@ -457,6 +470,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     poll: poll.service,
     shop: shop.service,
     lifecycle: lifecycle.service,
+    moderation: moderation.service,
+    quiz: quiz.service,
+    automodSynced: () => automodSynced,
     analytics: analytics.service,
     weeklyReports: analytics.reports,
     dashboard: dashboard.service,
@@ -477,6 +493,8 @@ export async function createApp(options: AppOptions): Promise<App> {
           logger.warn({ address }, 'dashboard links point at the address the server listens on; set http.publicUrl (HTTP_PUBLIC_URL) to where browsers reach it');
         }
         for (const adapter of adapters) await adapter.start();
+        // AutoMod rules of the communities already known (REST only; a failure is recorded and alerted, never fatal).
+        automodSynced = moderation.service.syncAllAutomod(clock.now()).catch((err: unknown) => logger.warn({ err }, 'AutoMod sync at start failed'));
       }
       started = true;
       logger.info({ role, address: address || undefined, playground: withPlayground && address ? `${address}/playground` : 'off', adapters: adapters.map((a) => a.name) }, 'qunbot is up');
@@ -495,7 +513,21 @@ export async function createApp(options: AppOptions): Promise<App> {
       return { unclosed };
     },
   };
-  const adapterDeps: AdapterDeps = { config, secrets, router, commands: registry.commands, i18n, logger, clock, unit: (fn) => store.unit(fn), wecomBindings, instanceId };
+  const adapterDeps: AdapterDeps = {
+    config,
+    secrets,
+    router,
+    commands: registry.commands,
+    i18n,
+    logger,
+    clock,
+    unit: (fn) => store.unit(fn),
+    wecomBindings,
+    instanceId,
+    automodExecuted: async (execution) => {
+      await moderation.service.onAutomodExecution(execution, clock.now());
+    },
+  };
   for (const adapter of options.adapters?.(adapterDeps) ?? []) {
     adapters.push(adapter);
     if (adapter.sender) senders.set(adapter.sender.platform, adapter.sender);

@@ -202,6 +202,8 @@ export const configSchema = z.object({
       /** The welcome carries an "I accept the rules" action; unaccepted members are reminded once. */
       acceptance: z.boolean(),
       reminderSeconds: z.number().int().min(60),
+      /** With acceptance on: members who have not accepted earn no points / cannot join lotteries (admins exempt). */
+      gate: z.object({ points: z.boolean(), lotteries: z.boolean() }),
       /** Default rules (群规) per language, shown by /rules and in the welcome; null: none. */
       text: z.object({ 'zh-CN': z.string().trim().min(1), en: z.string().trim().min(1) }).partial().nullable(),
     }),
@@ -290,6 +292,8 @@ export const configSchema = z.object({
     ladder: z.array(z.enum(['warn', 'timeout', 'kick'])).min(1).max(10),
     deleteMessages: z.boolean(),
     timeoutMinutes: z.number().int().min(1).max(40320),
+    /** Keep Discord AutoMod rules in sync with the word list and the mention limit (needs Manage Server; off: the bot's filter only). */
+    discordAutomod: z.boolean(),
     /** Flood and spam rules (src/features/moderation/spam.ts); 0 turns a rule off. */
     spam: z.object({
       flood: z.object({ messages: z.number().int().min(0), seconds: z.number().int().min(1).max(3600) }),

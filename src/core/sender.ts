@@ -63,6 +63,8 @@ export interface Sender {
    */
   grantRole?(community: CommunityInfo, platformUserId: string, roleId: string, reason: string): Promise<void>;
   removeRole?(community: CommunityInfo, platformUserId: string, roleId: string, reason: string): Promise<void>;
+  /** The platform's automatic moderation (Discord AutoMod), kept in sync by moderation. */
+  automod?: AutomodSender;
   /**
    * The platform's own polls (Discord native polls), when it has them: what
    * such a poll can hold, posting one (in `channelId`, else the community's
@@ -198,5 +200,88 @@ export function senderPolls(senderOf: SenderOf): NativePolls {
       if (!found || !end) throw none();
       await end.call(found.sender, found.community, channelId, messageId);
     },
+  };
+}
+
+/**
+ * A platform's own automatic moderation (Discord AutoMod), in platform-neutral
+ * terms: the rules the bot keeps in sync with a community's word list and
+ * spam settings. Moderation decides what the rules are (features/moderation/
+ * automod.ts); the platform only lists, creates, changes and deletes them.
+ */
+export type AutomodTrigger = 'keyword' | 'mentionSpam' | 'other';
+
+export interface AutomodRuleSpec {
+  /** Rules the bot owns are recognised by name (`qunbot: word list 1`). */
+  name: string;
+  trigger: Exclude<AutomodTrigger, 'other'>;
+  /** keyword: the keywords (Discord: `*词*` matches inside words) and the allow-list. */
+  keywords: readonly string[];
+  allow: readonly string[];
+  /** mentionSpam: more than this many mentions in one message is blocked. */
+  mentionLimit: number;
+  /** What the member is shown when a message is blocked. */
+  blockMessage: string;
+}
+
+/** A rule the platform has, the bot's or anyone's (`trigger: 'other'` for kinds the bot does not manage). */
+export interface AutomodRuleState extends AutomodRuleSpec {
+  id: string;
+  enabled: boolean;
+}
+
+/** The platform's limits on automatic moderation rules (Discord's, as of API v10). */
+export interface AutomodLimits {
+  keywordRules: number;
+  keywordsPerRule: number;
+  keywordLength: number;
+  allowPerRule: number;
+  mentionLimitMax: number;
+  blockMessageLength: number;
+}
+
+export const DISCORD_AUTOMOD_LIMITS: AutomodLimits = { keywordRules: 6, keywordsPerRule: 1000, keywordLength: 60, allowPerRule: 100, mentionLimitMax: 50, blockMessageLength: 150 };
+
+/** What the platform's automatic moderation did to a member's message (Discord: AUTO_MODERATION_ACTION_EXECUTION). */
+export interface AutomodExecution {
+  platform: Platform;
+  /** The guild. */
+  externalId: string;
+  ruleId: string;
+  trigger: AutomodTrigger;
+  platformUserId: string;
+  displayName?: string;
+  /** The member is an admin (moderation never strikes admins). */
+  isAdmin: boolean;
+  channelId: string | null;
+  /** Absent when the message was blocked (it never existed). */
+  messageId: string | null;
+  matchedKeyword: string | null;
+  /** The text (needs the Message Content intent), only to tell a duplicate event apart: never stored. */
+  content: string;
+}
+
+/**
+ * The sender's optional automatic-moderation methods (Discord). Each throws
+ * SendError with the platform's reason (Manage Server missing, a limit hit).
+ */
+export interface AutomodSender {
+  automodLimits: AutomodLimits;
+  /** Whether the community has automatic moderation at all (Discord: a server, not a member's DMs with the bot). */
+  automodAppliesTo(community: CommunityInfo): boolean;
+  automodRules(community: CommunityInfo): Promise<AutomodRuleState[]>;
+  createAutomodRule(community: CommunityInfo, rule: AutomodRuleSpec): Promise<AutomodRuleState>;
+  updateAutomodRule(community: CommunityInfo, id: string, rule: AutomodRuleSpec): Promise<void>;
+  deleteAutomodRule(community: CommunityInfo, id: string): Promise<void>;
+}
+
+/** The automod port features see: undefined where the community's platform has none. */
+export type AutomodOf = (communityId: number) => Promise<{ community: CommunityInfo; automod: AutomodSender } | undefined>;
+
+export function senderAutomod(senderOf: SenderOf): AutomodOf {
+  return async (communityId) => {
+    const found = await senderOf(communityId);
+    const automod = found?.sender?.automod;
+    return found && automod?.automodAppliesTo(found.community) ? { community: found.community, automod } : undefined;
   };
 }

@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { CommandSpec } from '../core/commands/spec.js';
 import type { I18n } from '../core/i18n.js';
 import type { Router } from '../core/router.js';
-import type { Sender } from '../core/sender.js';
+import type { AutomodExecution, Sender } from '../core/sender.js';
 import type { Logger } from '../logging.js';
 import type { Store } from '../store/db.js';
 import type { WecomBindings } from './wecom/bindings.js';
@@ -34,6 +34,8 @@ export interface AdapterDeps {
   wecomBindings: WecomBindings;
   /** This deployment's id (kept in its database): tells its requests apart from another deployment's on the same bot account (Discord message nonces). */
   instanceId: string;
+  /** The platform's automatic moderation acted on a member's message (Discord AutoMod): moderation counts it. */
+  automodExecuted?: (execution: AutomodExecution) => Promise<void>;
 }
 
 export interface Adapter {

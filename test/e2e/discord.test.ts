@@ -148,7 +148,7 @@ describe('Discord adapter against the fake Discord', () => {
   it('connects with the intents it needs and registers slash commands generated from the registry, once', async () => {
     await startApp();
     const identify = await fake.waitForReady();
-    expect(identify.intents).toBe(1 | (1 << 1) | (1 << 9) | (1 << 12) | (1 << 24)); // GuildMessagePolls (1 << 24) for native poll votes; no MessageContent by default
+    expect(identify.intents).toBe(1 | (1 << 1) | (1 << 9) | (1 << 12) | (1 << 21) | (1 << 24)); // no MessageContent by default; AutoModerationExecution (1 << 21, moderation.discordAutomod); GuildMessagePolls (1 << 24) for native poll votes
     await waitFor(() => app?.http && adapter.health() === 'up', 5000, 'discord up');
 
     const commands = fake.commands(GUILD_ID);
@@ -260,7 +260,7 @@ describe('Discord adapter against the fake Discord', () => {
 
   it('asks for MessageContent only when text commands are on, and then reads plain /checkin', async () => {
     await startApp({ discord: { textCommands: true, channels: {}, adminRoles: [MOD_ROLE_ID] } });
-    expect((await fake.waitForReady()).intents).toBe(1 | (1 << 1) | (1 << 9) | (1 << 12) | (1 << 15) | (1 << 24));
+    expect((await fake.waitForReady()).intents).toBe(1 | (1 << 1) | (1 << 9) | (1 << 12) | (1 << 15) | (1 << 21) | (1 << 24));
     fake.sendMessage({ guildId: GUILD_ID, channelId: GENERAL_ID, author: BOB, content: '/checkin' });
     const reply = await fake.waitForRequest((r) => r.method === 'POST' && r.path === `/channels/${GENERAL_ID}/messages`);
     expect(callbackText(reply.body as Record<string, unknown>)).toContain('Bob checked in');

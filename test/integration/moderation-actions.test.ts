@@ -246,7 +246,7 @@ describe('/help says what moderation does where', () => {
     const wecom = (await help('wecom', '/help')).split('\n').filter((l) => l.includes('/mod'));
     expect(wecom).toHaveLength(1);
     expect(wecom[0]).toContain('企业微信：只检查@机器人的消息；不能撤回、禁言或移出，只提醒、记录违规并通知管理员');
-    expect(await help('discord', '/help')).toContain('(Discord: deletes messages, times out and kicks; the bot needs Manage Messages, Moderate Members and Kick Members)');
+    expect(await help('discord', '/help')).toContain('(Discord: deletes messages, times out and kicks, and syncs the list to Discord AutoMod; the bot needs Manage Messages, Moderate Members, Kick Members and Manage Server)');
     expect(await help('discord', '/help mod')).toContain('Moderate Members');
     expect(await help('wecom', '/help')).not.toContain('Moderate Members');
   });

@@ -174,7 +174,7 @@ describe('/filter', () => {
   it('/help grows by one line, and stays within a screen', async () => {
     const t = await app({ clock: clock() });
     const help = await t.chat.say('admin', '/help');
-    expect(help).toContain('/mod add|remove|list|test|warn|strikes|pardon|log');
+    expect(help).toContain('/mod add|remove|list|test|warn|strikes|pardon|spam|log');
     expect(help.split('\n').filter((l) => l.includes('/mod'))).toHaveLength(1);
     expect(help.split('\n').length).toBeLessThanOrEqual(30);
     expect(await t.chat.say('alice', '/help')).not.toContain('/mod');

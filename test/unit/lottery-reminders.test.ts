@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueReminder, formatReminders, parseReminders, storedReminders } from '../../src/features/lottery/reminders.js';
+import { dueReminder, formatReminders, parseReminders, storedReminders } from '../../src/core/reminders.js';
 
 const H = 3_600_000;
 

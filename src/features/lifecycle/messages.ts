@@ -127,6 +127,10 @@ export const lifecycleMessages = {
   },
   'lifecycle.welcomeRulesTitle': { 'zh-CN': '📜 群规：', en: '📜 House rules:' },
   'lifecycle.welcomeRulesMore': { 'zh-CN': '……发送 /群规 查看全部', en: '… send /rules to read them all' },
+  'lifecycle.gate.points': { 'zh-CN': '请先接受群规（发送 /accept 或点「接受群规」），之后签到、答题才能得积分。', en: 'Please accept the rules first (/accept, or the button): points for check-ins and quizzes start after that.' },
+  'lifecycle.gate.lotteries': { 'zh-CN': '请先接受群规（发送 /accept 或点「接受群规」），之后才能参加抽奖。', en: 'Please accept the rules first (/accept, or the button) to join lotteries.' },
+  'lifecycle.gate.reminder': { 'zh-CN': '你还没有接受群规，发言暂时不能得积分。发送 /accept 接受群规后就可以了。', en: 'You have not accepted the rules yet, so chatting earns no points for now. Send /accept to accept them.' },
+  'lifecycle.gate.reminderPublic': { 'zh-CN': '{mention} 接受群规（/accept）后发言、签到才能得积分。', en: '{mention} accept the rules (/accept) to earn points for chatting and check-ins.' },
 } satisfies Catalog;
 
 declare module '../../core/i18n.js' {

@@ -75,6 +75,21 @@ export function createLifecycleRepo(sql: Sql) {
     "INSERT INTO welcomes (batch_id, community_id, member_id, rejoin, bonus, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
   );
   const hasWelcome = sql.prepare<[number], { id: number }>('SELECT id FROM welcomes WHERE member_id = ? LIMIT 1');
+  // Acceptance gating: what a command wrote for this member at this instant (the command's own unit), read back.
+  const earnedAt = sql.prepare<[number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM (SELECT kind, reason, created_at FROM points_ledger WHERE member_id = ? ORDER BY id DESC LIMIT 20) recent
+     WHERE recent.created_at = ? AND recent.kind = 'earn' AND recent.reason NOT IN ('newcomer', 'activity')`,
+  );
+  // Through the community's open lotteries (few, indexed), each entry found by its primary key.
+  const joinedLotteryAt = sql.prepare<[number, number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM lotteries l JOIN lottery_entries e ON e.lottery_id = l.id AND e.member_id = ?
+     WHERE l.community_id = ? AND l.status = 'open' AND e.created_at = ? AND e.source = 'join'`,
+  );
+  const markGateReminded = sql.prepare<[number, number, number, number], { member_id: number }>(
+    `INSERT INTO rules_acceptances (member_id, community_id, gate_reminded_at) VALUES (?, ?, ?)
+     ON CONFLICT (member_id) DO UPDATE SET gate_reminded_at = excluded.gate_reminded_at
+     WHERE rules_acceptances.gate_reminded_at IS NULL OR rules_acceptances.gate_reminded_at <= ? RETURNING member_id`,
+  );
   const pendingWelcomes = sql.prepare<[number], WelcomeRow>(
     `SELECT w.id, w.member_id, w.rejoin, w.bonus, m.left_at, m.display_name, ${account} AS platform_user_id
      FROM welcomes w JOIN members m ON m.id = w.member_id WHERE w.batch_id = ? AND w.status = 'pending' ORDER BY w.id`,
@@ -163,6 +178,12 @@ export function createLifecycleRepo(sql: Sql) {
     openBatches: () => openBatches.all(),
     insertWelcome: (batchId: number, communityId: number, memberId: number, rejoin: boolean, bonus: number, at: number) => insertWelcome.run(batchId, communityId, memberId, rejoin ? 1 : 0, bonus, at),
     hasWelcome: async (memberId: number) => (await hasWelcome.get(memberId)) !== undefined,
+    /** Points earned by a command (not chat or the newcomer bonus) at `at`. */
+    earnedAt: async (memberId: number, at: number) => ((await earnedAt.get(memberId, at))?.n ?? 0) > 0,
+    /** A lottery joined by command at `at`. */
+    joinedLotteryAt: async (memberId: number, communityId: number, at: number) => ((await joinedLotteryAt.get(memberId, communityId, at))?.n ?? 0) > 0,
+    /** Records a gate reminder unless one was sent after `since`; true when this one is to be sent. */
+    markGateReminded: async (memberId: number, communityId: number, at: number, since: number) => (await markGateReminded.get(memberId, communityId, at, since)) !== undefined,
     pendingWelcomes: (batchId: number) => pendingWelcomes.all(batchId),
     countWelcomes: async (batchId: number) => (await countWelcomes.get(batchId))?.n ?? 0,
     markWelcome: (id: number, status: 'sent' | 'skipped') => markWelcome.run(status, id),

@@ -125,6 +125,8 @@ export const rulesAcceptances = sqliteTable('rules_acceptances', {
   acceptedAt: integer('accepted_at'),
   reminderDueAt: integer('reminder_due_at'),
   remindedAt: integer('reminded_at'),
+  /** Acceptance gating (lifecycle.rules.gate): when the member was last told, privately, that points and lotteries wait for /accept (once per window). */
+  gateRemindedAt: integer('gate_reminded_at'),
 });
 
 /**

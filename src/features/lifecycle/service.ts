@@ -11,7 +11,7 @@ import type { AfterCommit, CommandContext, CommunityInfo } from '../../core/cont
 import { interpolate, type Locale, type MessageKey, type Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { DesiredTimers, JobContext, JobOutcome, Timers } from '../../core/ports.js';
-import type { Reply } from '../../core/reply.js';
+import { mention, type Reply } from '../../core/reply.js';
 import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
 import { UserError } from '../../core/errors.js';
@@ -24,6 +24,8 @@ export interface LifecycleConfig {
   rules: {
     acceptance: boolean;
     reminderSeconds: number;
+    /** Acceptance gating (only with `acceptance` on): what waits for /accept. */
+    gate: { points: boolean; lotteries: boolean };
     /** Default rules (群规) per language; null: none. */
     text: Partial<Localized> | null;
   };
@@ -70,6 +72,8 @@ export const RULES_REMINDER_JOB = 'rules-reminder';
 const rulesReminderJobId = (memberId: number): string => `rules-reminder-${memberId}`;
 
 const DAY_MS = 86_400_000;
+/** Acceptance gating: a member who would have earned is told about /accept at most once in this window. */
+const GATE_REMIND_MS = DAY_MS;
 
 export interface SegmentReport {
   day: Day;
@@ -172,7 +176,8 @@ export class LifecycleService {
     const memberId = ctx.member.id;
     const rejoin = await this.deps.repo.hasWelcome(memberId);
     let bonus = 0;
-    if (welcome.newcomerBonus > 0) {
+    // Gated: the bonus waits for /accept (acceptRules pays it, under the same ledger key).
+    if (welcome.newcomerBonus > 0 && !(await this.gated(ctx, 'points'))) {
       // The ledger key makes the bonus once per member, ever: a rejoin pays nothing.
       const award = await this.deps.points.award({ communityId, memberId, delta: welcome.newcomerBonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${memberId}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
       if (award.applied) bonus = welcome.newcomerBonus;
@@ -352,6 +357,11 @@ export class LifecycleService {
     if (before?.accepted_at != null) return { text: ctx.t('lifecycle.rulesAlready'), ephemeral: true };
     await this.deps.repo.acceptRules(ctx.member.id, ctx.community.id, ctx.now.getTime());
     ctx.afterCommit(() => this.deps.rulesAccepted(ctx.community.id, ctx.member.platformUserId));
+    // The newcomer bonus waited for this (gated points); its ledger key pays it once, ever.
+    const bonus = this.config.welcome.newcomerBonus;
+    if (bonus > 0 && this.config.rules.gate.points && (await this.deps.repo.hasWelcome(ctx.member.id))) {
+      await this.deps.points.award({ communityId: ctx.community.id, memberId: ctx.member.id, delta: bonus, kind: 'earn', reason: 'newcomer', key: `newcomer:${ctx.member.id}`, at: ctx.now, day: ctx.day, afterCommit: ctx.afterCommit });
+    }
     if (before && before.reminded_at === null) ctx.afterCommit(() => this.deps.timers.cancel(rulesReminderJobId(ctx.member.id)).catch(() => undefined));
     return { text: ctx.t('lifecycle.rulesAccepted'), ephemeral: true };
   }
@@ -443,6 +453,10 @@ export class LifecycleService {
     // The ledger sum is read only for a message that would score.
     if (decision.verdict === 'ok' || decision.verdict === 'cap') decision = decideActivity({ ...input, earnedToday: (await this.deps.repo.earnedToday(memberId, ctx.day)) }, rules);
     let lastPointAt = input.lastPointAt;
+    if (decision.points > 0 && (await this.gated(ctx, 'points'))) {
+      await this.remindGate(ctx);
+      decision = { ...decision, points: 0 };
+    }
     if (decision.points > 0) {
       const award = await this.deps.points.award({
               communityId,
@@ -465,6 +479,44 @@ export class LifecycleService {
   /** command listener: a command counts as activity. */
   async onCommand(ctx: CommandContext): Promise<void> {
     await this.countActivity(ctx, 0, 1);
+    await this.gateCommand(ctx);
+  }
+
+  // ── acceptance gating ────────────────────────────────────────────────
+
+  /** Whether `what` waits for this member's /accept: acceptance and the gate on, not an admin, not accepted. */
+  async gated(ctx: Pick<CommandContext, 'member' | 'isAdmin'>, what: 'points' | 'lotteries'): Promise<boolean> {
+    const { rules } = this.config;
+    if (!rules.acceptance || !rules.gate[what] || ctx.isAdmin) return false;
+    return (await this.deps.repo.rulesOf(ctx.member.id))?.accepted_at == null;
+  }
+
+  /**
+   * command listener, after the handler in the same unit: a command that
+   * earned this member points (check-in, a quiz answer) or joined them to a
+   * lottery while that waits for /accept is refused, so its whole unit rolls
+   * back and the member reads why. Looking at what the command wrote keeps
+   * the gate in one place, whatever feature the command belongs to.
+   */
+  private async gateCommand(ctx: CommandContext): Promise<void> {
+    const at = ctx.now.getTime();
+    if ((await this.gated(ctx, 'points')) && (await this.deps.repo.earnedAt(ctx.member.id, at))) throw new UserError('lifecycle.gate.points');
+    if ((await this.gated(ctx, 'lotteries')) && (await this.deps.repo.joinedLotteryAt(ctx.member.id, ctx.community.id, at))) throw new UserError('lifecycle.gate.lotteries');
+  }
+
+  /** A short private reminder of /accept, at most once a day per member (not on every message). */
+  private async remindGate(ctx: CommandContext): Promise<void> {
+    const at = ctx.now.getTime();
+    const window = Math.floor(at / GATE_REMIND_MS);
+    if (!(await this.deps.repo.markGateReminded(ctx.member.id, ctx.community.id, at, at - GATE_REMIND_MS))) return;
+    const text = ctx.t('lifecycle.gate.reminder');
+    await this.deps.outbox.post(ctx.community.id, { text, ...this.acceptAction(ctx.t) }, {
+      key: `rules-gate-${ctx.member.id}-${window}`,
+      source: 'rules-gate',
+      at: ctx.now,
+      afterCommit: ctx.afterCommit,
+      direct: { recipient: ctx.member.platformUserId, fallback: { text: ctx.t('lifecycle.gate.reminderPublic', { mention: mention(ctx.member.platformUserId) }), mentions: { [ctx.member.platformUserId]: ctx.member.displayName }, ...this.acceptAction(ctx.t) } },
+    });
   }
 
   private async countActivity(ctx: CommandContext, messages: number, commands: number): Promise<void> {

@@ -21,7 +21,7 @@ import { formatLocal } from '../../core/time/when.js';
 import { ALGORITHM_VERSION, commitment, drawWinners, entriesHash, verifyDraw, type DrawEntry } from './draw.js';
 import { prizeState, reminderAt, type PrizeState } from './prizes.js';
 import type { ClaimView, EntryRow, LotteryRepo, LotteryRow } from './repo.js';
-import { dueReminder, formatReminders, parseReminders, storedReminders, type RemindOffset } from './reminders.js';
+import { dueReminder, formatReminders, parseReminders, storedReminders, type RemindOffset } from '../../core/reminders.js';
 import type { Firing } from '../schedule/calendar.js';
 
 export const DRAW_JOB = 'lottery-draw';

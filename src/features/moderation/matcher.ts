@@ -60,6 +60,56 @@ export class AhoCorasick {
         if (inherited) this.out[child] = [...(this.out[child] ?? []), ...inherited];
       }
     }
+    this.flatten();
+  }
+
+  /**
+   * The scan's transitions, flattened once built: the root's children in a
+   * direct table by code unit, every other edge in one open-addressing hash
+   * table keyed by (node, code unit). A Map per node cost a hash lookup in a
+   * separate object per character; measured with a 50,000-term list
+   * (npm run bench -- moderation) the flat tables scan several times faster.
+   */
+  private readonly root = new Int32Array(65536);
+  private edgeNode = new Int32Array(0);
+  private edgeChar = new Uint16Array(0);
+  private edgeTo = new Int32Array(0);
+  private mask = 0;
+
+  private flatten(): void {
+    let edges = 0;
+    for (const map of this.next) edges += map.size;
+    let size = 16;
+    while (size < edges * 2) size *= 2;
+    this.mask = size - 1;
+    this.edgeNode = new Int32Array(size).fill(-1);
+    this.edgeChar = new Uint16Array(size);
+    this.edgeTo = new Int32Array(size);
+    this.root.fill(0);
+    this.next.forEach((map, node) => {
+      for (const [c, child] of map) {
+        if (node === 0) {
+          this.root[c] = child;
+          continue;
+        }
+        let slot = slotOf(node, c) & this.mask;
+        while (this.edgeNode[slot] !== -1) slot = (slot + 1) & this.mask;
+        this.edgeNode[slot] = node;
+        this.edgeChar[slot] = c;
+        this.edgeTo[slot] = child;
+      }
+    });
+  }
+
+  /** The child of `node` by `c`, or -1 (0 for the root: it has no child there). */
+  private child(node: number, c: number): number {
+    if (node === 0) return this.root[c] as number;
+    const { edgeNode, edgeChar, edgeTo, mask } = this;
+    for (let slot = slotOf(node, c) & mask; ; slot = (slot + 1) & mask) {
+      const n = edgeNode[slot] as number;
+      if (n === -1) return -1;
+      if (n === node && edgeChar[slot] === c) return edgeTo[slot] as number;
+    }
   }
 
   /** Number of trie nodes (memory is roughly proportional). */
@@ -72,7 +122,7 @@ export class AhoCorasick {
    * in order of end position; stop early by returning true.
    */
   scan(text: string, found: (pattern: number, start: number, end: number) => boolean | void): void {
-    const { next, fail, out, lengths, used } = this;
+    const { fail, out, lengths, used } = this;
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -80,16 +130,21 @@ export class AhoCorasick {
         node = 0;
         continue;
       }
-      let to = (next[node] as Map<number, number>).get(c);
-      while (to === undefined && node !== 0) {
+      let to = this.child(node, c);
+      while (to === -1) {
         node = fail[node] as number;
-        to = (next[node] as Map<number, number>).get(c);
+        to = this.child(node, c);
       }
-      node = to ?? 0;
+      node = to;
       const ends = out[node];
       if (ends) {
         for (const p of ends) if (found(p, i + 1 - (lengths[p] as number), i + 1) === true) return;
       }
     }
   }
+}
+
+/** A hash of (node, code unit) for the edge table. */
+function slotOf(node: number, c: number): number {
+  return (Math.imul(node, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b)) >>> 0;
 }

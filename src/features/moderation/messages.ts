@@ -6,9 +6,34 @@ export const moderationMessages = {
   'moderation.filter.list.describe': { 'zh-CN': '本群的敏感词和放行词（只显示首字）', en: 'This community’s words and allow entries (first character shown)' },
   'moderation.filter.test.describe': { 'zh-CN': '测试一句话会触发哪些规则', en: 'Which rules a text would trigger' },
   'moderation.mod.describe': { 'zh-CN': '群管理：敏感词、警告、违规记录、管理日志（也可以用 /敏感词）', en: 'Moderation: word filter, warnings, strikes, log (also /filter)' },
+  'moderation.mod.spam.describe': { 'zh-CN': '本群的刷屏规则：不带参数查看，或如 刷屏=8/10 重复=3 提及=5 链接=关闭 新成员小时=24', en: 'This community’s spam rules: show them, or set e.g. flood=8/10 repeat=3 mentions=5 links=off newMemberHours=24' },
+  'moderation.arg.settings': { 'zh-CN': '设置（刷屏=条数/秒 重复=次数 提及=人数 链接=开启或关闭 新成员小时=小时；写 关闭 或 0 关掉一项）', en: 'Settings (flood=messages/seconds repeat=count mentions=n links=on|off newMemberHours=n; off turns one off)' },
+  'moderation.spam.title': { 'zh-CN': '🚦 刷屏规则', en: '🚦 Spam rules' },
+  'moderation.spam.show': {
+    'zh-CN': '刷屏：{flood}（条/秒）\n重复发送：{repeat}（次/秒）\n一条消息@人数上限：{mentions}\n新成员发链接：入群 {links} 小时内不可',
+    en: 'Flood: {flood} (messages/seconds)\nRepeats: {repeat} (times/seconds)\nMentions per message: at most {mentions}\nLinks from new members: not within {links} hours of joining',
+  },
+  'moderation.spam.off': { 'zh-CN': '关闭', en: 'off' },
+  'moderation.spam.saved': { 'zh-CN': '✅ 已保存本群的刷屏规则（未设置的项沿用默认配置）。', en: '✅ Saved this community’s spam rules (what you did not set keeps the bot’s defaults).' },
+  'moderation.spam.unknown': { 'zh-CN': '不认识的设置「{key}」。可以设置：刷屏、重复、提及、链接、新成员小时。', en: 'Unknown setting "{key}". The settings are: flood, repeat, mentions, links, newMemberHours.' },
+  'moderation.spam.format': { 'zh-CN': '「{key}」的写法不对：请写成 设置=值，例如 刷屏=8/10、链接=关闭。', en: '"{key}" is not written right: expected {expected}.' },
+  'moderation.spam.range': { 'zh-CN': '{key}={value} 不在允许范围内，应为 {expected}（写 关闭 关掉这一项）。', en: '{key}={value} is out of range: expected {expected} (off turns it off).' },
+  'moderation.automod.pending': { 'zh-CN': 'Discord 自动审核：正在同步。', en: 'Discord AutoMod: syncing.' },
+  'moderation.automod.synced': { 'zh-CN': 'Discord 自动审核：已同步 {keywords} 个词，违规消息在发出前就会被拦下；其余情况由机器人自己的过滤处理。', en: 'Discord AutoMod: {keywords} words synced; such messages are blocked before anyone sees them, and the bot’s own filter covers the rest.' },
+  'moderation.automod.overflow': { 'zh-CN': '有 {count} 个词条超出了 Discord 自动审核的限制，只由机器人自己的过滤检查。', en: '{count} entries are beyond AutoMod’s limits and are checked by the bot’s own filter only.' },
+  'moderation.automod.failed': { 'zh-CN': 'Discord 自动审核同步失败：{error}。机器人自己的过滤照常工作。', en: 'Discord AutoMod sync failed: {error}. The bot’s own filter keeps working.' },
+  'moderation.automod.blockMessage': { 'zh-CN': '这条消息触发了群规过滤，没有发出。', en: 'This message broke the group’s rules and was not sent.' },
+  'moderation.automod.alertFailed': {
+    'zh-CN': '机器人没能同步 Discord 自动审核规则：{error}。请给机器人「管理服务器」权限，或腾出规则名额（每个服务器最多 6 条关键词规则）。在此之前机器人自己的过滤照常工作。',
+    en: 'The bot could not sync the Discord AutoMod rules: {error}. Give the bot Manage Server, or make room (a server has at most 6 keyword rules). Until then the bot’s own filter keeps working.',
+  },
+  'moderation.automod.alertOverflow': {
+    'zh-CN': 'Discord 自动审核已同步 {keywords} 个词；另有 {count} 个词条超出了它的限制（规则数、每条规则 1000 个词、每词 60 字、放行词 100 个），只由机器人自己的过滤检查。',
+    en: 'Discord AutoMod holds {keywords} words; {count} more entries are beyond its limits (rules, 1,000 words a rule, 60 characters a word, 100 allow entries) and are checked by the bot’s own filter only.',
+  },
   'moderation.help.discord': {
-    'zh-CN': '（Discord：会撤回违规消息、禁言、移出成员，需要机器人有管理消息、禁言成员、踢出成员的权限）',
-    en: '(Discord: deletes messages, times out and kicks; the bot needs Manage Messages, Moderate Members and Kick Members)',
+    'zh-CN': '（Discord：会撤回违规消息、禁言、移出成员，并把词库同步到 Discord 自动审核；需要管理消息、禁言成员、踢出成员、管理服务器权限）',
+    en: '(Discord: deletes messages, times out and kicks, and syncs the list to Discord AutoMod; the bot needs Manage Messages, Moderate Members, Kick Members and Manage Server)',
   },
   'moderation.help.wecom': {
     'zh-CN': '（企业微信：只检查@机器人的消息；不能撤回、禁言或移出，只提醒、记录违规并通知管理员）',
@@ -24,6 +49,7 @@ export const moderationMessages = {
   'moderation.arg.member': { 'zh-CN': '成员（@提及、名字或编号）', en: 'The member (mention, name or id)' },
   'moderation.arg.reason': { 'zh-CN': '原因（会告诉该成员）', en: 'The reason (the member is told)' },
   'arg.word': { 'zh-CN': '词条', en: 'word' },
+  'arg.settings': { 'zh-CN': '设置', en: 'settings' },
 
   'moderation.entry.empty': { 'zh-CN': '去掉空格、标点和符号后什么都不剩了，请写出要过滤的词。', en: 'Nothing is left once spaces, punctuation and symbols are dropped: write the word to filter.' },
   'moderation.entry.single': {

@@ -1,11 +1,15 @@
 import type { Sql } from '../../store/sql.js';
 import type { RowOf } from '../../store/rows.js';
-import type { moderationLog, moderationStrikes, moderationWords } from './schema.js';
+import type { moderationAutomod, moderationLog, moderationSpam, moderationStrikes, moderationWords } from './schema.js';
 import type { RateState } from './spam.js';
 
 export type WordRow = RowOf<typeof moderationWords>;
 export type StrikeRow = RowOf<typeof moderationStrikes>;
 export type LogRow = RowOf<typeof moderationLog>;
+export type SpamRow = RowOf<typeof moderationSpam>;
+export type AutomodRow = RowOf<typeof moderationAutomod>;
+/** A community's spam overrides (NULL: the config's value). */
+export type SpamOverrides = Pick<SpamRow, 'flood_messages' | 'flood_seconds' | 'repeat_count' | 'repeat_seconds' | 'mentions' | 'new_member_hours'>;
 export type LogView = LogRow & { member_name: string | null; actor_name: string | null };
 
 export interface NewStrike {
@@ -74,7 +78,29 @@ export function createModerationRepo(sql: Sql) {
      LEFT JOIN members m ON m.id = l.member_id LEFT JOIN members a ON a.id = l.actor_id
      WHERE l.community_id = ? ORDER BY l.id DESC LIMIT ?`,
   );
+  const strikeExists = sql.prepare<[number, string], { id: number }>('SELECT id FROM moderation_strikes WHERE community_id = ? AND source_key = ?');
+  const spam = sql.prepare<[number], SpamRow>('SELECT * FROM moderation_spam WHERE community_id = ?');
+  const saveSpam = sql.prepare<[number, number | null, number | null, number | null, number | null, number | null, number | null, number, number]>(
+    `INSERT INTO moderation_spam (community_id, flood_messages, flood_seconds, repeat_count, repeat_seconds, mentions, new_member_hours, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (community_id) DO UPDATE SET flood_messages = excluded.flood_messages, flood_seconds = excluded.flood_seconds, repeat_count = excluded.repeat_count,
+       repeat_seconds = excluded.repeat_seconds, mentions = excluded.mentions, new_member_hours = excluded.new_member_hours, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+  );
+  const automod = sql.prepare<[number], AutomodRow>('SELECT * FROM moderation_automod WHERE community_id = ?');
+  const saveAutomod = sql.prepare<[number, string, string | null, string, number, number, number]>(
+    `INSERT INTO moderation_automod (community_id, status, error, rule_ids, keywords, overflow, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (community_id) DO UPDATE SET status = excluded.status, error = excluded.error, rule_ids = excluded.rule_ids, keywords = excluded.keywords,
+       overflow = excluded.overflow, synced_at = excluded.synced_at`,
+  );
+  const communityIds = sql.prepare<[string], { id: number }>('SELECT id FROM communities WHERE platform = ? ORDER BY id');
   return {
+    /** The communities of a platform (the AutoMod sync at start). */
+    communityIds: async (platform: string) => (await communityIds.all(platform)).map((r) => r.id),
+    strikeExists: async (communityId: number, sourceKey: string) => (await strikeExists.get(communityId, sourceKey)) !== undefined,
+    spam: (communityId: number) => spam.get(communityId),
+    saveSpam: (communityId: number, o: SpamOverrides, by: number, at: number) =>
+      saveSpam.run(communityId, o.flood_messages, o.flood_seconds, o.repeat_count, o.repeat_seconds, o.mentions, o.new_member_hours, by, at),
+    automod: (communityId: number) => automod.get(communityId),
+    saveAutomod: (r: AutomodRow) => saveAutomod.run(r.community_id, r.status, r.error, r.rule_ids, r.keywords, r.overflow, r.synced_at),
     revision: async (communityId: number) => (await revision.get(communityId))?.revision ?? '',
     bumpRevision: (communityId: number, token: string, at: number) => bump.run(communityId, token, at),
     words: (communityId: number) => words.all(communityId),

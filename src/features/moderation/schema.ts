@@ -117,3 +117,43 @@ export const moderationRates = sqliteTable(
   },
   (t) => [index('moderation_rates_updated').on(t.updatedAt)],
 );
+
+/**
+ * A community's own spam settings (`/mod spam flood=8/10 repeat=3 …`): each
+ * column overrides the config's `moderation.spam` value of the same name;
+ * NULL keeps the config's. Read by the bot's filter and by the AutoMod
+ * mention-spam rule.
+ */
+export const moderationSpam = sqliteTable('moderation_spam', {
+  communityId: integer('community_id')
+    .primaryKey()
+    .references(() => communities.id),
+  floodMessages: integer('flood_messages'),
+  floodSeconds: integer('flood_seconds'),
+  repeatCount: integer('repeat_count'),
+  repeatSeconds: integer('repeat_seconds'),
+  mentions: integer('mentions'),
+  newMemberHours: integer('new_member_hours'),
+  updatedBy: integer('updated_by').references(() => members.id),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The last AutoMod sync of a community (Discord): `rule_ids` are the rules
+ * the bot owns there (comma-separated; an execution event of another rule
+ * is not the bot's business), `keywords` how many entries AutoMod holds,
+ * `overflow` how many stay with the bot's filter only, `status` ok or
+ * failed with the platform's `error` (the admins are alerted when a sync
+ * starts failing, not again while it keeps failing).
+ */
+export const moderationAutomod = sqliteTable('moderation_automod', {
+  communityId: integer('community_id')
+    .primaryKey()
+    .references(() => communities.id),
+  status: text('status', { enum: ['ok', 'failed'] }).notNull(),
+  error: text('error'),
+  ruleIds: text('rule_ids').notNull(),
+  keywords: integer('keywords').notNull(),
+  overflow: integer('overflow').notNull(),
+  syncedAt: integer('synced_at').notNull(),
+});

@@ -31,11 +31,14 @@
  * (moderation_lists, replaced on each change); a community without entries
  * of its own shares the default list's filter.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { platformCapabilities, privateReplies } from '../../core/capabilities.js';
 import { UserError } from '../../core/errors.js';
 import type { Outbox } from '../../core/outbox/service.js';
-import type { ModerationAction, ModerationKind, Moderator } from '../../core/sender.js';
+import type { AutomodExecution, AutomodOf, ModerationAction, ModerationKind, Moderator } from '../../core/sender.js';
+import type { ChatEvent, CommunityRef } from '../../core/chat-event.js';
+import type { Translate } from '../../core/i18n.js';
 import type { AfterCommit, CommandContext, CommunityInfo, MemberInfo } from '../../core/context.js';
 import type { Store } from '../../store/db.js';
 import { mention, type Reply } from '../../core/reply.js';
@@ -44,7 +47,8 @@ import { WordFilter, type FilterEntry } from './filter.js';
 import { mask } from './normalize.js';
 import type { LogView, ModerationRepo, StrikeRow } from './repo.js';
 import { checkEntry, MAX_ENTRY_LENGTH, type WordList } from './wordlist.js';
-import { disallowedHost, mentionCount, nextRates, textHash, type SpamRule, type SpamRules } from './spam.js';
+import { disallowedHost, effectiveSpam, mentionCount, nextRates, NO_OVERRIDES, parseSpamSettings, textHash, type SpamOverrideValues, type SpamRule, type SpamRules } from './spam.js';
+import { automodWrites, isOwned, noWrites, planAutomod, spellings, type AutomodPlan } from './automod.js';
 
 export type LadderStep = 'warn' | 'timeout' | 'kick';
 
@@ -58,6 +62,8 @@ export interface ModerationConfig {
   deleteMessages: boolean;
   timeoutMinutes: number;
   spam: SpamRules;
+  /** Keep the platform's own automatic moderation (Discord AutoMod) in sync with the word list and the mention limit. */
+  discordAutomod: boolean;
 }
 
 export interface ModerationServiceDeps {
@@ -71,6 +77,33 @@ export interface ModerationServiceDeps {
   unit: Store['unit'];
   /** The admins' alert (analytics' one path): a DM to each configured admin, else a post for them. */
   alertAdmins: (community: CommunityInfo, text: string, key: string, at: Date, afterCommit: (fn: AfterCommit) => void) => Promise<void>;
+  /** The platform's automatic moderation of a community, where it has one (Discord AutoMod; core/sender.ts). */
+  automod?: AutomodOf;
+  /** A community's catalog (AutoMod's block text, alerts outside a command). */
+  translate?: (communityId: number) => Promise<Translate>;
+  /** The community and member an AutoMod event is about (identity; created on first sight), inside a unit. */
+  resolve?: (ref: CommunityRef, platformUserId: string, displayName: string, now: Date) => Promise<{ community: CommunityInfo; member: MemberInfo }>;
+  logger?: Logger;
+}
+
+/** What a strike needs of where it happens: a command's context, or an AutoMod event's unit. */
+export interface Scene {
+  community: CommunityInfo;
+  /** The member whose message or command this is (an automatic strike's alerts are about them). */
+  member: MemberInfo;
+  now: Date;
+  t: Translate;
+  afterCommit(fn: AfterCommit): void;
+  event?: ChatEvent;
+}
+
+/** The outcome of an AutoMod sync (undefined: nothing to sync there). */
+export interface AutomodSynced {
+  status: 'ok' | 'failed';
+  writes: number;
+  keywords: number;
+  overflow: number;
+  error: string | null;
 }
 
 interface StrikeSource {
@@ -94,11 +127,17 @@ interface Struck {
 const LIST_SHOWN = 50;
 const LOG_SHOWN = 20;
 const DAY_MS = 86_400_000;
+/** AutoMod events of a blocked message carry no message id: the same member, rule and text within this window is one message. */
+const AUTOMOD_DEDUPE_MS = 10 * 60_000;
 
 export class ModerationService {
   private readonly defaultFilter: WordFilter;
   private readonly defaultKeys = new Map<string, string>();
   private readonly cache = new Map<number, { revision: string; filter: WordFilter }>();
+  /** One AutoMod sync at a time per community in this process (a second waits and then syncs what is then current). */
+  private readonly syncing = new Map<number, Promise<unknown>>();
+  /** Communities whose AutoMod state this process has checked (firstSight). */
+  private readonly seen = new Set<number>();
 
   constructor(private readonly deps: ModerationServiceDeps) {
     this.defaultFilter = new WordFilter(deps.defaultList.entries, deps.defaultList.variants);
@@ -121,7 +160,9 @@ export class ModerationService {
 
   /** message listener: a member's message that matches the filter or a spam rule earns a strike and a private warning. */
   async onMessage(ctx: CommandContext): Promise<Reply[] | void> {
-    if (!this.deps.config.enabled || ctx.event.type !== 'message' || ctx.isAdmin) return;
+    if (!this.deps.config.enabled || ctx.event.type !== 'message') return;
+    await this.firstSight(ctx);
+    if (ctx.isAdmin) return;
     const spam = await this.spam(ctx);
     const hit = (await this.filterFor(ctx.community.id)).first(ctx.event.text);
     let source: Omit<StrikeSource, 'sourceKey' | 'reason' | 'createdBy'>;
@@ -162,7 +203,7 @@ export class ModerationService {
    */
   private async spam(ctx: CommandContext): Promise<{ rule: SpamRule; detail: string | null; strike: boolean } | undefined> {
     if (ctx.event.type !== 'message') return undefined;
-    const { spam: rules } = this.deps.config;
+    const rules = await this.spamRules(ctx.community.id);
     const text = ctx.event.text;
     const now = ctx.now.getTime();
     let windows: ReturnType<typeof nextRates> | undefined;
@@ -190,9 +231,9 @@ export class ModerationService {
   }
 
   /** The message this event carries, where the platform lets the bot delete it. */
-  private async deletion(ctx: CommandContext): Promise<ModerationAction | undefined> {
+  private async deletion(ctx: Scene): Promise<ModerationAction | undefined> {
     const { event } = ctx;
-    if (event.type !== 'message' || !event.channelId || !event.messageId) return undefined;
+    if (event?.type !== 'message' || !event.channelId || !event.messageId) return undefined;
     if (!(await this.deps.moderator.can(ctx.community.id, 'delete'))) return undefined;
     return { kind: 'delete', channelId: event.channelId, messageId: event.messageId };
   }
@@ -209,7 +250,7 @@ export class ModerationService {
    * A refused step of an automatic strike is alerted to the admins: the bot
    * lacks a permission, or the member is above it.
    */
-  private actAfterCommit(ctx: CommandContext, member: MemberInfo, actions: readonly ModerationAction[], about: { strikeId: number | null; rule: string | null; matched?: string | null; strikes: number | null }): void {
+  private actAfterCommit(ctx: Scene, member: MemberInfo, actions: readonly ModerationAction[], about: { strikeId: number | null; rule: string | null; matched?: string | null; strikes: number | null }): void {
     if (actions.length === 0) return;
     const communityId = ctx.community.id;
     const reason = `qunbot: ${about.rule ?? 'admin warning'}${about.strikes ? `, strike ${about.strikes}` : ''}`;
@@ -252,7 +293,7 @@ export class ModerationService {
   }
 
   /** An automatic strike whose steps the platform does not let the bot do: the admins hear of it (the rule and count, never the text). */
-  private async alertNotDone(ctx: CommandContext, struck: Struck, rule: string): Promise<void> {
+  private async alertNotDone(ctx: Scene, struck: Struck, rule: string): Promise<void> {
     const text = ctx.t('moderation.alertNotDone', { name: ctx.member.displayName, rule, count: struck.count, days: this.deps.config.strikeDays, actions: this.actions(ctx, struck.wanted) });
     await this.deps.alertAdmins(ctx.community, text, `moderation-alert:${struck.id}`, ctx.now, ctx.afterCommit);
   }
@@ -262,7 +303,7 @@ export class ModerationService {
    * that source was struck before. The ladder's steps the platform lets the
    * bot do run after the commit; `wanted` are the others, logged as not done.
    */
-  private async strike(ctx: CommandContext, member: MemberInfo, s: StrikeSource): Promise<Struck | undefined> {
+  private async strike(ctx: Scene, member: MemberInfo, s: StrikeSource, options: { delete?: boolean } = {}): Promise<Struck | undefined> {
     const { config, repo, moderator } = this.deps;
     const at = ctx.now.getTime();
     const id = await repo.addStrike({ communityId: ctx.community.id, memberId: member.id, ...s, at, expiresAt: at + config.strikeDays * DAY_MS });
@@ -271,7 +312,7 @@ export class ModerationService {
     const step = config.ladder[Math.min(count, config.ladder.length) - 1] ?? 'warn';
     const wanted: ModerationKind[] = [];
     const actions: ModerationAction[] = [];
-    if (s.kind !== 'manual' && config.deleteMessages) {
+    if (s.kind !== 'manual' && config.deleteMessages && options.delete !== false) {
       const deletion = await this.deletion(ctx);
       if (deletion) actions.push(deletion);
       else wanted.push('delete');
@@ -284,6 +325,203 @@ export class ModerationService {
     await repo.log({ communityId: ctx.community.id, memberId: member.id, actorId: s.createdBy, action: 'warn', wanted: wanted.join(',') || null, strikeId: id, rule: s.rule, matched: s.matched, reason: s.reason, strikes: count, at });
     this.actAfterCommit(ctx, member, actions, { strikeId: id, rule: s.rule, matched: s.matched, strikes: count });
     return { id, count, wanted, actions };
+  }
+
+  // ── per-community spam settings ─────────────────────────────────────
+
+  /** The spam rules a community runs: `moderation.spam`, with the values its admins set (`/mod spam`). */
+  async spamRules(communityId: number): Promise<SpamRules> {
+    return effectiveSpam(this.deps.config.spam, await this.deps.repo.spam(communityId));
+  }
+
+  /** `/mod spam` shows the rules; `/mod spam flood=8/10 repeat=3 mentions=5 links=off newMemberHours=24` changes them for this community. */
+  async spamSettings(ctx: CommandContext, raw: string | undefined): Promise<Reply> {
+    const stored = await this.deps.repo.spam(ctx.community.id);
+    const current: SpamOverrideValues = stored ?? NO_OVERRIDES;
+    const lines: string[] = [];
+    if (raw !== undefined && raw.trim() !== '') {
+      const parsed = parseSpamSettings(raw, current, this.deps.config.spam);
+      if (!parsed.ok) throw new UserError(`moderation.spam.${parsed.problem}`, { key: parsed.key, value: parsed.value, expected: parsed.expected });
+      await this.deps.repo.saveSpam(ctx.community.id, parsed.value, ctx.member.id, ctx.now.getTime());
+      lines.push(ctx.t('moderation.spam.saved'));
+      this.syncAfterCommit(ctx);
+    }
+    const rules = raw !== undefined && raw.trim() !== '' ? effectiveSpam(this.deps.config.spam, (await this.deps.repo.spam(ctx.community.id)) ?? NO_OVERRIDES) : effectiveSpam(this.deps.config.spam, current);
+    const off = ctx.t('moderation.spam.off');
+    lines.push(
+      ctx.t('moderation.spam.show', {
+        flood: rules.flood.messages > 0 ? `${rules.flood.messages}/${rules.flood.seconds}` : off,
+        repeat: rules.repeats.count > 1 ? `${rules.repeats.count}/${rules.repeats.seconds}` : off,
+        mentions: rules.mentions > 0 ? String(rules.mentions) : off,
+        links: rules.links.newMemberHours > 0 ? String(rules.links.newMemberHours) : off,
+      }),
+    );
+    return { title: ctx.t('moderation.spam.title'), text: this.withPlatformNote(ctx, lines.join('\n')), ephemeral: true };
+  }
+
+  // ── AutoMod (Discord) ───────────────────────────────────────────────
+
+  private automodOn(): boolean {
+    return this.deps.config.enabled && this.deps.config.discordAutomod && this.deps.automod !== undefined;
+  }
+
+  /** After a change of the list or the spam settings: sync the platform's rules, after the commit (never inside the unit). */
+  private syncAfterCommit(ctx: Scene): void {
+    if (!this.automodOn()) return;
+    const communityId = ctx.community.id;
+    const now = ctx.now;
+    ctx.afterCommit(async () => {
+      await this.syncAutomod(communityId, now);
+    });
+  }
+
+  /** A community first seen after the start (no sync recorded yet) gets its AutoMod rules after this message's commit; checked once per process. */
+  private async firstSight(ctx: CommandContext): Promise<void> {
+    if (!this.automodOn() || this.seen.has(ctx.community.id)) return;
+    this.seen.add(ctx.community.id);
+    if (!(await this.deps.repo.automod(ctx.community.id)) && (await this.deps.automod?.(ctx.community.id))) this.syncAfterCommit(ctx);
+  }
+
+  /** The admin's view of the last AutoMod sync (Discord only): rules, entries beyond its limits, a failure. */
+  private async automodNote(ctx: CommandContext): Promise<string[]> {
+    if (!this.automodOn() || !(await this.deps.automod?.(ctx.community.id))) return [];
+    const row = await this.deps.repo.automod(ctx.community.id);
+    if (!row) return [ctx.t('moderation.automod.pending')];
+    if (row.status === 'failed') return [ctx.t('moderation.automod.failed', { error: row.error ?? '' })];
+    const lines = [ctx.t('moderation.automod.synced', { keywords: row.keywords })];
+    if (row.overflow > 0) lines.push(ctx.t('moderation.automod.overflow', { count: row.overflow }));
+    return lines;
+  }
+
+  /** At start: every community on a platform with automatic moderation. Failures are logged and recorded per community. */
+  async syncAllAutomod(now: Date): Promise<void> {
+    if (!this.automodOn()) return;
+    const { value: ids } = await this.deps.unit(() => this.deps.repo.communityIds('discord'));
+    for (const id of ids) await this.syncAutomod(id, now);
+  }
+
+  /**
+   * Makes the platform's rules (the bot's, known by name) what the community's
+   * list and spam settings call for: lists them, writes only what differs
+   * (nothing when nothing changed), and records the outcome. A failure (the
+   * bot lacks Manage Server, the server is at its rule limit) is logged and
+   * told to the admins once, when syncing starts failing; the bot's own
+   * filter works either way.
+   */
+  async syncAutomod(communityId: number, now: Date): Promise<AutomodSynced | undefined> {
+    const previous = this.syncing.get(communityId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.syncNow(communityId, now));
+    this.syncing.set(communityId, run);
+    try {
+      return await run;
+    } finally {
+      if (this.syncing.get(communityId) === run) this.syncing.delete(communityId);
+    }
+  }
+
+  private async syncNow(communityId: number, now: Date): Promise<AutomodSynced | undefined> {
+    if (!this.automodOn()) return undefined;
+    const target = await this.deps.automod?.(communityId);
+    if (!target) return undefined;
+    const { community, automod } = target;
+    const t = (await this.deps.translate?.(communityId)) ?? ((key: string) => key);
+    const { value: input } = await this.deps.unit(async () => {
+      const own = await this.deps.repo.words(communityId);
+      const spam = await this.spamRules(communityId);
+      return { own, spam };
+    });
+    const entries = [...this.deps.defaultList.entries.map((e) => ({ key: e.word, allow: e.allow })), ...input.own.map((w) => ({ key: w.word_key, allow: w.allow === 1 }))];
+    const blockMessage = t('moderation.automod.blockMessage').slice(0, automod.automodLimits.blockMessageLength);
+    let plan: AutomodPlan | undefined;
+    let writes = 0;
+    let error: string | null = null;
+    let ruleIds: string[] = [];
+    try {
+      const current = await automod.automodRules(community);
+      const variants = this.deps.defaultList.variants;
+      plan = planAutomod({ block: entries.filter((e) => !e.allow).flatMap((e) => spellings(e.key, variants)), allow: entries.filter((e) => e.allow).map((e) => e.key), mentions: input.spam.mentions, blockMessage, limits: automod.automodLimits }, current);
+      const w = automodWrites(current, plan.rules);
+      for (const id of w.remove) await automod.deleteAutomodRule(community, id);
+      for (const u of w.update) await automod.updateAutomodRule(community, u.id, u.rule);
+      const created = [];
+      for (const rule of w.create) created.push(await automod.createAutomodRule(community, rule));
+      writes = w.create.length + w.update.length + w.remove.length;
+      ruleIds = [...current.filter((r) => isOwned(r) && !w.remove.includes(r.id)).map((r) => r.id), ...created.map((r) => r.id)];
+      if (noWrites(w)) this.deps.logger?.debug({ community: communityId }, 'AutoMod rules already in sync');
+      else this.deps.logger?.info({ community: communityId, created: w.create.length, updated: w.update.length, removed: w.remove.length }, 'AutoMod rules synced');
+    } catch (err) {
+      error = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+      this.deps.logger?.warn({ community: communityId, err: error }, 'AutoMod sync failed; the bot’s own filter keeps working');
+    }
+    const overflow = plan ? plan.overflow.keywords + plan.overflow.allow : 0;
+    const committed = await this.deps.unit(async (unit) => {
+      const before = await this.deps.repo.automod(communityId);
+      const status = error === null ? 'ok' : 'failed';
+      await this.deps.repo.saveAutomod({
+        community_id: communityId,
+        status,
+        error,
+        // A failed sync keeps the rule ids known before (their execution events are still the bot's).
+        rule_ids: error === null ? ruleIds.join(',') : (before?.rule_ids ?? ''),
+        keywords: plan && error === null ? plan.keywords : (before?.keywords ?? 0),
+        overflow: error === null ? overflow : (before?.overflow ?? 0),
+        synced_at: now.getTime(),
+      });
+      if (error !== null && before?.status !== 'failed') {
+        await this.deps.alertAdmins(community, t('moderation.automod.alertFailed', { error }), `moderation-automod-failed:${communityId}:${now.getTime()}`, now, (fn) => unit.afterCommit(fn));
+      } else if (error === null && overflow > 0 && (before?.overflow !== overflow || before.status === 'failed')) {
+        await this.deps.alertAdmins(community, t('moderation.automod.alertOverflow', { count: overflow, keywords: plan?.keywords ?? 0 }), `moderation-automod-overflow:${communityId}:${now.getTime()}`, now, (fn) => unit.afterCommit(fn));
+      }
+    });
+    await committed.runAfterCommit((err) => this.deps.logger?.warn({ err }, 'AutoMod alert could not be queued'));
+    return { status: error === null ? 'ok' : 'failed', writes, keywords: plan?.keywords ?? 0, overflow, error };
+  }
+
+  /**
+   * What AutoMod did to a member's message (Discord's action-execution event):
+   * a rule of the bot's blocked it, so it is a strike on the same ladder,
+   * once per message. A message that exists (`messageId`) shares its source
+   * key with the bot's own filter (`msg:<community>:<id>`), so the two never both count;
+   * a blocked message has no id, so the same member, rule and text within
+   * ten minutes is one message (a replayed event, or the member sending it
+   * again at once). The log names the rule and the masked keyword, never
+   * the text.
+   */
+  async onAutomodExecution(e: AutomodExecution, now: Date): Promise<'struck' | 'duplicate' | 'ignored'> {
+    if (!this.deps.config.enabled || !this.deps.resolve || e.isAdmin) return 'ignored';
+    const resolve = this.deps.resolve;
+    const bucket = Math.floor(now.getTime() / AUTOMOD_DEDUPE_MS);
+    const digest = e.messageId ? '' : createHash('sha256').update([e.ruleId, e.platformUserId, e.channelId ?? '', e.matchedKeyword ?? '', e.content].join('\u0000')).digest('hex').slice(0, 24);
+    const committed = await this.deps.unit(async (unit) => {
+      const { community, member } = await resolve({ platform: e.platform, externalId: e.externalId }, e.platformUserId, e.displayName ?? '', now);
+      // The router's delivery ids are per community (`<community>:<message id>`): the same key as the filter's strike of that message.
+      const keyOf = (b: number): string => (e.messageId ? `msg:${community.id}:${e.messageId}` : `automod:${digest}:${b}`);
+      const state = await this.deps.repo.automod(community.id);
+      if (!state || !state.rule_ids.split(',').includes(e.ruleId)) return 'ignored' as const;
+      if (!e.messageId && (await this.deps.repo.strikeExists(community.id, keyOf(bucket - 1)))) return 'duplicate' as const;
+      const t = (await this.deps.translate?.(community.id)) ?? ((key: string) => key);
+      const scene: Scene = { community, member, now, t, afterCommit: (fn) => unit.afterCommit(fn) };
+      const keyword = e.matchedKeyword?.replace(/^\*|\*$/g, '') ?? '';
+      const rule = e.trigger === 'mentionSpam' ? 'automod:mentions' : 'automod:keyword';
+      const source = { sourceKey: keyOf(bucket), kind: e.trigger === 'mentionSpam' ? ('spam' as const) : ('filter' as const), rule, matched: keyword ? mask(keyword) : null, reason: null, createdBy: null };
+      // Blocked: nothing to delete.
+      const struck = await this.strike(scene, member, source, { delete: false });
+      if (!struck) return 'duplicate' as const;
+      const days = this.deps.config.strikeDays;
+      const warning: Reply = { text: keyword ? t('moderation.warnedAuto', { word: source.matched ?? '', count: struck.count, days }) : t('moderation.warnedSpam', { rule: t('moderation.rule.mentions'), count: struck.count, days }) };
+      if (struck.wanted.length > 0) await this.alertNotDone(scene, struck, rule);
+      const who = { [member.platformUserId]: member.displayName };
+      await this.deps.outbox.post(community.id, warning, {
+        key: `moderation-warn:${source.sourceKey}`,
+        source: `moderation:${struck.id}`,
+        at: now,
+        afterCommit: scene.afterCommit,
+        direct: { recipient: member.platformUserId, fallback: { text: t('moderation.publicFallbackAuto', { mention: mention(member.platformUserId), count: struck.count, days }), mentions: who } },
+      });
+      return 'struck' as const;
+    });
+    await committed.runAfterCommit((err) => this.deps.logger?.warn({ err }, 'after an AutoMod strike'));
+    return committed.value;
   }
 
   // ── /filter ──────────────────────────────────────────────────────────
@@ -318,7 +556,8 @@ export class ModerationService {
     await this.changed(ctx.community.id, at);
     await this.deps.repo.log({ communityId: ctx.community.id, memberId: null, actorId: ctx.member.id, action: 'filter-add', rule: `c:${id}`, matched: `${allow ? '!' : ''}${shown}`, at });
     const text = ctx.t(allow ? 'moderation.addedAllow' : 'moderation.added', { word: shown, rule: `c:${id}` });
-    return { text: this.withPlatformNote(ctx, text), ephemeral: true };
+    this.syncAfterCommit(ctx);
+    return { text: this.withPlatformNote(ctx, [text, ...(await this.automodNote(ctx))].join('\n')), ephemeral: true };
   }
 
   async remove(ctx: CommandContext, raw: string): Promise<Reply> {
@@ -333,7 +572,8 @@ export class ModerationService {
     await this.deps.repo.removeWord(row.id);
     await this.changed(ctx.community.id, at);
     await this.deps.repo.log({ communityId: ctx.community.id, memberId: null, actorId: ctx.member.id, action: 'filter-remove', rule: `c:${row.id}`, matched: `${allow ? '!' : ''}${shown}`, at });
-    return { text: ctx.t('moderation.removed', { word: shown, rule: `c:${row.id}` }), ephemeral: true };
+    this.syncAfterCommit(ctx);
+    return { text: [ctx.t('moderation.removed', { word: shown, rule: `c:${row.id}` }), ...(await this.automodNote(ctx))].join('\n'), ephemeral: true };
   }
 
   private async changed(communityId: number, at: number): Promise<void> {
@@ -351,6 +591,7 @@ export class ModerationService {
       for (const w of own.slice(0, LIST_SHOWN)) lines.push(ctx.t(w.allow ? 'moderation.listRowAllow' : 'moderation.listRow', { rule: `c:${w.id}`, word: mask(w.word_key) }));
       if (own.length > LIST_SHOWN) lines.push(ctx.t('moderation.listMore', { count: own.length - LIST_SHOWN }));
     }
+    lines.push(...(await this.automodNote(ctx)));
     return { title: ctx.t('moderation.listTitle'), text: this.withPlatformNote(ctx, lines.join('\n')), ephemeral: true };
   }
 
@@ -387,7 +628,7 @@ export class ModerationService {
     return { text: this.withPlatformNote(ctx, lines.join('\n')), ephemeral: true };
   }
 
-  private actions(ctx: CommandContext, wanted: readonly string[]): string {
+  private actions(ctx: Pick<Scene, 't'>, wanted: readonly string[]): string {
     return wanted
       .map((a) => (a === 'timeout' ? ctx.t('moderation.action.timeout', { minutes: this.deps.config.timeoutMinutes }) : a === 'kick' ? ctx.t('moderation.action.kick') : ctx.t('moderation.action.delete')))
       .join(ctx.t('moderation.actionJoin'));

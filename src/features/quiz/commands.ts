@@ -56,9 +56,10 @@ export function quizCommands(service: QuizService): CommandSpec[] {
             { name: 'questions', type: 'int', named: true, min: 1, description: 'quiz.arg.questions' },
             { name: 'seconds', type: 'int', named: true, min: 1, description: 'quiz.arg.seconds' },
             { name: 'mode', type: 'choice', named: true, choices: { first: 'choice.mode.first', all: 'choice.mode.all' }, choiceAliases: { 抢答: 'first', 全员: 'all' }, description: 'quiz.arg.mode' },
+            { name: 'remind', type: 'word', named: true, description: 'quiz.arg.remind' },
           ],
           async handler(ctx, args): Promise<Reply> {
-            const { id, next } = await service.schedule(ctx, args.string('cron'), startOptions(args));
+            const { id, next } = await service.schedule(ctx, args.string('cron'), startOptions(args), args.optionalString('remind'));
             return { text: ctx.t('quiz.scheduled', { id, cron: args.string('cron'), timezone: ctx.community.timezone, next: formatLocal(next, ctx.community.timezone) }) };
           },
         },

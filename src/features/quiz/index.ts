@@ -12,7 +12,7 @@ import { loadBanks } from './banks.js';
 import { quizCommands } from './commands.js';
 import { quizMessages } from './messages.js';
 import { createQuizRepo } from './repo.js';
-import { CLOSE_JOB, QuizService, SCHEDULED_JOB, type QuizRules, type QuizServiceDeps } from './service.js';
+import { CLOSE_JOB, QuizService, REMIND_JOB, SCHEDULED_JOB, type QuizRules, type QuizServiceDeps } from './service.js';
 
 export { QuizService, CLOSE_JOB, closeJobId } from './service.js';
 export { createQuizRepo } from './repo.js';
@@ -32,8 +32,9 @@ function quizFeature(service: QuizService): Feature {
     jobs: {
       [CLOSE_JOB]: (id, job) => service.fireClose(id, job),
       [SCHEDULED_JOB]: (id, job) => service.fireScheduled(id, job),
+      [REMIND_JOB]: (id, job) => service.fireReminder(id, job),
     },
-    desiredTimers: () => service.desired(),
+    desiredTimers: (now) => service.desired(now),
   };
 }
 

@@ -58,8 +58,11 @@ export function createQuizRepo(sql: Sql) {
      FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN members m ON m.id = a.member_id
      WHERE r.session_id = ? GROUP BY a.member_id, m.display_name HAVING SUM(a.correct) > 0 ORDER BY points DESC, MIN(a.answered_at) LIMIT 10`,
   );
-  const insertSchedule = sql.prepare<[number, string, string, string, number, number], { id: number }>(
-    "INSERT INTO quiz_schedules (community_id, cron, timezone, options_json, status, created_by, created_at) VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id",
+  const insertSchedule = sql.prepare<[number, string, string, string, string | null, number, number], { id: number }>(
+    "INSERT INTO quiz_schedules (community_id, cron, timezone, options_json, remind, status, created_by, created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id",
+  );
+  const remindersPosted = sql.prepare<[number, number, number], { created_at: number; source: string }>(
+    "SELECT created_at, source FROM deliveries WHERE community_id = ? AND created_at >= ? AND created_at < ? AND source LIKE 'quiz-remind:%' ORDER BY created_at, id",
   );
   const scheduleById = sql.prepare<[number], ScheduleRow>('SELECT * FROM quiz_schedules WHERE id = ?');
   const schedulesOf = sql.prepare<[number], ScheduleRow>("SELECT * FROM quiz_schedules WHERE community_id = ? AND status = 'active' ORDER BY id");
@@ -72,8 +75,10 @@ export function createQuizRepo(sql: Sql) {
      WHERE s.community_id = ? AND r.session_id IS NOT NULL AND r.fired_at >= ? AND r.fired_at < ? ORDER BY r.fired_at`,
   );
   return {
-    insertSchedule: async (p: { communityId: number; cron: string; timezone: string; options: unknown; createdBy: number; at: number }) =>
-      ((await insertSchedule.get(p.communityId, p.cron, p.timezone, JSON.stringify(p.options), p.createdBy, p.at)) as { id: number }).id,
+    insertSchedule: async (p: { communityId: number; cron: string; timezone: string; options: unknown; remind: string | null; createdBy: number; at: number }) =>
+      ((await insertSchedule.get(p.communityId, p.cron, p.timezone, JSON.stringify(p.options), p.remind, p.createdBy, p.at)) as { id: number }).id,
+    /** Warm-up reminders posted in [from, to) (outbox source `quiz-remind:<schedule>`). */
+    remindersPosted: (communityId: number, from: number, to: number) => remindersPosted.all(communityId, from, to),
     schedule: (id: number) => scheduleById.get(id),
     schedulesOf: (communityId: number) => schedulesOf.all(communityId),
     activeSchedules: () => activeSchedules.all(),

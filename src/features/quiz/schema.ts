@@ -72,6 +72,8 @@ export const quizSchedules = sqliteTable(
     cron: text('cron').notNull(),
     timezone: text('timezone').notNull(),
     optionsJson: text('options_json').notNull(),
+    /** Warm-up reminders before each opening (`remind=1d,1h`, core/reminders.ts), as typed and checked; NULL: none. */
+    remind: text('remind'),
     status: text('status', { enum: ['active', 'removed'] }).notNull(),
     createdBy: integer('created_by'),
     createdAt: integer('created_at').notNull(),

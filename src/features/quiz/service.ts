@@ -24,6 +24,7 @@ import { formatLocal } from '../../core/time/when.js';
 import { CHOICE_LABELS, matchAnswer, normalizeAnswer, parseChoiceLetter, parseNumber } from './normalize.js';
 import type { QuizMode, QuizRepo, RoundRow, ScheduleRow, SessionRow } from './repo.js';
 import type { Firing } from '../schedule/calendar.js';
+import { dueReminder, formatReminders, nextReminders, parseReminders, storedReminders, type RemindOffset } from '../../core/reminders.js';
 
 export interface QuizRules {
   defaults: { bank: string; questions: number; seconds: number | null; mode: QuizMode };
@@ -45,6 +46,9 @@ export interface StartOptions {
 
 export const CLOSE_JOB = 'quiz-close';
 export const SCHEDULED_JOB = 'quiz-scheduled';
+/** Warm-up reminders before a scheduled quiz's openings (`remind=1d,1h`): one timer per schedule, opening and offset. */
+export const REMIND_JOB = 'quiz-remind';
+const remindJobId = (id: number, opening: number, offsetMs: number): string => `quiz-remind-${id}-${opening}-${offsetMs}`;
 const quizSchedulerId = (id: number): string => `quiz-schedule-${id}`;
 /** Scheduled quizzes may not start more often than this. */
 const MIN_SCHEDULE_INTERVAL_SECONDS = 600;
@@ -107,15 +111,78 @@ export class QuizService {
   }
 
   /** `/quiz schedule`: a recurring quiz on a BullMQ job scheduler, cron in the community's timezone. */
-  async schedule(ctx: CommandContext, pattern: string, opts: StartOptions): Promise<{ id: number; next: Date }> {
+  async schedule(ctx: CommandContext, pattern: string, opts: StartOptions, remind?: string): Promise<{ id: number; next: Date }> {
     this.validate(opts);
     const parsed = parseCron(pattern, ctx.community.timezone);
     if (!parsed.ok) throw cronError(parsed.error);
-    if (minIntervalSeconds(parsed.cron, ctx.now) < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
-    await this.deps.calendar?.check(ctx, upcoming(parsed.cron.expression, ctx.community.timezone, ctx.now));
-    const id = await this.deps.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, createdBy: ctx.member.id, at: ctx.now.getTime() });
-    ctx.afterCommit(() => this.deps.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id }));
+    const interval = minIntervalSeconds(parsed.cron, ctx.now);
+    if (interval < MIN_SCHEDULE_INTERVAL_SECONDS) throw new UserError('quiz.cronTooOften', { minutes: MIN_SCHEDULE_INTERVAL_SECONDS / 60 });
+    // A reminder must fall after the opening before the one it announces.
+    const offsets = remind === undefined ? [] : this.reminders(remind, interval * 1000);
+    const openings = upcoming(parsed.cron.expression, ctx.community.timezone, ctx.now);
+    const reminderTimes = openings.flatMap((at) => offsets.map((o) => new Date(at.getTime() - o.ms))).filter((at) => at.getTime() > ctx.now.getTime());
+    // The calendar counts the openings and the reminders (posts the bot makes on its own).
+    await this.deps.calendar?.check(ctx, [...openings, ...reminderTimes]);
+    const id = await this.deps.repo.insertSchedule({ communityId: ctx.community.id, cron: parsed.cron.expression, timezone: ctx.community.timezone, options: opts, remind: offsets.length > 0 ? formatReminders(offsets) : null, createdBy: ctx.member.id, at: ctx.now.getTime() });
+    ctx.afterCommit(async () => {
+      await this.deps.timers.every(quizSchedulerId(id), parsed.cron.expression, ctx.community.timezone, { kind: SCHEDULED_JOB, id });
+      for (const r of nextReminders(offsets, openings, ctx.now.getTime())) await this.deps.timers.at(remindJobId(id, r.opening, r.offset.ms), new Date(r.at), { kind: REMIND_JOB, id });
+    });
     return { id, next: parsed.cron.next(ctx.now) };
+  }
+
+  /** `remind=` read strictly (the shared reader, core/reminders.ts); a refusal says what is wrong. */
+  private reminders(raw: string, lead: number): RemindOffset[] {
+    const parsed = parseReminders(raw, lead);
+    if (parsed.ok) return parsed.offsets;
+    switch (parsed.error) {
+      case 'format':
+        throw new UserError('quiz.remindFormat', { part: parsed.part });
+      case 'tooMany':
+        throw new UserError('quiz.remindTooMany', { max: parsed.max });
+      case 'duplicate':
+        throw new UserError('quiz.remindDuplicate', { part: parsed.part });
+      case 'tooLate':
+        throw new UserError('quiz.remindTooLate', { part: parsed.part });
+    }
+  }
+
+  /** The reminder timers a schedule needs from `now`: for each offset, the next opening's (the one due now included, so a late run posts it). */
+  private reminderTimers(row: ScheduleRow, now: Date): DesiredTimers['timers'] {
+    const offsets = storedReminders(row.remind);
+    if (offsets.length === 0) return [];
+    const openings = upcoming(row.cron, row.timezone, new Date(now.getTime() - 60_000));
+    return nextReminders(offsets, openings, now.getTime() - 60_000).map((r) => ({ jobId: remindJobId(row.id, r.opening, r.offset.ms), dueAt: new Date(r.at), job: { kind: REMIND_JOB, id: row.id } }));
+  }
+
+  /**
+   * Timer job: a warm-up reminder before a scheduled quiz's next opening.
+   * Posts the latest reminder whose time has come (once per opening and
+   * offset: the outbox key), none when the schedule was removed or the
+   * community day is at its cap of posts; then arms the next ones.
+   */
+  async fireReminder(id: number, job: JobContext): Promise<JobOutcome> {
+    const row = await this.deps.repo.schedule(id);
+    if (!row) return 'missing';
+    if (row.status !== 'active') return;
+    const now = job.firedAt;
+    const parsed = parseCron(row.cron, row.timezone);
+    if (!parsed.ok) return;
+    const opening = parsed.cron.next(now).getTime();
+    const offsets = storedReminders(row.remind);
+    const due = dueReminder(offsets, opening, now.getTime(), null);
+    const next = this.reminderTimers(row, new Date(now.getTime() + 60_001));
+    job.afterCommit(async () => {
+      for (const t of next) await this.deps.timers.at(t.jobId, t.dueAt, t.job);
+    });
+    if (!due) return;
+    if (await this.deps.calendar?.dayIsFull(row.community_id, row.timezone, now)) {
+      this.deps.logger?.warn({ schedule: id, community: row.community_id, offset: `${due.n}${due.unit}` }, 'quiz reminder skipped: the community day is at its daily cap of posts');
+      return;
+    }
+    const t = this.i18n.translator(await this.deps.communityLocale(row.community_id));
+    const text = t('quiz.remindPost', { bank: this.scheduleName(row), left: t(`quiz.left.${due.unit}`, { n: due.n }) });
+    await this.deps.outbox.post(row.community_id, { text }, { key: `quiz-remind-${id}-${opening}-${due.ms}`, source: `quiz-remind:${id}`, at: now, afterCommit: job.afterCommit });
   }
 
   async schedules(ctx: CommandContext): Promise<Reply> {
@@ -133,7 +200,12 @@ export class QuizService {
   async unschedule(ctx: CommandContext, id: number): Promise<void> {
     const row = await this.deps.repo.schedule(id);
     if (!row || row.community_id !== ctx.community.id || !(await this.deps.repo.removeSchedule(id))) throw new UserError('quiz.scheduleNotFound', { id });
-    ctx.afterCommit(() => this.deps.timers.stopEvery(quizSchedulerId(id)));
+    const reminders = this.reminderTimers(row, ctx.now);
+    ctx.afterCommit(async () => {
+      await this.deps.timers.stopEvery(quizSchedulerId(id));
+      // Their job would find the schedule removed anyway.
+      for (const t of reminders) await this.deps.timers.cancel(t.jobId).catch(() => undefined);
+    });
   }
 
   /** The calendar's view of this community's scheduled quizzes: openings made in [from, to), and from `now` on the planned ones. */
@@ -147,9 +219,22 @@ export class QuizService {
       text: names.get(r.schedule_id) ?? '',
       quizScheduleId: r.schedule_id,
     }));
+    for (const d of await this.deps.repo.remindersPosted(communityId, from.getTime(), to.getTime())) {
+      const scheduleId = Number(d.source.slice('quiz-remind:'.length));
+      out.push({ at: new Date(d.created_at), promo: false, postId: null, text: names.get(scheduleId) ?? '', quizScheduleId: scheduleId });
+    }
     const later = new Date(Math.max(from.getTime(), now.getTime() + 1));
     for (const row of schedules) {
-      for (const at of firesBetween(row.cron, row.timezone, later, to)) out.push({ at, promo: false, postId: null, text: names.get(row.id) ?? '', quizScheduleId: row.id });
+      const name = names.get(row.id) ?? '';
+      const openings = firesBetween(row.cron, row.timezone, later, new Date(to.getTime() + 31 * 86_400_000));
+      for (const at of openings) if (at.getTime() < to.getTime()) out.push({ at, promo: false, postId: null, text: name, quizScheduleId: row.id });
+      // Planned warm-up reminders in the window (a reminder may fall in it for an opening after it).
+      for (const o of storedReminders(row.remind)) {
+        for (const at of openings) {
+          const remindAt = at.getTime() - o.ms;
+          if (remindAt >= later.getTime() && remindAt < to.getTime()) out.push({ at: new Date(remindAt), promo: false, postId: null, text: name, quizScheduleId: row.id });
+        }
+      }
     }
     return out;
   }
@@ -262,11 +347,14 @@ export class QuizService {
     await this.close(round, now, job.afterCommit);
   }
 
-  async desired(): Promise<DesiredTimers> {
+  async desired(now?: Date): Promise<DesiredTimers> {
     const timers = (await this.deps.repo.allOpen()).flatMap((r) =>
       r.due_at === null ? [] : [{ jobId: closeJobId(r.session_id, r.n), dueAt: new Date(r.due_at), job: { kind: CLOSE_JOB, id: r.id } }],
     );
-    const schedulers = (await this.deps.repo.activeSchedules()).map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
+    const active = await this.deps.repo.activeSchedules();
+    const schedulers = active.map((row) => ({ id: quizSchedulerId(row.id), pattern: row.cron, timezone: row.timezone, job: { kind: SCHEDULED_JOB, id: row.id } }));
+    // Warm-up reminders: the next one per offset of each active schedule (re-armed after a restart or a lost timer).
+    if (now) timers.push(...active.flatMap((row) => this.reminderTimers(row, now)));
     return { timers, schedulers, schedulerPrefixes: ['quiz-schedule-'] };
   }
 

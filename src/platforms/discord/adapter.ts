@@ -35,7 +35,8 @@ import type { Reply } from '../../core/reply.js';
 import type { RouteResult } from '../../core/router.js';
 import type { CommandSpec } from '../../core/commands/spec.js';
 import type { Config } from '../../config/schema.js';
-import { SendError, type DeliveryRef, type NativePoll, type PostedPoll, type Sender } from '../../core/sender.js';
+import { SendError, type AutomodExecution, type DeliveryRef, type NativePoll, type PostedPoll, type Sender } from '../../core/sender.js';
+import { discordAutomod, executionOf } from './automod.js';
 import type { Adapter } from '../adapter.js';
 import { customIdSigner, type CustomIdSigner } from './custom-id.js';
 import { actorOf, isAdmin, memberEventId, slashInvocation, stripBotMention } from './events.js';
@@ -64,6 +65,10 @@ export interface DiscordAdapterOptions {
   deferAfterMs?: number;
   /** This deployment's id: outbox posts carry a nonce made of its hash and the delivery id (./nonce.ts). */
   instanceId: string;
+  /** Keep AutoMod rules in sync (the sender's `automod`) and hear AUTO_MODERATION_ACTION_EXECUTION (moderation.discordAutomod). */
+  automod?: boolean;
+  /** Where AutoMod's action events go (moderation counts a strike). */
+  automodExecuted?: (execution: AutomodExecution) => Promise<void>;
 }
 
 type State = 'starting' | 'up' | 'down';
@@ -97,6 +102,7 @@ export class DiscordAdapter implements Adapter {
     if (!options.i18n.has('discord.buttonInvalid')) options.i18n.add(discordMessages);
     this.intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.GuildMessagePolls];
     if (options.settings.textCommands) this.intents.push(GatewayIntentBits.MessageContent);
+    if (options.automod) this.intents.push(GatewayIntentBits.AutoModerationExecution);
     const { shards, shardCount } = options.settings;
     this.client = new Client({
       intents: this.intents,
@@ -125,6 +131,7 @@ export class DiscordAdapter implements Adapter {
       pollLimits: DISCORD_POLL_LIMITS,
       postPoll: (community, channelId, poll, ref) => this.postPoll(community, channelId, poll, ref),
       endPoll: (_community, channelId, messageId) => this.rest('end poll', () => this.client.rest.post(Routes.expirePoll(channelId, messageId))),
+      ...(options.automod ? { automod: discordAutomod(this.client.rest, options.settings, (what, call) => this.restValue(what, call)) } : {}),
     };
   }
 
@@ -208,6 +215,12 @@ export class DiscordAdapter implements Adapter {
         safe('poll vote', () => this.onPollVote(p, shardId))();
       }
     });
+    client.on(
+      Events.AutoModerationActionExecution,
+      safe('AutoMod action', async (execution) => {
+        if (this.options.automod) await this.options.automodExecuted?.(executionOf(execution, this.options.settings));
+      }),
+    );
   }
 
   private setUp(why: string): void {
@@ -491,8 +504,12 @@ export class DiscordAdapter implements Adapter {
    * becomes a SendError that moderation logs as not done.
    */
   private async rest(what: string, call: () => Promise<unknown>): Promise<void> {
+    await this.restValue(what, call);
+  }
+
+  private async restValue(what: string, call: () => Promise<unknown>): Promise<unknown> {
     try {
-      await call();
+      return await call();
     } catch (err) {
       const failure = toSendError(err);
       this.log.warn({ action: what, err: failure.message }, 'a moderation or role action failed');

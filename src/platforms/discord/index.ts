@@ -23,6 +23,8 @@ export function discordAdapter(deps: AdapterDeps, overrides: Partial<Pick<Constr
     i18n: deps.i18n,
     logger: deps.logger,
     instanceId: deps.instanceId,
+    automod: config.moderation.enabled && config.moderation.discordAutomod,
+    ...(deps.automodExecuted ? { automodExecuted: deps.automodExecuted } : {}),
     ...overrides,
   });
 }

@@ -38,6 +38,7 @@
  *   interactionAnswer(interactionId): { acknowledged, original, followUps }
  *   polls: native polls (./polls.ts): vote({ messageId, userId, answerId, remove? }), resend(payload), pollOf(id), expired(id)
  *   matchRoute(method, pattern) (exported helper), snowflake() (exported helper)
+ *   automod: FakeAutomod (./automod.ts): AutoMod rule endpoints, execute(...), sendMessage(...) through the rules
  *   close(): Promise<void>
  *
  * REST (below /api/v10; every request is recorded with its percent-decoded path, e.g. `%40original` → `@original`):
@@ -123,6 +124,7 @@ import type {
 } from './types.js';
 import { isEmptyMessage, validateCommands, validateMessageBody } from './validation.js';
 import { FakePolls } from './polls.js';
+import { FakeAutomod } from './automod.js';
 
 export { matchRoute } from './http-util.js';
 export { Intent, Permission } from './payloads.js';
@@ -260,6 +262,8 @@ export class FakeDiscord {
     guildOfChannel: (channelId) => this.channels.get(channelId)?.guildId ?? null,
     dispatch: (intent, t, d) => this.dispatchGated(intent, t, d),
   });
+  /** AutoMod: rule endpoints and execution events (./automod.ts). */
+  readonly automod: FakeAutomod;
 
   private readonly options: FakeDiscordOptions;
   private readonly emitter = new EventEmitter();
@@ -296,6 +300,13 @@ export class FakeDiscord {
     this.botUser = apiUser({ id: this.botUserId, username: options.botUsername ?? 'QunBot', bot: true });
     this.users.set(this.botUserId, this.botUser);
     for (const guild of options.guilds) this.registerGuild(guild);
+    this.automod = new FakeAutomod({
+      hasGuild: (id) => this.guilds.has(id),
+      botPermissions: (id) => this.memberPermissions(this.requireGuild(id), this.botMember(this.requireGuild(id))),
+      botUserId: this.botUserId,
+      dispatch: (intent, t, d) => (this.sessions.size > 0 ? this.dispatchGated(intent, t, d) : { s: null, delivered: false, shard: null }),
+      deliver: (input) => this.sendMessage(input),
+    });
     this.routes = this.buildRoutes();
     this.emitter.setMaxListeners(0);
     this.server = createServer((req, res) => {
@@ -1527,6 +1538,7 @@ export class FakeDiscord {
     add('PUT', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, true));
     add('DELETE', '/guilds/:gid/members/:uid/roles/:rid', (ctx) => memberRole(ctx, false));
     add('POST', '/channels/:cid/polls/:mid/expire', (ctx) => this.polls.expire(ctx.params));
+    for (const route of this.automod.routes()) add(route.method, route.pattern, route.handle);
     return routes;
   }
 

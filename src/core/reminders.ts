@@ -1,14 +1,15 @@
 /**
- * Warm-up reminders (提前预热、多轮提醒), the pure part: `remind=3d,1d,1h`
- * read strictly, and which reminder is due at a given time. No I/O; the
- * service posts them.
+ * Warm-up reminders (提前预热、多轮提醒), the pure part shared by lotteries
+ * (before the draw) and scheduled quizzes (before each opening):
+ * `remind=3d,1d,1h` read strictly, which reminder is due at a given time,
+ * and when the next ones fall. No I/O; each feature posts its own.
  */
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** The most reminders one lottery may have. */
+/** The most reminders one lottery (or quiz schedule) may have. */
 export const MAX_REMINDERS = 5;
 
 export type OffsetUnit = 'd' | 'h' | 'm';
@@ -66,4 +67,18 @@ export function dueReminder(offsets: readonly RemindOffset[], endsAt: number, no
   if (now >= endsAt) return undefined;
   const due = offsets.filter((o) => endsAt - o.ms <= now && (handled === null || o.ms < handled));
   return due[due.length - 1];
+}
+
+/**
+ * Reminders before recurring openings (a scheduled quiz): for each offset,
+ * the first opening (of `openings`, ascending) whose reminder time is after
+ * `now`, as the time to remind and the opening it is for.
+ */
+export function nextReminders(offsets: readonly RemindOffset[], openings: readonly Date[], now: number): Array<{ offset: RemindOffset; at: number; opening: number }> {
+  const out: Array<{ offset: RemindOffset; at: number; opening: number }> = [];
+  for (const offset of offsets) {
+    const opening = openings.find((o) => o.getTime() - offset.ms > now);
+    if (opening) out.push({ offset, at: opening.getTime() - offset.ms, opening: opening.getTime() });
+  }
+  return out;
 }
