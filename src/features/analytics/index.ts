@@ -16,14 +16,14 @@ import { AnalyticsService, DAILY_JOB, type AnalyticsServiceDeps } from './servic
 
 export { AnalyticsService, type AnalyticsConfig } from './service.js';
 
-export interface AnalyticsOptions extends FeatureOptions<AnalyticsServiceDeps> {
+export interface AnalyticsOptions extends FeatureOptions<Omit<AnalyticsServiceDeps, 'unit'>> {
   /** More `/stats` subcommands from other features (lifecycle's members and farming). */
   statsSubcommands: readonly LeafCommand[];
 }
 
 export function createAnalytics(options: AnalyticsOptions): AssembledFeature<AnalyticsService> {
   const { store, statsSubcommands, ...deps } = options;
-  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sql) });
+  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sql), unit: async (fn) => (await store.unit(fn)).value });
   return {
     service,
     feature: {

@@ -52,6 +52,16 @@ export const analyticsDaily = sqliteTable(
     participants30: integer('participants30').notNull(),
     messages: integer('messages').notNull(),
     commands: integer('commands').notNull(),
+    /**
+     * Retention by join day, counted on the day it is measured: the joins of
+     * 1 / 7 / 30 days before this day whose member was active this day (a
+     * cohort's D1, D7, D30 numerators). Null on rows rolled up before they existed.
+     */
+    retained1: integer('retained1'),
+    retained7: integer('retained7'),
+    retained30: integer('retained30'),
+    /** JSON [[member id, active days, interactions], …]: the most active members of the 30 days ending this day, the top 10. */
+    topMembers: text('top_members'),
     rolledAt: integer('rolled_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.communityId, t.day] })],
@@ -65,6 +75,39 @@ export const analyticsDaily = sqliteTable(
 export const analyticsState = sqliteTable('analytics_state', {
   communityId: integer('community_id').primaryKey().references(() => communities.id),
   rawPrunedBefore: text('raw_pruned_before'),
+  /**
+   * Raw records before this day are pruned (the batches after a maintenance
+   * run reach `raw_pruned_before`; until they are done this is behind it).
+   */
+  rawPruneDone: text('raw_prune_done'),
+  /** `analytics_members` holds each member's last days up to and including this day. */
+  membersThrough: text('members_through'),
   /** JSON array of the alerts now open (low active rate, week-on-week drop): each gets one line when it recovers. */
   openAlerts: text('open_alerts'),
 });
+
+/**
+ * Per community member, the last community day they were active, spoke and
+ * checked in, up to `analytics_state.members_through`: maintained by the
+ * daily rollup, one day at a time. The distinct members of the 7 or 30 days
+ * ending day D are then those whose last day (through D - 1) falls in the
+ * window, plus D's members whose last day does not: an index range count and
+ * a join with one day's rows, instead of a distinct count over 30 days of
+ * raw records (for the rollup of D, and for today's numbers in /stats).
+ */
+export const analyticsMembers = sqliteTable(
+  'analytics_members',
+  {
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    memberId: integer('member_id').notNull().references(() => members.id),
+    activeDay: text('active_day'),
+    spokeDay: text('spoke_day'),
+    checkinDay: text('checkin_day'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.communityId, t.memberId] }),
+    index('analytics_members_active').on(t.communityId, t.activeDay),
+    index('analytics_members_spoke').on(t.communityId, t.spokeDay),
+    index('analytics_members_checkin').on(t.communityId, t.checkinDay),
+  ],
+);
