@@ -10,6 +10,12 @@ CREATE TABLE "analytics_members" (
 ALTER TABLE "analytics_daily" ADD COLUMN "retained1" bigint;--> statement-breakpoint
 ALTER TABLE "analytics_daily" ADD COLUMN "retained7" bigint;--> statement-breakpoint
 ALTER TABLE "analytics_daily" ADD COLUMN "retained30" bigint;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "active6" bigint;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "active29" bigint;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "speakers6" bigint;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "speakers29" bigint;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "checkins6" bigint;--> statement-breakpoint
+ALTER TABLE "analytics_daily" ADD COLUMN "checkins29" bigint;--> statement-breakpoint
 ALTER TABLE "analytics_daily" ADD COLUMN "top_members" text;--> statement-breakpoint
 ALTER TABLE "analytics_state" ADD COLUMN "raw_prune_done" text;--> statement-breakpoint
 ALTER TABLE "analytics_state" ADD COLUMN "members_through" text;--> statement-breakpoint
@@ -18,6 +24,6 @@ ALTER TABLE "analytics_members" ADD CONSTRAINT "analytics_members_member_id_memb
 CREATE INDEX "analytics_members_active" ON "analytics_members" USING btree ("community_id","active_day");--> statement-breakpoint
 CREATE INDEX "analytics_members_spoke" ON "analytics_members" USING btree ("community_id","spoke_day");--> statement-breakpoint
 CREATE INDEX "analytics_members_checkin" ON "analytics_members" USING btree ("community_id","checkin_day");--> statement-breakpoint
-CREATE INDEX "checkins_community_day" ON "checkins" USING btree ("community_id","day");--> statement-breakpoint
+CREATE INDEX "checkins_community_day" ON "checkins" USING btree ("community_id","day","member_id");--> statement-breakpoint
 CREATE INDEX "members_community_created" ON "members" USING btree ("community_id","created_at");--> statement-breakpoint
 CREATE INDEX "members_community_left" ON "members" USING btree ("community_id","left_at");

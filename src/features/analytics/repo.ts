@@ -7,14 +7,27 @@ const ROLLUP_COLUMNS = [
   'active', 'active7', 'active30', 'speakers', 'speakers7', 'speakers30',
   'checkins', 'checkins7', 'checkins30', 'participants', 'participants7', 'participants30',
 ] as const satisfies ReadonlyArray<Exclude<keyof DailyRollup, 'day'>>;
-const EXTRA_COLUMNS = ['retained1', 'retained7', 'retained30', 'top_members'] as const;
+const EXTRA_COLUMNS = ['retained1', 'retained7', 'retained30', 'active6', 'active29', 'speakers6', 'speakers29', 'checkins6', 'checkins29', 'top_members'] as const;
 type RollupParams = [number, string, ...Array<number | string | null>];
 
 /** What a stored rollup keeps beside `DailyRollup`: the retention numerators counted that day, and the top members of its 30 days. */
 export interface RollupExtras {
   retained: readonly [number, number, number] | null;
+  /** Distinct members of the 6 and 29 days ending the day (see `LastCounts`). */
+  next: LastCounts | null;
   /** [member id, active days, interactions], the most active first. */
   top: ReadonlyArray<readonly [number, number, number]> | null;
+}
+
+/**
+ * Per kind, the members whose last day (in analytics_members through day D)
+ * falls in the 6 and the 29 days ending D: the distinct members of those
+ * windows, which are D + 1's 7- and 30-day counts less D + 1's newcomers.
+ */
+export interface LastCounts {
+  active: { in7: number; in30: number };
+  spoke: { in7: number; in30: number };
+  checkin: { in7: number; in30: number };
 }
 
 /** A day's joins and the retention numerators counted on it (null: rolled up before they were kept). */
@@ -119,6 +132,16 @@ export function createAnalyticsRepo(sql: Sql) {
       `SELECT SUM(CASE WHEN ${column} >= ? THEN 1 ELSE 0 END) AS in7, COUNT(*) AS in30 FROM analytics_members WHERE community_id = ? AND ${column} >= ?`,
     );
   const lastCounts = { active: lastCount('active_day'), spoke: lastCount('spoke_day'), checkin: lastCount('checkin_day') };
+  const lastCountsOf = async (communityId: number, from7: string, from30: string): Promise<LastCounts> => {
+    const counts = async (kind: keyof typeof lastCounts) => {
+      const r = await lastCounts[kind].get(from7, communityId, from30);
+      return { in7: num(r?.in7), in30: num(r?.in30) };
+    };
+    return { active: await counts('active'), spoke: await counts('spoke'), checkin: await counts('checkin') };
+  };
+  const storedNext = sql.prepare<[number, string], { active6: number | null; active29: number | null; speakers6: number | null; speakers29: number | null; checkins6: number | null; checkins29: number | null }>(
+    'SELECT active6, active29, speakers6, speakers29, checkins6, checkins29 FROM analytics_daily WHERE community_id = ? AND day = ?',
+  );
   const mergeActivity = sql.prepare<[number, string]>(
     `INSERT INTO analytics_members (community_id, member_id, active_day, spoke_day)
        SELECT community_id, member_id, day, CASE WHEN messages > 0 THEN day END FROM member_activity WHERE community_id = ? AND day = ? AND messages + commands > 0
@@ -190,8 +213,12 @@ export function createAnalyticsRepo(sql: Sql) {
     'SELECT COUNT(DISTINCT member_id) AS n FROM membership_events WHERE community_id = ? AND kind = ? AND at > ? AND at <= ?',
   );
   return {
-    saveRollup: (communityId: number, row: DailyRollup, at: number, extras: RollupExtras = { retained: null, top: null }) =>
-      upsertRollup.run(communityId, row.day, ...ROLLUP_COLUMNS.map((c) => row[c]), ...(extras.retained ?? [null, null, null]), extras.top === null ? null : JSON.stringify(extras.top), at),
+    saveRollup: (communityId: number, row: DailyRollup, at: number, extras: RollupExtras = { retained: null, next: null, top: null }) =>
+      upsertRollup.run(
+        communityId, row.day, ...ROLLUP_COLUMNS.map((c) => row[c]), ...(extras.retained ?? [null, null, null]),
+        ...(extras.next ? [extras.next.active.in7, extras.next.active.in30, extras.next.spoke.in7, extras.next.spoke.in30, extras.next.checkin.in7, extras.next.checkin.in30] : [null, null, null, null, null, null]),
+        extras.top === null ? null : JSON.stringify(extras.top), at,
+      ),
     community: (communityId: number) => community.get(communityId),
     /** Members present just before the instant `at`. */
     presentBefore: async (communityId: number, at: number) => num((await presentBefore.get(communityId, at, at, at))?.n),
@@ -205,15 +232,15 @@ export function createAnalyticsRepo(sql: Sql) {
       const c = await checkinWindows.get(day, from7, communityId, from30, day);
       return { active7: num(a?.active7), active30: num(a?.active30), speakers7: num(a?.speakers7), speakers30: num(a?.speakers30), checkins: num(c?.checkins), checkins7: num(c?.checkins7), checkins30: num(c?.checkins30) };
     },
-    /** The same numbers from `day`'s records and analytics_members (which must be through the day before). */
-    windowsFromMembers: async (communityId: number, day: string, from7: string, from30: string) => {
+    /**
+     * The same numbers from `day`'s records and analytics_members (which must
+     * be through the day before): `prior`, the day before's `LastCounts` when
+     * its rollup kept them, saves the index range counts.
+     */
+    windowsFromMembers: async (communityId: number, day: string, from7: string, from30: string, prior?: LastCounts) => {
       const a = await activityNew.get(from7, from30, from7, from30, communityId, day);
       const c = await checkinsNew.get(from7, from30, communityId, day);
-      const counts = async (kind: keyof typeof lastCounts) => {
-        const r = await lastCounts[kind].get(from7, communityId, from30);
-        return { in7: num(r?.in7), in30: num(r?.in30) };
-      };
-      const [active, spoke, checkin] = [await counts('active'), await counts('spoke'), await counts('checkin')];
+      const { active, spoke, checkin } = prior ?? (await lastCountsOf(communityId, from7, from30));
       return {
         totals: { active: num(a?.active), speakers: num(a?.speakers), messages: num(a?.messages), commands: num(a?.commands) },
         active7: active.in7 + num(a?.active7), active30: active.in30 + num(a?.active30),
@@ -233,6 +260,14 @@ export function createAnalyticsRepo(sql: Sql) {
       await rebuildActivity.run(communityId, from, through);
       await rebuildCheckins.run(communityId, from, through);
       await setMembersThrough.run(communityId, through);
+    },
+    /** The members whose last day falls in [from7, through] and [from30, through] (analytics_members through some day). */
+    lastCounts: (communityId: number, from7: string, from30: string) => lastCountsOf(communityId, from7, from30),
+    /** The `LastCounts` a day's rollup kept; undefined when it has none. */
+    storedNext: async (communityId: number, day: string): Promise<LastCounts | undefined> => {
+      const r = await storedNext.get(communityId, day);
+      if (!r || r.active6 === null || r.active29 === null || r.speakers6 === null || r.speakers29 === null || r.checkins6 === null || r.checkins29 === null) return undefined;
+      return { active: { in7: num(r.active6), in30: num(r.active29) }, spoke: { in7: num(r.speakers6), in30: num(r.speakers29) }, checkin: { in7: num(r.checkins6), in30: num(r.checkins29) } };
     },
     membersThrough: async (communityId: number) => (await membersThrough.get(communityId))?.members_through ?? null,
     /** Distinct participants in [start1, end), [start7, end) and [start30, end). */

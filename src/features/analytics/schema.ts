@@ -60,6 +60,18 @@ export const analyticsDaily = sqliteTable(
     retained1: integer('retained1'),
     retained7: integer('retained7'),
     retained30: integer('retained30'),
+    /**
+     * Distinct active members, speakers and check-ins of the 6 and 29 days
+     * ending this day: tomorrow's 7- and 30-day counts, less tomorrow's own
+     * newcomers (what /stats reads for today). Null on rows rolled up before
+     * they were kept.
+     */
+    active6: integer('active6'),
+    active29: integer('active29'),
+    speakers6: integer('speakers6'),
+    speakers29: integer('speakers29'),
+    checkins6: integer('checkins6'),
+    checkins29: integer('checkins29'),
     /** JSON [[member id, active days, interactions], …]: the most active members of the 30 days ending this day, the top 10. */
     topMembers: text('top_members'),
     rolledAt: integer('rolled_at').notNull(),

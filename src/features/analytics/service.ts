@@ -11,7 +11,7 @@ import type { MessageKey, Translate } from '../../core/i18n.js';
 import type { Outbox } from '../../core/outbox/service.js';
 import type { DesiredTimers, JobContext } from '../../core/ports.js';
 import type { Reply } from '../../core/reply.js';
-import type { AnalyticsRepo, RollupExtras } from './repo.js';
+import type { AnalyticsRepo, LastCounts } from './repo.js';
 import {
   isSpike,
   mondayOf,
@@ -295,7 +295,11 @@ export class AnalyticsService {
     const done = await this.deps.repo.rolledDays(community.id, from, to);
     const missing: Day[] = [];
     for (let day = from; day <= to; day = addDays(day, 1)) if (!done.has(day)) missing.push(day);
-    for (const [a, b] of runsOf(missing)) await this.computeRollups(community, a, b, { saveAt: now.getTime() });
+    for (const [a, b] of runsOf(missing)) {
+      // The members at the end of the day before, as its rollup kept them (counted in SQL when there is none).
+      const [before] = await this.deps.repo.rollups(community.id, addDays(a, -1), addDays(a, -1));
+      await this.computeRollups(community, a, b, { saveAt: now.getTime(), membersBefore: before?.members });
+    }
     return missing;
   }
 
@@ -520,7 +524,9 @@ export class AnalyticsService {
       }
       let windows;
       if (through === before) {
-        const w = await repo.windowsFromMembers(id, day, from7, from30);
+        // Today's row reads the counts yesterday's rollup kept, when it did.
+        const prior = save ? undefined : await repo.storedNext(id, before);
+        const w = await repo.windowsFromMembers(id, day, from7, from30, prior);
         totals.set(day, w.totals);
         windows = w;
       } else {
@@ -542,12 +548,16 @@ export class AnalyticsService {
       if (options.saveAt === undefined) continue;
       const active = await repo.activeIds(id, day);
       const retained = [1, 7, 30].map((n) => (membership.joined.get(addDays(day, -n)) ?? []).filter((m) => active.has(m)).length) as [number, number, number];
-      const extras: RollupExtras = { retained, top: await repo.top(id, from30, day, TOP_MEMBERS) };
-      await repo.saveRollup(id, row, options.saveAt, extras);
+      let next: LastCounts;
       if (through === before) {
         await repo.mergeMembersDay(id, day);
         through = day;
+        next = await repo.lastCounts(id, addDays(day, -5), addDays(day, -(ROLLUP_LOOKBACK_DAYS - 1)));
+      } else {
+        const w = await repo.windows(id, day, addDays(day, -5), addDays(day, -(ROLLUP_LOOKBACK_DAYS - 1)));
+        next = { active: { in7: w.active7, in30: w.active30 }, spoke: { in7: w.speakers7, in30: w.speakers30 }, checkin: { in7: w.checkins7, in30: w.checkins30 } };
       }
+      await repo.saveRollup(id, row, options.saveAt, { retained, next, top: await repo.top(id, from30, day, TOP_MEMBERS) });
     }
     return out;
   }

@@ -16,7 +16,7 @@ export const checkins = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   // By community and day: the analytics rollups count a day's check-ins (and a window's) per community.
-  (t) => [uniqueIndex('checkins_member_day').on(t.memberId, t.day), index('checkins_community_day').on(t.communityId, t.day)],
+  (t) => [uniqueIndex('checkins_member_day').on(t.memberId, t.day), index('checkins_community_day').on(t.communityId, t.day, t.memberId)],
 );
 
 /** Each member's streak state, so a check-in reads one row instead of scanning history. */
