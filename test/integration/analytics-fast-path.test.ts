@@ -159,3 +159,42 @@ describe('the rollups and /stats by SQL aggregates give the numbers of the defin
     expect(await t.app.analytics.seesAllMessages(2)).toBe(false);
   }, 180_000);
 });
+
+describe('pruning after the maintenance run', () => {
+  it('runs in small units after the commit, goes on in the next run where it stopped, and leaves what pruning in one go leaves', async () => {
+    const raw = async (t: TestApp) => ({
+      activity: await t.app.store.sql.prepare('SELECT member_id, day, messages, commands FROM member_activity ORDER BY member_id, day').all(),
+      events: await t.app.store.sql.prepare('SELECT member_id, kind, at FROM membership_events ORDER BY id').all(),
+    });
+    const config = { analytics: { rawRetainDays: 60 } };
+    // One app prunes as the job does (all batches after the commit).
+    const clockA = new FixedClock(at(-100));
+    const a = await app({ clock: clockA, config });
+    await scriptedHistory(a, clockA);
+    await a.app.jobs.run('analytics-daily', 0, { runKey: 'a' });
+    const whole = await raw(a);
+
+    // The other runs the maintenance unit alone, then the batches by hand, 7 rows a unit.
+    const clock = new FixedClock(at(-100));
+    const t = await app({ clock, config });
+    await scriptedHistory(t, clock);
+    const c = (await t.app.identity.communityById(1)) as CommunityInfo;
+    const before = await raw(t);
+    const { value: run } = await t.app.store.unit((unit) => t.app.analytics.dailyFor(c, clock.now(), unit.afterCommit));
+    expect(run.rawPrunedBefore).toBe(addDays(communityDay(T0, c), -60));
+    // Committed, nothing deleted yet: the deletes wait for their own units.
+    expect(await raw(t)).toEqual(before);
+    expect(await t.app.analytics.pruneBatches(c, 1, 7)).toEqual({ deleted: 7, done: false });
+    expect((await raw(t)).activity).toHaveLength(before.activity.length - 7);
+    // A later run's batches go on to the end.
+    let total = 7;
+    for (let i = 0; i < 100; i++) {
+      const step = await t.app.analytics.pruneBatches(c, 3, 7);
+      total += step.deleted;
+      if (step.done) break;
+    }
+    expect(total).toBe(before.activity.length + before.events.length - whole.activity.length - whole.events.length);
+    expect(await raw(t)).toEqual(whole);
+    expect(await t.app.analytics.pruneBatches(c, 3, 7)).toEqual({ deleted: 0, done: true });
+  }, 180_000);
+});

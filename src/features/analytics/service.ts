@@ -246,7 +246,7 @@ export class AnalyticsService {
    * PRUNE_MAX_BATCHES units; the next run goes on where this one stopped.
    * Returns the rows deleted, and whether it is done.
    */
-  async pruneBatches(community: CommunityInfo, maxBatches = PRUNE_MAX_BATCHES): Promise<{ deleted: number; done: boolean }> {
+  async pruneBatches(community: CommunityInfo, maxBatches = PRUNE_MAX_BATCHES, batchRows = PRUNE_BATCH_ROWS): Promise<{ deleted: number; done: boolean }> {
     const { repo } = this.deps;
     let dayCursor = '';
     let atCursor = 0;
@@ -257,12 +257,12 @@ export class AnalyticsService {
         const { target, done } = await repo.pruneState(community.id);
         if (target === null || target === done) return { finished: true, rows: 0, dayCursor, atCursor, phase };
         if (phase === 'activity') {
-          const days = await repo.pruneActivityBatch(community.id, target, dayCursor, PRUNE_BATCH_ROWS);
+          const days = await repo.pruneActivityBatch(community.id, target, dayCursor, batchRows);
           const next = days.reduce((a, b) => (a > b ? a : b), dayCursor);
-          return { finished: false, rows: days.length, dayCursor: next, atCursor, phase: days.length < PRUNE_BATCH_ROWS ? ('events' as const) : phase };
+          return { finished: false, rows: days.length, dayCursor: next, atCursor, phase: days.length < batchRows ? ('events' as const) : phase };
         }
-        const ats = await repo.pruneEventsBatch(community.id, dayStart(target, community).getTime(), atCursor, PRUNE_BATCH_ROWS);
-        const finished = ats.length < PRUNE_BATCH_ROWS;
+        const ats = await repo.pruneEventsBatch(community.id, dayStart(target, community).getTime(), atCursor, batchRows);
+        const finished = ats.length < batchRows;
         if (finished) await repo.setPruneDone(community.id, target);
         return { finished, rows: ats.length, dayCursor, atCursor: Math.max(atCursor, ...ats), phase };
       });
