@@ -264,7 +264,7 @@ export class AnalyticsService {
         const ats = await repo.pruneEventsBatch(community.id, dayStart(target, community).getTime(), atCursor, batchRows);
         const finished = ats.length < batchRows;
         if (finished) await repo.setPruneDone(community.id, target);
-        return { finished, rows: ats.length, dayCursor, atCursor: Math.max(atCursor, ...ats), phase };
+        return { finished, rows: ats.length, dayCursor, atCursor: ats.reduce((a, b) => Math.max(a, b), atCursor), phase };
       });
       // The cursors move only once the batch has committed.
       ({ dayCursor, atCursor, phase } = step);
