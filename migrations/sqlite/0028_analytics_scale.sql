@@ -9,9 +9,7 @@ CREATE TABLE `analytics_members` (
 	FOREIGN KEY (`member_id`) REFERENCES `members`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `analytics_members_active` ON `analytics_members` (`community_id`,`active_day`);--> statement-breakpoint
-CREATE INDEX `analytics_members_spoke` ON `analytics_members` (`community_id`,`spoke_day`);--> statement-breakpoint
-CREATE INDEX `analytics_members_checkin` ON `analytics_members` (`community_id`,`checkin_day`);--> statement-breakpoint
+CREATE INDEX `analytics_members_days` ON `analytics_members` (`community_id`,`member_id`,`active_day`,`spoke_day`,`checkin_day`);--> statement-breakpoint
 ALTER TABLE `analytics_daily` ADD `retained1` integer;--> statement-breakpoint
 ALTER TABLE `analytics_daily` ADD `retained7` integer;--> statement-breakpoint
 ALTER TABLE `analytics_daily` ADD `retained30` integer;--> statement-breakpoint

@@ -111,33 +111,47 @@ export function createAnalyticsRepo(sql: Sql) {
        FROM checkins WHERE community_id = ? AND day >= ? AND day <= ?`,
   );
   // A day's activity against each member's last days before it (analytics_members through the day before): who is new to the 7 and 30 days.
-  const activityNew = sql.prepare<[string, string, string, string, number, string], { active: number; speakers: number; messages: number | null; commands: number | null; active7: number | null; active30: number | null; speakers7: number | null; speakers30: number | null }>(
+  // SQLite is told to look the members up in the covering index (its planner prefers the primary key, then reads the table: twice the time).
+  const membersJoin = (on: string) => ({
+    sqlite: `LEFT JOIN analytics_members l INDEXED BY analytics_members_days ON ${on}`,
+    postgres: `LEFT JOIN analytics_members l ON ${on}`,
+  });
+  const activityNewJoin = membersJoin('l.community_id = a.community_id AND l.member_id = a.member_id');
+  const activityNewSql = (join: string) =>
     `SELECT COUNT(*) AS active, SUM(CASE WHEN a.messages > 0 THEN 1 ELSE 0 END) AS speakers, SUM(a.messages) AS messages, SUM(a.commands) AS commands,
             SUM(CASE WHEN l.active_day IS NULL OR l.active_day < ? THEN 1 ELSE 0 END) AS active7,
             SUM(CASE WHEN l.active_day IS NULL OR l.active_day < ? THEN 1 ELSE 0 END) AS active30,
             SUM(CASE WHEN a.messages > 0 AND (l.spoke_day IS NULL OR l.spoke_day < ?) THEN 1 ELSE 0 END) AS speakers7,
             SUM(CASE WHEN a.messages > 0 AND (l.spoke_day IS NULL OR l.spoke_day < ?) THEN 1 ELSE 0 END) AS speakers30
-       FROM member_activity a LEFT JOIN analytics_members l ON l.community_id = a.community_id AND l.member_id = a.member_id
-      WHERE a.community_id = ? AND a.day = ? AND a.messages + a.commands > 0`,
-  );
-  const checkinsNew = sql.prepare<[string, string, number, string], { checkins: number; checkins7: number | null; checkins30: number | null }>(
+       FROM member_activity a ${join}
+      WHERE a.community_id = ? AND a.day = ? AND a.messages + a.commands > 0`;
+  const activityNew = sql.prepare<[string, string, string, string, number, string], { active: number; speakers: number; messages: number | null; commands: number | null; active7: number | null; active30: number | null; speakers7: number | null; speakers30: number | null }>({
+    sqlite: activityNewSql(activityNewJoin.sqlite),
+    postgres: activityNewSql(activityNewJoin.postgres),
+  });
+  const checkinsNewJoin = membersJoin('l.community_id = c.community_id AND l.member_id = c.member_id');
+  const checkinsNewSql = (join: string) =>
     `SELECT COUNT(*) AS checkins, SUM(CASE WHEN l.checkin_day IS NULL OR l.checkin_day < ? THEN 1 ELSE 0 END) AS checkins7,
             SUM(CASE WHEN l.checkin_day IS NULL OR l.checkin_day < ? THEN 1 ELSE 0 END) AS checkins30
-       FROM checkins c LEFT JOIN analytics_members l ON l.community_id = c.community_id AND l.member_id = c.member_id
-      WHERE c.community_id = ? AND c.day = ?`,
-  );
-  // Index range counts: members whose last day falls in the 7 / 30 days (each `? >= ?30`, the wider window bounds the scan).
-  const lastCount = (column: 'active_day' | 'spoke_day' | 'checkin_day') =>
-    sql.prepare<[string, number, string], { in7: number | null; in30: number }>(
-      `SELECT SUM(CASE WHEN ${column} >= ? THEN 1 ELSE 0 END) AS in7, COUNT(*) AS in30 FROM analytics_members WHERE community_id = ? AND ${column} >= ?`,
-    );
-  const lastCounts = { active: lastCount('active_day'), spoke: lastCount('spoke_day'), checkin: lastCount('checkin_day') };
+       FROM checkins c ${join}
+      WHERE c.community_id = ? AND c.day = ?`;
+  const checkinsNew = sql.prepare<[string, string, number, string], { checkins: number; checkins7: number | null; checkins30: number | null }>({
+    sqlite: checkinsNewSql(checkinsNewJoin.sqlite),
+    postgres: checkinsNewSql(checkinsNewJoin.postgres),
+  });
+  // Members whose last day falls in the 7 / 30 days ending the day this table is through: one pass over the community's rows (the nightly run).
+  const lastCountsSql = (from: string) =>
+    `SELECT SUM(CASE WHEN active_day >= ? THEN 1 ELSE 0 END) AS active7, SUM(CASE WHEN active_day >= ? THEN 1 ELSE 0 END) AS active30,
+            SUM(CASE WHEN spoke_day >= ? THEN 1 ELSE 0 END) AS spoke7, SUM(CASE WHEN spoke_day >= ? THEN 1 ELSE 0 END) AS spoke30,
+            SUM(CASE WHEN checkin_day >= ? THEN 1 ELSE 0 END) AS checkin7, SUM(CASE WHEN checkin_day >= ? THEN 1 ELSE 0 END) AS checkin30
+       FROM ${from} WHERE community_id = ?`;
+  const lastCounts = sql.prepare<[string, string, string, string, string, string, number], Record<'active7' | 'active30' | 'spoke7' | 'spoke30' | 'checkin7' | 'checkin30', number | null>>({
+    sqlite: lastCountsSql('analytics_members INDEXED BY analytics_members_days'),
+    postgres: lastCountsSql('analytics_members'),
+  });
   const lastCountsOf = async (communityId: number, from7: string, from30: string): Promise<LastCounts> => {
-    const counts = async (kind: keyof typeof lastCounts) => {
-      const r = await lastCounts[kind].get(from7, communityId, from30);
-      return { in7: num(r?.in7), in30: num(r?.in30) };
-    };
-    return { active: await counts('active'), spoke: await counts('spoke'), checkin: await counts('checkin') };
+    const r = await lastCounts.get(from7, from30, from7, from30, from7, from30, communityId);
+    return { active: { in7: num(r?.active7), in30: num(r?.active30) }, spoke: { in7: num(r?.spoke7), in30: num(r?.spoke30) }, checkin: { in7: num(r?.checkin7), in30: num(r?.checkin30) } };
   };
   const storedNext = sql.prepare<[number, string], { active6: number | null; active29: number | null; speakers6: number | null; speakers29: number | null; checkins6: number | null; checkins29: number | null }>(
     'SELECT active6, active29, speakers6, speakers29, checkins6, checkins29 FROM analytics_daily WHERE community_id = ? AND day = ?',
