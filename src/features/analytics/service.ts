@@ -481,7 +481,9 @@ export class AnalyticsService {
           const i = dayIndex(s.from);
           if (i >= 0) joins[i] = (joins[i] as number) + 1;
           const day = communityDay(new Date(s.from), community);
-          joined.set(day, [...(joined.get(day) ?? []), h.memberId]);
+          const list = joined.get(day);
+          if (list) list.push(h.memberId);
+          else joined.set(day, [h.memberId]);
         }
         if (s.to !== null) {
           const i = dayIndex(s.to);
