@@ -199,6 +199,7 @@ export function createAnalyticsRepo(sql: Sql) {
       GROUP BY member_id ORDER BY days DESC, interactions DESC, member_id LIMIT ?`,
   );
   const topOf = sql.prepare<[number, string], { top_members: string | null }>('SELECT top_members FROM analytics_daily WHERE community_id = ? AND day = ?');
+  const setRetained = sql.prepare<[number, number, number, number, string]>('UPDATE analytics_daily SET retained1 = ?, retained7 = ?, retained30 = ? WHERE community_id = ? AND day = ?');
   const retentionDays = sql.prepare<[number, string, string], RetentionDay>('SELECT day, joins, retained1, retained7, retained30 FROM analytics_daily WHERE community_id = ? AND day >= ? AND day <= ? ORDER BY day');
 
   // ── pruning in batches ──
@@ -303,6 +304,7 @@ export function createAnalyticsRepo(sql: Sql) {
         day: r.day, joins: num(r.joins),
         retained1: r.retained1 === null ? null : Number(r.retained1), retained7: r.retained7 === null ? null : Number(r.retained7), retained30: r.retained30 === null ? null : Number(r.retained30),
       })),
+    setRetained: (communityId: number, day: string, retained: readonly [number, number, number]) => setRetained.run(retained[0], retained[1], retained[2], communityId, day),
     pruneState: async (communityId: number) => {
       const r = await pruneState.get(communityId);
       return { target: r?.raw_pruned_before ?? null, done: r?.raw_prune_done ?? null };

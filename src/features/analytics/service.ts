@@ -232,6 +232,7 @@ export class AnalyticsService {
   async dailyFor(community: CommunityInfo, now: Date, afterCommit: (fn: AfterCommit) => void): Promise<DailyRun> {
     const today = communityDay(now, community);
     const rolled = await this.rollupPending(community, now);
+    await this.fillRetention(community, today);
     await this.deps.repo.pruneRollups(community.id, addDays(today, -this.config.retainDays));
     const rawPrunedBefore = await this.pruneRaw(community, today);
     await this.checkAlerts(community, addDays(today, -1), now, afterCommit);
@@ -272,6 +273,24 @@ export class AnalyticsService {
       if (step.finished) return { deleted, done: true };
     }
     return { deleted, done: false };
+  }
+
+  /**
+   * Rows rolled up before the retention numerators were kept get them, for
+   * the days `/stats retention` reads (its weeks and the 30 days before),
+   * while the raw records they need are there: once, after an upgrade.
+   */
+  private async fillRetention(community: CommunityInfo, today: Day): Promise<void> {
+    const from = addDays(mondayOf(today), -7 * (RETENTION_WEEKS - 1));
+    const pruned = await this.deps.repo.rawPrunedBefore(community.id);
+    for (const r of await this.deps.repo.retentionDays(community.id, from, addDays(today, -1))) {
+      if (r.retained1 !== null && r.retained7 !== null && r.retained30 !== null) continue;
+      if (pruned !== null && addDays(r.day, -30) < pruned) continue;
+      const { joined } = await this.membership(community, r.day, r.day, addDays(r.day, -30), 0);
+      const active = await this.deps.repo.activeIds(community.id, r.day);
+      const retained = [1, 7, 30].map((n) => (joined.get(addDays(r.day, -n)) ?? []).filter((m) => active.has(m)).length) as [number, number, number];
+      await this.deps.repo.setRetained(community.id, r.day, retained);
+    }
   }
 
   /** The first day the rollups cover: the community's first, the oldest one kept, and one whose raw window is still whole. */
