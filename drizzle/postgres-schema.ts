@@ -55,7 +55,7 @@ export const { communities, members, memberAccounts, inboundEvents } = pgTablesO
 export const { deliveries } = pgTablesOf(outbox);
 export const { commandWindows } = pgTablesOf(ratelimit);
 export const { settings: settingsTable } = pgTablesOf(settings);
-export const { membershipEvents, analyticsDaily, analyticsState, analyticsWeeklyReports } = pgTablesOf(analytics);
+export const { membershipEvents, analyticsDaily, analyticsState, analyticsWeeklyReports, analyticsMembers } = pgTablesOf(analytics);
 export const { checkins, checkinStreaks, checkinDayCounts } = pgTablesOf(checkin);
 export const {
   memberActivity,

@@ -20,7 +20,7 @@ import { AnalyticsService, DAILY_JOB, type AnalyticsServiceDeps } from './servic
 export { AnalyticsService, type AnalyticsConfig } from './service.js';
 export { WeeklyReports, type WeeklyReportConfig } from './report.js';
 
-export interface AnalyticsOptions extends FeatureOptions<AnalyticsServiceDeps> {
+export interface AnalyticsOptions extends FeatureOptions<Omit<AnalyticsServiceDeps, 'unit'>> {
   /** More `/stats` subcommands from other features (lifecycle's members and farming). */
   statsSubcommands: readonly LeafCommand[];
   weeklyReport: WeeklyReportConfig;
@@ -30,7 +30,7 @@ export interface AnalyticsOptions extends FeatureOptions<AnalyticsServiceDeps> {
 
 export function createAnalytics(options: AnalyticsOptions): AssembledFeature<AnalyticsService> & { reports: WeeklyReports } {
   const { store, statsSubcommands, weeklyReport, renderChart, ...deps } = options;
-  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sql) });
+  const service = new AnalyticsService({ ...deps, repo: createAnalyticsRepo(store.sql), unit: async (fn) => (await store.unit(fn)).value });
   const reports = new WeeklyReports({
     analytics: service,
     repo: createReportRepo(store.sql),

@@ -77,7 +77,7 @@ export function spellsOf(h: MemberHistory): Spell[] {
 }
 
 /** Present just before `at` (at a period's end: the members it ended with). */
-function presentBefore(spells: readonly Spell[], at: number): boolean {
+export function presentBefore(spells: readonly Spell[], at: number): boolean {
   return spells.some((s) => s.from < at && (s.to === null || s.to >= at));
 }
 
@@ -233,7 +233,7 @@ export interface CohortRow {
 
 export const RETENTION_DAYS = [1, 7, 30] as const;
 
-function mondayOf(day: Day): Day {
+export function mondayOf(day: Day): Day {
   const weekday = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
   return addDays(day, -((weekday + 6) % 7));
 }
@@ -267,6 +267,45 @@ export function retention(h: CommunityHistory, today: Day, rules: DayRules, week
         ratio.of++;
         if (activeOn.has(`${m.memberId}|${target}`)) ratio.active++;
       }
+    }
+  }
+  return [...rows.values()];
+}
+
+/** A rolled-up day as retention reads it: its joins, and the numerators counted on it (`retainedN`: the joins of N days before that were active this day). */
+export interface JoinDay {
+  day: Day;
+  joins: number;
+  retained1: number;
+  retained7: number;
+  retained30: number;
+}
+
+/**
+ * The table `retention` gives, from the rolled-up days instead of the raw
+ * records: `days` holds every day of the cohort weeks up to today (today
+ * and any later day of its week with their joins so far; a day not there
+ * had none).
+ */
+export function retentionFromDays(days: readonly JoinDay[], today: Day, weeks = 8): CohortRow[] {
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const thisWeek = mondayOf(today);
+  const rows = new Map<Day, CohortRow>();
+  for (let i = 0; i < weeks; i++) {
+    const week = addDays(thisWeek, -7 * i);
+    rows.set(week, { week, size: 0, d1: null, d7: null, d30: null });
+  }
+  for (let day = addDays(thisWeek, -7 * (weeks - 1)); day <= addDays(thisWeek, 6); day = addDays(day, 1)) {
+    const joins = byDay.get(day)?.joins ?? 0;
+    const row = rows.get(mondayOf(day));
+    if (joins === 0 || !row) continue;
+    row.size += joins;
+    for (const n of RETENTION_DAYS) {
+      const target = addDays(day, n);
+      if (target >= today) continue;
+      const ratio = (row[`d${n}`] ??= { active: 0, of: 0 });
+      ratio.of += joins;
+      ratio.active += byDay.get(target)?.[`retained${n}`] ?? 0;
     }
   }
   return [...rows.values()];

@@ -52,6 +52,28 @@ export const analyticsDaily = sqliteTable(
     participants30: integer('participants30').notNull(),
     messages: integer('messages').notNull(),
     commands: integer('commands').notNull(),
+    /**
+     * Retention by join day, counted on the day it is measured: the joins of
+     * 1 / 7 / 30 days before this day whose member was active this day (a
+     * cohort's D1, D7, D30 numerators). Null on rows rolled up before they existed.
+     */
+    retained1: integer('retained1'),
+    retained7: integer('retained7'),
+    retained30: integer('retained30'),
+    /**
+     * Distinct active members, speakers and check-ins of the 6 and 29 days
+     * ending this day: tomorrow's 7- and 30-day counts, less tomorrow's own
+     * newcomers (what /stats reads for today). Null on rows rolled up before
+     * they were kept.
+     */
+    active6: integer('active6'),
+    active29: integer('active29'),
+    speakers6: integer('speakers6'),
+    speakers29: integer('speakers29'),
+    checkins6: integer('checkins6'),
+    checkins29: integer('checkins29'),
+    /** JSON [[member id, active days, interactions], …]: the most active members of the 30 days ending this day, the top 10. */
+    topMembers: text('top_members'),
     rolledAt: integer('rolled_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.communityId, t.day] })],
@@ -65,6 +87,13 @@ export const analyticsDaily = sqliteTable(
 export const analyticsState = sqliteTable('analytics_state', {
   communityId: integer('community_id').primaryKey().references(() => communities.id),
   rawPrunedBefore: text('raw_pruned_before'),
+  /**
+   * Raw records before this day are pruned (the batches after a maintenance
+   * run reach `raw_pruned_before`; until they are done this is behind it).
+   */
+  rawPruneDone: text('raw_prune_done'),
+  /** `analytics_members` holds each member's last days up to and including this day. */
+  membersThrough: text('members_through'),
   /** JSON array of the alerts now open (low active rate, week-on-week drop): each gets one line when it recovers. */
   openAlerts: text('open_alerts'),
 });
@@ -83,4 +112,27 @@ export const analyticsWeeklyReports = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.communityId, t.week] })],
+);
+
+/**
+ * Per community member, the last community day they were active, spoke and
+ * checked in, up to `analytics_state.members_through`: maintained by the
+ * daily rollup, one day at a time. The distinct members of the 7 or 30 days
+ * ending day D are then those whose last day (through D - 1) falls in the
+ * window, plus D's members whose last day does not: a count over this table
+ * (kept with D - 1's rollup) and a join with one day's rows, instead of a
+ * distinct count over 30 days of raw records (for the rollup of D, and for
+ * today's numbers in /stats).
+ */
+export const analyticsMembers = sqliteTable(
+  'analytics_members',
+  {
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    memberId: integer('member_id').notNull().references(() => members.id),
+    activeDay: text('active_day'),
+    spokeDay: text('spoke_day'),
+    checkinDay: text('checkin_day'),
+  },
+  // The days by member, covering: a day's rows are looked up in it without touching the table (SQLite is told to use it, see repo.ts).
+  (t) => [primaryKey({ columns: [t.communityId, t.memberId] }), index('analytics_members_days').on(t.communityId, t.memberId, t.activeDay, t.spokeDay, t.checkinDay)],
 );

@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, uniqueIndex, primaryKey, index } from 'drizzle-orm/sqlite-core';
 import { communities, members } from '../../core/identity/schema.js';
 
 /** One row per member per community day; UNIQUE(member, day) makes a second check-in impossible. */
@@ -15,7 +15,8 @@ export const checkins = sqliteTable(
     freezesUsed: integer('freezes_used').notNull().default(0),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('checkins_member_day').on(t.memberId, t.day)],
+  // By community and day: the analytics rollups count a day's check-ins (and a window's) per community.
+  (t) => [uniqueIndex('checkins_member_day').on(t.memberId, t.day), index('checkins_community_day').on(t.communityId, t.day, t.memberId)],
 );
 
 /** Each member's streak state, so a check-in reads one row instead of scanning history. */

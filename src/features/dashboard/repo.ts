@@ -10,12 +10,9 @@ export function createDashboardRepo(sql: Sql) {
   const segments = sql.prepare<[number, string, string], { day: string; segment: string; count: number }>(
     'SELECT day, segment, count FROM segment_snapshots WHERE community_id = ? AND day >= ? AND day <= ? ORDER BY day, segment',
   );
-  const topMembers = sql.prepare<[number, string, number], { member_id: number; display_name: string; days: number; interactions: number; earned: number | null }>(
-    `SELECT a.member_id, m.display_name, COUNT(*) AS days, SUM(a.messages + a.commands) AS interactions, MAX(p.earned) AS earned
-       FROM member_activity a JOIN members m ON m.id = a.member_id LEFT JOIN member_points p ON p.member_id = a.member_id
-      WHERE a.community_id = ? AND a.day >= ? AND a.messages + a.commands > 0
-      GROUP BY a.member_id, m.display_name
-      ORDER BY days DESC, interactions DESC, a.member_id LIMIT ?`,
+  // The names and points of the top members analytics found (features/analytics: stored with each day's rollup).
+  const memberCard = sql.prepare<[number, number], { display_name: string; earned: number | null }>(
+    'SELECT m.display_name, (SELECT MAX(p.earned) FROM member_points p WHERE p.member_id = m.id) AS earned FROM members m WHERE m.id = ? AND m.community_id = ?',
   );
   const lotteries = sql.prepare<[number, number], { id: number; prize: string; status: string; created_at: number; ends_at: number; entrant_count: number }>(
     'SELECT id, prize, status, created_at, ends_at, entrant_count FROM lotteries WHERE community_id = ? ORDER BY created_at DESC, id DESC LIMIT ?',
@@ -49,8 +46,11 @@ export function createDashboardRepo(sql: Sql) {
     communities: () => communities.all(),
     memberCount: async (communityId: number) => num((await memberCount.get(communityId))?.n ?? 0),
     segments: (communityId: number, from: string, to: string) => segments.all(communityId, from, to),
-    topMembers: async (communityId: number, fromDay: string, limit: number) =>
-      (await topMembers.all(communityId, fromDay, limit)).map((r) => ({ name: r.display_name, days: num(r.days), interactions: num(r.interactions), earned: num(r.earned) })),
+    /** A member's name and points earned; undefined for a member of another community. */
+    memberCard: async (communityId: number, memberId: number) => {
+      const r = await memberCard.get(memberId, communityId);
+      return r ? { name: r.display_name, earned: num(r.earned) } : undefined;
+    },
     lotteries: (communityId: number) => lotteries.all(communityId, LIST_LIMIT),
     quizzes: (communityId: number) => quizzes.all(communityId, LIST_LIMIT),
     polls: (communityId: number) => polls.all(communityId, LIST_LIMIT),

@@ -231,7 +231,7 @@ export class DashboardService {
       daily,
       cohorts,
       segments,
-      topMembers: await repo.topMembers(community.id, addDays(today, -30), 10),
+      topMembers: await this.topMembers(community, today),
       activities,
       posts: (await repo.posts(community.id)).map((p) => ({
         id: Number(p.id), text: p.text, schedule: p.kind === 'cron' ? `cron ${p.cron ?? ''}` : (when(p.due_at) ?? ''), status: p.status, runs: Number(p.runs), lastRunAt: when(p.last_run_at),
@@ -265,6 +265,16 @@ export class DashboardService {
       community.name, r.day, r.members, r.joins, r.leaves, r.joins - r.leaves, r.active, r.active7, r.active30, percent(r.active, r.members), r.speakers, r.speakers7, r.speakers30,
       r.checkins, r.checkins7, r.checkins30, r.participants, r.participants7, r.participants30, r.messages, r.commands,
     ]));
+  }
+
+  /** The 10 most active members of the 30 days ending yesterday (analytics keeps them with the day's rollup), with their names and points. */
+  private async topMembers(community: CommunityInfo, today: Day): Promise<Array<{ name: string; days: number; interactions: number; earned: number }>> {
+    const out = [];
+    for (const m of await this.deps.analytics().topMembers(community, today, 10)) {
+      const card = await this.deps.repo.memberCard(community.id, m.memberId);
+      if (card) out.push({ name: card.name, days: m.days, interactions: m.interactions, earned: card.earned });
+    }
+    return out;
   }
 
   private segmentDays(rows: ReadonlyArray<{ day: string; segment: string; count: number }>): SegmentDay[] {
