@@ -98,6 +98,23 @@ describe('segment transitions', () => {
     expect(await t.chat.say('admin', '/stats members')).toContain('近 7 天：沉默成员回来 0 人次，新成员转为活跃 0 人次，活跃成员转为沉默 1 人次。');
   });
 
+  it('a large community is remembered and moved in full (statements of many rows)', async () => {
+    const clock = new FixedClock(new Date(T0));
+    const t = await app({ clock, config: { lifecycle: { nudges: { enabled: false } } } });
+    await chatter(t, 'admin', 'hello world');
+    const insert = t.app.store.sql.prepare('INSERT INTO members (community_id, display_name, joined_at, created_at) VALUES (1, ?, ?, ?)');
+    await t.app.store.unit(async () => {
+      for (let i = 0; i < 450; i++) await insert.run(`m${i}`, T0, T0);
+    });
+    await runDay(t, clock, 0);
+    const bySegment = async () => t.app.store.sql.prepare('SELECT segment, since_day, COUNT(*) AS n FROM member_segments GROUP BY segment, since_day ORDER BY segment').all();
+    expect(await bySegment()).toEqual([{ segment: 'new', since_day: dayOf(0), n: 451 }]);
+    // A week later, nobody having said a word, all of them went silent on the same day.
+    await runDay(t, clock, 7);
+    expect(await pairs(t, 7)).toEqual(['new>silent:451']);
+    expect(await bySegment()).toEqual([{ segment: 'silent', since_day: dayOf(7), n: 451 }]);
+  });
+
   it('says it in English for an English community', async () => {
     const clock = new FixedClock(new Date(T0 - 20 * DAY));
     const t = await app({ clock, config: { community: { overrides: { 'playground:demo': { locale: 'en' } } } } });

@@ -1,5 +1,5 @@
 /** Lifecycle tables; statements prepared once, used inside the caller's transaction. */
-import type { Sql } from '../../store/sql.js';
+import type { Sql, SqlValue } from '../../store/sql.js';
 import type { welcomeBatches, followups } from './schema.js';
 import type { RowOf } from '../../store/rows.js';
 import type { MemberRow } from '../../core/identity/repo.js';
@@ -37,6 +37,9 @@ export interface FactsRow {
   quiet: number;
   last_nudged: string | null;
 }
+
+/** Rows per statement when the daily run stores changed segments. */
+const REMEMBER_CHUNK = 200;
 
 const account = '(SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1)';
 
@@ -121,10 +124,13 @@ export function createLifecycleRepo(sql: Sql) {
     'INSERT INTO segment_snapshots (community_id, day, segment, count) VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day, segment) DO UPDATE SET count = excluded.count',
   );
   const memberSegments = sql.prepare<[number], { member_id: number; segment: string }>('SELECT member_id, segment FROM member_segments WHERE community_id = ?');
-  const putMemberSegment = sql.prepare<[number, number, string, string]>(
-    `INSERT INTO member_segments (member_id, community_id, segment, since_day) VALUES (?, ?, ?, ?)
-     ON CONFLICT (member_id) DO UPDATE SET community_id = excluded.community_id, segment = excluded.segment, since_day = excluded.since_day`,
-  );
+  // Rows of changed segments go REMEMBER_CHUNK to a statement (the first run remembers every member: one
+  // statement per member costs a round trip each on PostgreSQL), the rest one by one.
+  const rememberSql = (rows: number): string =>
+    `INSERT INTO member_segments (member_id, community_id, segment, since_day) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}
+     ON CONFLICT (member_id) DO UPDATE SET community_id = excluded.community_id, segment = excluded.segment, since_day = excluded.since_day`;
+  const rememberMany = sql.prepare<SqlValue[]>(rememberSql(REMEMBER_CHUNK));
+  const rememberOne = sql.prepare<[number, number, string, string]>(rememberSql(1));
   const forgetMemberSegment = sql.prepare<[number]>('DELETE FROM member_segments WHERE member_id = ?');
   const addTransitions = sql.prepare<[number, string, string, string, number]>(
     `INSERT INTO segment_transitions (community_id, day, from_segment, to_segment, count) VALUES (?, ?, ?, ?, ?)
@@ -216,7 +222,12 @@ export function createLifecycleRepo(sql: Sql) {
     saveSnapshot: (communityId: number, day: string, segment: string, count: number) => putSnapshot.run(communityId, day, segment, count),
     /** Each remembered member's segment as of the last daily run (member id → segment). */
     memberSegments: async (communityId: number) => new Map((await memberSegments.all(communityId)).map((r) => [r.member_id, r.segment])),
-    rememberSegment: (communityId: number, memberId: number, segment: string, sinceDay: string) => putMemberSegment.run(memberId, communityId, segment, sinceDay),
+    /** Stores each member's segment with `sinceDay` (each member at most once in `rows`). */
+    rememberSegments: async (communityId: number, sinceDay: string, rows: ReadonlyArray<{ memberId: number; segment: string }>) => {
+      let i = 0;
+      for (; i + REMEMBER_CHUNK <= rows.length; i += REMEMBER_CHUNK) await rememberMany.run(...rows.slice(i, i + REMEMBER_CHUNK).flatMap((r) => [r.memberId, communityId, r.segment, sinceDay]));
+      for (const r of rows.slice(i)) await rememberOne.run(r.memberId, communityId, r.segment, sinceDay);
+    },
     forgetSegment: (memberId: number) => forgetMemberSegment.run(memberId),
     addTransitions: (communityId: number, day: string, from: string, to: string, count: number) => addTransitions.run(communityId, day, from, to, count),
     /** Transitions per (from, to) over the days in (afterDay, today]. */

@@ -634,7 +634,7 @@ export class LifecycleService {
    */
   private async trackTransitions(communityId: number, today: Day, segments: ReadonlyArray<{ memberId: number; segment: Segment }>): Promise<void> {
     const diff = diffSegments(await this.deps.repo.memberSegments(communityId), segments);
-    for (const c of diff.changed) await this.deps.repo.rememberSegment(communityId, c.memberId, c.segment, today);
+    await this.deps.repo.rememberSegments(communityId, today, diff.changed);
     for (const memberId of diff.forget) await this.deps.repo.forgetSegment(memberId);
     for (const t of diff.transitions) await this.deps.repo.addTransitions(communityId, today, t.from, t.to, t.count);
   }
