@@ -66,6 +66,8 @@ export const {
   nudges,
   lifecycleDailyRuns,
   segmentSnapshots,
+  memberSegments,
+  segmentTransitions,
   rulesAcceptances,
   communityTexts,
 } = pgTablesOf(lifecycle);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentOf, decideActivity, isEmojiOnly, pickTip, rulesPreview, segmentOf, selectNudges, textHash, unknownPlaceholders, WELCOME_PLACEHOLDERS, type ActivityInput, type ActivityRules, type MemberFacts, type NudgeCandidate, type SegmentRules } from '../../src/features/lifecycle/rules.js';
+import { contentOf, decideActivity, diffSegments, summarizeTransitions, isEmojiOnly, pickTip, rulesPreview, segmentOf, selectNudges, textHash, unknownPlaceholders, WELCOME_PLACEHOLDERS, type ActivityInput, type ActivityRules, type MemberFacts, type NudgeCandidate, type SegmentRules } from '../../src/features/lifecycle/rules.js';
 
 const rules: ActivityRules = { pointsPerMessage: 2, cooldownSeconds: 60, minLength: 4, dailyCap: 20, newMemberDays: 7, newMemberRate: 0.5, dailyEarnCap: 100, farmingMinDays: 4, pointsForAddressed: false };
 const now = new Date('2026-11-23T10:00:00Z');
@@ -93,5 +93,69 @@ describe('per-community texts', () => {
   it('previews the first non-blank lines of the rules and says when there are more', () => {
     expect(rulesPreview('a\r\n\n  \nb  \nc\nd', 3)).toEqual({ lines: ['a', 'b', 'c'], more: true });
     expect(rulesPreview('a\nb\nc\n\n', 3)).toEqual({ lines: ['a', 'b', 'c'], more: false });
+  });
+});
+
+describe('segment transitions', () => {
+  it('remembers first-seen members without a transition, counts changes per pair, forgets leavers and the missing', () => {
+    const remembered = new Map<number, string>([
+      [1, 'silent'],
+      [2, 'silent'],
+      [3, 'new'],
+      [4, 'active'],
+      [5, 'casual'],
+      [6, 'core'],
+      [7, 'active'],
+    ]);
+    const diff = diffSegments(remembered, [
+      { memberId: 1, segment: 'casual' },
+      { memberId: 2, segment: 'casual' },
+      { memberId: 3, segment: 'active' },
+      { memberId: 4, segment: 'silent' },
+      { memberId: 5, segment: 'casual' }, // unchanged: not written
+      { memberId: 6, segment: 'churned' }, // left: counted once, forgotten
+      { memberId: 8, segment: 'new' }, // first seen: remembered, no transition
+      { memberId: 9, segment: 'churned' }, // left before the memory knew them: nothing
+    ]); // 7 is gone from the facts: forgotten
+    expect(diff.changed).toEqual([
+      { memberId: 1, segment: 'casual' },
+      { memberId: 2, segment: 'casual' },
+      { memberId: 3, segment: 'active' },
+      { memberId: 4, segment: 'silent' },
+      { memberId: 8, segment: 'new' },
+    ]);
+    expect(diff.forget).toEqual([6, 7]);
+    expect(diff.transitions).toEqual([
+      { from: 'active', to: 'silent', count: 1 },
+      { from: 'core', to: 'churned', count: 1 },
+      { from: 'new', to: 'active', count: 1 },
+      { from: 'silent', to: 'casual', count: 2 },
+    ]);
+  });
+
+  it('an empty memory gives no transitions; an unchanged day writes nothing', () => {
+    const today = [{ memberId: 1, segment: 'new' as const }, { memberId: 2, segment: 'silent' as const }];
+    const first = diffSegments(new Map(), today);
+    expect(first.transitions).toEqual([]);
+    expect(first.changed).toHaveLength(2);
+    const again = diffSegments(new Map(first.changed.map((c) => [c.memberId, c.segment])), today);
+    expect(again).toEqual({ changed: [], forget: [], transitions: [] });
+  });
+
+  it('summarizes: silent members back (not churned), new members to active or core, active or core to silent', () => {
+    expect(
+      summarizeTransitions([
+        { from: 'silent', to: 'casual', count: 2 },
+        { from: 'silent', to: 'active', count: 1 },
+        { from: 'silent', to: 'churned', count: 5 },
+        { from: 'new', to: 'active', count: 3 },
+        { from: 'new', to: 'core', count: 1 },
+        { from: 'new', to: 'silent', count: 7 },
+        { from: 'active', to: 'silent', count: 4 },
+        { from: 'core', to: 'silent', count: 1 },
+        { from: 'casual', to: 'silent', count: 9 },
+      ]),
+    ).toEqual({ cameBack: 3, newActive: 4, wentSilent: 5 });
+    expect(summarizeTransitions([])).toEqual({ cameBack: 0, newActive: 0, wentSilent: 0 });
   });
 });

@@ -100,6 +100,7 @@ export function lifecycleStatsSubcommands(service: LifecycleService): LeafComman
           text: [
             ctx.t('stats.segments', r.counts),
             ctx.t('stats.nudges', { nudged: r.nudged, returned: r.returned, days: service.config.nudges.effectDays, rate }),
+            ctx.t('stats.transitions', { ...(await service.transitions(ctx.community.id, ctx.day)) }),
             // Where the bot sees only what is addressed to it, say what "active" can mean here.
             ...((await service.seesAllMessages(ctx.community.id)) ? [] : [ctx.t('stats.activeMeansInteracted'), ctx.t((await service.nudgesOn(ctx.community.id)) ? 'stats.nudgesOnMentionOnly' : 'stats.nudgesOffMentionOnly')]),
           ].join('\n'),

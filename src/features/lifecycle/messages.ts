@@ -41,6 +41,10 @@ export const lifecycleMessages = {
     en: 'new {new} · active {active} · core {core} · silent {silent} · churned {churned} · other {casual}',
   },
   'stats.nudges': { 'zh-CN': '近 30 天沉默提醒 {nudged} 人次，其中 {returned} 人次在 {days} 天内回来（{rate}%）。', en: 'Last 30 days: {nudged} nudge(s), {returned} came back within {days} days ({rate}%).' },
+  'stats.transitions': {
+    'zh-CN': '近 7 天：沉默成员回来 {cameBack} 人次，新成员转为活跃 {newActive} 人次，活跃成员转为沉默 {wentSilent} 人次。',
+    en: 'Last 7 days: {cameBack} silent member(s) came back, {newActive} new member(s) became active, {wentSilent} active member(s) went silent.',
+  },
   'stats.activeMeansInteracted': {
     'zh-CN': 'ℹ️ 这里机器人只能看到 @ 它的消息、指令和进退群：「活跃」指与机器人互动（指令、签到、@机器人、按钮），只聊天不 @ 机器人的成员会显示为沉默；发言率无法统计。',
     en: 'ℹ️ Here the bot sees only messages that mention it, commands, and joins and leaves: "active" means interacted with the bot (a command, a check-in, an @-mention, a button); members who chat without mentioning the bot look silent, and the speaking rate cannot be measured.',

@@ -1,5 +1,5 @@
 /** Lifecycle tables; statements prepared once, used inside the caller's transaction. */
-import type { Sql } from '../../store/sql.js';
+import type { Sql, SqlValue } from '../../store/sql.js';
 import type { welcomeBatches, followups } from './schema.js';
 import type { RowOf } from '../../store/rows.js';
 import type { MemberRow } from '../../core/identity/repo.js';
@@ -37,6 +37,9 @@ export interface FactsRow {
   quiet: number;
   last_nudged: string | null;
 }
+
+/** Rows per statement when the daily run stores changed segments. */
+const REMEMBER_CHUNK = 200;
 
 const account = '(SELECT platform_user_id FROM member_accounts a WHERE a.member_id = m.id ORDER BY a.id LIMIT 1)';
 
@@ -120,6 +123,23 @@ export function createLifecycleRepo(sql: Sql) {
   const putSnapshot = sql.prepare<[number, string, string, number]>(
     'INSERT INTO segment_snapshots (community_id, day, segment, count) VALUES (?, ?, ?, ?) ON CONFLICT (community_id, day, segment) DO UPDATE SET count = excluded.count',
   );
+  const memberSegments = sql.prepare<[number], { member_id: number; segment: string }>('SELECT member_id, segment FROM member_segments WHERE community_id = ?');
+  // Rows of changed segments go REMEMBER_CHUNK to a statement (the first run remembers every member: one
+  // statement per member costs a round trip each on PostgreSQL), the rest one by one.
+  const rememberSql = (rows: number): string =>
+    `INSERT INTO member_segments (member_id, community_id, segment, since_day) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}
+     ON CONFLICT (member_id) DO UPDATE SET community_id = excluded.community_id, segment = excluded.segment, since_day = excluded.since_day`;
+  const rememberMany = sql.prepare<SqlValue[]>(rememberSql(REMEMBER_CHUNK));
+  const rememberOne = sql.prepare<[number, number, string, string]>(rememberSql(1));
+  const forgetMemberSegment = sql.prepare<[number]>('DELETE FROM member_segments WHERE member_id = ?');
+  const addTransitions = sql.prepare<[number, string, string, string, number]>(
+    `INSERT INTO segment_transitions (community_id, day, from_segment, to_segment, count) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (community_id, day, from_segment, to_segment) DO UPDATE SET count = segment_transitions.count + excluded.count`,
+  );
+  const transitions = sql.prepare<[number, string, string], { from: string; to: string; count: number }>(
+    `SELECT from_segment AS "from", to_segment AS "to", SUM(count) AS count FROM segment_transitions
+     WHERE community_id = ? AND day > ? AND day <= ? GROUP BY from_segment, to_segment ORDER BY from_segment, to_segment`,
+  );
   const claimRun = sql.prepare<[number, string, number]>('INSERT INTO lifecycle_daily_runs (community_id, day, ran_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   const insertNudge = sql.prepare<[number, number, string, number]>('INSERT INTO nudges (community_id, member_id, day, nudged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const markReturned = sql.prepare<[number, number, number, number]>('UPDATE nudges SET returned_at = ? WHERE member_id = ? AND returned_at IS NULL AND nudged_at <= ? AND nudged_at >= ?');
@@ -200,6 +220,18 @@ export function createLifecycleRepo(sql: Sql) {
     /** Per member: days active in (day7, today] and (day30, today], last active day, earnings, opt-out, last nudge. */
     facts: (communityId: number, today: string, after7: string, after30: string) => facts.all(after7, today, after30, today, today, today, communityId),
     saveSnapshot: (communityId: number, day: string, segment: string, count: number) => putSnapshot.run(communityId, day, segment, count),
+    /** Each remembered member's segment as of the last daily run (member id → segment). */
+    memberSegments: async (communityId: number) => new Map((await memberSegments.all(communityId)).map((r) => [r.member_id, r.segment])),
+    /** Stores each member's segment with `sinceDay` (each member at most once in `rows`). */
+    rememberSegments: async (communityId: number, sinceDay: string, rows: ReadonlyArray<{ memberId: number; segment: string }>) => {
+      let i = 0;
+      for (; i + REMEMBER_CHUNK <= rows.length; i += REMEMBER_CHUNK) await rememberMany.run(...rows.slice(i, i + REMEMBER_CHUNK).flatMap((r) => [r.memberId, communityId, r.segment, sinceDay]));
+      for (const r of rows.slice(i)) await rememberOne.run(r.memberId, communityId, r.segment, sinceDay);
+    },
+    forgetSegment: (memberId: number) => forgetMemberSegment.run(memberId),
+    addTransitions: (communityId: number, day: string, from: string, to: string, count: number) => addTransitions.run(communityId, day, from, to, count),
+    /** Transitions per (from, to) over the days in (afterDay, today]. */
+    transitions: (communityId: number, afterDay: string, today: string) => transitions.all(communityId, afterDay, today),
     claimDailyRun: async (communityId: number, day: string, at: number) => (await claimRun.run(communityId, day, at)) === 1,
     insertNudge: async (communityId: number, memberId: number, day: string, at: number) => (await insertNudge.run(communityId, memberId, day, at)) === 1,
     markReturned: (memberId: number, now: number, windowMs: number) => markReturned.run(now, memberId, now, now - windowMs),

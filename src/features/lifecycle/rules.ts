@@ -126,6 +126,79 @@ export function segmentOf(m: MemberFacts, today: Day, rules: SegmentRules): Segm
   return 'casual';
 }
 
+export interface SegmentTransition {
+  from: string;
+  to: Segment;
+  count: number;
+}
+
+export interface SegmentDiff {
+  /** Members whose segment is new to the memory or changed: to be stored with today as their `since_day`. */
+  changed: Array<{ memberId: number; segment: Segment }>;
+  /** Members to drop from the memory: they left (or are gone). */
+  forget: number[];
+  /** Moves from the remembered segment to today's, counted per pair, sorted by from then to. */
+  transitions: SegmentTransition[];
+}
+
+/**
+ * Today's segments against the remembered ones (member id → segment). A
+ * member seen for the first time is remembered without a transition; a
+ * remembered member who left counts once as a move to churned and is
+ * forgotten (a rejoin starts afresh); remembered members not in `today`
+ * are forgotten.
+ */
+export function diffSegments(remembered: ReadonlyMap<number, string>, today: Iterable<{ memberId: number; segment: Segment }>): SegmentDiff {
+  const changed: SegmentDiff['changed'] = [];
+  const forget: number[] = [];
+  const counts = new Map<string, SegmentTransition>();
+  const seen = new Set<number>();
+  const move = (from: string, to: Segment): void => {
+    const key = `${from}\u0000${to}`;
+    const t = counts.get(key);
+    if (t) t.count++;
+    else counts.set(key, { from, to, count: 1 });
+  };
+  for (const { memberId, segment } of today) {
+    seen.add(memberId);
+    const before = remembered.get(memberId);
+    if (segment === 'churned') {
+      if (before === undefined) continue;
+      if (before !== 'churned') move(before, segment);
+      forget.push(memberId);
+    } else if (before === undefined) {
+      changed.push({ memberId, segment });
+    } else if (before !== segment) {
+      move(before, segment);
+      changed.push({ memberId, segment });
+    }
+  }
+  for (const memberId of remembered.keys()) if (!seen.has(memberId)) forget.push(memberId);
+  const transitions = [...counts.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  return { changed, forget, transitions };
+}
+
+export interface TransitionSummary {
+  /** Silent members who were active again (any segment but silent and churned). */
+  cameBack: number;
+  /** New members who became active or core. */
+  newActive: number;
+  /** Active or core members who went silent. */
+  wentSilent: number;
+}
+
+/** The transitions /stats members shows, from (from, to, count) rows (a pair may appear on several days). */
+export function summarizeTransitions(rows: Iterable<{ from: string; to: string; count: number }>): TransitionSummary {
+  const summary: TransitionSummary = { cameBack: 0, newActive: 0, wentSilent: 0 };
+  const activeLike = (s: string): boolean => s === 'active' || s === 'core';
+  for (const r of rows) {
+    if (r.from === 'silent' && r.to !== 'silent' && r.to !== 'churned') summary.cameBack += r.count;
+    if (r.from === 'new' && activeLike(r.to)) summary.newActive += r.count;
+    if (activeLike(r.from) && r.to === 'silent') summary.wentSilent += r.count;
+  }
+  return summary;
+}
+
 /** No activity on the last `days` days (today included); a member never active counts from the join. */
 function isSilent(lastActiveDay: Day | null, joinedDay: Day, today: Day, days: number): boolean {
   const since = lastActiveDay ?? joinedDay;

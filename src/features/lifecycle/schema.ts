@@ -115,6 +115,35 @@ export const segmentSnapshots = sqliteTable(
 );
 
 /**
+ * Each present member's segment as of the last daily run, and the day it
+ * became so: the daily run compares today's segment with this one and writes
+ * only the members whose segment changed. A member who left is dropped.
+ */
+export const memberSegments = sqliteTable(
+  'member_segments',
+  {
+    memberId: integer('member_id').primaryKey().references(() => members.id),
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    segment: text('segment').notNull(),
+    sinceDay: text('since_day').notNull(),
+  },
+  (t) => [index('member_segments_community').on(t.communityId)],
+);
+
+/** Members who moved from one segment to another, per community day (written by that day's daily run, once). */
+export const segmentTransitions = sqliteTable(
+  'segment_transitions',
+  {
+    communityId: integer('community_id').notNull().references(() => communities.id),
+    day: text('day').notNull(),
+    fromSegment: text('from_segment').notNull(),
+    toSegment: text('to_segment').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.day, t.fromSegment, t.toSegment] })],
+);
+
+/**
  * Rules acceptance (optional): the welcome carries an "I accept the rules"
  * action; a member who has not accepted by `reminder_due_at` is reminded once
  * (timer `rules-reminder-<member>`).

@@ -16,7 +16,7 @@ import type { CheckinService } from '../checkin/service.js';
 import type { PointsService } from '../points/service.js';
 import { UserError } from '../../core/errors.js';
 import type { CommunityTextKind, LifecycleRepo } from './repo.js';
-import { decideActivity, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, NUDGE_PLACEHOLDERS, TIP_PLACEHOLDERS, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip } from './rules.js';
+import { decideActivity, diffSegments, summarizeTransitions, minuteOf, pickTip, rulesPreview, segmentOf, selectNudges, SEGMENTS, unknownPlaceholders, NUDGE_PLACEHOLDERS, TIP_PLACEHOLDERS, WELCOME_PLACEHOLDERS, type ActivityRules, type Segment, type SegmentRules, type Tip, type TransitionSummary } from './rules.js';
 
 export type Localized = Record<Locale, string>;
 
@@ -590,8 +590,10 @@ export class LifecycleService {
     if (!(await this.deps.repo.claimDailyRun(community.id, today, now.getTime()))) return [];
     const facts = await this.facts(community, today);
     const counts = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
-    for (const f of facts) counts[segmentOf(f, today, this.config.segments)]++;
+    const segments = facts.map((f) => ({ memberId: f.memberId, segment: segmentOf(f, today, this.config.segments) }));
+    for (const { segment } of segments) counts[segment]++;
     for (const s of SEGMENTS) await this.deps.repo.saveSnapshot(community.id, today, s, counts[s]);
+    await this.trackTransitions(community.id, today, segments);
     const { nudges } = this.config;
     if (!(await this.nudgesOn(community.id))) return [];
     const picked = selectNudges(
@@ -623,6 +625,23 @@ export class LifecycleService {
       await this.deps.outbox.post(community.id, { text: await nudgeText(tags.join(' ')), mentions }, { key: `nudge-${community.id}-${today}`, source: 'nudge', at: now, afterCommit });
     }
     return picked.map((p) => p.memberId);
+  }
+
+  /**
+   * Part of the daily run (once per community day, under its claim): today's
+   * segments against the remembered ones; only the members whose segment
+   * changed are written, and the day's moves are added per (from, to).
+   */
+  private async trackTransitions(communityId: number, today: Day, segments: ReadonlyArray<{ memberId: number; segment: Segment }>): Promise<void> {
+    const diff = diffSegments(await this.deps.repo.memberSegments(communityId), segments);
+    await this.deps.repo.rememberSegments(communityId, today, diff.changed);
+    for (const memberId of diff.forget) await this.deps.repo.forgetSegment(memberId);
+    for (const t of diff.transitions) await this.deps.repo.addTransitions(communityId, today, t.from, t.to, t.count);
+  }
+
+  /** /stats members: the segment moves counted by the daily runs of the last 7 days (today included). */
+  async transitions(communityId: number, today: Day): Promise<TransitionSummary> {
+    return summarizeTransitions(await this.deps.repo.transitions(communityId, addDays(today, -7), today));
   }
 
   private async facts(community: CommunityInfo, today: Day) {
