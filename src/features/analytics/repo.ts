@@ -48,6 +48,16 @@ const PRESENT_BEFORE = `SELECT COUNT(*) AS n FROM members m WHERE m.community_id
 
 const num = (v: unknown): number => Number(v ?? 0);
 
+/** Every participation in an activity (a lottery entry, a quiz answer, a named poll vote) of a community in [from, to): member and time; parameters (community, from, to) three times. */
+const PARTICIPATIONS_SQL = `SELECT e.member_id, e.created_at AS at FROM lottery_entries e JOIN lotteries l ON l.id = e.lottery_id
+       WHERE l.community_id = ? AND e.created_at >= ? AND e.created_at < ?
+     UNION ALL
+     SELECT a.member_id, a.answered_at AS at FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN quiz_sessions s ON s.id = r.session_id
+       WHERE s.community_id = ? AND a.answered_at >= ? AND a.answered_at < ?
+     UNION ALL
+     SELECT v.member_id, v.created_at AS at FROM poll_votes v JOIN polls p ON p.id = v.poll_id
+       WHERE p.community_id = ? AND v.member_id IS NOT NULL AND v.created_at >= ? AND v.created_at < ?`;
+
 export function createAnalyticsRepo(sql: Sql) {
   const record = sql.prepare<[number, number, string, number]>('INSERT INTO membership_events (community_id, member_id, kind, at) VALUES (?, ?, ?, ?)');
   const members = sql.prepare<[number], { id: number; created_at: number; left_at: number | null }>('SELECT id, created_at, left_at FROM members WHERE community_id = ? ORDER BY id');
@@ -57,15 +67,7 @@ export function createAnalyticsRepo(sql: Sql) {
   );
   const checkins = sql.prepare<[number, string, string], { member_id: number; day: string }>('SELECT member_id, day FROM checkins WHERE community_id = ? AND day >= ? AND day <= ?');
   // Votes in anonymous polls carry no member and no time (features/poll/schema.ts): they cannot count here.
-  const participations = sql.prepare<[number, number, number, number, number, number, number, number, number], { member_id: number; at: number }>(
-    `SELECT e.member_id, e.created_at AS at FROM lottery_entries e JOIN lotteries l ON l.id = e.lottery_id
-       WHERE l.community_id = ? AND e.created_at >= ? AND e.created_at < ?
-     UNION ALL
-     SELECT a.member_id, a.answered_at AS at FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN quiz_sessions s ON s.id = r.session_id
-       WHERE s.community_id = ? AND a.answered_at >= ? AND a.answered_at < ?
-     UNION ALL
-     SELECT v.member_id, v.created_at AS at FROM poll_votes v JOIN polls p ON p.id = v.poll_id
-       WHERE p.community_id = ? AND v.member_id IS NOT NULL AND v.created_at >= ? AND v.created_at < ?`,
+  const participations = sql.prepare<[number, number, number, number, number, number, number, number, number], { member_id: number; at: number }>(PARTICIPATIONS_SQL,
   );
   const upsertRollup = sql.prepare<RollupParams>(
     `INSERT INTO analytics_daily (community_id, day, ${[...ROLLUP_COLUMNS, ...EXTRA_COLUMNS].join(', ')}, rolled_at) VALUES (?, ?, ${[...ROLLUP_COLUMNS, ...EXTRA_COLUMNS].map(() => '?').join(', ')}, ?)
@@ -183,14 +185,7 @@ export function createAnalyticsRepo(sql: Sql) {
   );
   const participantWindows = sql.prepare<[number, number, number, number, number, number, number, number, number, number, number], { participants: number; participants7: number; participants30: number }>(
     `SELECT COUNT(DISTINCT CASE WHEN at >= ? THEN member_id END) AS participants, COUNT(DISTINCT CASE WHEN at >= ? THEN member_id END) AS participants7, COUNT(DISTINCT member_id) AS participants30 FROM (
-       SELECT e.member_id, e.created_at AS at FROM lottery_entries e JOIN lotteries l ON l.id = e.lottery_id
-         WHERE l.community_id = ? AND e.created_at >= ? AND e.created_at < ?
-       UNION ALL
-       SELECT a.member_id, a.answered_at AS at FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id JOIN quiz_sessions s ON s.id = r.session_id
-         WHERE s.community_id = ? AND a.answered_at >= ? AND a.answered_at < ?
-       UNION ALL
-       SELECT v.member_id, v.created_at AS at FROM poll_votes v JOIN polls p ON p.id = v.poll_id
-         WHERE p.community_id = ? AND v.member_id IS NOT NULL AND v.created_at >= ? AND v.created_at < ?) p`,
+       ${PARTICIPATIONS_SQL}) p`,
   );
   const activeIds = sql.prepare<[number, string], { member_id: number }>('SELECT member_id FROM member_activity WHERE community_id = ? AND day = ? AND messages + commands > 0');
   const top = sql.prepare<[number, string, string, number], { member_id: number; days: number; interactions: number }>(
