@@ -127,15 +127,15 @@ export class WordFilter {
       this.collapsed = new Uint16Array(length * 2);
     }
     const { from, collapsed, hits, stretchUnits, stretchable } = this;
+    if (!hasStretchableRun(units, length, stretchUnits)) return;
     const kept = collapseUnits(units, length, from);
     if (kept < 0) return;
-    for (let k = 0; k < kept; k++) collapsed[k] = units[from[k] as number] as number;
     const reach = this.stretchLength;
     let k = 0;
     while (k < kept) {
       // The next collapsed run (unit k stands for more than itself) of a character some stretchable entry uses.
       const next = k + 1 < kept ? (from[k + 1] as number) : length;
-      if (next - (from[k] as number) === 1 || stretchUnits[collapsed[k] as number] === 0) {
+      if (next - (from[k] as number) === 1 || stretchUnits[units[from[k] as number] as number] === 0) {
         k++;
         continue;
       }
@@ -144,8 +144,9 @@ export class WordFilter {
       let end = Math.min(kept, k + reach);
       for (k++; k < end; k++) {
         const after = k + 1 < kept ? (from[k + 1] as number) : length;
-        if (after - (from[k] as number) > 1 && stretchUnits[collapsed[k] as number] === 1) end = Math.min(kept, k + reach);
+        if (after - (from[k] as number) > 1 && stretchUnits[units[from[k] as number] as number] === 1) end = Math.min(kept, k + reach);
       }
+      for (let j = begin; j < end; j++) collapsed[j] = units[from[j] as number] as number;
       hits.count = 0;
       this.automaton.find(collapsed, begin, end, hits);
       for (let h = 0; h < hits.count; h++) {
@@ -160,7 +161,8 @@ export class WordFilter {
 
   /** Sorted by start, longer first (found order among equals), skipping covered spans and entries already reported. */
   private report(blocks: number[], allows: number[], first: boolean): FilterMatch[] {
-    const order = Array.from({ length: blocks.length / 3 }, (_, i) => i * 3);
+    const order: number[] = [];
+    for (let b = 0; b < blocks.length; b += 3) order.push(b);
     order.sort((x, y) => (blocks[x + 1] as number) - (blocks[y + 1] as number) || (blocks[y + 2] as number) - (blocks[x + 2] as number) || x - y);
     if (this.call === 0xffffffff) {
       this.seen.fill(0);
@@ -183,4 +185,18 @@ export class WordFilter {
     }
     return out;
   }
+}
+
+/**
+ * Whether the text has a character twice in a row that some stretchable
+ * entry uses (a unit repeated, or a low surrogate two units on as a repeated
+ * astral character has): without one no window is scanned, so the collapse
+ * is skipped. It may say yes where the collapse finds nothing to do.
+ */
+function hasStretchableRun(units: Uint16Array, length: number, stretchUnits: Uint8Array): boolean {
+  for (let i = 1; i < length; i++) {
+    const c = units[i] as number;
+    if (stretchUnits[c] === 1 && (c === units[i - 1] || (i >= 2 && c >= 0xdc00 && c <= 0xdfff && c === units[i - 2]))) return true;
+  }
+  return false;
 }

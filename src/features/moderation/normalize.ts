@@ -130,6 +130,15 @@ export function collapseUnits(units: Uint16Array, length: number, from: Int32Arr
   for (let k = 0; k < length; ) {
     // A code point as String.prototype.codePointAt reads it: a high surrogate and a low one are one, a lone surrogate is itself.
     const c = units[k] as number;
+    if (c < 0xd800 || c > 0xdbff) {
+      // Not a high surrogate: the unit is the code point.
+      if (c !== last) {
+        from[kept++] = k;
+        last = c;
+      }
+      k++;
+      continue;
+    }
     const low = k + 1 < length ? (units[k + 1] as number) : -1;
     const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(low);
     const cp = pair ? 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00) : c;
