@@ -6,8 +6,10 @@
  * repeated characters (whole runs), ASCII words only at word edges, block
  * spans cancelled by an allow span that covers them, one report per entry in
  * text order. The alphabet is small so that entries overlap, share
- * prefixes and suffixes, and repeat; it includes an astral letter, separators,
- * full-width and upper-case forms and a variant pair.
+ * prefixes and suffixes, and repeat; it includes an astral letter, lone
+ * surrogates (normalised text reads each as U+FFFD, unless dropped separators
+ * bring two halves together), separators, full-width and upper-case forms
+ * and a variant pair.
  * Seed and run counts: see ./support.ts.
  */
 import fc from 'fast-check';
@@ -19,7 +21,7 @@ import { fuzz } from './support.js';
 const FILE = 'test/fuzz/moderation-filter.test.ts';
 const VARIANTS: ReadonlyMap<string, string> = new Map([['詞', '词']]);
 /** What entries are made of (as typed; normalised like the list loader does). */
-const LETTERS = ['敏', '感', '词', '詞', '口', '交', '通', 'a', 'b', 'x', '1', '𠀀', 'Ａ', 'B'];
+const LETTERS = ['敏', '感', '词', '詞', '口', '交', '通', 'a', 'b', 'x', '1', '𠀀', 'Ａ', 'B', '\ud83d', '\ude00'];
 /** What texts add between entries: letters, separators (dropped), an astral symbol (dropped). */
 const NOISE = [...LETTERS, ' ', '.', '-', '\u200b', '😀', '，', '敏敏', '感感感', 'aa', '𠀀𠀀'];
 

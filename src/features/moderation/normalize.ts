@@ -69,6 +69,7 @@ export function normalize(raw: string, variants?: ReadonlyMap<string, string>): 
   const gaps = new Uint8Array(folded.length * 2);
   let length = 0;
   let gap = true;
+  let surrogates = false;
   for (let i = 0; i < folded.length; ) {
     const cp = folded.codePointAt(i) as number;
     i += cp > 0xffff ? 2 : 1;
@@ -81,13 +82,21 @@ export function normalize(raw: string, variants?: ReadonlyMap<string, string>): 
     const to = table?.get(cp);
     if (to !== undefined) {
       for (let k = 0; k < to.length; k++) units[length++] = to.charCodeAt(k);
+      surrogates = true;
     } else if (cp > 0xffff) {
       units[length++] = 0xd800 + ((cp - 0x10000) >> 10);
       units[length++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
-    } else units[length++] = cp;
+      surrogates = true;
+    } else {
+      units[length++] = cp;
+      if (cp >= 0xd800 && cp <= 0xdfff) surrogates = true;
+    }
   }
   const kept = units.subarray(0, length);
-  return { text: decode(kept), gapBefore: gaps.subarray(0, length), units: kept };
+  const text = decode(kept);
+  // The decoder reads a lone surrogate as U+FFFD (one unit for one, and two halves that dropped separators brought together as a pair): the units say what the text says.
+  if (surrogates) for (let k = 0; k < length; k++) kept[k] = text.charCodeAt(k);
+  return { text, gapBefore: gaps.subarray(0, length), units: kept };
 }
 
 /** Just the text (list entries, lookups). */
