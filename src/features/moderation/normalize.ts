@@ -22,6 +22,8 @@ export interface Normalized {
   text: string;
   /** gapBefore[i]: something was dropped between character i - 1 and i (or i is the first). */
   gapBefore: Uint8Array;
+  /** The text's code units (what the word filter scans, without reading the string back). */
+  units: Uint16Array;
 }
 
 const SEPARATOR = /^[\p{Z}\p{P}\p{S}\p{Cc}\p{Cf}\p{M}\s]$/u;
@@ -67,6 +69,7 @@ export function normalize(raw: string, variants?: ReadonlyMap<string, string>): 
   const gaps = new Uint8Array(folded.length * 2);
   let length = 0;
   let gap = true;
+  let surrogates = false;
   for (let i = 0; i < folded.length; ) {
     const cp = folded.codePointAt(i) as number;
     i += cp > 0xffff ? 2 : 1;
@@ -79,12 +82,21 @@ export function normalize(raw: string, variants?: ReadonlyMap<string, string>): 
     const to = table?.get(cp);
     if (to !== undefined) {
       for (let k = 0; k < to.length; k++) units[length++] = to.charCodeAt(k);
+      surrogates = true;
     } else if (cp > 0xffff) {
       units[length++] = 0xd800 + ((cp - 0x10000) >> 10);
       units[length++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
-    } else units[length++] = cp;
+      surrogates = true;
+    } else {
+      units[length++] = cp;
+      if (cp >= 0xd800 && cp <= 0xdfff) surrogates = true;
+    }
   }
-  return { text: decode(units.subarray(0, length)), gapBefore: gaps.subarray(0, length) };
+  const kept = units.subarray(0, length);
+  const text = decode(kept);
+  // The decoder reads a lone surrogate as U+FFFD (one unit for one, and two halves that dropped separators brought together as a pair): the units say what the text says.
+  if (surrogates) for (let k = 0; k < length; k++) kept[k] = text.charCodeAt(k);
+  return { text, gapBefore: gaps.subarray(0, length), units: kept };
 }
 
 /** Just the text (list entries, lookups). */
@@ -97,40 +109,64 @@ export function normalizeKey(raw: string, variants?: ReadonlyMap<string, string>
  * each collapsed character starts in the input.
  */
 export function collapseRepeats(text: string): { text: string; from: number[] } | undefined {
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  const from = new Int32Array(text.length);
+  const length = collapseUnits(units, units.length, from);
+  if (length < 0) return undefined;
+  const kept = new Uint16Array(length);
+  for (let k = 0; k < length; k++) kept[k] = units[from[k] as number] as number;
+  return { text: decode(kept), from: Array.from(from.subarray(0, length)) };
+}
+
+/**
+ * collapseRepeats on code units, writing nothing but `from` (at least
+ * `length` long): the collapsed length, or -1 when nothing collapses. The
+ * collapsed text is units[from[0]], units[from[1]], ….
+ */
+export function collapseUnits(units: Uint16Array, length: number, from: Int32Array): number {
   // Most texts have no repeat: find the first before building anything.
   let i = 0;
   let previous = -1;
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (; i < length; i++) {
+    const c = units[i] as number;
     if (c === previous && !isLowSurrogate(c)) break;
     previous = c;
   }
-  if (i >= text.length && !hasRepeatedAstral(text)) return undefined;
-  const units = new Uint16Array(text.length);
-  const from: number[] = [];
-  let length = 0;
+  if (i >= length && !hasRepeatedAstral(units, length)) return -1;
+  let kept = 0;
   let last = -1;
-  for (let k = 0; k < text.length; ) {
-    const cp = text.codePointAt(k) as number;
-    const width = cp > 0xffff ? 2 : 1;
-    if (cp !== last) {
-      for (let w = 0; w < width; w++) {
-        units[length++] = text.charCodeAt(k + w);
-        from.push(k + w);
+  for (let k = 0; k < length; ) {
+    // A code point as String.prototype.codePointAt reads it: a high surrogate and a low one are one, a lone surrogate is itself.
+    const c = units[k] as number;
+    if (c < 0xd800 || c > 0xdbff) {
+      // Not a high surrogate: the unit is the code point.
+      if (c !== last) {
+        from[kept++] = k;
+        last = c;
       }
+      k++;
+      continue;
+    }
+    const low = k + 1 < length ? (units[k + 1] as number) : -1;
+    const pair = c >= 0xd800 && c <= 0xdbff && isLowSurrogate(low);
+    const cp = pair ? 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00) : c;
+    if (cp !== last) {
+      from[kept++] = k;
+      if (pair) from[kept++] = k + 1;
       last = cp;
     }
-    k += width;
+    k += pair ? 2 : 1;
   }
-  return length === text.length ? undefined : { text: decode(units.subarray(0, length)), from };
+  return kept === length ? -1 : kept;
 }
 
 const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 
 /** A character outside the BMP twice in a row (its surrogate pairs repeat). */
-function hasRepeatedAstral(text: string): boolean {
-  for (let k = 0; k + 3 < text.length; k++) {
-    if (text.charCodeAt(k) === text.charCodeAt(k + 2) && text.charCodeAt(k + 1) === text.charCodeAt(k + 3) && isLowSurrogate(text.charCodeAt(k + 1)) && !isLowSurrogate(text.charCodeAt(k))) return true;
+function hasRepeatedAstral(units: Uint16Array, length: number): boolean {
+  for (let k = 0; k + 3 < length; k++) {
+    if (units[k] === units[k + 2] && units[k + 1] === units[k + 3] && isLowSurrogate(units[k + 1] as number) && !isLowSurrogate(units[k] as number)) return true;
   }
   return false;
 }
