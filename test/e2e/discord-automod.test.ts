@@ -7,16 +7,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { type FakeDiscord, Permission, snowflake, type FakeUserInput, type Json, type RecordedRequest } from '../fakes/discord/fake-discord.js';
-import { startInProcessDiscordBot, type InProcessDiscordBot } from '../helpers/discord-bot.js';
+import { Permission, snowflake, type FakeDiscord, type Json, type RecordedRequest } from '../fakes/discord/fake-discord.js';
+import { moderationGuild, startInProcessDiscordBot, type InProcessDiscordBot } from '../helpers/discord-bot.js';
 import { waitFor } from '../helpers/wait.js';
 
-const GUILD_ID = snowflake();
-const GENERAL_ID = snowflake();
-const MOD_ROLE_ID = snowflake();
-const OWNER: FakeUserInput = { id: snowflake(), username: 'owner' };
-const ALICE: FakeUserInput = { id: snowflake(), username: 'alice', globalName: 'Alice' };
-const BOB: FakeUserInput = { id: snowflake(), username: 'bob', globalName: 'Bob' };
+const GUILD = moderationGuild();
+const { guildId: GUILD_ID, generalId: GENERAL_ID, alice: ALICE, bob: BOB } = GUILD;
 const RULES = `/guilds/${GUILD_ID}/auto-moderation/rules`;
 
 let bot: InProcessDiscordBot | undefined;
@@ -24,14 +20,7 @@ let bot: InProcessDiscordBot | undefined;
 async function start(options: { botPermissions?: bigint; moderation?: Record<string, unknown> } = {}): Promise<{ fake: FakeDiscord; app: App }> {
   bot = await startInProcessDiscordBot({
     ...(options.botPermissions !== undefined ? { botPermissions: options.botPermissions } : {}),
-    guild: {
-      id: GUILD_ID,
-      name: 'Qun Test Server',
-      ownerId: OWNER.id,
-      channels: [{ id: GENERAL_ID, name: 'general' }],
-      roles: [{ id: MOD_ROLE_ID, name: 'Mods', permissions: Permission.ManageGuild, position: 2 }],
-      members: [{ user: ALICE }, { user: BOB, roles: [MOD_ROLE_ID] }],
-    },
+    guild: GUILD.guild,
     config: { moderation: { ladder: ['warn', 'timeout'], spam: { links: { newMemberHours: 0 } }, ...options.moderation } },
   });
   return bot;

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import type { Clock } from '../../src/core/clock.js';
 import { discordAdapter, type DiscordAdapter } from '../../src/platforms/discord/index.js';
-import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/fake-discord.js';
+import { FakeDiscord, Permission, snowflake, type FakeDiscordOptions, type FakeUserInput } from '../fakes/discord/fake-discord.js';
 import { testConfig } from './app.js';
 
 export type FakeGuildInput = FakeDiscordOptions['guilds'][number];
@@ -89,4 +89,34 @@ export async function startInProcessDiscordBot(options: {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * The guild the moderation tests run in: a general channel, Alice (a member)
+ * and Bob (in a Mods role with Manage Server, so an admin to the bot), owned
+ * by someone else. Fresh ids on each call.
+ */
+export function moderationGuild(): { guild: FakeGuildInput; guildId: string; generalId: string; modRoleId: string; owner: FakeUserInput; alice: FakeUserInput; bob: FakeUserInput } {
+  const guildId = snowflake();
+  const generalId = snowflake();
+  const modRoleId = snowflake();
+  const owner: FakeUserInput = { id: snowflake(), username: 'owner' };
+  const alice: FakeUserInput = { id: snowflake(), username: 'alice', globalName: 'Alice' };
+  const bob: FakeUserInput = { id: snowflake(), username: 'bob', globalName: 'Bob' };
+  return {
+    guildId,
+    generalId,
+    modRoleId,
+    owner,
+    alice,
+    bob,
+    guild: {
+      id: guildId,
+      name: 'Qun Test Server',
+      ownerId: owner.id,
+      channels: [{ id: generalId, name: 'general' }],
+      roles: [{ id: modRoleId, name: 'Mods', permissions: Permission.ManageGuild, position: 2 }],
+      members: [{ user: alice }, { user: bob, roles: [modRoleId] }],
+    },
+  };
 }
